@@ -1,0 +1,188 @@
+//! One call, independent of any screen: the request (`request`), the session that drives
+//! it (`session`), and the stream of `CallUpdate`s that both front-ends (TUI and
+//! `avlaunch call`) read.
+
+pub mod request;
+pub mod session;
+
+use std::time::{Duration, SystemTime};
+
+use crate::ucwa::resource::ErrorBody;
+use crate::ucwa::transport::WireRecord;
+
+pub use request::{CallRequest, Field, FieldError, Importance, ValidCall};
+
+/// The steps of a call, in the order they normally happen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Step {
+    /// Autodiscovery: root, user link, redirects.
+    Discover,
+    /// The 401 challenge and the token request.
+    SignIn,
+    CreateApplication,
+    /// The first event-channel GET.
+    OpenEvents,
+    /// The `startAudioVideo` POST.
+    Invite,
+    /// From the 201 until the invitation completes.
+    Ring,
+    /// Connected, until someone hangs up.
+    InCall,
+    Cancel,
+    HangUp,
+    DeleteApplication,
+}
+
+impl Step {
+    /// Plain words for the status pane and text output.
+    pub fn label(self) -> &'static str {
+        match self {
+            Step::Discover => "discovering the server",
+            Step::SignIn => "signing in",
+            Step::CreateApplication => "creating application",
+            Step::OpenEvents => "opening event channel",
+            Step::Invite => "inviting",
+            Step::Ring => "ringing",
+            Step::InCall => "in call",
+            Step::Cancel => "cancelling",
+            Step::HangUp => "hanging up",
+            Step::DeleteApplication => "deleting application",
+        }
+    }
+
+    /// The machine name used in JSON output.
+    pub fn key(self) -> &'static str {
+        match self {
+            Step::Discover => "discover",
+            Step::SignIn => "sign_in",
+            Step::CreateApplication => "create_application",
+            Step::OpenEvents => "open_events",
+            Step::Invite => "invite",
+            Step::Ring => "ring",
+            Step::InCall => "in_call",
+            Step::Cancel => "cancel",
+            Step::HangUp => "hang_up",
+            Step::DeleteApplication => "delete_application",
+        }
+    }
+}
+
+/// One event from the channel, as the user should see it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EventNote {
+    pub at: SystemTime,
+    /// The sender's rel (`communication`, `conversation`, …).
+    pub sender: String,
+    /// `added`, `updated`, `deleted`, `started`, `completed`, or an unknown type.
+    pub kind: String,
+    /// The target's rel and href.
+    pub rel: String,
+    pub href: String,
+    /// The target's `state`, when embedded.
+    pub state: Option<String>,
+    /// `Success` / `Failure` on `completed`.
+    pub status: Option<String>,
+    pub reason: Option<ErrorBody>,
+}
+
+/// Everything a front-end needs to follow a call, in order.
+#[derive(Clone, Debug, PartialEq)]
+pub enum CallUpdate {
+    StepStarted(Step),
+    StepFinished { step: Step, elapsed: Duration },
+    /// Something the user should know that is not an error (re-authenticating, following a
+    /// redirect, re-creating the application).
+    Notice(String),
+    /// One HTTP exchange, already redacted.
+    Wire(WireRecord),
+    Event(EventNote),
+    /// The 201's `Location`, resolved, and the operation id sent.
+    InvitationCreated { href: String, operation_id: String },
+    /// The invitation's latest `state` (Connecting, Alerting, Connected, …).
+    InvitationState(String),
+    /// The last update: how the call ended.
+    Finished(CallOutcome),
+}
+
+/// How a call ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FinalState {
+    /// Connected, and ended by us (hang-up) or still up when we stopped following it.
+    Connected,
+    /// Never connected: declined, unknown, a server or network error.
+    Failed,
+    /// We cancelled it while it rang (timeout, Ctrl-C, Esc).
+    Cancelled,
+    /// Connected, then the far end hung up.
+    Ended,
+}
+
+impl FinalState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FinalState::Connected => "Connected",
+            FinalState::Failed => "Failed",
+            FinalState::Cancelled => "Cancelled",
+            FinalState::Ended => "Ended",
+        }
+    }
+}
+
+/// Why a call did not succeed, which decides the exit code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The invitation failed or was declined (an event-channel `reason`): exit 1.
+    Invitation,
+    /// Not connected within `--timeout`, or cancelled by the user: exit 1.
+    Cancelled,
+    /// The server refused a request (a synchronous HTTP error): exit 3.
+    Server,
+    /// The server could not be reached, or stopped answering: exit 3.
+    Network,
+    /// The server answered something this client cannot follow, or offers no A/V: exit 3.
+    Protocol,
+}
+
+/// A failure in plain words, with what the server said kept alongside.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CallError {
+    pub kind: ErrorKind,
+    /// The plain-words explanation, naming what was being done.
+    pub message: String,
+    pub status: Option<u16>,
+    pub code: Option<String>,
+    pub subcode: Option<String>,
+    /// The server's own `message`, if any.
+    pub server_message: Option<String>,
+}
+
+/// The summary of a call: the last `CallUpdate`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CallOutcome {
+    pub state: FinalState,
+    pub invitation: Option<String>,
+    pub operation_id: String,
+    /// How long each finished step took, in order.
+    pub timings: Vec<(Step, Duration)>,
+    pub error: Option<CallError>,
+    /// How long the call was connected, if it was.
+    pub connected_for: Option<Duration>,
+}
+
+impl CallOutcome {
+    /// `avlaunch call`'s exit code: 0 connected, 1 failed/declined/cancelled, 3 errors.
+    pub fn exit_code(&self) -> u8 {
+        match (&self.state, &self.error) {
+            (FinalState::Connected | FinalState::Ended, _) => 0,
+            (_, Some(e)) if matches!(e.kind, ErrorKind::Server | ErrorKind::Network | ErrorKind::Protocol) => 3,
+            _ => 1,
+        }
+    }
+}
+
+/// What a front-end can ask of a running call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CallControl {
+    /// Cancel if ringing, hang up if connected, then clean up.
+    End,
+}

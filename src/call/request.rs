@@ -1,0 +1,398 @@
+//! `CallRequest`: the nine `startAudioVideo` fields as the user typed them, and the one
+//! home of their rules. The TUI form and `avlaunch call` both validate here.
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// Published limits of the reference page, counted in Unicode scalar values.
+pub const SUBJECT_MAX: usize = 250;
+pub const OPERATION_ID_MAX: usize = 50;
+pub const SESSION_CONTEXT_MAX: usize = 50;
+/// Not published; large enough for any real offer, small enough to refuse a wrong file.
+pub const MEDIA_OFFER_MAX_BYTES: usize = 64 * 1024;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Importance {
+    Normal,
+    Urgent,
+    Emergency,
+}
+
+impl Importance {
+    pub const ALL: [Importance; 3] = [Importance::Normal, Importance::Urgent, Importance::Emergency];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Importance::Normal => "Normal",
+            Importance::Urgent => "Urgent",
+            Importance::Emergency => "Emergency",
+        }
+    }
+
+    /// Case-insensitive, as UCWA servers read enum values.
+    pub fn parse(s: &str) -> Option<Importance> {
+        Importance::ALL
+            .into_iter()
+            .find(|i| i.as_str().eq_ignore_ascii_case(s.trim()))
+    }
+}
+
+/// Which field a problem belongs to; `name()` is the name the user sees.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Field {
+    To,
+    Subject,
+    Importance,
+    ThreadId,
+    SessionContext,
+    OperationId,
+    MediaOffer,
+}
+
+impl Field {
+    pub fn name(self) -> &'static str {
+        match self {
+            Field::To => "to",
+            Field::Subject => "subject",
+            Field::Importance => "importance",
+            Field::ThreadId => "threadId",
+            Field::SessionContext => "sessionContext",
+            Field::OperationId => "operationId",
+            Field::MediaOffer => "mediaOffer",
+        }
+    }
+}
+
+/// One problem with one field: `subject: 262 characters, the limit is 250`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: Field,
+    pub message: String,
+}
+
+impl fmt::Display for FieldError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.field.name(), self.message)
+    }
+}
+
+/// The call as entered. Empty optional text counts as "not sent".
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CallRequest {
+    pub to: String,
+    pub subject: Option<String>,
+    /// As typed; must name one of `Importance::ALL`.
+    pub importance: Option<String>,
+    pub thread_id: Option<String>,
+    pub session_context: Option<String>,
+    pub operation_id: String,
+    pub media_offer: Option<PathBuf>,
+    pub join_audio_muted: Option<bool>,
+    pub join_video_muted: Option<bool>,
+}
+
+/// A request that passed every rule, with the media offer read from its file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ValidCall {
+    pub to: String,
+    pub subject: Option<String>,
+    pub importance: Option<Importance>,
+    pub thread_id: Option<String>,
+    pub session_context: Option<String>,
+    pub operation_id: String,
+    /// The SDP text of the offer.
+    pub media_offer: Option<String>,
+    pub join_audio_muted: Option<bool>,
+    pub join_video_muted: Option<bool>,
+}
+
+/// A fresh operation id: 32 random hex digits, like a UUID without dashes.
+pub fn fresh_operation_id() -> String {
+    let mut bytes = [0u8; 16];
+    // The id only correlates events with our POST; a clock-based fallback is fine.
+    if getrandom::getrandom(&mut bytes).is_err() {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default();
+        bytes = nanos.to_le_bytes();
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn non_empty(value: &Option<String>) -> Option<&str> {
+    value.as_deref().filter(|s| !s.is_empty())
+}
+
+fn control_char(value: &str) -> Option<char> {
+    value.chars().find(|c| c.is_control())
+}
+
+fn control_char_error(field: Field, c: char) -> FieldError {
+    FieldError {
+        field,
+        message: format!(
+            "contains the control character U+{:04X}, which cannot be sent",
+            c as u32
+        ),
+    }
+}
+
+/// The `to` rule: `sip:user@host`, no spaces or control characters.
+pub fn check_to(value: &str) -> Option<FieldError> {
+    let error = |message: String| {
+        Some(FieldError {
+            field: Field::To,
+            message,
+        })
+    };
+    let value = value.trim();
+    if value.is_empty() {
+        return error("required (expected sip:user@host)".into());
+    }
+    if let Some(c) = control_char(value) {
+        return Some(control_char_error(Field::To, c));
+    }
+    let Some(rest) = value
+        .get(..4)
+        .filter(|s| s.eq_ignore_ascii_case("sip:"))
+        .map(|_| &value[4..])
+    else {
+        return error(format!("'{value}' is not a sip: URI (expected sip:user@host)"));
+    };
+    if value.contains(char::is_whitespace) {
+        return error(format!("'{value}' contains a space (expected sip:user@host)"));
+    }
+    let address = rest.split(';').next().unwrap_or_default();
+    match address.split_once('@') {
+        Some((user, host)) if !user.is_empty() && valid_host(host) => None,
+        Some((user, _)) if user.is_empty() => {
+            error(format!("'{value}' has no user before '@' (expected sip:user@host)"))
+        }
+        Some(_) => error(format!("'{value}' has no valid host after '@' (expected sip:user@host)")),
+        None => error(format!("'{value}' has no '@' (expected sip:user@host)")),
+    }
+}
+
+fn valid_host(host: &str) -> bool {
+    let name = match host.rsplit_once(':') {
+        Some((name, port)) if !port.is_empty() && port.chars().all(|c| c.is_ascii_digit()) => name,
+        _ => host,
+    };
+    !name.is_empty()
+        && !name.starts_with(['.', '-'])
+        && !name.ends_with(['.', '-'])
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '.' || c == '-')
+}
+
+fn check_length(field: Field, value: &str, max: usize) -> Option<FieldError> {
+    if let Some(c) = control_char(value) {
+        return Some(control_char_error(field, c));
+    }
+    let count = value.chars().count();
+    (count > max).then(|| FieldError {
+        field,
+        message: format!("{count} characters, the limit is {max}"),
+    })
+}
+
+pub fn check_subject(value: &str) -> Option<FieldError> {
+    check_length(Field::Subject, value, SUBJECT_MAX)
+}
+
+pub fn check_session_context(value: &str) -> Option<FieldError> {
+    check_length(Field::SessionContext, value, SESSION_CONTEXT_MAX)
+}
+
+pub fn check_operation_id(value: &str) -> Option<FieldError> {
+    check_length(Field::OperationId, value, OPERATION_ID_MAX)
+}
+
+pub fn check_thread_id(value: &str) -> Option<FieldError> {
+    control_char(value).map(|c| control_char_error(Field::ThreadId, c))
+}
+
+pub fn check_importance(value: &str) -> Option<FieldError> {
+    Importance::parse(value).is_none().then(|| FieldError {
+        field: Field::Importance,
+        message: format!("'{value}' is not one of Normal, Urgent, Emergency"),
+    })
+}
+
+/// The media offer rule: the file exists, is UTF-8, at most 64 KiB and starts like SDP.
+/// Returns the SDP text.
+pub fn read_media_offer(path: &std::path::Path) -> Result<String, FieldError> {
+    let error = |message: String| FieldError {
+        field: Field::MediaOffer,
+        message,
+    };
+    let shown = path.display();
+    let bytes = std::fs::read(path).map_err(|e| error(format!("cannot read '{shown}': {e}")))?;
+    if bytes.len() > MEDIA_OFFER_MAX_BYTES {
+        return Err(error(format!(
+            "'{shown}' is {} bytes, the limit is {MEDIA_OFFER_MAX_BYTES}",
+            bytes.len()
+        )));
+    }
+    let text = String::from_utf8(bytes)
+        .map_err(|_| error(format!("'{shown}' is not UTF-8 text (expected an SDP offer)")))?;
+    let text_start = text.trim_start_matches('\u{feff}').trim_start();
+    if !text_start.starts_with("v=0") {
+        return Err(error(format!(
+            "'{shown}' does not look like SDP (it must start with v=0)"
+        )));
+    }
+    Ok(text)
+}
+
+impl CallRequest {
+    /// A request to `to` with a fresh operation id and nothing else set.
+    pub fn to(to: impl Into<String>) -> Self {
+        CallRequest {
+            to: to.into(),
+            operation_id: fresh_operation_id(),
+            ..Default::default()
+        }
+    }
+
+    /// Every rule at once: either a call ready to send, or every problem found.
+    pub fn validate(&self) -> Result<ValidCall, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        errors.extend(check_to(&self.to));
+        if let Some(subject) = non_empty(&self.subject) {
+            errors.extend(check_subject(subject));
+        }
+        let importance = non_empty(&self.importance).and_then(|value| {
+            errors.extend(check_importance(value));
+            Importance::parse(value)
+        });
+        if let Some(thread_id) = non_empty(&self.thread_id) {
+            errors.extend(check_thread_id(thread_id));
+        }
+        if let Some(context) = non_empty(&self.session_context) {
+            errors.extend(check_session_context(context));
+        }
+        errors.extend(check_operation_id(&self.operation_id));
+        let media_offer = match &self.media_offer {
+            Some(path) if !path.as_os_str().is_empty() => match read_media_offer(path) {
+                Ok(sdp) => Some(sdp),
+                Err(e) => {
+                    errors.push(e);
+                    None
+                }
+            },
+            _ => None,
+        };
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(ValidCall {
+            to: self.to.trim().to_string(),
+            subject: non_empty(&self.subject).map(str::to_string),
+            importance,
+            thread_id: non_empty(&self.thread_id).map(str::to_string),
+            session_context: non_empty(&self.session_context).map(str::to_string),
+            operation_id: self.operation_id.clone(),
+            media_offer,
+            join_audio_muted: self.join_audio_muted,
+            join_video_muted: self.join_video_muted,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn messages(req: &CallRequest) -> Vec<String> {
+        req.validate()
+            .err()
+            .unwrap_or_default()
+            .iter()
+            .map(ToString::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn a_plain_contact_is_valid() {
+        let call = CallRequest::to("sip:alice@contoso.com").validate().unwrap();
+        assert_eq!(call.to, "sip:alice@contoso.com");
+        assert_eq!(call.operation_id.len(), 32);
+        assert!(call.subject.is_none() && call.importance.is_none());
+    }
+
+    #[test]
+    fn to_must_be_a_sip_uri_with_user_and_host() {
+        for bad in ["", "bob", "alice@contoso.com", "sip:@contoso.com", "sip:bob@", "sip:bob", "sip:a b@c.com", "tel:+1555"] {
+            let req = CallRequest::to(bad);
+            let m = messages(&req);
+            assert_eq!(m.len(), 1, "{bad:?} gave {m:?}");
+            assert!(m[0].starts_with("to: "), "{m:?}");
+        }
+        assert!(messages(&CallRequest::to("bob"))[0].contains("'bob' is not a sip: URI (expected sip:user@host)"));
+        assert!(CallRequest::to("SIP:bob@fe1.contoso.com:5061;transport=tls").validate().is_ok());
+    }
+
+    #[test]
+    fn every_problem_is_reported_at_once_with_its_limit() {
+        let mut req = CallRequest::to("bob");
+        req.subject = Some("x".repeat(262));
+        req.importance = Some("High".into());
+        req.session_context = Some("é".repeat(51));
+        req.operation_id = "o".repeat(51);
+        req.media_offer = Some("/nonexistent/offer.sdp".into());
+        let m = messages(&req);
+        assert_eq!(m.len(), 6, "{m:?}");
+        assert!(m.contains(&"subject: 262 characters, the limit is 250".to_string()));
+        assert!(m.contains(&"sessionContext: 51 characters, the limit is 50".to_string()));
+        assert!(m.contains(&"operationId: 51 characters, the limit is 50".to_string()));
+        assert!(m.contains(&"importance: 'High' is not one of Normal, Urgent, Emergency".to_string()));
+        assert!(m.iter().any(|s| s.starts_with("mediaOffer: cannot read '/nonexistent/offer.sdp'")));
+    }
+
+    #[test]
+    fn limits_count_characters_not_bytes() {
+        let mut req = CallRequest::to("sip:alice@contoso.com");
+        req.subject = Some("😀".repeat(250));
+        req.session_context = Some("é".repeat(50));
+        assert!(req.validate().is_ok());
+    }
+
+    #[test]
+    fn control_characters_are_refused() {
+        let mut req = CallRequest::to("sip:alice@contoso.com");
+        req.subject = Some("hello\u{7}".into());
+        assert_eq!(
+            messages(&req),
+            ["subject: contains the control character U+0007, which cannot be sent"]
+        );
+    }
+
+    #[test]
+    fn media_offer_must_be_utf8_sdp() {
+        let dir = std::env::temp_dir().join(format!("avlaunch-req-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let good = dir.join("good.sdp");
+        std::fs::write(&good, "v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\n").unwrap();
+        let text = dir.join("notes.txt");
+        std::fs::write(&text, "hello").unwrap();
+        let binary = dir.join("bin.sdp");
+        std::fs::write(&binary, [0xff, 0xfe, 0x00]).unwrap();
+        let mut req = CallRequest::to("sip:alice@contoso.com");
+        req.media_offer = Some(good);
+        assert!(req.validate().unwrap().media_offer.unwrap().starts_with("v=0"));
+        req.media_offer = Some(text);
+        assert!(messages(&req)[0].contains("does not look like SDP"));
+        req.media_offer = Some(binary);
+        assert!(messages(&req)[0].contains("is not UTF-8"));
+    }
+
+    #[test]
+    fn importance_is_read_without_regard_to_case() {
+        let mut req = CallRequest::to("sip:alice@contoso.com");
+        req.importance = Some("urgent".into());
+        assert_eq!(req.validate().unwrap().importance, Some(Importance::Urgent));
+    }
+}

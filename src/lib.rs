@@ -1,0 +1,11 @@
+//! avlaunch: start Skype for Business audio/video calls through UCWA and follow them to
+//! the end, from a terminal UI (`tui`), headless (`headless`), or against the built-in
+//! simulator (`sim`).
+//!
+//! Data flow: a front-end builds a `call::CallRequest`, `call::session::run` drives it
+//! through `ucwa` and sends `call::CallUpdate`s back over a channel; the TUI turns them
+//! into screen state, `headless` into text or JSON lines.
+
+pub mod call;
+pub mod secret;
+pub mod ucwa;

@@ -1,0 +1,87 @@
+//! Secrets that cannot be printed by accident: `Debug` writes `***`, there is no `Display`,
+//! and `expose()` is the only way to the value.
+
+use std::fmt;
+
+macro_rules! secret_type {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, PartialEq, Eq)]
+        pub struct $name(String);
+
+        impl $name {
+            pub fn new(value: impl Into<String>) -> Self {
+                $name(value.into())
+            }
+
+            /// The secret itself, for the one place that must send it.
+            pub fn expose(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, concat!(stringify!($name), "(***)"))
+            }
+        }
+    };
+}
+
+secret_type!(
+    /// The sign-in password (from `AVLAUNCH_PASSWORD` or a prompt, never a flag).
+    Password
+);
+secret_type!(
+    /// A bearer token such as `cwt=…` (from `AVLAUNCH_TOKEN` or the token endpoint).
+    Token
+);
+
+/// Replaces every secret in `text` by `***`, and any `cwt=…` token it finds by `cwt=***`.
+/// Used where text leaves the program: the wire log, messages, JSON output.
+pub fn redact(text: &str, secrets: &[&str]) -> String {
+    let mut out = text.to_string();
+    for secret in secrets.iter().filter(|s| s.len() >= 3) {
+        out = out.replace(secret, "***");
+    }
+    redact_cwt(&out)
+}
+
+/// `cwt=` followed by base64 or URL-safe characters becomes `cwt=***`.
+pub fn redact_cwt(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(pos) = rest.find("cwt=") {
+        out.push_str(&rest[..pos + 4]);
+        rest = &rest[pos + 4..];
+        let end = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || "+/=-_.%".contains(c)))
+            .unwrap_or(rest.len());
+        if end > 0 && !rest[..end].starts_with("***") {
+            out.push_str("***");
+        } else {
+            out.push_str(&rest[..end]);
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_hides_the_value() {
+        assert_eq!(format!("{:?}", Password::new("hunter2")), "Password(***)");
+        assert_eq!(format!("{:?}", Token::new("cwt=AAEB")), "Token(***)");
+    }
+
+    #[test]
+    fn redact_replaces_secrets_and_tokens() {
+        let text = "Authorization: Bearer cwt=AAEB+/x==; password=hunter2 cwt=";
+        let out = redact(text, &["hunter2"]);
+        assert_eq!(out, "Authorization: Bearer cwt=***; password=*** cwt=");
+    }
+}

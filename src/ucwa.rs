@@ -1,0 +1,25 @@
+//! The UCWA protocol client. It knows nothing of screens.
+//!
+//! ```text
+//!  discover ──► root ──(redirect)──► root … ──► user ──401──► MsRtcOAuth challenge
+//!                                                              │
+//!           token (password grant, or AVLAUNCH_TOKEN) ◄────────┘
+//!                 │
+//!  user (Bearer) ─┴─► applications ──POST──► application (events, communication)
+//!                                               │
+//!       events?ack=1 ◄── P-GET parked ──────────┤
+//!                                               ▼
+//!      communication.startAudioVideo ──POST──► 201 Location: invitation
+//!                                               │
+//!   events: started → updated … → completed (Success ⇒ Connected | Failure ⇒ reason)
+//!                                               │
+//!      cancel (ringing) / stopAudioVideo (connected) ──► DELETE application, always
+//! ```
+
+pub mod format;
+pub mod json;
+pub mod resource;
+pub mod transport;
+pub mod xml;
+
+pub use format::Format;
