@@ -7,5 +7,9 @@
 //! into screen state, `headless` into text or JSON lines.
 
 pub mod call;
+pub mod cli;
+pub mod headless;
+pub mod logging;
 pub mod secret;
+pub mod settings;
 pub mod ucwa;

@@ -1,1 +1,170 @@
-fn main() {}
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::Parser;
+
+use avlaunch::call::session::CallOptions;
+use avlaunch::call::CallRequest;
+use avlaunch::cli::{CallArgs, Cli, Command, ServerArgs, SimArgs};
+use avlaunch::settings::{self, Target};
+use avlaunch::{headless, logging, sim};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("avlaunch: cannot start the async runtime: {e}");
+            return ExitCode::from(3);
+        }
+    };
+    let code = match cli.command {
+        Some(Command::Call(args)) => {
+            logging::init_stderr(cli.server.log_level.as_deref());
+            runtime.block_on(call(cli.server, args))
+        }
+        Some(Command::Sim(args)) => {
+            logging::init_stderr(cli.server.log_level.as_deref());
+            runtime.block_on(simulator(args))
+        }
+        None => {
+            logging::init_file(cli.server.log_level.as_deref());
+            runtime.block_on(tui(cli.server))
+        }
+    };
+    ExitCode::from(code)
+}
+
+/// The simulator's answer delay when it runs embedded; tests and benchmarks set 0.
+fn embedded_sim_config() -> sim::SimConfig {
+    let mut config = sim::SimConfig::default();
+    if let Some(ms) = std::env::var("AVLAUNCH_SIM_ANSWER_DELAY_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        config.answer_delay = Duration::from_millis(ms);
+    }
+    config
+}
+
+async fn call(server: ServerArgs, args: CallArgs) -> u8 {
+    let request = CallRequest {
+        to: args.to.clone(),
+        subject: args.subject.clone(),
+        importance: args.importance.clone(),
+        thread_id: args.thread_id.clone(),
+        session_context: args.session_context.clone(),
+        operation_id: args
+            .operation_id
+            .clone()
+            .unwrap_or_else(avlaunch::call::request::fresh_operation_id),
+        media_offer: args.media_offer.clone(),
+        join_audio_muted: args.audio_muted,
+        join_video_muted: args.video_muted,
+    };
+    // Every field is checked before anything is sent, discovery included.
+    let call = match request.validate() {
+        Ok(call) => call,
+        Err(errors) => {
+            for e in &errors {
+                eprintln!("avlaunch: invalid input: {e}");
+            }
+            eprintln!("avlaunch: nothing was sent");
+            return 2;
+        }
+    };
+    let target = match settings::target(&server) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("avlaunch: {e}");
+            eprintln!("avlaunch: nothing was sent");
+            return 2;
+        }
+    };
+    let options = CallOptions {
+        timeout: Duration::from_secs_f64(args.timeout),
+        hangup_after: args.hangup_after.map(Duration::from_secs_f64),
+    };
+    match target {
+        Target::Deployment(connection) => {
+            headless::run(call, connection, options, args.output, None, args.har).await
+        }
+        Target::Embedded { user, format } => {
+            let handle = match sim::start(embedded_sim_config()).await {
+                Ok(h) => h,
+                Err(e) => {
+                    eprintln!("avlaunch: cannot start the built-in simulator: {e}");
+                    return 3;
+                }
+            };
+            let banner = headless::Banner {
+                url: handle.url.to_string(),
+                contacts: sim::directory()
+                    .iter()
+                    .map(|(c, _)| c.to_string())
+                    .collect(),
+            };
+            let connection = settings::embedded_connection(handle.url.clone(), user, format);
+            let code = headless::run(
+                call,
+                connection,
+                options,
+                args.output,
+                Some(banner),
+                args.har,
+            )
+            .await;
+            handle.shutdown();
+            code
+        }
+    }
+}
+
+async fn simulator(args: SimArgs) -> u8 {
+    if !args.listen.ip().is_loopback() {
+        eprintln!("avlaunch sim: --listen {}: the simulator listens on loopback only (e.g. 127.0.0.1:8080)", args.listen);
+        return 2;
+    }
+    let faults = match args.fault.as_deref().map(sim::faults::Faults::parse) {
+        Some(Ok(f)) => f,
+        Some(Err(e)) => {
+            eprintln!("avlaunch sim: --fault: {e}");
+            return 2;
+        }
+        None => Default::default(),
+    };
+    let config = sim::SimConfig {
+        listen: args.listen,
+        answer_delay: Duration::from_millis(args.answer_delay_ms),
+        faults,
+        ..Default::default()
+    };
+    let handle = match sim::start(config).await {
+        Ok(h) => h,
+        Err(e) => {
+            eprintln!("avlaunch sim: cannot listen on {}: {e}", args.listen);
+            return 3;
+        }
+    };
+    println!("avlaunch sim: UCWA simulator listening at {}", handle.url);
+    println!("  any user, password 'demo'; contacts:");
+    for (contact, behaviour) in sim::directory() {
+        println!("  {contact:<30} {behaviour}");
+    }
+    println!(
+        "  try: avlaunch call --server {} --user you@contoso.com --to sip:alice@contoso.com",
+        handle.url
+    );
+    let _ = tokio::signal::ctrl_c().await;
+    handle.shutdown();
+    0
+}
+
+async fn tui(server: ServerArgs) -> u8 {
+    let _ = server;
+    eprintln!("avlaunch: the terminal UI is not built yet; use 'avlaunch call --to sip:alice@contoso.com'");
+    2
+}

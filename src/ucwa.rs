@@ -23,3 +23,12 @@ pub mod transport;
 pub mod xml;
 
 pub use format::Format;
+pub mod application;
+pub mod auth;
+pub mod client;
+pub mod discover;
+pub mod error;
+pub mod events;
+pub mod invitation;
+
+pub use error::UcwaError;

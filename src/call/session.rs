@@ -1,12 +1,24 @@
 //! Drives one call: sign in, application, POST, follow events, end. Always cleans up.
 
-use std::time::Duration;
+use std::collections::HashSet;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
 
 use tokio::sync::mpsc;
+use tokio::time::{sleep_until, timeout};
 
-use super::{CallControl, CallOutcome, CallUpdate, ValidCall};
+use super::{
+    CallControl, CallError, CallOutcome, CallUpdate, ErrorKind, EventNote, FinalState, Step,
+    ValidCall,
+};
 use crate::secret::{Password, Token};
-use crate::ucwa::Format;
+use crate::ucwa::application::{self, Application};
+use crate::ucwa::client::{Client, Credentials};
+use crate::ucwa::events::{spawn_pump, PumpMessage};
+use crate::ucwa::invitation::{start_audio_video_input, CallLinks};
+use crate::ucwa::resource::{Event, EventKind, Sender};
+use crate::ucwa::{discover, Format, UcwaError};
 
 /// Where to sign in.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -51,6 +63,10 @@ impl Default for CallOptions {
     }
 }
 
+/// Each clean-up request (cancel, hang-up, delete) and each wait for its effect is
+/// bounded by this.
+pub const CLEANUP_BOUND: Duration = Duration::from_secs(3);
+
 /// Runs one call to its end. Every step, exchange and event goes to `updates`; the last
 /// update is `CallUpdate::Finished` with the same outcome this returns. `control` ends
 /// the call early (cancel while ringing, hang up when connected). The application is
@@ -60,17 +76,713 @@ pub async fn run(
     connection: Connection,
     options: CallOptions,
     updates: mpsc::UnboundedSender<CallUpdate>,
-    control: mpsc::UnboundedReceiver<CallControl>,
+    mut control: mpsc::UnboundedReceiver<CallControl>,
 ) -> CallOutcome {
-    let _ = (&connection, &options, &control);
-    let outcome = CallOutcome {
-        state: super::FinalState::Failed,
-        invitation: None,
-        operation_id: call.operation_id,
+    let mut session = Session {
+        operation_id: call.operation_id.clone(),
+        updates,
         timings: Vec::new(),
-        error: None,
-        connected_for: None,
+        invitation: None,
+        links: CallLinks::default(),
+        seen: HashSet::new(),
+        connected_at: None,
     };
-    let _ = updates.send(CallUpdate::Finished(outcome.clone()));
-    outcome
+    let result = session.drive(call, connection, options, &mut control).await;
+    session.finish(result)
+}
+
+/// Why the flow stopped early.
+enum Stop {
+    /// A failure to report.
+    Error(CallError),
+    /// Cancelled by the user or the timeout, before anything rang.
+    Cancelled(String),
+}
+
+impl From<UcwaError> for Stop {
+    fn from(e: UcwaError) -> Self {
+        Stop::Error(call_error(&e))
+    }
+}
+
+/// The plain-words error a `UcwaError` becomes, with status/code/subcode kept.
+pub fn call_error(e: &UcwaError) -> CallError {
+    let kind = match e {
+        UcwaError::Http { .. } | UcwaError::Token { .. } => ErrorKind::Server,
+        UcwaError::Transport { .. } => ErrorKind::Network,
+        _ => ErrorKind::Protocol,
+    };
+    let mut message = e.to_string();
+    if let UcwaError::Http {
+        foreign_body: Some(note),
+        ..
+    } = e
+    {
+        message.push_str(&format!(" [{note}]"));
+    }
+    if let UcwaError::Http {
+        diagnostics: Some(d),
+        ..
+    } = e
+    {
+        message.push_str(&format!(" [X-Ms-diagnostics: {d}]"));
+    }
+    CallError {
+        kind,
+        message,
+        status: e.status(),
+        code: e.body().map(|b| b.code.clone()),
+        subcode: e.body().and_then(|b| b.subcode.clone()),
+        server_message: e.body().and_then(|b| b.message.clone()),
+    }
+}
+
+/// How the ringing ended.
+enum RingEnd {
+    Connected,
+    Failed(CallError),
+    Cancelled(String),
+}
+
+/// How the connected call ended.
+enum CallEnd {
+    /// We hung up.
+    HungUp,
+    /// The far end hung up.
+    Remote,
+}
+
+struct Session {
+    operation_id: String,
+    updates: mpsc::UnboundedSender<CallUpdate>,
+    timings: Vec<(Step, Duration)>,
+    invitation: Option<url::Url>,
+    links: CallLinks,
+    /// Events already handled: a server may deliver one twice.
+    seen: HashSet<String>,
+    connected_at: Option<Instant>,
+}
+
+impl Session {
+    fn send(&self, update: CallUpdate) {
+        let _ = self.updates.send(update);
+    }
+
+    /// Runs one step, reporting its start and (on success) its duration.
+    async fn step<T, F: Future<Output = Result<T, UcwaError>>>(
+        &mut self,
+        step: Step,
+        f: F,
+    ) -> Result<T, UcwaError> {
+        self.send(CallUpdate::StepStarted(step));
+        let clock = Instant::now();
+        let result = f.await;
+        if result.is_ok() {
+            self.finished(step, clock.elapsed());
+        }
+        result
+    }
+
+    fn finished(&mut self, step: Step, elapsed: Duration) {
+        self.timings.push((step, elapsed));
+        self.send(CallUpdate::StepFinished { step, elapsed });
+    }
+
+    async fn drive(
+        &mut self,
+        call: ValidCall,
+        connection: Connection,
+        options: CallOptions,
+        control: &mut mpsc::UnboundedReceiver<CallControl>,
+    ) -> Result<FinalState, Stop> {
+        let deadline = tokio::time::Instant::now() + options.timeout;
+        let wire_tx = self.updates.clone();
+        let notice_tx = self.updates.clone();
+        let client = Arc::new(Client::new(
+            connection.format,
+            Credentials {
+                user: connection.user.clone(),
+                password: connection.password.clone(),
+                token: connection.token.clone(),
+            },
+            connection.ca_cert.as_deref(),
+            Arc::new(move |r| {
+                let _ = wire_tx.send(CallUpdate::Wire(r));
+            }),
+            Arc::new(move |n| {
+                let _ = notice_tx.send(CallUpdate::Notice(n));
+            }),
+        )?);
+
+        // Set-up: discovery, sign-in, application. Bounded by the timeout, and ended by
+        // the user; the application, once created, is always deleted.
+        let mut app: Option<Application> = None;
+        let setup = tokio::select! {
+            r = self.set_up(&client, &connection, &mut app) => r,
+            Some(CallControl::End) = control.recv() => Err(Stop::Cancelled("cancelled by the user before the call was placed".into())),
+            _ = sleep_until(deadline) => Err(Stop::Error(timed_out(options.timeout, "setting up"))),
+        };
+        let result = match setup {
+            Ok(()) => match &app {
+                Some(a) => {
+                    self.call(&client, a, &call, options, deadline, control)
+                        .await
+                }
+                None => Err(Stop::Error(timed_out(options.timeout, "setting up"))),
+            },
+            Err(e) => Err(e),
+        };
+        if let Some(app) = &app {
+            self.send(CallUpdate::StepStarted(Step::DeleteApplication));
+            let clock = Instant::now();
+            match timeout(CLEANUP_BOUND, application::delete(&client, app)).await {
+                Ok(Ok(())) => self.finished(Step::DeleteApplication, clock.elapsed()),
+                Ok(Err(e)) => self.send(CallUpdate::Notice(format!(
+                    "could not delete the application: {e}"
+                ))),
+                Err(_) => self.send(CallUpdate::Notice(format!(
+                    "could not delete the application: no answer within {} s",
+                    CLEANUP_BOUND.as_secs()
+                ))),
+            }
+        }
+        result
+    }
+
+    async fn set_up(
+        &mut self,
+        client: &Client,
+        connection: &Connection,
+        app: &mut Option<Application>,
+    ) -> Result<(), Stop> {
+        let candidates = match &connection.server {
+            Server::Url(url) => vec![url.clone()],
+            Server::Auto => discover::auto_candidates(&connection.user)?,
+        };
+        let user = self
+            .step(Step::Discover, discover::find_user(client, &candidates))
+            .await?;
+        let applications = self
+            .step(Step::SignIn, discover::sign_in(client, user))
+            .await?;
+        let created = self
+            .step(
+                Step::CreateApplication,
+                application::create(client, &applications),
+            )
+            .await?;
+        *app = Some(created);
+        Ok(())
+    }
+
+    /// From the application to the end of the call: event channel, invite, ring, talk.
+    async fn call(
+        &mut self,
+        client: &Arc<Client>,
+        app: &Application,
+        call: &ValidCall,
+        options: CallOptions,
+        deadline: tokio::time::Instant,
+        control: &mut mpsc::UnboundedReceiver<CallControl>,
+    ) -> Result<FinalState, Stop> {
+        let Some(start_href) = app.start_audio_video.clone() else {
+            return Err(UcwaError::NotOffered.into());
+        };
+        self.send(CallUpdate::StepStarted(Step::OpenEvents));
+        let (mut events, pump) = spawn_pump(client.clone(), &app.events);
+        let _pump = AbortOnDrop(pump);
+        self.finished(Step::OpenEvents, Duration::ZERO);
+
+        let input = start_audio_video_input(call);
+        let post = self.step(Step::Invite, async {
+            let response = client
+                .post(
+                    &start_href,
+                    Some(&input),
+                    "placing the call (startAudioVideo)",
+                )
+                .await?;
+            let location = response
+                .header("location")
+                .ok_or_else(|| UcwaError::Protocol {
+                    action: "placing the call (startAudioVideo)".into(),
+                    detail: format!("the server answered {} without a Location", response.status),
+                })?;
+            client.resolve(location)
+        });
+        let invitation = tokio::select! {
+            r = post => r?,
+            Some(CallControl::End) = control.recv() => return Err(Stop::Cancelled("cancelled by the user while placing the call".into())),
+            _ = sleep_until(deadline) => return Err(Stop::Error(timed_out(options.timeout, "placing the call"))),
+        };
+        self.invitation = Some(invitation.clone());
+        self.send(CallUpdate::InvitationCreated {
+            href: invitation.to_string(),
+            operation_id: self.operation_id.clone(),
+        });
+
+        self.send(CallUpdate::StepStarted(Step::Ring));
+        let ring_clock = Instant::now();
+        // The invitation itself: its state and its cancel link, before any event.
+        match client
+            .get_resource(invitation.as_str(), "reading the invitation")
+            .await
+        {
+            Ok(resource) => {
+                self.links.update_from_invitation(&resource);
+                if let Some(state) = self.links.state.clone() {
+                    self.send(CallUpdate::InvitationState(state));
+                }
+            }
+            // A fast call may be over (404) before we look: the events tell the rest.
+            Err(e) => self.send(CallUpdate::Notice(format!(
+                "could not read the invitation: {e}"
+            ))),
+        }
+
+        let ring = self
+            .ring(client, &mut events, options, deadline, control)
+            .await?;
+        match ring {
+            RingEnd::Failed(error) => {
+                self.finished(Step::Ring, ring_clock.elapsed());
+                Err(Stop::Error(error))
+            }
+            RingEnd::Cancelled(why) => Err(Stop::Cancelled(why)),
+            RingEnd::Connected => {
+                self.finished(Step::Ring, ring_clock.elapsed());
+                self.connected_at = Some(Instant::now());
+                self.send(CallUpdate::StepStarted(Step::InCall));
+                let end = self.talk(client, &mut events, options, control).await?;
+                let talked = self.connected_at.map(|t| t.elapsed()).unwrap_or_default();
+                self.finished(Step::InCall, talked);
+                Ok(match end {
+                    CallEnd::HungUp => FinalState::Connected,
+                    CallEnd::Remote => FinalState::Ended,
+                })
+            }
+        }
+    }
+
+    /// Follows the invitation until it connects, fails, or is cancelled.
+    async fn ring(
+        &mut self,
+        client: &Arc<Client>,
+        events: &mut mpsc::UnboundedReceiver<PumpMessage>,
+        options: CallOptions,
+        deadline: tokio::time::Instant,
+        control: &mut mpsc::UnboundedReceiver<CallControl>,
+    ) -> Result<RingEnd, Stop> {
+        loop {
+            let why = tokio::select! {
+                message = events.recv() => {
+                    if let Some(end) = self.on_pump(client, message).await? {
+                        return Ok(end);
+                    }
+                    continue;
+                }
+                Some(CallControl::End) = control.recv() => "cancelled by the user while ringing".to_string(),
+                _ = sleep_until(deadline) => format!("not answered within {} s: cancelled", options.timeout.as_secs()),
+            };
+            return self.cancel(client, events, why).await;
+        }
+    }
+
+    /// Handles one message of the event pump while ringing.
+    async fn on_pump(
+        &mut self,
+        client: &Arc<Client>,
+        message: Option<PumpMessage>,
+    ) -> Result<Option<RingEnd>, Stop> {
+        let page = match message {
+            Some(Ok(page)) => page,
+            Some(Err(e)) => return Err(e.into()),
+            None => return Err(Stop::Error(channel_closed())),
+        };
+        if page.resync.is_some() {
+            // Cached state may be stale after a resync: read the invitation afresh.
+            if let Some(inv) = self.invitation.clone() {
+                if let Ok(resource) = client
+                    .get_resource(inv.as_str(), "reading the invitation after a resync")
+                    .await
+                {
+                    self.links.update_from_invitation(&resource);
+                }
+            }
+        }
+        let mut end = None;
+        for (sender, event) in page.events() {
+            if let Some(e) = self.on_event(client, sender, event) {
+                end.get_or_insert(e);
+            }
+        }
+        Ok(end.map(|e| match e {
+            Outcome::Connected => RingEnd::Connected,
+            Outcome::Failed(error) => RingEnd::Failed(error),
+            Outcome::Disconnected => RingEnd::Failed(CallError {
+                kind: ErrorKind::Invitation,
+                message: "the call ended before it connected".into(),
+                status: None,
+                code: None,
+                subcode: None,
+                server_message: None,
+            }),
+        }))
+    }
+
+    /// Cancels the ringing invitation and waits (bounded) for its `completed`. If the
+    /// answer raced the cancel and the call connected, it is hung up.
+    async fn cancel(
+        &mut self,
+        client: &Arc<Client>,
+        events: &mut mpsc::UnboundedReceiver<PumpMessage>,
+        why: String,
+    ) -> Result<RingEnd, Stop> {
+        self.send(CallUpdate::StepStarted(Step::Cancel));
+        let clock = Instant::now();
+        let cancel_href = match self.links.cancel.clone() {
+            Some(href) => Some(href),
+            None => match &self.invitation {
+                Some(inv) => timeout(
+                    CLEANUP_BOUND,
+                    client.get_resource(inv.as_str(), "reading the invitation"),
+                )
+                .await
+                .ok()
+                .and_then(Result::ok)
+                .and_then(|r| r.link("cancel").map(str::to_string)),
+                None => None,
+            },
+        };
+        match cancel_href {
+            Some(href) => match timeout(
+                CLEANUP_BOUND,
+                client.post(&href, None, "cancelling the invitation"),
+            )
+            .await
+            {
+                Ok(Ok(_)) => {}
+                Ok(Err(e)) => self.send(CallUpdate::Notice(format!("the cancel was refused: {e}"))),
+                Err(_) => self.send(CallUpdate::Notice(
+                    "the cancel got no answer in time".into(),
+                )),
+            },
+            None => self.send(CallUpdate::Notice(
+                "the invitation offers no cancel link; deleting the application ends it".into(),
+            )),
+        }
+        let wait_until = tokio::time::Instant::now() + CLEANUP_BOUND;
+        loop {
+            tokio::select! {
+                message = events.recv() => match self.on_pump(client, message).await {
+                    Ok(Some(RingEnd::Connected)) => {
+                        self.send(CallUpdate::Notice("the call was answered as it was cancelled: hanging up".into()));
+                        self.hang_up(client, events).await;
+                        break;
+                    }
+                    Ok(Some(_)) | Err(_) => break,
+                    Ok(None) => {}
+                },
+                _ = sleep_until(wait_until) => break,
+            }
+        }
+        self.finished(Step::Cancel, clock.elapsed());
+        Ok(RingEnd::Cancelled(why))
+    }
+
+    /// The connected call: until the far end hangs up, `hangup_after` passes, or the user
+    /// ends it.
+    async fn talk(
+        &mut self,
+        client: &Arc<Client>,
+        events: &mut mpsc::UnboundedReceiver<PumpMessage>,
+        options: CallOptions,
+        control: &mut mpsc::UnboundedReceiver<CallControl>,
+    ) -> Result<CallEnd, Stop> {
+        let hang_up_at = options
+            .hangup_after
+            .map(|d| tokio::time::Instant::now() + d);
+        loop {
+            tokio::select! {
+                message = events.recv() => {
+                    let page = match message {
+                        Some(Ok(page)) => page,
+                        Some(Err(e)) if e.is_application_gone() => {
+                            self.send(CallUpdate::Notice(format!("the server ended the application: {e}")));
+                            return Ok(CallEnd::Remote);
+                        }
+                        Some(Err(e)) => return Err(e.into()),
+                        None => return Err(Stop::Error(channel_closed())),
+                    };
+                    let mut ended = false;
+                    for (sender, event) in page.events() {
+                        ended |= matches!(self.on_event(client, sender, event), Some(Outcome::Disconnected));
+                    }
+                    if ended {
+                        return Ok(CallEnd::Remote);
+                    }
+                }
+                Some(CallControl::End) = control.recv() => break,
+                _ = async { sleep_until(hang_up_at.unwrap_or_else(tokio::time::Instant::now)).await }, if hang_up_at.is_some() => break,
+            }
+        }
+        self.hang_up(client, events).await;
+        Ok(CallEnd::HungUp)
+    }
+
+    /// Hangs up: `stopAudioVideo`, else DELETE the conversation; waits (bounded) for the
+    /// call to go down. The application delete that follows finishes anything left.
+    async fn hang_up(
+        &mut self,
+        client: &Arc<Client>,
+        events: &mut mpsc::UnboundedReceiver<PumpMessage>,
+    ) {
+        self.send(CallUpdate::StepStarted(Step::HangUp));
+        let clock = Instant::now();
+        if self.links.stop_audio_video.is_none() {
+            if let Some(av) = self.links.audio_video.clone() {
+                if let Ok(Ok(resource)) = timeout(
+                    CLEANUP_BOUND,
+                    client.get_resource(&av, "reading the audio/video modality"),
+                )
+                .await
+                {
+                    self.links.update_from_audio_video(&resource);
+                }
+            }
+        }
+        let mut done = false;
+        if let Some(stop) = self.links.stop_audio_video.clone() {
+            let reason = crate::ucwa::resource::Input {
+                properties: vec![(
+                    "reason".into(),
+                    crate::ucwa::resource::Value::text("UserInitiatedAction"),
+                )],
+                links: Vec::new(),
+            };
+            match timeout(
+                CLEANUP_BOUND,
+                client.post(&stop, Some(&reason), "hanging up (stopAudioVideo)"),
+            )
+            .await
+            {
+                Ok(Ok(_)) => done = true,
+                Ok(Err(e)) => self.send(CallUpdate::Notice(format!(
+                    "stopAudioVideo failed ({e}); leaving the conversation instead"
+                ))),
+                Err(_) => self.send(CallUpdate::Notice(
+                    "stopAudioVideo got no answer in time".into(),
+                )),
+            }
+        }
+        if !done {
+            if let Some(conversation) = self.links.conversation.clone() {
+                if let Ok(Err(e)) = timeout(
+                    CLEANUP_BOUND,
+                    client.delete(&conversation, "hanging up (leaving the conversation)"),
+                )
+                .await
+                {
+                    self.send(CallUpdate::Notice(format!(
+                        "leaving the conversation failed: {e}"
+                    )));
+                }
+            }
+        }
+        let wait_until = tokio::time::Instant::now() + CLEANUP_BOUND;
+        loop {
+            tokio::select! {
+                message = events.recv() => match message {
+                    Some(Ok(page)) => {
+                        let mut ended = false;
+                        for (sender, event) in page.events() {
+                            ended |= matches!(self.on_event(client, sender, event), Some(Outcome::Disconnected));
+                        }
+                        if ended { break; }
+                    }
+                    _ => break,
+                },
+                _ = sleep_until(wait_until) => break,
+            }
+        }
+        self.finished(Step::HangUp, clock.elapsed());
+    }
+
+    fn is_ours(&self, client: &Client, href: &str) -> bool {
+        match (&self.invitation, client.resolve(href)) {
+            (Some(inv), Ok(url)) => inv == &url,
+            _ => false,
+        }
+    }
+
+    fn same_href(client: &Client, a: &Option<String>, b: &str) -> bool {
+        match a {
+            Some(a) => match (client.resolve(a), client.resolve(b)) {
+                (Ok(x), Ok(y)) => x == y,
+                _ => false,
+            },
+            None => false,
+        }
+    }
+
+    /// Reports one event and updates the call; returns what it means for the call.
+    fn on_event(&mut self, client: &Client, sender: &Sender, event: &Event) -> Option<Outcome> {
+        let state = event.embedded.as_ref().and_then(|r| r.text("state"));
+        let fingerprint = format!(
+            "{}|{}|{}|{}|{:?}",
+            sender.href,
+            event.kind.as_str(),
+            event.link.href,
+            state.as_deref().unwrap_or(""),
+            event.status
+        );
+        if !self.seen.insert(fingerprint) {
+            return None;
+        }
+        self.send(CallUpdate::Event(EventNote {
+            at: SystemTime::now(),
+            sender: sender.rel.clone(),
+            kind: event.kind.as_str().to_string(),
+            rel: event.link.rel.clone(),
+            href: event.link.href.clone(),
+            state: state.clone(),
+            status: event.status.clone(),
+            reason: event.reason.clone(),
+        }));
+        match event.link.rel.as_str() {
+            "audioVideoInvitation" => {
+                let by_operation = event
+                    .embedded
+                    .as_ref()
+                    .and_then(|r| r.text("operationId"))
+                    .is_some_and(|id| id == self.operation_id);
+                if !(self.is_ours(client, &event.link.href) || by_operation) {
+                    return None;
+                }
+                if let Some(resource) = &event.embedded {
+                    let before = self.links.state.clone();
+                    self.links.update_from_invitation(resource);
+                    if self.links.state != before {
+                        if let Some(s) = self.links.state.clone() {
+                            self.send(CallUpdate::InvitationState(s));
+                        }
+                    }
+                }
+                if event.kind != EventKind::Completed {
+                    return None;
+                }
+                if event.status.as_deref() == Some("Success") {
+                    return Some(Outcome::Connected);
+                }
+                let reason = event.reason.clone().unwrap_or_default();
+                let message = match (&reason.message, reason.subcode.as_deref()) {
+                    (Some(m), _) => m.clone(),
+                    (None, Some(sub)) => format!("the call failed: {sub}"),
+                    (None, None) => "the call failed (the server gave no reason)".into(),
+                };
+                Some(Outcome::Failed(CallError {
+                    kind: ErrorKind::Invitation,
+                    message,
+                    status: None,
+                    code: (!reason.code.is_empty()).then(|| reason.code.clone()),
+                    subcode: reason.subcode.clone(),
+                    server_message: reason.message.clone(),
+                }))
+            }
+            "conversation" => {
+                if !Self::same_href(client, &self.links.conversation, &event.link.href) {
+                    return None;
+                }
+                let gone =
+                    event.kind == EventKind::Deleted || state.as_deref() == Some("Disconnected");
+                (gone && self.connected_at.is_some()).then_some(Outcome::Disconnected)
+            }
+            "audioVideo" => {
+                let ours = Self::same_href(client, &self.links.audio_video, &event.link.href)
+                    || Self::same_href(client, &self.links.conversation, &sender.href);
+                if !ours {
+                    return None;
+                }
+                if let Some(resource) = &event.embedded {
+                    self.links.update_from_audio_video(resource);
+                } else {
+                    self.links.audio_video = Some(event.link.href.clone());
+                }
+                let gone =
+                    event.kind == EventKind::Deleted || state.as_deref() == Some("Disconnected");
+                (gone && self.connected_at.is_some()).then_some(Outcome::Disconnected)
+            }
+            _ => None,
+        }
+    }
+
+    fn finish(self, result: Result<FinalState, Stop>) -> CallOutcome {
+        let (state, error) = match result {
+            Ok(state) => (state, None),
+            Err(Stop::Cancelled(why)) => (
+                FinalState::Cancelled,
+                Some(CallError {
+                    kind: ErrorKind::Cancelled,
+                    message: why,
+                    status: None,
+                    code: None,
+                    subcode: None,
+                    server_message: None,
+                }),
+            ),
+            Err(Stop::Error(e)) => (FinalState::Failed, Some(e)),
+        };
+        let outcome = CallOutcome {
+            state,
+            invitation: self.invitation.as_ref().map(|u| u.to_string()),
+            operation_id: self.operation_id.clone(),
+            timings: self.timings.clone(),
+            error,
+            connected_for: self.connected_at.map(|t| t.elapsed()),
+        };
+        self.send(CallUpdate::Finished(outcome.clone()));
+        outcome
+    }
+}
+
+/// What one event means for the call.
+enum Outcome {
+    Connected,
+    Failed(CallError),
+    /// The call went down (far end hung up, or conversation deleted).
+    Disconnected,
+}
+
+fn timed_out(limit: Duration, doing: &str) -> CallError {
+    CallError {
+        kind: ErrorKind::Network,
+        message: format!(
+            "{doing}: the server did not finish within the {} s timeout (--timeout)",
+            limit.as_secs()
+        ),
+        status: None,
+        code: None,
+        subcode: None,
+        server_message: None,
+    }
+}
+
+fn channel_closed() -> CallError {
+    CallError {
+        kind: ErrorKind::Protocol,
+        message: "the event channel stopped unexpectedly".into(),
+        status: None,
+        code: None,
+        subcode: None,
+        server_message: None,
+    }
+}
+
+/// Stops the event pump when the session is done with it.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }

@@ -21,3 +21,338 @@ pub struct WireRecord {
     /// The transport error, if the request got no response.
     pub error: Option<String>,
 }
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use url::Url;
+
+use super::error::UcwaError;
+use crate::secret::redact;
+
+/// Largest response body read; anything bigger is refused rather than buffered.
+pub const BODY_CAP: usize = 1024 * 1024;
+/// Time to open a connection.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// Time for an ordinary request to be answered in full.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// One request to send. Built by pure functions, sent here.
+#[derive(Clone, Debug)]
+pub struct WireRequest {
+    pub method: reqwest::Method,
+    pub url: Url,
+    pub headers: Vec<(String, String)>,
+    pub body: Option<Vec<u8>>,
+    pub timeout: Duration,
+}
+
+impl WireRequest {
+    pub fn new(method: reqwest::Method, url: Url) -> Self {
+        WireRequest {
+            method,
+            url,
+            headers: Vec::new(),
+            body: None,
+            timeout: REQUEST_TIMEOUT,
+        }
+    }
+
+    pub fn header(mut self, name: &str, value: impl Into<String>) -> Self {
+        self.headers.push((name.to_string(), value.into()));
+        self
+    }
+
+    pub fn body(mut self, content_type: &str, body: Vec<u8>) -> Self {
+        self.headers
+            .push(("Content-Type".to_string(), content_type.to_string()));
+        self.body = Some(body);
+        self
+    }
+}
+
+/// A whole response.
+#[derive(Clone, Debug)]
+pub struct WireResponse {
+    pub url: Url,
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl WireResponse {
+    /// The first header with this name (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Every header with this name, in order.
+    pub fn headers_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.headers
+            .iter()
+            .filter(move |(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+}
+
+/// Where records of exchanges go (the call session forwards them as `CallUpdate::Wire`).
+pub type WireSink = Arc<dyn Fn(WireRecord) + Send + Sync>;
+
+/// Plain `http://` is allowed only to loopback hosts: anything else would send the
+/// password and token in clear.
+pub fn check_scheme(url: &Url) -> Result<(), UcwaError> {
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" if is_loopback(url) => Ok(()),
+        "http" => Err(UcwaError::Refused(format!(
+            "refusing plain http:// to {}: credentials would travel in clear; use https:// (http:// is allowed only for loopback hosts such as 127.0.0.1)",
+            url.host_str().unwrap_or("?")
+        ))),
+        other => Err(UcwaError::Refused(format!(
+            "refusing the URL scheme '{other}:' ({url}): only https:// (and http:// to loopback) are supported"
+        ))),
+    }
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        None => false,
+    }
+}
+
+/// Sends requests and records each exchange, redacted, to the sink.
+pub struct Transport {
+    http: reqwest::Client,
+    seq: AtomicU64,
+    sink: WireSink,
+    /// Secrets to scrub from records (the password; tokens are scrubbed by shape).
+    secrets: Mutex<Vec<String>>,
+}
+
+impl Transport {
+    /// `ca_cert`: an extra trusted CA (PEM). Certificate verification is always on.
+    pub fn new(ca_cert: Option<&[u8]>, sink: WireSink) -> Result<Self, UcwaError> {
+        let mut builder = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(CONNECT_TIMEOUT)
+            .user_agent(concat!("avlaunch/", env!("CARGO_PKG_VERSION")));
+        if let Some(pem) = ca_cert {
+            let cert = reqwest::Certificate::from_pem(pem).map_err(|e| UcwaError::Protocol {
+                action: "reading --ca-cert".into(),
+                detail: format!("not a PEM certificate: {e}"),
+            })?;
+            builder = builder.add_root_certificate(cert);
+        }
+        let http = builder.build().map_err(|e| UcwaError::Transport {
+            action: "starting the HTTP client".into(),
+            detail: e.to_string(),
+        })?;
+        Ok(Transport {
+            http,
+            seq: AtomicU64::new(0),
+            sink,
+            secrets: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// Adds a secret that must never appear in a record.
+    pub fn add_secret(&self, secret: &str) {
+        if let Ok(mut secrets) = self.secrets.lock() {
+            secrets.push(secret.to_string());
+        }
+    }
+
+    fn scrub(&self, text: &str) -> String {
+        let secrets = self.secrets.lock().map(|s| s.clone()).unwrap_or_default();
+        let refs: Vec<&str> = secrets.iter().map(String::as_str).collect();
+        redact(text, &refs)
+    }
+
+    fn scrub_header(&self, name: &str, value: &str) -> String {
+        if name.eq_ignore_ascii_case("authorization") {
+            let scheme = value.split_whitespace().next().unwrap_or("");
+            format!("{scheme} ***")
+        } else {
+            self.scrub(value)
+        }
+    }
+
+    fn scrub_body(&self, headers: &[(String, String)], body: &[u8]) -> Option<String> {
+        if body.is_empty() {
+            return None;
+        }
+        let text = String::from_utf8_lossy(body);
+        let form = headers.iter().any(|(k, v)| {
+            k.eq_ignore_ascii_case("content-type")
+                && v.starts_with("application/x-www-form-urlencoded")
+        });
+        let text = if form {
+            // Form bodies carry the password: drop every password-like field's value.
+            text.split('&')
+                .map(|pair| match pair.split_once('=') {
+                    Some((k, _))
+                        if k.eq_ignore_ascii_case("password") || k.starts_with("ms_rtc_renew") =>
+                    {
+                        format!("{k}=***")
+                    }
+                    _ => pair.to_string(),
+                })
+                .collect::<Vec<_>>()
+                .join("&")
+        } else {
+            text.into_owned()
+        };
+        Some(self.scrub(&text))
+    }
+
+    /// Sends one request; every outcome (response or error) is recorded.
+    pub async fn send(
+        &self,
+        request: WireRequest,
+        action: &str,
+    ) -> Result<WireResponse, UcwaError> {
+        check_scheme(&request.url)?;
+        let seq = self.seq.fetch_add(1, Ordering::Relaxed) + 1;
+        let started = SystemTime::now();
+        let clock = std::time::Instant::now();
+        let mut builder = self
+            .http
+            .request(request.method.clone(), request.url.clone())
+            .timeout(request.timeout);
+        for (name, value) in &request.headers {
+            builder = builder.header(name, value);
+        }
+        if let Some(body) = &request.body {
+            builder = builder.body(body.clone());
+        }
+        let result = self.exchange(builder).await;
+        let mut record = WireRecord {
+            seq,
+            started,
+            elapsed: clock.elapsed(),
+            method: request.method.to_string(),
+            url: self.scrub(request.url.as_str()),
+            request_headers: request
+                .headers
+                .iter()
+                .map(|(k, v)| (k.clone(), self.scrub_header(k, v)))
+                .collect(),
+            request_body: request
+                .body
+                .as_deref()
+                .and_then(|b| self.scrub_body(&request.headers, b)),
+            status: None,
+            response_headers: Vec::new(),
+            response_body: None,
+            error: None,
+        };
+        match result {
+            Ok((status, headers, body)) => {
+                record.status = Some(status);
+                record.response_headers = headers
+                    .iter()
+                    .map(|(k, v)| (k.clone(), self.scrub_header(k, v)))
+                    .collect();
+                record.response_body = self.scrub_body(&headers, &body);
+                (self.sink)(record);
+                Ok(WireResponse {
+                    url: request.url,
+                    status,
+                    headers,
+                    body,
+                })
+            }
+            Err(detail) => {
+                let detail = self.scrub(&detail);
+                record.error = Some(detail.clone());
+                (self.sink)(record);
+                Err(UcwaError::Transport {
+                    action: action.to_string(),
+                    detail,
+                })
+            }
+        }
+    }
+
+    async fn exchange(
+        &self,
+        builder: reqwest::RequestBuilder,
+    ) -> Result<(u16, Vec<(String, String)>, Vec<u8>), String> {
+        let mut response = builder.send().await.map_err(describe)?;
+        let status = response.status().as_u16();
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.to_string(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect();
+        if response
+            .content_length()
+            .is_some_and(|n| n > BODY_CAP as u64)
+        {
+            return Err(format!(
+                "the response body is larger than the {} KiB limit",
+                BODY_CAP / 1024
+            ));
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(describe)? {
+            if body.len() + chunk.len() > BODY_CAP {
+                return Err(format!(
+                    "the response body is larger than the {} KiB limit",
+                    BODY_CAP / 1024
+                ));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok((status, headers, body))
+    }
+}
+
+/// A transport error in plain words, with the chain of causes (TLS detail included).
+fn describe(error: reqwest::Error) -> String {
+    let host = error
+        .url()
+        .and_then(|u| u.host_str())
+        .unwrap_or("the server")
+        .to_string();
+    let mut causes = Vec::new();
+    let mut source = std::error::Error::source(&error);
+    while let Some(s) = source {
+        causes.push(s.to_string());
+        source = s.source();
+    }
+    let chain = causes.join(": ");
+    let lead = if error.is_timeout() {
+        format!("no answer from {host} in time")
+    } else if error.is_connect() {
+        if chain.contains("certificate") || chain.contains("Certificate") {
+            format!("the TLS certificate of {host} could not be verified (use --ca-cert FILE for a private CA)")
+        } else {
+            format!("cannot connect to {host}")
+        }
+    } else if error.is_body() || error.is_decode() {
+        format!("the answer from {host} was cut off")
+    } else {
+        format!("the request to {host} failed")
+    };
+    if chain.is_empty() {
+        lead
+    } else {
+        format!("{lead} ({chain})")
+    }
+}

@@ -1,0 +1,133 @@
+//! The command line: clap types only.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "avlaunch",
+    version,
+    about = "Start Skype for Business audio/video calls through UCWA and follow them to the end.",
+    long_about = "Start Skype for Business audio/video calls through UCWA and follow them to the end.\n\n\
+        With no command, opens the terminal UI. With no --server, runs against the built-in \
+        UCWA simulator (any user, password 'demo').",
+    after_help = "Environment:\n  AVLAUNCH_PASSWORD  the sign-in password (else asked for on the terminal; never a flag)\n  \
+        AVLAUNCH_TOKEN     a ready bearer token (cwt=...), which skips the token request\n  \
+        RUST_LOG           log filter, like --log-level\n\n\
+        Logs: the terminal UI logs to $XDG_STATE_HOME/avlaunch/avlaunch.log (default ~/.local/state/avlaunch/avlaunch.log); \
+        'call' and 'sim' log to stderr."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub server: ServerArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Options shared by the terminal UI and `call`.
+#[derive(Debug, Clone, Args)]
+pub struct ServerArgs {
+    /// Discovery URL of a deployment (https://lyncdiscover.contoso.com), or 'auto' to discover
+    /// from the sign-in name's domain. Absent: the built-in simulator. http:// only for loopback.
+    #[arg(long, global = true, value_name = "URL")]
+    pub server: Option<String>,
+    /// Sign-in name (user@contoso.com).
+    #[arg(long, global = true, value_name = "NAME")]
+    pub user: Option<String>,
+    /// Wire format of every request and response.
+    #[arg(long, global = true, value_enum, default_value_t = WireFormat::Json)]
+    pub format: WireFormat,
+    /// An extra trusted CA certificate (PEM), for a deployment with a private CA.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub ca_cert: Option<PathBuf>,
+    /// Log level or filter (error, warn, info, debug, trace); RUST_LOG also works.
+    #[arg(long, global = true, value_name = "LEVEL")]
+    pub log_level: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum WireFormat {
+    Json,
+    Xml,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Place one call headless and follow it to its end (for scripts and smoke tests).
+    Call(CallArgs),
+    /// Run the built-in UCWA simulator on 127.0.0.1.
+    Sim(SimArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CallArgs {
+    /// The contact to call (sip:user@host).
+    #[arg(long, value_name = "SIP_URI")]
+    pub to: String,
+    /// The conversation's subject (at most 250 characters).
+    #[arg(long, value_name = "TEXT")]
+    pub subject: Option<String>,
+    /// Normal, Urgent or Emergency; absent = not sent.
+    #[arg(long, value_name = "Normal|Urgent|Emergency")]
+    pub importance: Option<String>,
+    /// joinAudioMuted; absent = not sent.
+    #[arg(long, value_name = "true|false")]
+    pub audio_muted: Option<bool>,
+    /// joinVideoMuted; absent = not sent.
+    #[arg(long, value_name = "true|false")]
+    pub video_muted: Option<bool>,
+    /// The conversation's thread id, to continue an existing conversation.
+    #[arg(long, value_name = "ID")]
+    pub thread_id: Option<String>,
+    /// Session context (at most 50 characters).
+    #[arg(long, value_name = "TEXT")]
+    pub session_context: Option<String>,
+    /// Operation id (at most 50 characters); default a fresh random 32-hex id.
+    #[arg(long, value_name = "ID")]
+    pub operation_id: Option<String>,
+    /// An SDP offer file, sent as a data:application/sdp;base64 link.
+    #[arg(long, value_name = "FILE")]
+    pub media_offer: Option<PathBuf>,
+    /// Cancel the invitation if it is not connected by then (set-up included).
+    #[arg(long, value_name = "SECS", default_value_t = 60.0, value_parser = parse_secs)]
+    pub timeout: f64,
+    /// Once connected, hang up after SECS; absent = stay until the far end hangs up or Ctrl-C.
+    #[arg(long, value_name = "SECS", value_parser = parse_secs)]
+    pub hangup_after: Option<f64>,
+    /// text, or json: one JSON object per line, the last line a summary.
+    #[arg(long, value_enum, default_value_t = Output::Text)]
+    pub output: Output,
+    /// Write every request and response of the call to FILE as HAR 1.2 (redacted).
+    #[arg(long, value_name = "FILE")]
+    pub har: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Output {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct SimArgs {
+    /// Address to listen on (loopback only).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
+    pub listen: SocketAddr,
+    /// How long the demo contacts take to answer.
+    #[arg(long, value_name = "N", default_value_t = 1500)]
+    pub answer_delay_ms: u64,
+    /// Fault switches, comma separated (see the README's simulator section).
+    #[arg(long, value_name = "LIST")]
+    pub fault: Option<String>,
+}
+
+fn parse_secs(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v.is_finite() && (0.0..=86_400.0).contains(&v) => Ok(v),
+        _ => Err(format!(
+            "'{s}' is not a number of seconds between 0 and 86400"
+        )),
+    }
+}

@@ -1,0 +1,50 @@
+//! Logging with tracing: to stderr for `call` and `sim`, to a file for the terminal UI
+//! (which owns the screen). Level from `--log-level`, else `RUST_LOG`, else `warn`.
+
+use std::path::PathBuf;
+
+use tracing_subscriber::EnvFilter;
+
+fn filter(level: Option<&str>) -> EnvFilter {
+    match level {
+        Some(l) => EnvFilter::try_new(l).unwrap_or_else(|_| EnvFilter::new("warn")),
+        None => EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn")),
+    }
+}
+
+pub fn init_stderr(level: Option<&str>) {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter(level))
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
+}
+
+/// The log file: `$XDG_STATE_HOME/avlaunch/avlaunch.log`, else
+/// `~/.local/state/avlaunch/avlaunch.log`.
+pub fn log_path() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_STATE_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/state")))?;
+    Some(base.join("avlaunch").join("avlaunch.log"))
+}
+
+/// Logs to the state-directory file; silently logs nowhere if it cannot be opened (the
+/// screen is the terminal UI's).
+pub fn init_file(level: Option<&str>) -> Option<PathBuf> {
+    let path = log_path()?;
+    std::fs::create_dir_all(path.parent()?).ok()?;
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .ok()?;
+    tracing_subscriber::fmt()
+        .with_env_filter(filter(level))
+        .with_writer(std::sync::Mutex::new(file))
+        .with_ansi(false)
+        .try_init()
+        .ok()?;
+    Some(path)
+}

@@ -1,0 +1,130 @@
+//! The application: created once per call run, deleted on every way out.
+
+use url::Url;
+
+use super::client::Client;
+use super::error::UcwaError;
+use super::resource::{Input, Value};
+
+/// What the rest of the flow needs from the application resource.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Application {
+    /// The application's own href (absolute).
+    pub href: String,
+    /// `_links.events`, as given (it already carries `ack`).
+    pub events: String,
+    pub communication: Option<String>,
+    /// `_embedded.communication._links.startAudioVideo`; `None` when not offered.
+    pub start_audio_video: Option<String>,
+}
+
+/// The creation body, in the reference spelling.
+pub fn application_input(endpoint_id: &str) -> Input {
+    Input {
+        properties: vec![
+            ("culture".into(), Value::text("en-US")),
+            ("endpointId".into(), Value::text(endpoint_id)),
+            (
+                "userAgent".into(),
+                Value::text(concat!("avlaunch/", env!("CARGO_PKG_VERSION"))),
+            ),
+        ],
+        links: Vec::new(),
+    }
+}
+
+/// A fresh endpoint id: a random UUID (v4 layout), unique per run as the server wants.
+pub fn fresh_endpoint_id() -> String {
+    let hex = crate::call::request::fresh_operation_id();
+    let mut b: Vec<char> = hex.chars().collect();
+    b[12] = '4';
+    b[16] = ['8', '9', 'a', 'b'][(b[16].to_digit(16).unwrap_or(0) % 4) as usize];
+    let s: String = b.into_iter().collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &s[0..8],
+        &s[8..12],
+        &s[12..16],
+        &s[16..20],
+        &s[20..32]
+    )
+}
+
+/// POSTs `applications` and reads the new application. When the embedded
+/// `communication` lacks `startAudioVideo`, GETs `communication` once in case the
+/// embedded copy is stale.
+pub async fn create(client: &Client, applications: &Url) -> Result<Application, UcwaError> {
+    let action = "creating the application";
+    let input = application_input(&fresh_endpoint_id());
+    let response = client
+        .post(applications.as_str(), Some(&input), action)
+        .await?;
+    let resource = if response.body.is_empty() {
+        let location = response
+            .header("location")
+            .ok_or_else(|| UcwaError::Protocol {
+                action: action.into(),
+                detail: "the server answered with neither a body nor a Location".into(),
+            })?;
+        client.get_resource(location, action).await?
+    } else {
+        client.read_resource(&response, action)?
+    };
+    let href = resource
+        .href
+        .clone()
+        .or_else(|| response.header("location").map(str::to_string))
+        .ok_or_else(|| UcwaError::Protocol {
+            action: action.into(),
+            detail: "the application has no self link".into(),
+        })?;
+    let events = resource
+        .link("events")
+        .ok_or_else(|| UcwaError::Protocol {
+            action: action.into(),
+            detail: "the application has no events link".into(),
+        })?
+        .to_string();
+    let communication = resource.embedded("communication");
+    let communication_href = communication
+        .and_then(|c| c.href.clone())
+        .or_else(|| resource.link("communication").map(str::to_string));
+    let mut start_audio_video = communication
+        .and_then(|c| c.link("startAudioVideo"))
+        .map(str::to_string);
+    if start_audio_video.is_none() {
+        if let Some(href) = &communication_href {
+            let fresh = client
+                .get_resource(href, "reading the communication resource")
+                .await?;
+            start_audio_video = fresh.link("startAudioVideo").map(str::to_string);
+        }
+    }
+    Ok(Application {
+        href: client.resolve(&href)?.to_string(),
+        events,
+        communication: communication_href,
+        start_audio_video,
+    })
+}
+
+/// DELETEs the application. This also ends any call it still holds.
+pub async fn delete(client: &Client, application: &Application) -> Result<(), UcwaError> {
+    client
+        .delete(&application.href, "deleting the application")
+        .await
+        .map(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoint_ids_are_uuid_shaped_and_fresh() {
+        let a = fresh_endpoint_id();
+        assert_eq!(a.len(), 36);
+        assert_eq!(a.as_bytes()[14], b'4');
+        assert_ne!(a, fresh_endpoint_id());
+    }
+}

@@ -1,0 +1,296 @@
+//! `Client`: the signed-in connection. Every UCWA request goes through it, so the
+//! Authorization header, the wire format, relative hrefs and the one re-authentication
+//! after a 401 are handled in one place.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use reqwest::Method;
+use url::Url;
+
+use super::auth::{self, Challenge, Grant};
+use super::error::UcwaError;
+use super::resource::{Input, Resource};
+use super::transport::{Transport, WireRequest, WireResponse, WireSink};
+use super::Format;
+use crate::secret::{Password, Token};
+
+/// Where notices go: things the user should know that are not errors.
+pub type NoticeSink = Arc<dyn Fn(String) + Send + Sync>;
+
+/// The longest `Retry-After` we honour; longer waits end the attempt.
+pub const RETRY_AFTER_CAP: Duration = Duration::from_secs(5);
+
+/// Credentials as given by the user.
+#[derive(Clone, Debug)]
+pub struct Credentials {
+    pub user: String,
+    pub password: Option<Password>,
+    pub token: Option<Token>,
+}
+
+pub struct Client {
+    transport: Transport,
+    format: Format,
+    credentials: Credentials,
+    grant: Mutex<Option<Grant>>,
+    /// The last challenge seen and the URL it came from (to resolve a relative href).
+    challenge: Mutex<Option<(Challenge, Url)>>,
+    /// The `applications` URL: relative hrefs resolve against its host.
+    base: Mutex<Option<Url>>,
+    notice: NoticeSink,
+}
+
+fn lock<T: Clone>(m: &Mutex<T>) -> T {
+    m.lock()
+        .map(|g| g.clone())
+        .unwrap_or_else(|p| p.into_inner().clone())
+}
+
+fn set<T>(m: &Mutex<T>, value: T) {
+    match m.lock() {
+        Ok(mut g) => *g = value,
+        Err(p) => *p.into_inner() = value,
+    }
+}
+
+impl Client {
+    pub fn new(
+        format: Format,
+        credentials: Credentials,
+        ca_cert: Option<&[u8]>,
+        wire: WireSink,
+        notice: NoticeSink,
+    ) -> Result<Self, UcwaError> {
+        let transport = Transport::new(ca_cert, wire)?;
+        if let Some(p) = &credentials.password {
+            transport.add_secret(p.expose());
+        }
+        let grant = credentials.token.as_ref().map(|t| {
+            transport.add_secret(t.expose());
+            Grant {
+                token: t.clone(),
+                token_type: "Bearer".into(),
+                expires_in: None,
+            }
+        });
+        Ok(Client {
+            transport,
+            format,
+            credentials,
+            grant: Mutex::new(grant),
+            challenge: Mutex::new(None),
+            base: Mutex::new(None),
+            notice,
+        })
+    }
+
+    pub fn format(&self) -> Format {
+        self.format
+    }
+
+    pub fn transport(&self) -> &Transport {
+        &self.transport
+    }
+
+    pub fn notify(&self, text: impl Into<String>) {
+        (self.notice)(text.into())
+    }
+
+    /// An href from a link or `Location`, made absolute against the UCWA host.
+    pub fn resolve(&self, href: &str) -> Result<Url, UcwaError> {
+        let base = lock(&self.base);
+        let joined = match base {
+            Some(base) => base.join(href),
+            None => Url::parse(href),
+        };
+        joined.map_err(|e| UcwaError::Protocol {
+            action: "following a link".into(),
+            detail: format!("'{href}' is not a usable href: {e}"),
+        })
+    }
+
+    pub fn set_base(&self, applications: Url) {
+        set(&self.base, Some(applications));
+    }
+
+    /// A request with the Accept header of our format and no Authorization.
+    pub fn anonymous(&self, method: Method, url: Url) -> WireRequest {
+        WireRequest::new(method, url).header("Accept", self.format.accept())
+    }
+
+    /// Remembers the challenge of a 401 answer.
+    pub fn note_challenge(&self, response: &WireResponse) -> Challenge {
+        let challenge = auth::parse_challenge(response.headers_named("www-authenticate"));
+        set(
+            &self.challenge,
+            Some((challenge.clone(), response.url.clone())),
+        );
+        challenge
+    }
+
+    pub fn has_grant(&self) -> bool {
+        lock(&self.grant).is_some()
+    }
+
+    /// Whether a new token can be fetched (a password is known).
+    pub fn can_fetch_token(&self) -> bool {
+        self.credentials.password.is_some()
+    }
+
+    pub fn forget_grant(&self) {
+        set(&self.grant, None);
+    }
+
+    /// Gets a token from the last challenge with the password grant.
+    pub async fn fetch_token(&self) -> Result<(), UcwaError> {
+        let Some((challenge, from)) = lock(&self.challenge) else {
+            return Err(UcwaError::Protocol {
+                action: "signing in".into(),
+                detail: "the server asked for sign-in but sent no WWW-Authenticate challenge"
+                    .into(),
+            });
+        };
+        let Some(password) = &self.credentials.password else {
+            return Err(UcwaError::Protocol {
+                action: "signing in".into(),
+                detail: "the server wants a new token and no password is available (set AVLAUNCH_PASSWORD)".into(),
+            });
+        };
+        let grant = auth::request_token(
+            &self.transport,
+            &challenge,
+            &from,
+            &self.credentials.user,
+            password,
+        )
+        .await?;
+        set(&self.grant, Some(grant));
+        Ok(())
+    }
+
+    /// A UCWA request with Authorization; a 401 fetches a new token once and retries.
+    pub async fn send(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<&Input>,
+        timeout: Option<Duration>,
+        action: &str,
+    ) -> Result<WireResponse, UcwaError> {
+        let mut reauthenticated = false;
+        let mut waited = false;
+        loop {
+            let mut request = self.anonymous(method.clone(), url.clone());
+            if let Some(t) = timeout {
+                request.timeout = t;
+            }
+            if let Some(grant) = lock(&self.grant) {
+                request = request.header("Authorization", grant.authorization());
+            }
+            if let Some(input) = body {
+                request = request.body(self.format.content_type(), self.format.write_input(input));
+            }
+            let response = self.transport.send(request, action).await?;
+            if response.status == 401 && !reauthenticated {
+                reauthenticated = true;
+                self.note_challenge(&response);
+                self.notify(format!(
+                    "{action}: the server refused the token (401); signing in again"
+                ));
+                self.fetch_token().await?;
+                continue;
+            }
+            if response.status == 503 && !waited {
+                if let Some(wait) = retry_after(&response) {
+                    waited = true;
+                    self.notify(format!(
+                        "{action}: the server is unavailable (503); retrying after {} s as it asks",
+                        wait.as_secs()
+                    ));
+                    tokio::time::sleep(wait).await;
+                    continue;
+                }
+            }
+            if !response.is_success() {
+                return Err(self.error_from(&response, action));
+            }
+            return Ok(response);
+        }
+    }
+
+    pub async fn get(&self, href: &str, action: &str) -> Result<WireResponse, UcwaError> {
+        let url = self.resolve(href)?;
+        self.send(Method::GET, url, None, None, action).await
+    }
+
+    pub async fn post(
+        &self,
+        href: &str,
+        body: Option<&Input>,
+        action: &str,
+    ) -> Result<WireResponse, UcwaError> {
+        let url = self.resolve(href)?;
+        self.send(Method::POST, url, body, None, action).await
+    }
+
+    pub async fn delete(&self, href: &str, action: &str) -> Result<WireResponse, UcwaError> {
+        let url = self.resolve(href)?;
+        self.send(Method::DELETE, url, None, None, action).await
+    }
+
+    /// GETs a resource and reads it in our format.
+    pub async fn get_resource(&self, href: &str, action: &str) -> Result<Resource, UcwaError> {
+        let response = self.get(href, action).await?;
+        self.read_resource(&response, action)
+    }
+
+    /// Reads a resource body; the response's Content-Type decides the reader, our
+    /// format is the fallback.
+    pub fn read_resource(
+        &self,
+        response: &WireResponse,
+        action: &str,
+    ) -> Result<Resource, UcwaError> {
+        let format = response_format(response).unwrap_or(self.format);
+        format
+            .read_resource(&response.body)
+            .map_err(|source| UcwaError::Parse {
+                action: action.to_string(),
+                source,
+            })
+    }
+
+    /// The error a non-2xx answer stands for, with the UCWA body when UCWA answered.
+    pub fn error_from(&self, response: &WireResponse, action: &str) -> UcwaError {
+        let diagnostics = response.header("x-ms-diagnostics").map(str::to_string);
+        let body = response_format(response).and_then(|f| f.read_error(&response.body).ok());
+        let foreign_body = match (&body, response.header("content-type")) {
+            (None, Some(ct)) if !response.body.is_empty() => Some(format!(
+                "a {} body, not a UCWA error: a proxy or the web server answered",
+                ct.split(';').next().unwrap_or(ct)
+            )),
+            _ => None,
+        };
+        UcwaError::Http {
+            action: action.to_string(),
+            status: response.status,
+            body,
+            diagnostics,
+            foreign_body,
+        }
+    }
+}
+
+pub fn response_format(response: &WireResponse) -> Option<Format> {
+    response
+        .header("content-type")
+        .and_then(Format::from_media_type)
+}
+
+/// `Retry-After` in seconds, if present and within the cap.
+fn retry_after(response: &WireResponse) -> Option<Duration> {
+    let secs: u64 = response.header("retry-after")?.trim().parse().ok()?;
+    let wait = Duration::from_secs(secs);
+    (wait <= RETRY_AFTER_CAP).then_some(wait)
+}

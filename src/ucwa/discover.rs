@@ -1,0 +1,188 @@
+//! Autodiscovery and sign-in: root → (redirect hops) → user → 401 challenge → token →
+//! user again → the `applications` href. Every URL after the first comes from a link.
+
+use std::collections::HashSet;
+
+use reqwest::Method;
+use url::Url;
+
+use super::client::Client;
+use super::error::UcwaError;
+
+/// Most redirect hops followed, at the root and at the user resource together.
+pub const MAX_HOPS: usize = 5;
+
+/// The discovery URLs to try for `--server auto`: internal first, then external.
+pub fn auto_candidates(user: &str) -> Result<Vec<Url>, UcwaError> {
+    let domain = user
+        .rsplit_once('@')
+        .map(|(_, d)| d.trim())
+        .filter(|d| !d.is_empty() && !d.contains('/'))
+        .ok_or_else(|| UcwaError::Protocol {
+            action: "discovering from the sign-in name".into(),
+            detail: format!("'{user}' has no domain (expected user@domain, e.g. with --user)"),
+        })?;
+    ["lyncdiscoverinternal", "lyncdiscover"]
+        .iter()
+        .map(|prefix| {
+            Url::parse(&format!("https://{prefix}.{domain}/")).map_err(|e| UcwaError::Protocol {
+                action: "discovering from the sign-in name".into(),
+                detail: format!("'{domain}' is not a usable domain: {e}"),
+            })
+        })
+        .collect()
+}
+
+fn protocol(action: &str, detail: impl Into<String>) -> UcwaError {
+    UcwaError::Protocol {
+        action: action.into(),
+        detail: detail.into(),
+    }
+}
+
+/// Follows the root (and its `redirect` links) to the `user` href. Candidates are tried
+/// in order; an attempt that gets no answer or a 404 falls through to the next.
+pub async fn find_user(client: &Client, candidates: &[Url]) -> Result<Url, UcwaError> {
+    let mut last_error = None;
+    for start in candidates {
+        match follow_root(client, start.clone()).await {
+            Ok(user) => return Ok(user),
+            Err(e @ (UcwaError::Transport { .. } | UcwaError::Http { status: 404, .. }))
+                if candidates.len() > 1 =>
+            {
+                client.notify(format!(
+                    "discovery at {start} failed ({e}); trying the next address"
+                ));
+                last_error = Some(e);
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Err(last_error.unwrap_or_else(|| protocol("discovering the server", "no discovery URL to try")))
+}
+
+async fn follow_root(client: &Client, start: Url) -> Result<Url, UcwaError> {
+    let action = "discovering the server";
+    let mut visited = HashSet::new();
+    let mut url = start;
+    loop {
+        if !visited.insert(url.clone()) {
+            return Err(protocol(
+                action,
+                format!("redirect loop: {url} was already visited"),
+            ));
+        }
+        if visited.len() > MAX_HOPS + 1 {
+            return Err(protocol(action, format!("more than {MAX_HOPS} redirects")));
+        }
+        let response = client
+            .transport()
+            .send(client.anonymous(Method::GET, url.clone()), action)
+            .await?;
+        // An http:// discovery URL answers with a redirect to https://: follow it as a hop.
+        if (300..400).contains(&response.status) {
+            let location = response.header("location").ok_or_else(|| {
+                protocol(action, format!("{} without a Location", response.status))
+            })?;
+            url = url
+                .join(location)
+                .map_err(|e| protocol(action, format!("bad Location '{location}': {e}")))?;
+            client.notify(format!("discovery redirected to {url}"));
+            continue;
+        }
+        if !response.is_success() {
+            return Err(client.error_from(&response, action));
+        }
+        let root = client.read_resource(&response, action)?;
+        if let Some(redirect) = root.link("redirect") {
+            url = url
+                .join(redirect)
+                .map_err(|e| protocol(action, format!("bad redirect '{redirect}': {e}")))?;
+            client.notify(format!("discovery redirected to {url}"));
+            continue;
+        }
+        let user = root.link("user").ok_or_else(|| {
+            protocol(
+                action,
+                "the discovery answer has neither a user nor a redirect link",
+            )
+        })?;
+        return url
+            .join(user)
+            .map_err(|e| protocol(action, format!("bad user link '{user}': {e}")));
+    }
+}
+
+/// Signs in at the `user` href and returns the `applications` URL. Without a token the
+/// first GET draws the 401 challenge; a `redirect` on the user resource (the user is
+/// homed elsewhere) starts over at the new pool, which challenges again.
+pub async fn sign_in(client: &Client, user: Url) -> Result<Url, UcwaError> {
+    let action = "signing in";
+    let mut visited = HashSet::new();
+    let mut user = user;
+    loop {
+        if !visited.insert(user.clone()) || visited.len() > MAX_HOPS + 1 {
+            return Err(protocol(
+                action,
+                format!("user redirects loop or exceed {MAX_HOPS} hops at {user}"),
+            ));
+        }
+        if !client.has_grant() {
+            let response = client
+                .transport()
+                .send(client.anonymous(Method::GET, user.clone()), action)
+                .await?;
+            if response.status != 401 {
+                return Err(match response.is_success() {
+                    true => protocol(
+                        action,
+                        "the user resource answered without asking for sign-in",
+                    ),
+                    false => client.error_from(&response, action),
+                });
+            }
+            client.note_challenge(&response);
+            client.fetch_token().await?;
+        }
+        let response = client
+            .send(Method::GET, user.clone(), None, None, action)
+            .await?;
+        let resource = client.read_resource(&response, action)?;
+        // A redirect wins over applications: this pool lacks part of the user's data.
+        if let Some(redirect) = resource.link("redirect") {
+            let target = user
+                .join(redirect)
+                .map_err(|e| protocol(action, format!("bad redirect '{redirect}': {e}")))?;
+            client.notify(format!(
+                "the user is homed on another pool: following {target}"
+            ));
+            let response = client
+                .send(Method::GET, target.clone(), None, None, action)
+                .await?;
+            let hop = client.read_resource(&response, action)?;
+            let next = hop
+                .link("user")
+                .ok_or_else(|| protocol(action, "the redirect resource has no user link"))?;
+            let previous_host = user.host_str().map(str::to_owned);
+            user = target
+                .join(next)
+                .map_err(|e| protocol(action, format!("bad user link '{next}': {e}")))?;
+            // A new host challenges again and needs its own token.
+            if user.host_str() != previous_host.as_deref() && client.can_fetch_token() {
+                client.forget_grant();
+            }
+            continue;
+        }
+        let applications = resource
+            .link("applications")
+            .ok_or_else(|| protocol(action, "the user resource has no applications link"))?;
+        let applications = user.join(applications).map_err(|e| {
+            protocol(
+                action,
+                format!("bad applications link '{applications}': {e}"),
+            )
+        })?;
+        client.set_base(applications.clone());
+        return Ok(applications);
+    }
+}
