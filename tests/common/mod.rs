@@ -1,0 +1,66 @@
+//! Shared helpers: start the simulator in-process on 127.0.0.1:0 and run the real
+//! `avlaunch` binary against it.
+#![allow(dead_code)]
+
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+use avlaunch::sim::{self, SimConfig, SimHandle};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_avlaunch");
+pub const PASSWORD: &str = "demo";
+
+/// A simulator that answers at once, with short timers so every scenario ends fast.
+pub fn fast_config() -> SimConfig {
+    SimConfig {
+        answer_delay: Duration::ZERO,
+        hangup_after: Duration::from_millis(300),
+        ring_timeout: Duration::from_millis(400),
+        ..Default::default()
+    }
+}
+
+pub async fn start_sim(config: SimConfig) -> SimHandle {
+    sim::start(config).await.expect("the simulator starts")
+}
+
+/// `avlaunch call --server <sim> --user … --to <to> <extra…>` with AVLAUNCH_PASSWORD set.
+pub fn call_command(sim: &SimHandle, to: &str, extra: &[&str]) -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.args(["call", "--server", sim.url.as_str(), "--user", "tester@contoso.com", "--to", to])
+        .args(extra)
+        .env("AVLAUNCH_PASSWORD", PASSWORD)
+        .env_remove("AVLAUNCH_TOKEN")
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null());
+    cmd
+}
+
+/// Runs a command to completion off the async runtime (the simulator runs on it).
+pub async fn output(mut cmd: Command) -> Output {
+    tokio::task::spawn_blocking(move || cmd.output().expect("avlaunch runs"))
+        .await
+        .expect("join")
+}
+
+pub fn text(o: &Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+/// The last line of JSON output: the summary.
+pub fn summary(o: &Output) -> serde_json::Value {
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    let last = stdout.lines().last().unwrap_or_default();
+    serde_json::from_str(last).unwrap_or_else(|e| panic!("last line is not JSON ({e}): {stdout}"))
+}
+
+/// Requests the simulator saw, as "METHOD path?query".
+pub fn seen(sim: &SimHandle) -> Vec<String> {
+    sim.requests()
+        .iter()
+        .map(|r| format!("{} {}", r.method, r.path_and_query))
+        .collect()
+}
