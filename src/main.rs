@@ -9,7 +9,28 @@ use avlaunch::cli::{CallArgs, Cli, Command, ServerArgs, SimArgs};
 use avlaunch::settings::{self, Target};
 use avlaunch::{headless, logging, sim};
 
+/// A panic prints a short message with any token-shaped text redacted, and where the log
+/// is; the terminal UI adds its own hook on top that restores the terminal first.
+fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let payload = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        let place = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
+        let message = avlaunch::secret::redact_cwt(&payload);
+        tracing::error!("internal error{place}: {message}");
+        eprintln!("avlaunch: internal error{place}: {message}");
+        if let Some(path) = logging::log_path() {
+            eprintln!("avlaunch: the log is at {}", path.display());
+        }
+    }));
+}
+
 fn main() -> ExitCode {
+    install_panic_hook();
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()

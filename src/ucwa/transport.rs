@@ -264,6 +264,7 @@ impl Transport {
                     .map(|(k, v)| (k.clone(), self.scrub_header(k, v)))
                     .collect();
                 record.response_body = self.scrub_body(&headers, &body);
+                tracing::debug!(seq, method = %record.method, url = %record.url, status, ms = record.elapsed.as_millis() as u64, "exchange");
                 (self.sink)(record);
                 Ok(WireResponse {
                     url: request.url,
@@ -275,6 +276,7 @@ impl Transport {
             Err(detail) => {
                 let detail = self.scrub(&detail);
                 record.error = Some(detail.clone());
+                tracing::warn!(seq, method = %record.method, url = %record.url, error = %detail, "no answer");
                 (self.sink)(record);
                 Err(UcwaError::Transport {
                     action: action.to_string(),
