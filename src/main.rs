@@ -19,7 +19,10 @@ fn install_panic_hook() {
             .map(|s| s.to_string())
             .or_else(|| info.payload().downcast_ref::<String>().cloned())
             .unwrap_or_default();
-        let place = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
+        let place = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
         let message = avlaunch::secret::redact_cwt(&payload);
         tracing::error!("internal error{place}: {message}");
         eprintln!("avlaunch: internal error{place}: {message}");

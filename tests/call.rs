@@ -5,7 +5,10 @@ mod common;
 
 use common::*;
 
-async fn call_json(to: &str, extra: &[&str]) -> (std::process::Output, serde_json::Value, Vec<String>) {
+async fn call_json(
+    to: &str,
+    extra: &[&str],
+) -> (std::process::Output, serde_json::Value, Vec<String>) {
     let sim = start_sim(fast_config()).await;
     let mut args = vec!["--output", "json"];
     args.extend_from_slice(extra);
@@ -16,9 +19,16 @@ async fn call_json(to: &str, extra: &[&str]) -> (std::process::Output, serde_jso
 }
 
 fn assert_app_deleted(seen: &[String]) {
-    let created = seen.iter().any(|r| r.starts_with("POST ") && r.ends_with("/applications"));
-    let deleted = seen.iter().any(|r| r.starts_with("DELETE ") && r.contains("/applications/"));
-    assert!(created && deleted, "application not created and deleted: {seen:#?}");
+    let created = seen
+        .iter()
+        .any(|r| r.starts_with("POST ") && r.ends_with("/applications"));
+    let deleted = seen
+        .iter()
+        .any(|r| r.starts_with("DELETE ") && r.contains("/applications/"));
+    assert!(
+        created && deleted,
+        "application not created and deleted: {seen:#?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -27,12 +37,33 @@ async fn alice_answers_and_we_hang_up() {
     assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
     assert_eq!(s["state"], "Connected");
     assert_eq!(s["exit_code"], 0);
-    assert!(s["invitation"].as_str().unwrap().contains("/communication/"), "{s}");
+    assert!(
+        s["invitation"]
+            .as_str()
+            .unwrap()
+            .contains("/communication/"),
+        "{s}"
+    );
     assert_eq!(s["operation_id"].as_str().unwrap().len(), 32);
-    for step in ["discover", "sign_in", "create_application", "invite", "ring", "hang_up", "delete_application"] {
-        assert!(s["timings_ms"].get(step).is_some(), "no timing for {step}: {s}");
+    for step in [
+        "discover",
+        "sign_in",
+        "create_application",
+        "invite",
+        "ring",
+        "hang_up",
+        "delete_application",
+    ] {
+        assert!(
+            s["timings_ms"].get(step).is_some(),
+            "no timing for {step}: {s}"
+        );
     }
-    assert!(seen.iter().any(|r| r.starts_with("POST ") && r.contains("stopAudioVideo")), "{seen:#?}");
+    assert!(
+        seen.iter()
+            .any(|r| r.starts_with("POST ") && r.contains("stopAudioVideo")),
+        "{seen:#?}"
+    );
     assert_app_deleted(&seen);
 }
 
@@ -41,7 +72,10 @@ async fn dave_hangs_up_on_his_own() {
     let (out, s, seen) = call_json("sip:dave@contoso.com", &[]).await;
     assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
     assert_eq!(s["state"], "Ended");
-    assert!(!seen.iter().any(|r| r.contains("stopAudioVideo")), "we should not hang up: {seen:#?}");
+    assert!(
+        !seen.iter().any(|r| r.contains("stopAudioVideo")),
+        "we should not hang up: {seen:#?}"
+    );
     assert_app_deleted(&seen);
 }
 
@@ -74,11 +108,41 @@ async fn carol_never_answers_and_the_server_times_the_call_out() {
 #[tokio::test(flavor = "multi_thread")]
 async fn synchronous_errors_exit_3_with_code_and_subcode() {
     let cases = [
-        ("sip:conflict@contoso.com", 409, "Conflict", Some("AlreadyExists"), "already exists"),
-        ("sip:groups@contoso.com", 409, "Conflict", Some("TooManyGroups"), "too many groups"),
-        ("sip:unsupported@contoso.com", 409, "Conflict", None, "not supported by this server"),
-        ("sip:gone@contoso.com", 410, "Gone", Some("CannotRedirect"), "no backup pool"),
-        ("sip:callback@contoso.com", 500, "ServiceFailure", Some("CallbackChannelError"), "cannot deliver call events"),
+        (
+            "sip:conflict@contoso.com",
+            409,
+            "Conflict",
+            Some("AlreadyExists"),
+            "already exists",
+        ),
+        (
+            "sip:groups@contoso.com",
+            409,
+            "Conflict",
+            Some("TooManyGroups"),
+            "too many groups",
+        ),
+        (
+            "sip:unsupported@contoso.com",
+            409,
+            "Conflict",
+            None,
+            "not supported by this server",
+        ),
+        (
+            "sip:gone@contoso.com",
+            410,
+            "Gone",
+            Some("CannotRedirect"),
+            "no backup pool",
+        ),
+        (
+            "sip:callback@contoso.com",
+            500,
+            "ServiceFailure",
+            Some("CallbackChannelError"),
+            "cannot deliver call events",
+        ),
     ];
     for (to, status, code, subcode, words) in cases {
         let (out, s, seen) = call_json(to, &[]).await;
@@ -87,7 +151,10 @@ async fn synchronous_errors_exit_3_with_code_and_subcode() {
         assert_eq!(s["error"]["status"], status, "{to}");
         assert_eq!(s["error"]["code"], code, "{to}");
         assert_eq!(s["error"]["subcode"].as_str(), subcode, "{to}");
-        assert!(s["error"]["message"].as_str().unwrap().contains(words), "{to}: {s}");
+        assert!(
+            s["error"]["message"].as_str().unwrap().contains(words),
+            "{to}: {s}"
+        );
         assert_app_deleted(&seen);
     }
 }
@@ -109,13 +176,22 @@ async fn the_timeout_cancels_a_ringing_call_and_deletes_the_application() {
     config.ring_timeout = std::time::Duration::from_secs(30);
     let sim = start_sim(config).await;
     let started = std::time::Instant::now();
-    let out = output(call_command(&sim, "sip:carol@contoso.com", &["--timeout", "1", "--output", "json"])).await;
+    let out = output(call_command(
+        &sim,
+        "sip:carol@contoso.com",
+        &["--timeout", "1", "--output", "json"],
+    ))
+    .await;
     assert!(started.elapsed() < std::time::Duration::from_secs(5));
     assert_eq!(out.status.code(), Some(1), "{:?}", text(&out));
     let s = summary(&out);
     assert_eq!(s["state"], "Cancelled");
     let seen = seen(&sim);
-    assert!(seen.iter().any(|r| r.starts_with("POST ") && r.ends_with("/cancel")), "{seen:#?}");
+    assert!(
+        seen.iter()
+            .any(|r| r.starts_with("POST ") && r.ends_with("/cancel")),
+        "{seen:#?}"
+    );
     assert_app_deleted(&seen);
 }
 
@@ -152,7 +228,11 @@ async fn sigint_cancels_a_ringing_call() {
     let s: serde_json::Value = serde_json::from_str(lines.last().unwrap()).unwrap();
     assert_eq!(s["state"], "Cancelled");
     let seen = seen(&sim);
-    assert!(seen.iter().any(|r| r.starts_with("POST ") && r.ends_with("/cancel")), "{seen:#?}");
+    assert!(
+        seen.iter()
+            .any(|r| r.starts_with("POST ") && r.ends_with("/cancel")),
+        "{seen:#?}"
+    );
     assert_app_deleted(&seen);
 }
 
@@ -161,11 +241,19 @@ async fn a_401_mid_flow_signs_in_again_once() {
     let mut config = fast_config();
     config.faults.expire_token_once = true;
     let sim = start_sim(config).await;
-    let out = output(call_command(&sim, "sip:alice@contoso.com", &["--hangup-after", "0", "--output", "json"])).await;
+    let out = output(call_command(
+        &sim,
+        "sip:alice@contoso.com",
+        &["--hangup-after", "0", "--output", "json"],
+    ))
+    .await;
     assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
     let seen = seen(&sim);
     let tokens = seen.iter().filter(|r| r.contains("oauthtoken")).count();
-    assert_eq!(tokens, 2, "one sign-in plus one re-authentication: {seen:#?}");
+    assert_eq!(
+        tokens, 2,
+        "one sign-in plus one re-authentication: {seen:#?}"
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains("signing in again"));
 }
 
@@ -174,10 +262,22 @@ async fn a_discovery_redirect_is_followed() {
     let mut config = fast_config();
     config.faults.redirect_root = true;
     let sim = start_sim(config).await;
-    let out = output(call_command(&sim, "sip:alice@contoso.com", &["--hangup-after", "0"])).await;
+    let out = output(call_command(
+        &sim,
+        "sip:alice@contoso.com",
+        &["--hangup-after", "0"],
+    ))
+    .await;
     assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
-    let roots = seen(&sim).iter().filter(|r| r.starts_with("GET /") && !r.contains("ucwa") && !r.contains("user")).count();
-    assert!(roots >= 2, "the root and its redirect target: {:#?}", seen(&sim));
+    let roots = seen(&sim)
+        .iter()
+        .filter(|r| r.starts_with("GET /") && !r.contains("ucwa") && !r.contains("user"))
+        .count();
+    assert!(
+        roots >= 2,
+        "the root and its redirect target: {:#?}",
+        seen(&sim)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -185,9 +285,17 @@ async fn a_redirect_loop_is_caught() {
     let mut config = fast_config();
     config.faults.redirect_loop = true;
     let sim = start_sim(config).await;
-    let out = output(call_command(&sim, "sip:alice@contoso.com", &["--output", "json"])).await;
+    let out = output(call_command(
+        &sim,
+        "sip:alice@contoso.com",
+        &["--output", "json"],
+    ))
+    .await;
     assert_eq!(out.status.code(), Some(3), "{:?}", text(&out));
-    assert!(summary(&out)["error"]["message"].as_str().unwrap().contains("redirect"));
+    assert!(summary(&out)["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("redirect"));
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -195,20 +303,43 @@ async fn no_start_audio_video_link_is_a_clear_exit_3() {
     let mut config = fast_config();
     config.faults.no_av_link = true;
     let sim = start_sim(config).await;
-    let out = output(call_command(&sim, "sip:alice@contoso.com", &["--output", "json"])).await;
+    let out = output(call_command(
+        &sim,
+        "sip:alice@contoso.com",
+        &["--output", "json"],
+    ))
+    .await;
     assert_eq!(out.status.code(), Some(3), "{:?}", text(&out));
     let s = summary(&out);
-    assert!(s["error"]["message"].as_str().unwrap().contains("not offered"), "{s}");
+    assert!(
+        s["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("not offered"),
+        "{s}"
+    );
     let seen = seen(&sim);
-    assert!(!seen.iter().any(|r| r.contains("startAudioVideo")), "a URL was guessed: {seen:#?}");
-    assert!(seen.iter().any(|r| r.starts_with("GET ") && r.ends_with("/communication")), "communication re-read: {seen:#?}");
+    assert!(
+        !seen.iter().any(|r| r.contains("startAudioVideo")),
+        "a URL was guessed: {seen:#?}"
+    );
+    assert!(
+        seen.iter()
+            .any(|r| r.starts_with("GET ") && r.ends_with("/communication")),
+        "communication re-read: {seen:#?}"
+    );
     assert_app_deleted(&seen);
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn events_are_followed_with_the_servers_ack_values() {
     let sim = start_sim(fast_config()).await;
-    let out = output(call_command(&sim, "sip:alice@contoso.com", &["--hangup-after", "0"])).await;
+    let out = output(call_command(
+        &sim,
+        "sip:alice@contoso.com",
+        &["--hangup-after", "0"],
+    ))
+    .await;
     assert_eq!(out.status.code(), Some(0));
     let acks: Vec<u64> = seen(&sim)
         .iter()
@@ -216,27 +347,60 @@ async fn events_are_followed_with_the_servers_ack_values() {
         .filter_map(|r| r.split("ack=").nth(1)?.split('&').next()?.parse().ok())
         .collect();
     assert!(acks.len() >= 2, "{acks:?}");
-    assert_eq!(acks[0], 1, "the first P-GET uses the application's events href");
-    assert!(acks.windows(2).all(|w| w[1] == w[0] + 1), "each P-GET follows `next`: {acks:?}");
+    assert_eq!(
+        acks[0], 1,
+        "the first P-GET uses the application's events href"
+    );
+    assert!(
+        acks.windows(2).all(|w| w[1] == w[0] + 1),
+        "each P-GET follows `next`: {acks:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_password_and_token_never_reach_the_output() {
     let sim = start_sim(fast_config()).await;
-    for to in ["sip:alice@contoso.com", "sip:bob@contoso.com", "sip:conflict@contoso.com"] {
+    for to in [
+        "sip:alice@contoso.com",
+        "sip:bob@contoso.com",
+        "sip:conflict@contoso.com",
+    ] {
         for format in ["text", "json"] {
-            let mut cmd = call_command(&sim, to, &["--hangup-after", "0", "--output", format, "--log-level", "trace"]);
+            let mut cmd = call_command(
+                &sim,
+                to,
+                &[
+                    "--hangup-after",
+                    "0",
+                    "--output",
+                    format,
+                    "--log-level",
+                    "trace",
+                ],
+            );
             cmd.env("AVLAUNCH_PASSWORD", "demo");
             let out = output(cmd).await;
             let (stdout, stderr) = text(&out);
             for stream in [&stdout, &stderr] {
-                assert!(!stream.contains("cwt=") || stream.contains("cwt=***") && !stream.contains("cwt=A"), "token leaked: {stream}");
-                assert!(!stream.contains("password=demo"), "password leaked: {stream}");
+                assert!(
+                    !stream.contains("cwt=")
+                        || stream.contains("cwt=***") && !stream.contains("cwt=A"),
+                    "token leaked: {stream}"
+                );
+                assert!(
+                    !stream.contains("password=demo"),
+                    "password leaked: {stream}"
+                );
             }
         }
     }
-    let mut cmd = call_command(&sim, "sip:alice@contoso.com", &["--hangup-after", "0", "--output", "json"]);
-    cmd.env("AVLAUNCH_TOKEN", "cwt=SECRETTOKEN123").env_remove("AVLAUNCH_PASSWORD");
+    let mut cmd = call_command(
+        &sim,
+        "sip:alice@contoso.com",
+        &["--hangup-after", "0", "--output", "json"],
+    );
+    cmd.env("AVLAUNCH_TOKEN", "cwt=SECRETTOKEN123")
+        .env_remove("AVLAUNCH_PASSWORD");
     let out = output(cmd).await;
     let (stdout, stderr) = text(&out);
     assert!(!stdout.contains("SECRETTOKEN123") && !stderr.contains("SECRETTOKEN123"));
@@ -248,8 +412,13 @@ async fn avlaunch_token_skips_the_token_request() {
     // Get a token the way a script would, then hand it over.
     let token = sim.issue_token();
     let mut cmd = call_command(&sim, "sip:alice@contoso.com", &["--hangup-after", "0"]);
-    cmd.env("AVLAUNCH_TOKEN", &token).env_remove("AVLAUNCH_PASSWORD");
+    cmd.env("AVLAUNCH_TOKEN", &token)
+        .env_remove("AVLAUNCH_PASSWORD");
     let out = output(cmd).await;
     assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
-    assert!(!seen(&sim).iter().any(|r| r.contains("oauthtoken")), "{:#?}", seen(&sim));
+    assert!(
+        !seen(&sim).iter().any(|r| r.contains("oauthtoken")),
+        "{:#?}",
+        seen(&sim)
+    );
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use tokio::sync::mpsc;
-use tokio::time::{sleep_until, timeout};
+use tokio::time::{sleep_until, timeout_at};
 
 use super::{
     CallControl, CallError, CallOutcome, CallUpdate, ErrorKind, EventNote, FinalState, Step,
@@ -63,9 +63,11 @@ impl Default for CallOptions {
     }
 }
 
-/// Each clean-up request (cancel, hang-up, delete) and each wait for its effect is
-/// bounded by this.
+/// The whole clean-up (cancel or hang-up, the wait for its effect, and the application
+/// delete) ends within this, whatever the server does.
 pub const CLEANUP_BOUND: Duration = Duration::from_secs(3);
+/// The part of `CLEANUP_BOUND` that ending the call may use; the rest is the delete's.
+pub const END_CALL_BOUND: Duration = Duration::from_secs(2);
 
 /// Runs one call to its end. Every step, exchange and event goes to `updates`; the last
 /// update is `CallUpdate::Finished` with the same outcome this returns. `control` ends
@@ -86,6 +88,7 @@ pub async fn run(
         links: CallLinks::default(),
         seen: HashSet::new(),
         connected_at: None,
+        cleanup_started: None,
     };
     let result = session.drive(call, connection, options, &mut control).await;
     session.finish(result)
@@ -97,6 +100,8 @@ enum Stop {
     Error(CallError),
     /// Cancelled by the user or the timeout, before anything rang.
     Cancelled(String),
+    /// The event channel says the application no longer exists (404 ApplicationNotFound).
+    ApplicationGone(UcwaError),
 }
 
 impl From<UcwaError> for Stop {
@@ -161,9 +166,27 @@ struct Session {
     /// Events already handled: a server may deliver one twice.
     seen: HashSet<String>,
     connected_at: Option<Instant>,
+    /// When clean-up began: every clean-up step shares one budget from here.
+    cleanup_started: Option<tokio::time::Instant>,
 }
 
 impl Session {
+    fn cleanup_start(&mut self) -> tokio::time::Instant {
+        *self
+            .cleanup_started
+            .get_or_insert_with(tokio::time::Instant::now)
+    }
+
+    /// Until when cancelling or hanging up (and waiting for its effect) may take.
+    fn end_call_deadline(&mut self) -> tokio::time::Instant {
+        self.cleanup_start() + END_CALL_BOUND
+    }
+
+    /// Until when the application delete may take.
+    fn delete_deadline(&mut self) -> tokio::time::Instant {
+        self.cleanup_start() + CLEANUP_BOUND
+    }
+
     fn send(&self, update: CallUpdate) {
         let _ = self.updates.send(update);
     }
@@ -223,25 +246,31 @@ impl Session {
             _ = sleep_until(deadline) => Err(Stop::Error(timed_out(options.timeout, "setting up"))),
         };
         let result = match setup {
-            Ok(()) => match &app {
-                Some(a) => {
-                    self.call(&client, a, &call, options, deadline, control)
-                        .await
-                }
-                None => Err(Stop::Error(timed_out(options.timeout, "setting up"))),
-            },
+            Ok(applications) => {
+                self.place(
+                    &client,
+                    &mut app,
+                    &applications,
+                    &call,
+                    options,
+                    deadline,
+                    control,
+                )
+                .await
+            }
             Err(e) => Err(e),
         };
         if let Some(app) = &app {
             self.send(CallUpdate::StepStarted(Step::DeleteApplication));
             let clock = Instant::now();
-            match timeout(CLEANUP_BOUND, application::delete(&client, app)).await {
+            let until = self.delete_deadline();
+            match timeout_at(until, application::delete(&client, app)).await {
                 Ok(Ok(())) => self.finished(Step::DeleteApplication, clock.elapsed()),
                 Ok(Err(e)) => self.send(CallUpdate::Notice(format!(
                     "could not delete the application: {e}"
                 ))),
                 Err(_) => self.send(CallUpdate::Notice(format!(
-                    "could not delete the application: no answer within {} s",
+                    "could not delete the application: no answer within the {} s clean-up bound",
                     CLEANUP_BOUND.as_secs()
                 ))),
             }
@@ -254,7 +283,7 @@ impl Session {
         client: &Client,
         connection: &Connection,
         app: &mut Option<Application>,
-    ) -> Result<(), Stop> {
+    ) -> Result<url::Url, Stop> {
         let candidates = match &connection.server {
             Server::Url(url) => vec![url.clone()],
             Server::Auto => discover::auto_candidates(&connection.user)?,
@@ -272,7 +301,58 @@ impl Session {
             )
             .await?;
         *app = Some(created);
-        Ok(())
+        Ok(applications)
+    }
+
+    /// Places the call; if the server loses the application before the call connects,
+    /// creates a new one once (telling the user) and places the call again.
+    #[allow(clippy::too_many_arguments)]
+    async fn place(
+        &mut self,
+        client: &Arc<Client>,
+        app: &mut Option<Application>,
+        applications: &url::Url,
+        call: &ValidCall,
+        options: CallOptions,
+        deadline: tokio::time::Instant,
+        control: &mut mpsc::UnboundedReceiver<CallControl>,
+    ) -> Result<FinalState, Stop> {
+        let mut recreated = false;
+        loop {
+            let Some(current) = app.clone() else {
+                return Err(Stop::Error(timed_out(options.timeout, "setting up")));
+            };
+            match self
+                .call(client, &current, call, options, deadline, control)
+                .await
+            {
+                Err(Stop::ApplicationGone(e)) if !recreated => {
+                    recreated = true;
+                    self.send(CallUpdate::Notice(format!(
+                        "the server lost the application ({e}); creating a new one and placing the call again"
+                    )));
+                    // Usually already gone; a short, best-effort delete in case it is not.
+                    if let Some(old) = app.take() {
+                        let _ = tokio::time::timeout(
+                            Duration::from_secs(1),
+                            application::delete(client, &old),
+                        )
+                        .await;
+                    }
+                    self.invitation = None;
+                    self.links = CallLinks::default();
+                    self.seen.clear();
+                    let created = tokio::select! {
+                        r = self.step(Step::CreateApplication, application::create(client, applications)) => r?,
+                        Some(CallControl::End) = control.recv() => return Err(Stop::Cancelled("cancelled by the user before the call was placed".into())),
+                        _ = sleep_until(deadline) => return Err(Stop::Error(timed_out(options.timeout, "re-creating the application"))),
+                    };
+                    *app = Some(created);
+                }
+                Err(Stop::ApplicationGone(e)) => return Err(e.into()),
+                other => return other,
+            }
+        }
     }
 
     /// From the application to the end of the call: event channel, invite, ring, talk.
@@ -396,6 +476,7 @@ impl Session {
     ) -> Result<Option<RingEnd>, Stop> {
         let page = match message {
             Some(Ok(page)) => page,
+            Some(Err(e)) if e.is_application_not_found() => return Err(Stop::ApplicationGone(e)),
             Some(Err(e)) => return Err(e.into()),
             None => return Err(Stop::Error(channel_closed())),
         };
@@ -440,11 +521,12 @@ impl Session {
     ) -> Result<RingEnd, Stop> {
         self.send(CallUpdate::StepStarted(Step::Cancel));
         let clock = Instant::now();
+        let until = self.end_call_deadline();
         let cancel_href = match self.links.cancel.clone() {
             Some(href) => Some(href),
             None => match &self.invitation {
-                Some(inv) => timeout(
-                    CLEANUP_BOUND,
+                Some(inv) => timeout_at(
+                    until,
                     client.get_resource(inv.as_str(), "reading the invitation"),
                 )
                 .await
@@ -455,23 +537,23 @@ impl Session {
             },
         };
         match cancel_href {
-            Some(href) => match timeout(
-                CLEANUP_BOUND,
-                client.post(&href, None, "cancelling the invitation"),
-            )
-            .await
-            {
-                Ok(Ok(_)) => {}
-                Ok(Err(e)) => self.send(CallUpdate::Notice(format!("the cancel was refused: {e}"))),
-                Err(_) => self.send(CallUpdate::Notice(
-                    "the cancel got no answer in time".into(),
-                )),
-            },
+            Some(href) => {
+                match timeout_at(until, client.post(&href, None, "cancelling the invitation")).await
+                {
+                    Ok(Ok(_)) => {}
+                    Ok(Err(e)) => {
+                        self.send(CallUpdate::Notice(format!("the cancel was refused: {e}")))
+                    }
+                    Err(_) => self.send(CallUpdate::Notice(
+                        "the cancel got no answer in time".into(),
+                    )),
+                }
+            }
             None => self.send(CallUpdate::Notice(
                 "the invitation offers no cancel link; deleting the application ends it".into(),
             )),
         }
-        let wait_until = tokio::time::Instant::now() + CLEANUP_BOUND;
+        let wait_until = until;
         loop {
             tokio::select! {
                 message = events.recv() => match self.on_pump(client, message).await {
@@ -539,10 +621,11 @@ impl Session {
     ) {
         self.send(CallUpdate::StepStarted(Step::HangUp));
         let clock = Instant::now();
+        let until = self.end_call_deadline();
         if self.links.stop_audio_video.is_none() {
             if let Some(av) = self.links.audio_video.clone() {
-                if let Ok(Ok(resource)) = timeout(
-                    CLEANUP_BOUND,
+                if let Ok(Ok(resource)) = timeout_at(
+                    until,
                     client.get_resource(&av, "reading the audio/video modality"),
                 )
                 .await
@@ -560,8 +643,8 @@ impl Session {
                 )],
                 links: Vec::new(),
             };
-            match timeout(
-                CLEANUP_BOUND,
+            match timeout_at(
+                until,
                 client.post(&stop, Some(&reason), "hanging up (stopAudioVideo)"),
             )
             .await
@@ -577,8 +660,8 @@ impl Session {
         }
         if !done {
             if let Some(conversation) = self.links.conversation.clone() {
-                if let Ok(Err(e)) = timeout(
-                    CLEANUP_BOUND,
+                if let Ok(Err(e)) = timeout_at(
+                    until,
                     client.delete(&conversation, "hanging up (leaving the conversation)"),
                 )
                 .await
@@ -589,7 +672,7 @@ impl Session {
                 }
             }
         }
-        let wait_until = tokio::time::Instant::now() + CLEANUP_BOUND;
+        let wait_until = until;
         loop {
             tokio::select! {
                 message = events.recv() => match message {
@@ -731,6 +814,7 @@ impl Session {
                 }),
             ),
             Err(Stop::Error(e)) => (FinalState::Failed, Some(e)),
+            Err(Stop::ApplicationGone(e)) => (FinalState::Failed, Some(call_error(&e))),
         };
         let outcome = CallOutcome {
             state,

@@ -62,6 +62,13 @@ impl UcwaError {
         self.body().and_then(|b| b.subcode.as_deref())
     }
 
+    /// 404 ApplicationNotFound: the server no longer knows the application.
+    pub fn is_application_not_found(&self) -> bool {
+        matches!(self, UcwaError::Http { status: 404, body: Some(b), .. }
+            if b.subcode.as_deref() == Some("ApplicationNotFound"))
+    }
+
+    /// The application is gone: not found, or expired/refused (410).
     pub fn is_application_gone(&self) -> bool {
         matches!(self, UcwaError::Http { status: 404, body: Some(b), .. }
             if b.subcode.as_deref() == Some("ApplicationNotFound"))

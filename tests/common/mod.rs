@@ -27,12 +27,20 @@ pub async fn start_sim(config: SimConfig) -> SimHandle {
 /// `avlaunch call --server <sim> --user … --to <to> <extra…>` with AVLAUNCH_PASSWORD set.
 pub fn call_command(sim: &SimHandle, to: &str, extra: &[&str]) -> Command {
     let mut cmd = Command::new(BIN);
-    cmd.args(["call", "--server", sim.url.as_str(), "--user", "tester@contoso.com", "--to", to])
-        .args(extra)
-        .env("AVLAUNCH_PASSWORD", PASSWORD)
-        .env_remove("AVLAUNCH_TOKEN")
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null());
+    cmd.args([
+        "call",
+        "--server",
+        sim.url.as_str(),
+        "--user",
+        "tester@contoso.com",
+        "--to",
+        to,
+    ])
+    .args(extra)
+    .env("AVLAUNCH_PASSWORD", PASSWORD)
+    .env_remove("AVLAUNCH_TOKEN")
+    .env("NO_COLOR", "1")
+    .stdin(Stdio::null());
     cmd
 }
 
