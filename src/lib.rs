@@ -8,4 +8,5 @@
 
 pub mod call;
 pub mod secret;
+pub mod sim;
 pub mod ucwa;
