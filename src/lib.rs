@@ -8,8 +8,11 @@
 
 pub mod call;
 pub mod cli;
+pub mod har;
 pub mod headless;
 pub mod logging;
 pub mod secret;
 pub mod settings;
+pub mod sim;
+pub mod tui;
 pub mod ucwa;

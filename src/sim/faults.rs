@@ -1,0 +1,277 @@
+//! Fault switches: ways the simulator misbehaves on purpose, so the client's recovery paths
+//! can be exercised by tests and shown by `avlaunch sim --fault …`.
+//!
+//! Every switch is off by default. One-shot switches fire on the first request they apply
+//! to and then the simulator behaves normally again.
+
+use std::fmt;
+use std::time::Duration;
+
+/// A request the `stall` switch can delay.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SimStep {
+    /// `GET /` and the root path.
+    Root,
+    /// The `user` resource, with or without a token.
+    User,
+    /// `POST /WebTicket/oauthtoken`.
+    Token,
+    /// `POST applications`.
+    Application,
+    /// Every event-channel GET.
+    Events,
+    /// `POST startAudioVideo`.
+    StartAudioVideo,
+    /// `POST …/cancel`.
+    Cancel,
+    /// `POST …/stopAudioVideo` and `DELETE` of a conversation.
+    HangUp,
+    /// `DELETE` of the application.
+    Delete,
+}
+
+impl SimStep {
+    pub const ALL: [SimStep; 9] = [
+        SimStep::Root,
+        SimStep::User,
+        SimStep::Token,
+        SimStep::Application,
+        SimStep::Events,
+        SimStep::StartAudioVideo,
+        SimStep::Cancel,
+        SimStep::HangUp,
+        SimStep::Delete,
+    ];
+
+    /// The name used in `stall=STEP:MS`.
+    pub fn name(self) -> &'static str {
+        match self {
+            SimStep::Root => "root",
+            SimStep::User => "user",
+            SimStep::Token => "token",
+            SimStep::Application => "application",
+            SimStep::Events => "events",
+            SimStep::StartAudioVideo => "start-audio-video",
+            SimStep::Cancel => "cancel",
+            SimStep::HangUp => "hang-up",
+            SimStep::Delete => "delete",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<SimStep> {
+        let s = s.trim().replace('_', "-").to_ascii_lowercase();
+        SimStep::ALL.into_iter().find(|step| step.name() == s)
+    }
+}
+
+/// Delay every answer to one kind of request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Stall {
+    pub step: SimStep,
+    pub delay: Duration,
+}
+
+/// The fault switches. `Faults::default()` is a well-behaved server.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Faults {
+    /// `expire-token-once`: the first UCWA request after an application is created gets
+    /// `401` with the challenge, and every token issued so far is forgotten. The client
+    /// must fetch a new token and retry.
+    pub expire_token_once: bool,
+    /// `redirect-root`: the first `GET /` answers a root whose only link is `redirect`,
+    /// pointing at the real root.
+    pub redirect_root: bool,
+    /// `redirect-loop`: every root answers with a `redirect` to the root itself.
+    pub redirect_loop: bool,
+    /// `no-av-link`: `communication` offers no `startAudioVideo` link (like the guide's
+    /// sample), and a POST to the usual path is refused with `403 Forbidden`.
+    pub no_av_link: bool,
+    /// `stall=STEP:MS`: hold every answer to STEP for MS milliseconds.
+    pub stall: Option<Stall>,
+    /// `status-503-retry-after[=SECS]`: the first `startAudioVideo` gets
+    /// `503 ServiceUnavailable` with `Retry-After: SECS` (default 1).
+    pub status_503_retry_after: Option<u32>,
+    /// `proxy-502-html`: the first `POST applications` gets `502` with an HTML page, as
+    /// from a reverse proxy, not UCWA.
+    pub proxy_502_html: bool,
+    /// `truncated-body`: the first application (`201`) is sent cut in half.
+    pub truncated_body: bool,
+    /// `events-gone`: the first event-channel GET finds the application ended by the
+    /// server (`404 ApplicationNotFound`); the application is really gone.
+    pub events_gone: bool,
+    /// `resync-once`: the first event-channel GET with `ack` above 1 is answered with only
+    /// a `resync` link, back to the first unacknowledged batch.
+    pub resync_once: bool,
+    /// `duplicate-events`: the first batch with events is delivered twice: the P-GET after
+    /// it gets the same page again (same `self`), as a retried request would.
+    pub duplicate_events: bool,
+    /// `unknown-events`: every page with events also carries an event type and sender no
+    /// client knows, and embedded resources carry extra properties.
+    pub unknown_events: bool,
+}
+
+/// The CLI names, for help texts and error messages.
+pub const NAMES: &[&str] = &[
+    "expire-token-once",
+    "redirect-root",
+    "redirect-loop",
+    "no-av-link",
+    "stall=STEP:MS",
+    "status-503-retry-after[=SECS]",
+    "proxy-502-html",
+    "truncated-body",
+    "events-gone",
+    "resync-once",
+    "duplicate-events",
+    "unknown-events",
+];
+
+impl Faults {
+    /// Reads a comma-separated list such as `expire-token-once,stall=events:500`.
+    /// Underscores may stand for dashes; blanks around items are ignored. Every unknown
+    /// item is reported at once.
+    pub fn parse(list: &str) -> Result<Faults, String> {
+        let mut faults = Faults::default();
+        let mut problems = Vec::new();
+        for item in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+            let normalized = item.replace('_', "-").to_ascii_lowercase();
+            let (name, arg) = match normalized.split_once('=') {
+                Some((n, a)) => (n.trim().to_string(), Some(a.trim().to_string())),
+                None => (normalized.clone(), None),
+            };
+            let flag = |slot: &mut bool, problems: &mut Vec<String>| {
+                if arg.is_some() {
+                    problems.push(format!("fault '{item}': '{name}' takes no value"));
+                } else {
+                    *slot = true;
+                }
+            };
+            match name.as_str() {
+                "expire-token-once" => flag(&mut faults.expire_token_once, &mut problems),
+                "redirect-root" => flag(&mut faults.redirect_root, &mut problems),
+                "redirect-loop" => flag(&mut faults.redirect_loop, &mut problems),
+                "no-av-link" => flag(&mut faults.no_av_link, &mut problems),
+                "proxy-502-html" => flag(&mut faults.proxy_502_html, &mut problems),
+                "truncated-body" => flag(&mut faults.truncated_body, &mut problems),
+                "events-gone" => flag(&mut faults.events_gone, &mut problems),
+                "resync-once" => flag(&mut faults.resync_once, &mut problems),
+                "duplicate-events" => flag(&mut faults.duplicate_events, &mut problems),
+                "unknown-events" => flag(&mut faults.unknown_events, &mut problems),
+                "status-503-retry-after" | "status-503" => match arg.as_deref() {
+                    None => faults.status_503_retry_after = Some(1),
+                    Some(secs) => match secs.parse::<u32>() {
+                        Ok(n) => faults.status_503_retry_after = Some(n),
+                        Err(_) => problems.push(format!(
+                            "fault '{item}': '{secs}' is not a number of seconds"
+                        )),
+                    },
+                },
+                "stall" => match arg.as_deref().and_then(parse_stall) {
+                    Some(stall) => faults.stall = Some(stall),
+                    None => problems.push(format!(
+                        "fault '{item}': expected stall=STEP:MS with STEP one of {}",
+                        SimStep::ALL.map(SimStep::name).join(", ")
+                    )),
+                },
+                _ => problems.push(format!(
+                    "fault '{item}' is unknown (known: {})",
+                    NAMES.join(", ")
+                )),
+            }
+        }
+        if problems.is_empty() {
+            Ok(faults)
+        } else {
+            Err(problems.join("; "))
+        }
+    }
+
+    /// How long to hold an answer to `step`.
+    pub fn stall_for(&self, step: SimStep) -> Option<Duration> {
+        self.stall
+            .filter(|s| s.step == step && !s.delay.is_zero())
+            .map(|s| s.delay)
+    }
+}
+
+fn parse_stall(arg: &str) -> Option<Stall> {
+    let (step, ms) = arg.split_once(':')?;
+    Some(Stall {
+        step: SimStep::parse(step)?,
+        delay: Duration::from_millis(ms.trim().parse().ok()?),
+    })
+}
+
+/// The same comma list `parse` reads, so a configuration can be shown and passed on.
+impl fmt::Display for Faults {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut items: Vec<String> = Vec::new();
+        for (on, name) in [
+            (self.expire_token_once, "expire-token-once"),
+            (self.redirect_root, "redirect-root"),
+            (self.redirect_loop, "redirect-loop"),
+            (self.no_av_link, "no-av-link"),
+            (self.proxy_502_html, "proxy-502-html"),
+            (self.truncated_body, "truncated-body"),
+            (self.events_gone, "events-gone"),
+            (self.resync_once, "resync-once"),
+            (self.duplicate_events, "duplicate-events"),
+            (self.unknown_events, "unknown-events"),
+        ] {
+            if on {
+                items.push(name.to_string());
+            }
+        }
+        if let Some(secs) = self.status_503_retry_after {
+            items.push(format!("status-503-retry-after={secs}"));
+        }
+        if let Some(stall) = self.stall {
+            items.push(format!(
+                "stall={}:{}",
+                stall.step.name(),
+                stall.delay.as_millis()
+            ));
+        }
+        f.write_str(&items.join(","))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_every_switch_and_round_trips() {
+        let list = "expire-token-once,redirect-root,redirect-loop,no-av-link,proxy-502-html,\
+                    truncated-body,events-gone,resync-once,duplicate-events,unknown-events,\
+                    status-503-retry-after=7,stall=start-audio-video:250";
+        let faults = Faults::parse(list).unwrap();
+        assert!(faults.expire_token_once && faults.redirect_root && faults.redirect_loop);
+        assert!(faults.no_av_link && faults.proxy_502_html && faults.truncated_body);
+        assert!(faults.events_gone && faults.resync_once && faults.duplicate_events);
+        assert!(faults.unknown_events);
+        assert_eq!(faults.status_503_retry_after, Some(7));
+        assert_eq!(
+            faults.stall_for(SimStep::StartAudioVideo),
+            Some(Duration::from_millis(250))
+        );
+        assert_eq!(faults.stall_for(SimStep::Events), None);
+        assert_eq!(Faults::parse(&faults.to_string()).unwrap(), faults);
+    }
+
+    #[test]
+    fn accepts_underscores_blanks_and_an_empty_list() {
+        let faults = Faults::parse(" expire_token_once , ,STATUS-503 ").unwrap();
+        assert!(faults.expire_token_once);
+        assert_eq!(faults.status_503_retry_after, Some(1));
+        assert_eq!(Faults::parse("").unwrap(), Faults::default());
+    }
+
+    #[test]
+    fn reports_every_bad_item() {
+        let err = Faults::parse("frobnicate,stall=nowhere:5,redirect-root=1").unwrap_err();
+        assert!(err.contains("'frobnicate' is unknown"), "{err}");
+        assert!(err.contains("stall=STEP:MS"), "{err}");
+        assert!(err.contains("takes no value"), "{err}");
+    }
+}

@@ -1,0 +1,365 @@
+//! The resources the simulator serves, built from its state in the shapes of the samples
+//! (`samples/application-create-response.json`, `audioVideoInvitation.json`, …). Pure.
+
+use super::state::{App, Call, InvitationState, Media};
+use crate::ucwa::resource::{Resource, Value};
+
+/// The root path (`/` answers the same).
+pub const ROOT: &str = "/Autodiscover/AutodiscoverService.svc/root";
+pub const USER: &str = "/Autodiscover/AutodiscoverService.svc/root/oauth/user";
+pub const XFRAME: &str = "/Autodiscover/XFrame/XFrame.html";
+pub const TOKEN: &str = "/WebTicket/oauthtoken";
+
+/// The discovery root: `self`, `user`, `xframe`, absolute on `origin`.
+pub fn root(origin: &str) -> Resource {
+    Resource::new("", Some(format!("{origin}{ROOT}")))
+        .with_link("user", format!("{origin}{USER}"))
+        .with_link("xframe", format!("{origin}{XFRAME}"))
+}
+
+/// A root whose only link is `redirect`.
+pub fn redirect(target: String) -> Resource {
+    Resource::new("", None).with_link("redirect", target)
+}
+
+/// The authenticated `user` resource.
+pub fn user(origin: &str) -> Resource {
+    Resource::new("", Some(format!("{origin}{USER}")))
+        .with_link(
+            "applications",
+            format!("{origin}{}", super::state::APPLICATIONS),
+        )
+        .with_link("xframe", format!("{origin}{XFRAME}"))
+}
+
+fn text(s: &str) -> Value {
+    Value::text(s)
+}
+
+fn list(items: &[&str]) -> Value {
+    Value::List(items.iter().map(|s| text(s)).collect())
+}
+
+fn with_links(mut resource: Resource, base: &str, links: &[(&str, &str)]) -> Resource {
+    for (rel, path) in links {
+        resource = resource.with_link(rel, format!("{base}{path}"));
+    }
+    resource
+}
+
+/// Keeps only characters that are safe in a path segment.
+pub fn segment(uri: &str) -> String {
+    uri.strip_prefix("sip:")
+        .unwrap_or(uri)
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "@._-".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// The sign-in name as a SIP URI.
+fn my_uri(app: &App) -> String {
+    if app.user.contains('@') {
+        format!("sip:{}", app.user.trim_start_matches("sip:"))
+    } else {
+        "sip:demo@contoso.com".to_string()
+    }
+}
+
+pub fn me(app: &App) -> Resource {
+    let base = app.base();
+    let uri = my_uri(app);
+    let name = uri
+        .trim_start_matches("sip:")
+        .split('@')
+        .next()
+        .unwrap_or("demo")
+        .to_string();
+    let me = Resource::new("me", Some(format!("{base}/me")))
+        .with_property("name", Value::Text(name))
+        .with_property("uri", Value::Text(uri));
+    with_links(
+        me,
+        &base,
+        &[
+            ("callForwardingSettings", "/me/callForwardingSettings"),
+            ("makeMeAvailable", "/me/makeMeAvailable"),
+            ("phones", "/me/phones"),
+            ("photo", "/me/photo"),
+            ("reportMyActivity", "/reportMyActivity"),
+        ],
+    )
+}
+
+pub fn people(app: &App) -> Resource {
+    let base = app.base();
+    with_links(
+        Resource::new("people", Some(format!("{base}/people"))),
+        &base,
+        &[
+            ("presenceSubscriptions", "/people/presenceSubscriptions"),
+            ("subscribedContacts", "/people/subscribedContacts"),
+            ("myGroups", "/people/groups"),
+            ("myContacts", "/people/contacts"),
+            ("search", "/people/search"),
+        ],
+    )
+}
+
+pub fn online_meetings(app: &App) -> Resource {
+    let base = app.base();
+    with_links(
+        Resource::new("onlineMeetings", Some(format!("{base}/onlineMeetings"))),
+        &base,
+        &[
+            ("myOnlineMeetings", "/onlineMeetings/myOnlineMeetings"),
+            (
+                "onlineMeetingDefaultValues",
+                "/onlineMeetings/defaultValues",
+            ),
+            ("onlineMeetingPolicies", "/onlineMeetings/policies"),
+        ],
+    )
+}
+
+/// `communication`; without `startAudioVideo` when `no_av` (the guide's sample).
+pub fn communication(app: &App, no_av: bool) -> Resource {
+    let base = app.base();
+    let modalities: &[&str] = if no_av {
+        &["Messaging"]
+    } else {
+        &["Audio", "Video", "Messaging"]
+    };
+    let mut comm = Resource::new("communication", Some(format!("{base}/communication")))
+        .with_property(&app.put_guid, text("please pass this in a PUT request"))
+        .with_property("supportedModalities", list(modalities))
+        .with_property("supportedMessageFormats", list(&["Plain"]));
+    comm = with_links(
+        comm,
+        &base,
+        &[(
+            "conversations",
+            "/communication/conversations?filter=active",
+        )],
+    );
+    if !no_av {
+        comm = comm.with_link(
+            "startAudioVideo",
+            format!("{base}/communication/startAudioVideo"),
+        );
+    }
+    comm = with_links(
+        comm,
+        &base,
+        &[
+            ("startMessaging", "/communication/messagingInvitations"),
+            (
+                "startOnlineMeeting",
+                "/communication/onlineMeetingInvitations?onlineMeetingUri=adhoc",
+            ),
+            (
+                "joinOnlineMeeting",
+                "/communication/onlineMeetingInvitations",
+            ),
+        ],
+    );
+    comm.with_property("etag", text("3140562359"))
+}
+
+/// The application, as `POST applications` returns it and `GET` shows it.
+pub fn application(app: &App, no_av: bool) -> Resource {
+    let base = app.base();
+    let mut resource = Resource::new("application", Some(base.clone()))
+        .with_property("culture", text(&app.culture))
+        .with_property("userAgent", text(&app.user_agent))
+        .with_property("endpointId", text(&app.endpoint_id))
+        .with_property("id", text(&app.telemetry_id))
+        .with_property("type", text("Application"));
+    if let Some(instance) = &app.instance_id {
+        resource = resource.with_property("instanceId", text(instance));
+    }
+    resource = with_links(
+        resource,
+        &base,
+        &[
+            ("policies", "/policies"),
+            ("batch", "/batch"),
+            ("events", "/events?ack=1"),
+        ],
+    );
+    resource
+        .with_embedded(me(app))
+        .with_embedded(people(app))
+        .with_embedded(online_meetings(app))
+        .with_embedded(communication(app, no_av))
+}
+
+/// Paths of one call's resources.
+pub struct CallPaths {
+    pub communication: String,
+    pub invitation: String,
+    pub conversation: String,
+    pub audio_video: String,
+    pub local_participant: String,
+    pub remote_participant: String,
+    pub to_contact: String,
+}
+
+impl CallPaths {
+    pub fn new(app: &App, call: &Call) -> Self {
+        let base = app.base();
+        let conversation = format!("{base}/communication/conversations/{}", call.conversation);
+        CallPaths {
+            communication: format!("{base}/communication"),
+            invitation: format!("{base}/communication/audioVideoInvitations/{}", call.id),
+            audio_video: format!("{conversation}/audioVideo"),
+            local_participant: format!("{conversation}/participants/{}", segment(&my_uri(app))),
+            remote_participant: format!("{conversation}/participants/{}", segment(&call.to)),
+            to_contact: format!("{base}/people/{}", segment(&call.to)),
+            conversation,
+        }
+    }
+}
+
+fn optional(resource: Resource, name: &str, value: &Option<String>) -> Resource {
+    match value {
+        Some(v) => resource.with_property(name, text(v)),
+        None => resource,
+    }
+}
+
+/// The local user as a participant (the invitation's `from`).
+pub fn local_participant(app: &App, call: &Call) -> Resource {
+    let p = CallPaths::new(app, call);
+    let uri = my_uri(app);
+    Resource::new("localParticipant", Some(p.local_participant))
+        .with_property("local", Value::Bool(true))
+        .with_property("uri", Value::Text(uri))
+        .with_link("conversation", p.conversation)
+        .with_link("me", format!("{}/me", app.base()))
+}
+
+/// The callee as a participant.
+pub fn remote_participant(app: &App, call: &Call, rel: &str) -> Resource {
+    let p = CallPaths::new(app, call);
+    let name = segment(&call.to)
+        .split('@')
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    Resource::new(rel, Some(p.remote_participant.clone()))
+        .with_property("name", Value::Text(name))
+        .with_property("uri", text(&call.to))
+        .with_property("sourceNetwork", text("SameEnterprise"))
+        .with_link("contact", p.to_contact)
+        .with_link("conversation", p.conversation)
+        .with_link(
+            "participantAudio",
+            format!("{}/participantAudio", p.remote_participant),
+        )
+        .with_link(
+            "participantVideo",
+            format!("{}/participantVideo", p.remote_participant),
+        )
+}
+
+/// The audioVideoInvitation at its current state; `cancel` only while it rings.
+pub fn invitation(app: &App, call: &Call) -> Resource {
+    let p = CallPaths::new(app, call);
+    let mut inv = Resource::new("audioVideoInvitation", Some(p.invitation.clone()))
+        .with_property("direction", text("Outgoing"))
+        .with_property("state", text(call.state.as_str()))
+        .with_property("operationId", text(&call.operation_id))
+        .with_property("to", text(&call.to));
+    inv = optional(inv, "subject", &call.subject);
+    inv = optional(inv, "importance", &call.importance);
+    inv = inv.with_property("threadId", text(&call.thread_id));
+    inv = optional(inv, "sessionContext", &call.session_context);
+    for (name, value) in [
+        ("joinAudioMuted", call.join_audio_muted),
+        ("joinVideoMuted", call.join_video_muted),
+    ] {
+        if let Some(b) = value {
+            inv = inv.with_property(name, Value::Bool(b));
+        }
+    }
+    inv = inv
+        .with_link("conversation", p.conversation)
+        .with_link("audioVideo", p.audio_video);
+    if call.state.ringing() {
+        inv = inv.with_link("cancel", format!("{}/cancel", p.invitation));
+    }
+    inv = inv
+        .with_link("to", p.to_contact)
+        .with_link("from", p.local_participant);
+    if let Some(sdp) = &call.media_offer {
+        inv = inv.with_link("mediaOffer", data_uri(sdp));
+    }
+    inv = inv.with_embedded({
+        let mut from = local_participant(app, call);
+        from.rel = "from".into();
+        from
+    });
+    if call.state == InvitationState::Connected {
+        inv = inv.with_embedded(remote_participant(app, call, "acceptedByParticipant"));
+    }
+    inv
+}
+
+/// The conversation: `Connecting`, then `Connected` with both modalities.
+pub fn conversation(app: &App, call: &Call) -> Resource {
+    let p = CallPaths::new(app, call);
+    let (state, modalities): (&str, &[&str]) = match call.media {
+        Media::Connecting => ("Connecting", &[]),
+        Media::Connected => ("Connected", &["Audio", "Video"]),
+        Media::Disconnected => ("Disconnected", &[]),
+    };
+    let mut conv = Resource::new("conversation", Some(p.conversation.clone()))
+        .with_property("state", text(state))
+        .with_property("threadId", text(&call.thread_id))
+        .with_property("activeModalities", list(modalities));
+    conv = optional(conv, "subject", &call.subject);
+    conv = optional(conv, "importance", &call.importance);
+    conv.with_link("audioVideo", p.audio_video)
+        .with_link("localParticipant", p.local_participant)
+        .with_link("participants", format!("{}/participants", p.conversation))
+}
+
+/// The audioVideo modality; `stopAudioVideo` only while connected.
+pub fn audio_video(app: &App, call: &Call) -> Resource {
+    let p = CallPaths::new(app, call);
+    let mut av = Resource::new("audioVideo", Some(p.audio_video.clone()))
+        .with_property("state", text(call.media.as_str()))
+        .with_link("conversation", p.conversation);
+    if call.media == Media::Connected {
+        av = av.with_link(
+            "stopAudioVideo",
+            format!("{}/stopAudioVideo", p.audio_video),
+        );
+    }
+    av
+}
+
+/// The callee's SDP answer, sent when the offer carried SDP.
+pub const SDP_ANSWER: &str = "v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=avlaunch simulator\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 9 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\nm=video 9 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\n";
+
+/// `data:application/sdp;base64,…`
+pub fn data_uri(sdp: &str) -> String {
+    use base64::Engine;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(sdp);
+    format!("data:application/sdp;base64,{encoded}")
+}
+
+pub fn negotiation(app: &App, call: &Call) -> Resource {
+    let p = CallPaths::new(app, call);
+    Resource::new(
+        "audioVideoNegotiation",
+        Some(format!("{}/audioVideoNegotiation", p.invitation)),
+    )
+    .with_link("mediaAnswer", data_uri(SDP_ANSWER))
+}

@@ -1,0 +1,365 @@
+//! The life of a call on the simulated server: the events each step raises, in the order
+//! PROTOCOL.md §f gives ("The sequence a client sees"), and the task that plays a
+//! contact's scenario over time.
+
+use std::time::Duration;
+
+use super::directory::Scenario;
+use super::resources::{self as res, CallPaths};
+use super::state::{App, Call, InvitationState, Media};
+use super::SimState;
+use crate::ucwa::resource::{ErrorBody, Event, EventKind, Link, Resource};
+
+fn event(kind: EventKind, rel: &str, href: &str, embedded: Option<Resource>) -> Event {
+    Event {
+        kind,
+        link: Link::new(rel, href),
+        in_link: None,
+        embedded,
+        status: None,
+        reason: None,
+    }
+}
+
+/// Why an invitation failed: its final state and the `reason` of `completed`.
+#[derive(Clone, Debug)]
+pub struct Failure {
+    pub state: InvitationState,
+    pub code: &'static str,
+    pub subcode: &'static str,
+    pub message: &'static str,
+}
+
+impl Failure {
+    pub const DECLINED: Failure = Failure {
+        state: InvitationState::Declined,
+        code: "RemoteFailure",
+        subcode: "Declined",
+        message: "The person declined the call.",
+    };
+    pub const TIMEOUT: Failure = Failure {
+        state: InvitationState::Failed,
+        code: "Timeout",
+        subcode: "Timeout",
+        message: "The person did not answer.",
+    };
+    pub const NOT_FOUND: Failure = Failure {
+        state: InvitationState::Failed,
+        code: "NotFound",
+        subcode: "DestinationNotFound",
+        message: "The person or meeting doesn't exist.",
+    };
+    pub const CANCELED: Failure = Failure {
+        state: InvitationState::Cancelled,
+        code: "LocalFailure",
+        subcode: "Canceled",
+        message: "The call was canceled.",
+    };
+
+    fn reason(&self) -> ErrorBody {
+        ErrorBody {
+            code: self.code.into(),
+            subcode: Some(self.subcode.into()),
+            message: Some(self.message.into()),
+            ..Default::default()
+        }
+    }
+}
+
+fn snapshot(app: &App, id: &str) -> Option<(Call, CallPaths)> {
+    let call = app.call(id)?.clone();
+    let paths = CallPaths::new(app, &call);
+    Some((call, paths))
+}
+
+/// Records a new call and raises its first events: invitation started, conversation
+/// added, local participant added, audioVideo connecting, and, for a contact that
+/// rings, the invitation updated to `Alerting`.
+pub fn begin(app: &mut App, mut call: Call) {
+    let rings = matches!(
+        call.scenario,
+        Scenario::Answer | Scenario::AnswerThenHangUp | Scenario::Decline | Scenario::NoAnswer
+    );
+    let paths = CallPaths::new(app, &call);
+    let started = res::invitation(app, &call);
+    let conversation = res::conversation(app, &call);
+    let local = res::local_participant(app, &call);
+    let av = res::audio_video(app, &call);
+    let ch = &mut app.channel;
+    ch.push(
+        "communication",
+        &paths.communication,
+        event(
+            EventKind::Started,
+            "audioVideoInvitation",
+            &paths.invitation,
+            Some(started),
+        ),
+    );
+    ch.push(
+        "communication",
+        &paths.communication,
+        event(
+            EventKind::Added,
+            "conversation",
+            &paths.conversation,
+            Some(conversation),
+        ),
+    );
+    ch.push(
+        "conversation",
+        &paths.conversation,
+        event(
+            EventKind::Added,
+            "localParticipant",
+            &paths.local_participant,
+            Some(local),
+        ),
+    );
+    ch.push(
+        "conversation",
+        &paths.conversation,
+        event(
+            EventKind::Updated,
+            "audioVideo",
+            &paths.audio_video,
+            Some(av),
+        ),
+    );
+    if rings {
+        call.state = InvitationState::Alerting;
+        let alerting = res::invitation(app, &call);
+        app.channel.push(
+            "communication",
+            &paths.communication,
+            event(
+                EventKind::Updated,
+                "audioVideoInvitation",
+                &paths.invitation,
+                Some(alerting),
+            ),
+        );
+    }
+    app.calls.push(call);
+}
+
+/// The callee answers. False if the call is no longer ringing (cancelled first).
+pub fn answer(app: &mut App, id: &str) -> bool {
+    match app.call_mut(id) {
+        Some(call) if call.state.ringing() => {
+            call.state = InvitationState::Connected;
+            call.media = Media::Connected;
+        }
+        _ => return false,
+    }
+    let Some((call, p)) = snapshot(app, id) else {
+        return false;
+    };
+    let participant = res::remote_participant(app, &call, "participant");
+    let negotiation = res::negotiation(app, &call);
+    let av = res::audio_video(app, &call);
+    let conversation = res::conversation(app, &call);
+    let completed = res::invitation(app, &call);
+    let ch = &mut app.channel;
+    if call.media_offer.is_some() {
+        ch.push(
+            "audioVideoInvitation",
+            &p.invitation,
+            event(
+                EventKind::Updated,
+                "audioVideoNegotiation",
+                negotiation.href.as_deref().unwrap_or_default(),
+                Some(negotiation.clone()),
+            ),
+        );
+    }
+    ch.push(
+        "conversation",
+        &p.conversation,
+        event(
+            EventKind::Added,
+            "participant",
+            &p.remote_participant,
+            Some(participant),
+        ),
+    );
+    for rel in ["participantAudio", "participantVideo"] {
+        let mut added = event(
+            EventKind::Added,
+            rel,
+            &format!("{}/{rel}", p.remote_participant),
+            None,
+        );
+        added.in_link = Some(Link::new("participant", p.remote_participant.clone()));
+        ch.push("conversation", &p.conversation, added);
+    }
+    ch.push(
+        "conversation",
+        &p.conversation,
+        event(EventKind::Updated, "audioVideo", &p.audio_video, Some(av)),
+    );
+    ch.push(
+        "communication",
+        &p.communication,
+        event(
+            EventKind::Updated,
+            "conversation",
+            &p.conversation,
+            Some(conversation),
+        ),
+    );
+    let mut done = event(
+        EventKind::Completed,
+        "audioVideoInvitation",
+        &p.invitation,
+        Some(completed),
+    );
+    done.status = Some("Success".into());
+    ch.push("communication", &p.communication, done);
+    true
+}
+
+/// The invitation fails (declined, no answer, unknown, cancelled): `completed` Failure
+/// with a reason, the modality disconnected, the conversation deleted. False if it was
+/// no longer ringing.
+pub fn fail(app: &mut App, id: &str, failure: &Failure) -> bool {
+    match app.call_mut(id) {
+        Some(call) if call.state.ringing() => {
+            call.state = failure.state;
+            call.media = Media::Disconnected;
+            call.conversation_live = false;
+        }
+        _ => return false,
+    }
+    let Some((call, p)) = snapshot(app, id) else {
+        return false;
+    };
+    let completed = res::invitation(app, &call);
+    let av = res::audio_video(app, &call);
+    let ch = &mut app.channel;
+    let mut done = event(
+        EventKind::Completed,
+        "audioVideoInvitation",
+        &p.invitation,
+        Some(completed),
+    );
+    done.status = Some("Failure".into());
+    done.reason = Some(failure.reason());
+    ch.push("communication", &p.communication, done);
+    ch.push(
+        "conversation",
+        &p.conversation,
+        event(EventKind::Updated, "audioVideo", &p.audio_video, Some(av)),
+    );
+    ch.push(
+        "conversation",
+        &p.conversation,
+        event(
+            EventKind::Deleted,
+            "localParticipant",
+            &p.local_participant,
+            None,
+        ),
+    );
+    ch.push(
+        "communication",
+        &p.communication,
+        event(EventKind::Deleted, "conversation", &p.conversation, None),
+    );
+    true
+}
+
+/// Someone hangs up a connected call: audioVideo `Disconnected` (with `reason` when the
+/// far end did it), participants deleted, conversation deleted. False if not connected.
+pub fn hang_up(app: &mut App, id: &str, reason: Option<ErrorBody>) -> bool {
+    match app.call_mut(id) {
+        Some(call) if call.conversation_live && call.media == Media::Connected => {
+            call.media = Media::Disconnected;
+            call.conversation_live = false;
+        }
+        _ => return false,
+    }
+    let Some((call, p)) = snapshot(app, id) else {
+        return false;
+    };
+    let av = res::audio_video(app, &call);
+    let ch = &mut app.channel;
+    let mut disconnected = event(EventKind::Updated, "audioVideo", &p.audio_video, Some(av));
+    disconnected.reason = reason;
+    ch.push("conversation", &p.conversation, disconnected);
+    ch.push(
+        "conversation",
+        &p.conversation,
+        event(
+            EventKind::Deleted,
+            "participant",
+            &p.remote_participant,
+            None,
+        ),
+    );
+    ch.push(
+        "conversation",
+        &p.conversation,
+        event(
+            EventKind::Deleted,
+            "localParticipant",
+            &p.local_participant,
+            None,
+        ),
+    );
+    ch.push(
+        "communication",
+        &p.communication,
+        event(EventKind::Deleted, "conversation", &p.conversation, None),
+    );
+    true
+}
+
+/// The reason on audioVideo `Disconnected` when the far end hangs up.
+pub fn remote_hang_up_reason() -> ErrorBody {
+    ErrorBody {
+        code: "Informational".into(),
+        subcode: Some("CallTerminated".into()),
+        message: Some("The other person ended the call.".into()),
+        ..Default::default()
+    }
+}
+
+/// Plays the callee's side of a call over time. Every step re-checks the state, so a
+/// cancel, hang-up or application delete in between simply makes it stop.
+pub async fn play(state: SimState, app_id: u64, call_id: String, scenario: Scenario) {
+    let cfg = state.config();
+    let wait = |d: Duration| state.sleep(d);
+    let step = |f: &dyn Fn(&mut App) -> bool| state.with_app(app_id, f).unwrap_or(false);
+    match scenario {
+        Scenario::Answer => {
+            if wait(cfg.answer_delay).await {
+                step(&|app| answer(app, &call_id));
+            }
+        }
+        Scenario::AnswerThenHangUp => {
+            if !wait(cfg.answer_delay).await || !step(&|app| answer(app, &call_id)) {
+                return;
+            }
+            if wait(cfg.hangup_after).await {
+                step(&|app| hang_up(app, &call_id, Some(remote_hang_up_reason())));
+            }
+        }
+        Scenario::Decline => {
+            if wait(cfg.answer_delay).await {
+                step(&|app| fail(app, &call_id, &Failure::DECLINED));
+            }
+        }
+        Scenario::NoAnswer => {
+            if wait(cfg.ring_timeout).await {
+                step(&|app| fail(app, &call_id, &Failure::TIMEOUT));
+            }
+        }
+        Scenario::NotFound => {
+            if wait(Duration::ZERO).await {
+                step(&|app| fail(app, &call_id, &Failure::NOT_FOUND));
+            }
+        }
+        Scenario::Refuse(_) => {}
+    }
+}
