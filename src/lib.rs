@@ -7,5 +7,7 @@
 //! into screen state, `headless` into text or JSON lines.
 
 pub mod call;
+pub mod har;
 pub mod secret;
+pub mod tui;
 pub mod ucwa;
