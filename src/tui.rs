@@ -1,0 +1,357 @@
+//! The terminal UI: the call form, the status pane, the call's ladder and wire log.
+//!
+//! `run` owns the terminal (through `TerminalGuard`) and one `select!` loop: keys, call
+//! updates, the connection future, a spinner tick (only while a call is live) and SIGTERM all
+//! become `app::Msg`s; `App::update` may answer with a `Command` (start or end a call, export,
+//! quit) that the loop carries out. The screen is redrawn only when something changed, after
+//! the queue of call updates is drained.
+
+pub mod action;
+pub mod app;
+pub mod form;
+pub mod ladder;
+pub mod terminal;
+pub mod theme;
+pub mod view;
+pub mod widgets;
+pub mod wire;
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::io;
+use std::path::PathBuf;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+use crossterm::event::{Event, EventStream, KeyEventKind};
+use futures_util::{Stream, StreamExt};
+use ratatui::backend::Backend;
+use ratatui::Terminal;
+use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
+use tokio::task::JoinHandle;
+
+use crate::call::session::{CallOptions, Connection};
+use crate::call::{CallControl, CallError, CallOutcome, CallUpdate, ErrorKind, FinalState, ValidCall};
+use crate::ucwa::Format;
+
+use app::{App, CallId, Command, Msg};
+use theme::Theme;
+
+/// What the binary hands the TUI.
+pub struct TuiConfig {
+    /// Resolves to the connection to use. For the built-in simulator it starts the simulator in
+    /// the background: the TUI draws its first frame before awaiting this.
+    pub connect: Pin<Box<dyn Future<Output = Result<Ready, String>> + Send>>,
+    /// Timeout and hang-up (`hangup_after` is `None` in the TUI).
+    pub options: CallOptions,
+    /// The initial wire format; the form has a json/xml toggle that overrides it per call.
+    pub format: Format,
+}
+
+/// A usable connection, and the simulator's details when it is the built-in one.
+pub struct Ready {
+    pub connection: Connection,
+    pub demo: Option<DemoInfo>,
+}
+
+/// The built-in simulator: shown in the DEMO banner and offered as completions.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DemoInfo {
+    pub url: String,
+    /// (sip uri, one-line behaviour).
+    pub contacts: Vec<(String, String)>,
+}
+
+/// Runs one call: `call::session::run`'s shape, boxed so tests and demos can script a session.
+pub type SessionRunner = Arc<
+    dyn Fn(
+            ValidCall,
+            Connection,
+            CallOptions,
+            UnboundedSender<CallUpdate>,
+            UnboundedReceiver<CallControl>,
+        ) -> Pin<Box<dyn Future<Output = CallOutcome> + Send>>
+        + Send
+        + Sync,
+>;
+
+/// The real session.
+pub fn session_runner() -> SessionRunner {
+    Arc::new(|call, connection, options, updates, control| {
+        Box::pin(crate::call::session::run(call, connection, options, updates, control))
+    })
+}
+
+/// How long quitting waits for live calls to cancel or hang up and delete their application.
+pub const QUIT_GRACE: Duration = Duration::from_secs(3);
+/// The spinner and clock rate while a call is live.
+pub const TICK: Duration = Duration::from_millis(100);
+
+/// The TUI on the real terminal. Returns when the user quits (or on SIGTERM); the terminal
+/// is restored on every way out, a panic included.
+pub async fn run(config: TuiConfig) -> io::Result<()> {
+    let mut guard = terminal::TerminalGuard::enter()?;
+    let sigterm = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    run_with(
+        guard.terminal(),
+        EventStream::new(),
+        config,
+        session_runner(),
+        Theme::from_env(),
+        sigterm,
+    )
+    .await
+}
+
+struct LiveCall {
+    control: UnboundedSender<CallControl>,
+    task: JoinHandle<()>,
+}
+
+/// The loop, with the backend, the input stream, the session and the theme injected, so tests
+/// drive it with a `TestBackend` and a channel of events. Ends when the user quits, on
+/// `sigterm`, or when `events` ends.
+pub async fn run_with<B, S>(
+    terminal: &mut Terminal<B>,
+    mut events: S,
+    config: TuiConfig,
+    runner: SessionRunner,
+    theme: Theme,
+    mut sigterm: Option<tokio::signal::unix::Signal>,
+) -> io::Result<()>
+where
+    B: Backend,
+    S: Stream<Item = io::Result<Event>> + Unpin,
+{
+    let TuiConfig {
+        connect,
+        options,
+        format,
+    } = config;
+    let mut app = App::new(format, theme);
+    let size = terminal.size()?;
+    app.size = (size.width, size.height);
+    // The first frame comes before anything is awaited.
+    terminal.draw(|f| view::render(&app, f))?;
+    app.dirty = false;
+
+    let mut connect = Some(connect);
+    let mut connection: Option<Connection> = None;
+    let (tx, mut rx) = mpsc::unbounded_channel::<(CallId, CallUpdate)>();
+    let mut live: HashMap<CallId, LiveCall> = HashMap::new();
+    let mut queued: Vec<(CallId, ValidCall, Format)> = Vec::new();
+    let mut ticker: Option<tokio::time::Interval> = None;
+
+    loop {
+        // The tick lives only while something moves: no timer at all when idle.
+        match (app.animating(), ticker.is_some()) {
+            (true, false) => {
+                let mut t = tokio::time::interval_at(tokio::time::Instant::now() + TICK, TICK);
+                t.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+                ticker = Some(t);
+            }
+            (false, true) => ticker = None,
+            _ => {}
+        }
+        let msg = tokio::select! {
+            biased;
+            Some((id, update)) = rx.recv() => Msg::Call(id, update),
+            event = events.next() => match event {
+                Some(Ok(event)) => match event_msg(event) {
+                    Some(msg) => msg,
+                    None => continue,
+                },
+                Some(Err(e)) => return Err(e),
+                None => Msg::Action(action::Action::Quit),
+            },
+            ready = async { connect.as_mut().expect("guarded").await }, if connect.is_some() => {
+                connect = None;
+                match ready {
+                    Ok(ready) => {
+                        connection = Some(ready.connection);
+                        Msg::Connected(Ok(ready.demo))
+                    }
+                    Err(e) => Msg::Connected(Err(e)),
+                }
+            }
+            _ = async { ticker.as_mut().expect("guarded").tick().await }, if ticker.is_some() => Msg::Tick,
+            _ = async { sigterm.as_mut().expect("guarded").recv().await }, if sigterm.is_some() => {
+                Msg::Action(action::Action::Quit)
+            }
+        };
+        let connected_now = matches!(msg, Msg::Connected(_));
+        app.set_clock(Instant::now(), SystemTime::now());
+        let mut command = app.update(msg);
+        if connected_now {
+            // Calls placed while the connection was starting go out now, or fail with its reason.
+            for (id, call, format) in queued.drain(..) {
+                match &connection {
+                    Some(conn) => {
+                        let c = spawn_call(&runner, id, call, conn, format, options, tx.clone());
+                        live.insert(id, c);
+                    }
+                    None => fail_call(&tx, id, &call, &app),
+                }
+            }
+        }
+        while let Some(cmd) = command.take() {
+            match cmd {
+                Command::StartCall { id, call, format } => {
+                    for c in live.values() {
+                        let _ = c.control.send(CallControl::End);
+                    }
+                    match (&connection, connect.is_some()) {
+                        (Some(conn), _) => {
+                            let c = spawn_call(&runner, id, call, conn, format, options, tx.clone());
+                            live.insert(id, c);
+                        }
+                        (None, true) => queued.push((id, call, format)),
+                        (None, false) => fail_call(&tx, id, &call, &app),
+                    }
+                }
+                Command::EndCall(id) => {
+                    if let Some(c) = live.get(&id) {
+                        let _ = c.control.send(CallControl::End);
+                    }
+                    if let Some(pos) = queued.iter().position(|(q, _, _)| *q == id) {
+                        let (_, call, _) = queued.remove(pos);
+                        cancel_queued(&tx, id, &call);
+                    }
+                }
+                Command::Export(id) => {
+                    let result = export(&app, id);
+                    command = app.update(Msg::Exported(result));
+                }
+                Command::Quit => {
+                    terminal.draw(|f| view::render(&app, f))?;
+                    for c in live.values() {
+                        let _ = c.control.send(CallControl::End);
+                    }
+                    let tasks: Vec<JoinHandle<()>> = live.into_values().map(|c| c.task).collect();
+                    let _ = tokio::time::timeout(QUIT_GRACE, futures_util::future::join_all(tasks)).await;
+                    return Ok(());
+                }
+            }
+        }
+        // Batch: take every update already queued before drawing once.
+        while let Ok((id, update)) = rx.try_recv() {
+            app.update(Msg::Call(id, update));
+        }
+        live.retain(|_, c| !c.task.is_finished());
+        if app.dirty {
+            terminal.draw(|f| view::render(&app, f))?;
+            app.dirty = false;
+        }
+    }
+}
+
+fn event_msg(event: Event) -> Option<Msg> {
+    match event {
+        Event::Key(key) if key.kind != KeyEventKind::Release => Some(Msg::Key(key)),
+        Event::Paste(text) => Some(Msg::Paste(text)),
+        Event::Resize(w, h) => Some(Msg::Resize(w, h)),
+        _ => None,
+    }
+}
+
+fn spawn_call(
+    runner: &SessionRunner,
+    id: CallId,
+    call: ValidCall,
+    connection: &Connection,
+    format: Format,
+    options: CallOptions,
+    tx: UnboundedSender<(CallId, CallUpdate)>,
+) -> LiveCall {
+    let (updates_tx, mut updates_rx) = mpsc::unbounded_channel();
+    let (control_tx, control_rx) = mpsc::unbounded_channel();
+    let mut connection = connection.clone();
+    connection.format = format;
+    let operation_id = call.operation_id.clone();
+    let session = runner(call, connection, options, updates_tx, control_rx);
+    let task = tokio::spawn(async move {
+        let inner = tokio::spawn(session);
+        let mut finished = false;
+        while let Some(update) = updates_rx.recv().await {
+            finished |= matches!(update, CallUpdate::Finished(_));
+            let _ = tx.send((id, update));
+        }
+        // A session that ended without saying so (or panicked) still ends on screen.
+        let result = inner.await;
+        if !finished {
+            let outcome = match result {
+                Ok(outcome) => outcome,
+                Err(_) => failed_outcome(
+                    operation_id,
+                    "the call stopped unexpectedly (an internal error); see the log",
+                    ErrorKind::Protocol,
+                ),
+            };
+            let _ = tx.send((id, CallUpdate::Finished(outcome)));
+        }
+    });
+    LiveCall {
+        control: control_tx,
+        task,
+    }
+}
+
+fn failed_outcome(operation_id: String, message: &str, kind: ErrorKind) -> CallOutcome {
+    CallOutcome {
+        state: if kind == ErrorKind::Cancelled {
+            FinalState::Cancelled
+        } else {
+            FinalState::Failed
+        },
+        invitation: None,
+        operation_id,
+        timings: Vec::new(),
+        error: Some(CallError {
+            kind,
+            message: message.to_string(),
+            status: None,
+            code: None,
+            subcode: None,
+            server_message: None,
+        }),
+        connected_for: None,
+    }
+}
+
+fn fail_call(tx: &UnboundedSender<(CallId, CallUpdate)>, id: CallId, call: &ValidCall, app: &App) {
+    let reason = match &app.conn {
+        app::ConnState::Failed(e) => format!("cannot connect: {e}"),
+        _ => "no connection".to_string(),
+    };
+    let outcome = failed_outcome(call.operation_id.clone(), &reason, ErrorKind::Network);
+    let _ = tx.send((id, CallUpdate::Finished(outcome)));
+}
+
+fn cancel_queued(tx: &UnboundedSender<(CallId, CallUpdate)>, id: CallId, call: &ValidCall) {
+    let outcome = failed_outcome(
+        call.operation_id.clone(),
+        "cancelled before the connection was ready; nothing was sent",
+        ErrorKind::Cancelled,
+    );
+    let _ = tx.send((id, CallUpdate::Finished(outcome)));
+}
+
+/// `20240501T093000Z`: sorts by time and is safe in a file name.
+fn file_stamp(t: SystemTime) -> String {
+    let (y, mo, d, h, mi, s, _) = crate::har::utc_fields(t);
+    format!("{y:04}{mo:02}{d:02}T{h:02}{mi:02}{s:02}Z")
+}
+
+/// Writes the call's ladder (text) and wire log (HAR) to the current directory.
+fn export(app: &App, id: CallId) -> Result<Vec<PathBuf>, String> {
+    let call = app.call(id).ok_or("no such call")?;
+    let stamp = file_stamp(app.wall);
+    let dir = std::env::current_dir().map_err(|e| format!("current directory: {e}"))?;
+    let ladder = dir.join(format!("avlaunch-{stamp}-ladder.txt"));
+    std::fs::write(&ladder, ladder::ladder_text(&call.wire, &call.events))
+        .map_err(|e| format!("{}: {e}", ladder.display()))?;
+    let har = dir.join(format!("avlaunch-{stamp}.har"));
+    crate::har::write_har(&har, &call.wire).map_err(|e| format!("{}: {e}", har.display()))?;
+    Ok(vec![ladder, har])
+}

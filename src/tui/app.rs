@@ -1,0 +1,767 @@
+//! The TUI's whole state and `update`: keys and call updates in, state changed and perhaps a
+//! `Command` out. No I/O beyond reading a media offer file on submit, no terminal, no await:
+//! every behaviour here is tested by feeding messages.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant, SystemTime};
+
+use crossterm::event::KeyEvent;
+
+use crate::call::{CallOutcome, CallRequest, CallUpdate, EventNote, FinalState, Step, ValidCall};
+use crate::ucwa::transport::WireRecord;
+use crate::ucwa::Format;
+
+use super::action::{keymap, Action, Context};
+use super::form::{FieldId, Form};
+use super::ladder::{event_summary, ladder_rows, LadderRow};
+use super::theme::Theme;
+use super::wire::WireDoc;
+use super::DemoInfo;
+
+/// Calls are numbered from 1 in the order they are started.
+pub type CallId = u64;
+
+/// Everything that can change the state, one variant per origin.
+#[derive(Debug)]
+pub enum Msg {
+    /// A key press from the terminal.
+    Key(KeyEvent),
+    /// Bracketed paste.
+    Paste(String),
+    /// An action not from a key (tests, or the loop).
+    Action(Action),
+    /// An update from a call's session.
+    Call(CallId, CallUpdate),
+    /// The connection future resolved: the demo info (if any), or why it failed.
+    Connected(Result<Option<DemoInfo>, String>),
+    /// An export finished: the files written, or why not.
+    Exported(Result<Vec<PathBuf>, String>),
+    /// The spinner / clock moved.
+    Tick,
+    /// The terminal changed size.
+    Resize(u16, u16),
+}
+
+/// What the loop must do for `update`; the App itself never does I/O.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Command {
+    /// End any live call, then start this one.
+    StartCall {
+        id: CallId,
+        call: ValidCall,
+        format: Format,
+    },
+    /// Send `CallControl::End` to this call.
+    EndCall(CallId),
+    /// Write this call's ladder and HAR files.
+    Export(CallId),
+    /// End live calls (bounded wait), restore the terminal and return.
+    Quit,
+}
+
+/// Which full-width view is shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum View {
+    Form,
+    Ladder,
+    WireLog,
+}
+
+/// Where the keys go in the form view.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pane {
+    Form,
+    History,
+}
+
+/// What is drawn over everything.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Overlay {
+    None,
+    Help,
+    /// "A call is live: end it and call X?" with the call to place on yes.
+    ConfirmReplace(Box<(ValidCall, Format)>),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ConnState {
+    /// The connection future has not resolved yet.
+    Starting,
+    Ready,
+    Failed(String),
+}
+
+/// A line of the status pane's log.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogKind {
+    Step,
+    Event,
+    /// An event that reports a failure.
+    EventFailure,
+    Notice,
+    Error,
+    Done,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LogLine {
+    pub at: SystemTime,
+    pub kind: LogKind,
+    pub text: String,
+}
+
+/// How a flash message in the footer line reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FlashKind {
+    Info,
+    Error,
+}
+
+/// One call of this run, live or finished.
+#[derive(Clone, Debug)]
+pub struct CallRecord {
+    pub id: CallId,
+    pub request: CallRequest,
+    pub format: Format,
+    pub started: Instant,
+    pub started_wall: SystemTime,
+    pub step: Option<Step>,
+    pub invitation: Option<String>,
+    pub operation_id: String,
+    pub invitation_state: Option<String>,
+    pub connected_at: Option<Instant>,
+    pub log: Vec<LogLine>,
+    pub events: Vec<EventNote>,
+    pub wire: Vec<WireRecord>,
+    pub wire_doc: WireDoc,
+    pub ladder: Vec<LadderRow>,
+    pub outcome: Option<CallOutcome>,
+    pub finished_at: Option<Instant>,
+    /// The user asked to end it (Esc, Ctrl-E, a new call, quit).
+    pub ending: bool,
+    /// Files written by the last export.
+    pub exported: Vec<PathBuf>,
+}
+
+impl CallRecord {
+    pub fn live(&self) -> bool {
+        self.outcome.is_none()
+    }
+
+    pub fn connected(&self) -> bool {
+        self.connected_at.is_some()
+    }
+
+    /// Still setting up or ringing: Esc cancels.
+    pub fn ringing(&self) -> bool {
+        self.live() && !self.connected()
+    }
+
+    /// The one word or phrase that says where the call is.
+    pub fn status_label(&self) -> &'static str {
+        match (&self.outcome, self.step) {
+            (Some(o), _) => o.state.as_str(),
+            (None, _) if self.ending && self.connected() => "hanging up",
+            (None, _) if self.ending => "cancelling",
+            (None, _) if self.connected() => "Connected",
+            (None, Some(step)) => step.label(),
+            (None, None) => "starting",
+        }
+    }
+
+    /// Time since the call started, or its whole length once finished.
+    pub fn elapsed(&self, now: Instant) -> Duration {
+        self.finished_at.unwrap_or(now).saturating_duration_since(self.started)
+    }
+
+    /// Time connected so far (or in all), if it connected.
+    pub fn connected_for(&self, now: Instant) -> Option<Duration> {
+        if let Some(d) = self.outcome.as_ref().and_then(|o| o.connected_for) {
+            return Some(d);
+        }
+        self.connected_at
+            .map(|at| self.finished_at.unwrap_or(now).saturating_duration_since(at))
+    }
+
+    fn log(&mut self, at: SystemTime, kind: LogKind, text: String) {
+        self.log.push(LogLine { at, kind, text });
+    }
+}
+
+pub struct App {
+    pub theme: Theme,
+    pub form: Form,
+    pub view: View,
+    pub pane: Pane,
+    pub overlay: Overlay,
+    pub conn: ConnState,
+    pub demo: Option<DemoInfo>,
+    /// Every call of this run, oldest first.
+    pub calls: Vec<CallRecord>,
+    /// Index into `calls` of the call the status pane, ladder and wire log show.
+    pub shown: Option<usize>,
+    /// Index into `calls` selected in the history list.
+    pub history_sel: usize,
+    /// Lines scrolled back from the end of the status log (0 = follow the newest).
+    pub log_back: usize,
+    /// Selected ladder row; `None` follows the newest.
+    pub ladder_sel: Option<usize>,
+    /// First wire-log line shown.
+    pub wire_top: usize,
+    pub flash: Option<(FlashKind, String)>,
+    pub quitting: bool,
+    pub size: (u16, u16),
+    /// The clock, set by the loop before each message (tests set it by hand).
+    pub now: Instant,
+    pub wall: SystemTime,
+    /// Something changed since the last frame.
+    pub dirty: bool,
+    next_id: CallId,
+}
+
+/// Rows scrolled by PageUp / PageDown.
+const PAGE: usize = 10;
+
+impl App {
+    pub fn new(format: Format, theme: Theme) -> App {
+        let form = Form::new(format, theme.cursor, theme.placeholder);
+        App {
+            theme,
+            form,
+            view: View::Form,
+            pane: Pane::Form,
+            overlay: Overlay::None,
+            conn: ConnState::Starting,
+            demo: None,
+            calls: Vec::new(),
+            shown: None,
+            history_sel: 0,
+            log_back: 0,
+            ladder_sel: None,
+            wire_top: 0,
+            flash: None,
+            quitting: false,
+            size: (80, 24),
+            now: Instant::now(),
+            wall: SystemTime::now(),
+            dirty: true,
+            next_id: 1,
+        }
+    }
+
+    pub fn set_clock(&mut self, now: Instant, wall: SystemTime) {
+        self.now = now;
+        self.wall = wall;
+    }
+
+    pub fn shown_call(&self) -> Option<&CallRecord> {
+        self.shown.and_then(|i| self.calls.get(i))
+    }
+
+    pub fn call(&self, id: CallId) -> Option<&CallRecord> {
+        self.calls.iter().find(|c| c.id == id)
+    }
+
+    fn call_mut(&mut self, id: CallId) -> Option<&mut CallRecord> {
+        self.calls.iter_mut().find(|c| c.id == id)
+    }
+
+    /// The live call, if any (at most one is live, apart from one still cleaning up).
+    pub fn live_call(&self) -> Option<&CallRecord> {
+        self.calls.iter().rev().find(|c| c.live() && !c.ending)
+    }
+
+    /// A clock or spinner is moving: the loop ticks only while this is true.
+    pub fn animating(&self) -> bool {
+        self.quitting || self.calls.iter().any(CallRecord::live)
+    }
+
+    /// Where keys go now.
+    pub fn context(&self) -> Context {
+        match (&self.overlay, self.view, self.pane) {
+            (Overlay::Help, _, _) => Context::Help,
+            (Overlay::ConfirmReplace(_), _, _) => Context::Confirm,
+            (Overlay::None, View::Ladder, _) => Context::Ladder,
+            (Overlay::None, View::WireLog, _) => Context::WireLog,
+            (Overlay::None, View::Form, Pane::History) => Context::History,
+            (Overlay::None, View::Form, Pane::Form) => {
+                let focus = self.form.focus();
+                if focus.is_text() {
+                    Context::Text {
+                        can_complete: focus == FieldId::To
+                            && self.form.to_cursor_at_end()
+                            && self.form.suggestion().is_some(),
+                    }
+                } else {
+                    Context::Toggle
+                }
+            }
+        }
+    }
+
+    pub fn update(&mut self, msg: Msg) -> Option<Command> {
+        self.dirty = true;
+        match msg {
+            Msg::Key(key) => {
+                match keymap(self.context(), key) {
+                    Some(action) => {
+                        self.flash = None;
+                        self.on_action(action)
+                    }
+                    None => {
+                        // Only the form's text fields take unmapped keys.
+                        if self.overlay == Overlay::None
+                            && self.view == View::Form
+                            && self.pane == Pane::Form
+                        {
+                            self.flash = None;
+                            self.dirty = self.form.input(key) || self.form.focus().is_text();
+                        } else {
+                            self.dirty = false;
+                        }
+                        None
+                    }
+                }
+            }
+            Msg::Paste(text) => {
+                if self.overlay == Overlay::None && self.view == View::Form && self.pane == Pane::Form {
+                    self.form.paste(&text);
+                }
+                None
+            }
+            Msg::Action(action) => self.on_action(action),
+            Msg::Call(id, update) => {
+                self.on_call_update(id, update);
+                None
+            }
+            Msg::Connected(result) => {
+                match result {
+                    Ok(demo) => {
+                        if let Some(d) = &demo {
+                            self.form.directory = d.contacts.clone();
+                        }
+                        self.demo = demo;
+                        self.conn = ConnState::Ready;
+                    }
+                    Err(e) => {
+                        self.flash = Some((FlashKind::Error, format!("cannot connect: {e}")));
+                        self.conn = ConnState::Failed(e);
+                    }
+                }
+                None
+            }
+            Msg::Exported(result) => {
+                match result {
+                    Ok(paths) => {
+                        let names: Vec<String> =
+                            paths.iter().map(|p| p.display().to_string()).collect();
+                        self.flash = Some((FlashKind::Info, format!("exported {}", names.join(", "))));
+                        let wall = self.wall;
+                        if let Some(i) = self.shown {
+                            let call = &mut self.calls[i];
+                            call.log(wall, LogKind::Notice, format!("exported {}", names.join(", ")));
+                            call.exported = paths;
+                        }
+                    }
+                    Err(e) => self.flash = Some((FlashKind::Error, format!("export failed: {e}"))),
+                }
+                None
+            }
+            Msg::Tick => None,
+            Msg::Resize(w, h) => {
+                self.size = (w, h);
+                None
+            }
+        }
+    }
+
+    fn on_action(&mut self, action: Action) -> Option<Command> {
+        match action {
+            Action::Quit => {
+                self.overlay = Overlay::None;
+                self.quitting = true;
+                let wall = self.wall;
+                for call in self.calls.iter_mut().filter(|c| c.live() && !c.ending) {
+                    call.ending = true;
+                    call.log(wall, LogKind::Notice, "quitting: ending the call".into());
+                }
+                Some(Command::Quit)
+            }
+            Action::Help => {
+                self.overlay = match self.overlay {
+                    Overlay::Help => Overlay::None,
+                    _ => Overlay::Help,
+                };
+                None
+            }
+            Action::Yes => match std::mem::replace(&mut self.overlay, Overlay::None) {
+                Overlay::ConfirmReplace(pending) => {
+                    let (call, format) = *pending;
+                    self.end_live("ended to place a new call");
+                    Some(self.start(call, format))
+                }
+                _ => None,
+            },
+            Action::No => {
+                self.overlay = Overlay::None;
+                self.flash = Some((FlashKind::Info, "not called; the live call goes on".into()));
+                None
+            }
+            Action::Submit => self.submit(),
+            Action::NextField => {
+                self.form.next();
+                None
+            }
+            Action::PrevField => {
+                self.form.prev();
+                None
+            }
+            Action::ToggleNext => {
+                self.form.toggle(true);
+                None
+            }
+            Action::TogglePrev => {
+                self.form.toggle(false);
+                None
+            }
+            Action::Complete => {
+                self.form.accept_suggestion();
+                None
+            }
+            Action::Escape => {
+                if self.view != View::Form {
+                    self.view = View::Form;
+                    return None;
+                }
+                if self.pane == Pane::History {
+                    self.pane = Pane::Form;
+                    return None;
+                }
+                if self.live_call().is_some_and(CallRecord::ringing) {
+                    return self.end_live("cancelled with Esc");
+                }
+                self.dirty = false;
+                None
+            }
+            Action::HangUp => {
+                let cmd = self.end_live("ended by you");
+                if cmd.is_none() {
+                    self.flash = Some((FlashKind::Info, "no call to end".into()));
+                }
+                cmd
+            }
+            Action::Ladder => {
+                self.view = if self.view == View::Ladder { View::Form } else { View::Ladder };
+                None
+            }
+            Action::WireLog => {
+                self.view = if self.view == View::WireLog { View::Form } else { View::WireLog };
+                None
+            }
+            Action::History => {
+                if self.calls.is_empty() {
+                    self.flash = Some((FlashKind::Info, "no calls yet in this run".into()));
+                    return None;
+                }
+                self.view = View::Form;
+                if self.pane == Pane::History {
+                    self.pane = Pane::Form;
+                } else {
+                    self.pane = Pane::History;
+                    self.select_history(self.calls.len() - 1);
+                }
+                None
+            }
+            Action::Export => match self.shown_call() {
+                Some(c) if !c.wire.is_empty() || !c.events.is_empty() => Some(Command::Export(c.id)),
+                _ => {
+                    self.flash = Some((FlashKind::Info, "nothing to export yet".into()));
+                    None
+                }
+            },
+            Action::Up | Action::Down | Action::Top | Action::Bottom => {
+                self.move_selection(action);
+                None
+            }
+            Action::PageUp | Action::PageDown => {
+                self.page(action == Action::PageUp);
+                None
+            }
+            Action::NextRecord | Action::PrevRecord => {
+                self.jump_record(action == Action::NextRecord);
+                None
+            }
+            Action::Open => {
+                let record = self.shown_call().and_then(|c| {
+                    let sel = self.ladder_sel.unwrap_or(c.ladder.len().saturating_sub(1));
+                    c.ladder.get(sel).and_then(|r| r.record).and_then(|r| c.wire_doc.starts.get(r).copied())
+                });
+                if let Some(line) = record {
+                    self.wire_top = line;
+                    self.view = View::WireLog;
+                }
+                None
+            }
+        }
+    }
+
+    fn submit(&mut self) -> Option<Command> {
+        if self.pane == Pane::History {
+            self.pane = Pane::Form;
+        }
+        if let ConnState::Failed(e) = &self.conn {
+            self.flash = Some((FlashKind::Error, format!("cannot call: {e}")));
+            return None;
+        }
+        let request = self.form.to_request();
+        match request.validate() {
+            Err(errors) => {
+                self.form.show_errors(&errors);
+                let reasons: Vec<String> = errors.iter().map(ToString::to_string).collect();
+                self.flash = Some((FlashKind::Error, format!("not sent: {}", reasons.join("; "))));
+                None
+            }
+            Ok(call) => {
+                let format = self.form.format;
+                if self.live_call().is_some() {
+                    self.overlay = Overlay::ConfirmReplace(Box::new((call, format)));
+                    return None;
+                }
+                Some(self.start(call, format))
+            }
+        }
+    }
+
+    /// Records a new call and asks the loop to start it.
+    fn start(&mut self, call: ValidCall, format: Format) -> Command {
+        let id = self.next_id;
+        self.next_id += 1;
+        let request = self.form.to_request();
+        self.form.remember(&call.to);
+        self.form.refresh_operation_id();
+        let mut record = CallRecord {
+            id,
+            request,
+            format,
+            started: self.now,
+            started_wall: self.wall,
+            step: None,
+            invitation: None,
+            operation_id: call.operation_id.clone(),
+            invitation_state: None,
+            connected_at: None,
+            log: Vec::new(),
+            events: Vec::new(),
+            wire: Vec::new(),
+            wire_doc: WireDoc::default(),
+            ladder: Vec::new(),
+            outcome: None,
+            finished_at: None,
+            ending: false,
+            exported: Vec::new(),
+        };
+        let queued = self.conn == ConnState::Starting;
+        record.log(
+            self.wall,
+            LogKind::Notice,
+            format!(
+                "calling {} ({}){}",
+                call.to,
+                format.name(),
+                if queued { " once the connection is ready" } else { "" }
+            ),
+        );
+        self.calls.push(record);
+        self.shown = Some(self.calls.len() - 1);
+        self.history_sel = self.calls.len() - 1;
+        self.log_back = 0;
+        self.ladder_sel = None;
+        self.wire_top = 0;
+        Command::StartCall { id, call, format }
+    }
+
+    /// Asks the live call to end; `None` when there is none.
+    fn end_live(&mut self, why: &str) -> Option<Command> {
+        let wall = self.wall;
+        let call = self.calls.iter_mut().rev().find(|c| c.live() && !c.ending)?;
+        call.ending = true;
+        call.log(wall, LogKind::Notice, why.to_string());
+        Some(Command::EndCall(call.id))
+    }
+
+    fn select_history(&mut self, index: usize) {
+        let Some(call) = self.calls.get(index) else {
+            return;
+        };
+        self.history_sel = index;
+        self.shown = Some(index);
+        let (request, format) = (call.request.clone(), call.format);
+        self.form.fill(&request, format);
+        self.log_back = 0;
+        self.ladder_sel = None;
+        self.wire_top = 0;
+    }
+
+    fn move_selection(&mut self, action: Action) {
+        match (self.view, self.pane) {
+            (View::Form, Pane::History) => {
+                // The list shows the newest first, so Up goes to a newer call.
+                let last = self.calls.len().saturating_sub(1);
+                let i = match action {
+                    Action::Up => (self.history_sel + 1).min(last),
+                    Action::Down => self.history_sel.saturating_sub(1),
+                    Action::Top => last,
+                    _ => 0,
+                };
+                self.select_history(i);
+            }
+            (View::Ladder, _) => {
+                let len = self.shown_call().map_or(0, |c| c.ladder.len());
+                let last = len.saturating_sub(1);
+                let cur = self.ladder_sel.unwrap_or(last);
+                self.ladder_sel = match action {
+                    Action::Up => Some(cur.saturating_sub(1)),
+                    Action::Down if cur + 1 >= last => None,
+                    Action::Down => Some(cur + 1),
+                    Action::Top => Some(0),
+                    _ => None,
+                };
+            }
+            (View::WireLog, _) => {
+                let len = self.shown_call().map_or(0, |c| c.wire_doc.lines.len());
+                self.wire_top = match action {
+                    Action::Up => self.wire_top.saturating_sub(1),
+                    Action::Down => (self.wire_top + 1).min(len.saturating_sub(1)),
+                    Action::Top => 0,
+                    _ => len.saturating_sub(1),
+                };
+            }
+            (View::Form, Pane::Form) => {}
+        }
+    }
+
+    fn page(&mut self, up: bool) {
+        match self.view {
+            View::Form => {
+                let len = self.shown_call().map_or(0, |c| c.log.len());
+                self.log_back = if up {
+                    (self.log_back + PAGE).min(len.saturating_sub(1))
+                } else {
+                    self.log_back.saturating_sub(PAGE)
+                };
+            }
+            View::Ladder => {
+                for _ in 0..PAGE {
+                    self.move_selection(if up { Action::Up } else { Action::Down });
+                }
+            }
+            View::WireLog => {
+                let len = self.shown_call().map_or(0, |c| c.wire_doc.lines.len());
+                self.wire_top = if up {
+                    self.wire_top.saturating_sub(PAGE * 2)
+                } else {
+                    (self.wire_top + PAGE * 2).min(len.saturating_sub(1))
+                };
+            }
+        }
+    }
+
+    fn jump_record(&mut self, next: bool) {
+        let Some(call) = self.shown_call() else {
+            return;
+        };
+        match self.view {
+            View::WireLog => {
+                let starts = &call.wire_doc.starts;
+                let target = if next {
+                    starts.iter().find(|s| **s > self.wire_top)
+                } else {
+                    starts.iter().rev().find(|s| **s < self.wire_top)
+                };
+                if let Some(t) = target {
+                    self.wire_top = *t;
+                }
+            }
+            View::Ladder => {
+                let last = call.ladder.len().saturating_sub(1);
+                let cur = self.ladder_sel.unwrap_or(last);
+                let found = if next {
+                    (cur + 1..call.ladder.len()).find(|i| call.ladder[*i].record.is_some())
+                } else {
+                    (0..cur).rev().find(|i| call.ladder[*i].record.is_some())
+                };
+                if let Some(i) = found {
+                    self.ladder_sel = Some(i);
+                }
+            }
+            View::Form => {}
+        }
+    }
+
+    fn on_call_update(&mut self, id: CallId, update: CallUpdate) {
+        let (now, wall) = (self.now, self.wall);
+        let Some(call) = self.call_mut(id) else {
+            return;
+        };
+        match update {
+            CallUpdate::StepStarted(step) => {
+                call.step = Some(step);
+                if step == Step::InCall && call.connected_at.is_none() {
+                    call.connected_at = Some(now);
+                    call.log(wall, LogKind::Done, "connected".into());
+                }
+            }
+            CallUpdate::StepFinished { step, elapsed } => {
+                call.log(
+                    wall,
+                    LogKind::Step,
+                    format!("{} · {} ms", step.label(), elapsed.as_millis()),
+                );
+            }
+            CallUpdate::Notice(text) => call.log(wall, LogKind::Notice, text),
+            CallUpdate::Wire(record) => {
+                call.wire_doc.push(&record, call.started_wall);
+                call.wire.push(record);
+                call.ladder = ladder_rows(&call.wire, &call.events);
+            }
+            CallUpdate::Event(note) => {
+                let kind = if note.status.as_deref() == Some("Failure") {
+                    LogKind::EventFailure
+                } else {
+                    LogKind::Event
+                };
+                call.log(note.at, kind, event_summary(&note));
+                call.events.push(note);
+                call.ladder = ladder_rows(&call.wire, &call.events);
+            }
+            CallUpdate::InvitationCreated { href, operation_id } => {
+                call.log(wall, LogKind::Notice, format!("invitation {href}"));
+                call.invitation = Some(href);
+                call.operation_id = operation_id;
+            }
+            CallUpdate::InvitationState(state) => {
+                if state.eq_ignore_ascii_case("Connected") && call.connected_at.is_none() {
+                    call.connected_at = Some(now);
+                    call.log(wall, LogKind::Done, "connected".into());
+                }
+                call.invitation_state = Some(state);
+            }
+            CallUpdate::Finished(outcome) => {
+                call.finished_at = Some(now);
+                if call.invitation.is_none() {
+                    call.invitation = outcome.invitation.clone();
+                }
+                let (kind, text) = match (&outcome.error, outcome.state) {
+                    (Some(e), _) => (LogKind::Error, format!("{}: {}", outcome.state.as_str(), e.message)),
+                    (None, FinalState::Failed) => (LogKind::Error, "Failed".to_string()),
+                    (None, state) => (LogKind::Done, state.as_str().to_string()),
+                };
+                call.log(wall, kind, text);
+                call.outcome = Some(outcome);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,644 @@
+//! The call form: single-line TextAreas for text, tri-state toggles, the focus ring, live
+//! per-field errors from `call::request`'s rules, and completion of the To field.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::style::Style;
+use tui_textarea::{CursorMove, Input, TextArea};
+
+use crate::call::request::{
+    check_operation_id, check_session_context, check_subject, check_thread_id, check_to,
+    fresh_operation_id, read_media_offer, SESSION_CONTEXT_MAX, SUBJECT_MAX,
+};
+use crate::call::{CallRequest, Field, FieldError, Importance};
+use crate::ucwa::Format;
+
+/// One row of the form, in focus order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FieldId {
+    To,
+    Subject,
+    Importance,
+    AudioMuted,
+    VideoMuted,
+    Format,
+    /// The fold of the advanced section.
+    Advanced,
+    ThreadId,
+    SessionContext,
+    OperationId,
+    MediaOffer,
+}
+
+const RING_FOLDED: [FieldId; 7] = [
+    FieldId::To,
+    FieldId::Subject,
+    FieldId::Importance,
+    FieldId::AudioMuted,
+    FieldId::VideoMuted,
+    FieldId::Format,
+    FieldId::Advanced,
+];
+const RING_OPEN: [FieldId; 11] = [
+    FieldId::To,
+    FieldId::Subject,
+    FieldId::Importance,
+    FieldId::AudioMuted,
+    FieldId::VideoMuted,
+    FieldId::Format,
+    FieldId::Advanced,
+    FieldId::ThreadId,
+    FieldId::SessionContext,
+    FieldId::OperationId,
+    FieldId::MediaOffer,
+];
+
+impl FieldId {
+    pub fn label(self) -> &'static str {
+        match self {
+            FieldId::To => "To",
+            FieldId::Subject => "Subject",
+            FieldId::Importance => "Importance",
+            FieldId::AudioMuted => "Join audio muted",
+            FieldId::VideoMuted => "Join video muted",
+            FieldId::Format => "Format",
+            FieldId::Advanced => "Advanced",
+            FieldId::ThreadId => "Thread ID",
+            FieldId::SessionContext => "Session context",
+            FieldId::OperationId => "Operation ID",
+            FieldId::MediaOffer => "Media offer",
+        }
+    }
+
+    /// A TextArea has the keys: letters type, Left/Right move the cursor.
+    pub fn is_text(self) -> bool {
+        matches!(
+            self,
+            FieldId::To
+                | FieldId::Subject
+                | FieldId::ThreadId
+                | FieldId::SessionContext
+                | FieldId::OperationId
+                | FieldId::MediaOffer
+        )
+    }
+
+    fn of(field: Field) -> FieldId {
+        match field {
+            Field::To => FieldId::To,
+            Field::Subject => FieldId::Subject,
+            Field::Importance => FieldId::Importance,
+            Field::ThreadId => FieldId::ThreadId,
+            Field::SessionContext => FieldId::SessionContext,
+            Field::OperationId => FieldId::OperationId,
+            Field::MediaOffer => FieldId::MediaOffer,
+        }
+    }
+}
+
+/// What the To field would complete to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Suggestion {
+    /// The whole contact, e.g. `sip:alice@contoso.com`.
+    pub value: String,
+    /// True when the typed text is a prefix of `value`, so the rest can be drawn inline.
+    pub inline: bool,
+}
+
+pub struct Form {
+    pub to: TextArea<'static>,
+    pub subject: TextArea<'static>,
+    pub thread_id: TextArea<'static>,
+    pub session_context: TextArea<'static>,
+    pub operation_id: TextArea<'static>,
+    pub media_offer: TextArea<'static>,
+    pub importance: Option<Importance>,
+    pub audio_muted: Option<bool>,
+    pub video_muted: Option<bool>,
+    pub format: Format,
+    pub advanced_open: bool,
+    focus: FieldId,
+    /// Shown in place under each field; `None` while the field is valid.
+    errors: [Option<String>; 11],
+    /// The To error waits for the first edit or submit, so an empty form is not red.
+    to_touched: bool,
+    /// The simulator's directory: (sip uri, behaviour).
+    pub directory: Vec<(String, String)>,
+    /// Contacts called in this run, most recent first.
+    pub recent: Vec<String>,
+    cursor: Style,
+}
+
+fn slot(id: FieldId) -> usize {
+    id as usize
+}
+
+fn text_field(placeholder: &str, placeholder_style: Style) -> TextArea<'static> {
+    let mut t = TextArea::default();
+    // The default underlines the cursor line, which on a one-line field is the whole field.
+    t.set_cursor_line_style(Style::default());
+    t.set_cursor_style(Style::default());
+    t.set_placeholder_text(placeholder);
+    t.set_placeholder_style(placeholder_style);
+    t
+}
+
+fn set_text(t: &mut TextArea<'static>, text: &str) {
+    t.select_all();
+    t.cut();
+    t.insert_str(text);
+}
+
+impl Form {
+    pub fn new(format: Format, cursor: Style, placeholder: Style) -> Form {
+        let mut operation_id = text_field("", placeholder);
+        operation_id.insert_str(fresh_operation_id());
+        let mut form = Form {
+            to: text_field("sip:user@host", placeholder),
+            subject: text_field("optional", placeholder),
+            thread_id: text_field("optional", placeholder),
+            session_context: text_field("optional", placeholder),
+            operation_id,
+            media_offer: text_field("path to an SDP file (optional)", placeholder),
+            importance: None,
+            audio_muted: None,
+            video_muted: None,
+            format,
+            advanced_open: false,
+            focus: FieldId::To,
+            errors: Default::default(),
+            to_touched: false,
+            directory: Vec::new(),
+            recent: Vec::new(),
+            cursor,
+        };
+        form.set_focus(FieldId::To);
+        form
+    }
+
+    pub fn focus(&self) -> FieldId {
+        self.focus
+    }
+
+    /// The rows that can take focus now.
+    pub fn ring(&self) -> &'static [FieldId] {
+        if self.advanced_open {
+            &RING_OPEN
+        } else {
+            &RING_FOLDED
+        }
+    }
+
+    pub fn set_focus(&mut self, id: FieldId) {
+        let leaving = self.focus;
+        if let Some(t) = self.text_mut(leaving) {
+            t.set_cursor_style(Style::default());
+        }
+        if leaving == FieldId::MediaOffer && id != leaving {
+            self.check_media_offer();
+        }
+        self.focus = id;
+        let cursor = self.cursor;
+        if let Some(t) = self.text_mut(id) {
+            t.set_cursor_style(cursor);
+        }
+    }
+
+    pub fn next(&mut self) {
+        let ring = self.ring();
+        let i = ring.iter().position(|f| *f == self.focus).unwrap_or(0);
+        self.set_focus(ring[(i + 1) % ring.len()]);
+    }
+
+    pub fn prev(&mut self) {
+        let ring = self.ring();
+        let i = ring.iter().position(|f| *f == self.focus).unwrap_or(0);
+        self.set_focus(ring[(i + ring.len() - 1) % ring.len()]);
+    }
+
+    pub fn text(&self, id: FieldId) -> Option<&TextArea<'static>> {
+        match id {
+            FieldId::To => Some(&self.to),
+            FieldId::Subject => Some(&self.subject),
+            FieldId::ThreadId => Some(&self.thread_id),
+            FieldId::SessionContext => Some(&self.session_context),
+            FieldId::OperationId => Some(&self.operation_id),
+            FieldId::MediaOffer => Some(&self.media_offer),
+            _ => None,
+        }
+    }
+
+    fn text_mut(&mut self, id: FieldId) -> Option<&mut TextArea<'static>> {
+        match id {
+            FieldId::To => Some(&mut self.to),
+            FieldId::Subject => Some(&mut self.subject),
+            FieldId::ThreadId => Some(&mut self.thread_id),
+            FieldId::SessionContext => Some(&mut self.session_context),
+            FieldId::OperationId => Some(&mut self.operation_id),
+            FieldId::MediaOffer => Some(&mut self.media_offer),
+            _ => None,
+        }
+    }
+
+    /// The field's text (one line).
+    pub fn value(&self, id: FieldId) -> &str {
+        self.text(id)
+            .and_then(|t| t.lines().first())
+            .map_or("", String::as_str)
+    }
+
+    pub fn error(&self, id: FieldId) -> Option<&str> {
+        self.errors[slot(id)].as_deref()
+    }
+
+    /// Every error now shown, in form order.
+    pub fn errors(&self) -> impl Iterator<Item = (FieldId, &str)> {
+        RING_OPEN
+            .iter()
+            .filter_map(|id| self.error(*id).map(|e| (*id, e)))
+    }
+
+    /// `(count, limit)` for fields with a published length limit.
+    pub fn counter(&self, id: FieldId) -> Option<(usize, usize)> {
+        let max = match id {
+            FieldId::Subject => SUBJECT_MAX,
+            FieldId::SessionContext => SESSION_CONTEXT_MAX,
+            _ => return None,
+        };
+        Some((self.value(id).chars().count(), max))
+    }
+
+    /// A key for the focused TextArea. Returns true when the text changed.
+    pub fn input(&mut self, key: KeyEvent) -> bool {
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        // Enter, Ctrl-M and Ctrl-J would break the line; Tab would insert spaces.
+        if matches!(key.code, KeyCode::Enter | KeyCode::Tab | KeyCode::BackTab)
+            || (ctrl && matches!(key.code, KeyCode::Char('m' | 'j')))
+        {
+            return false;
+        }
+        let focus = self.focus;
+        let Some(t) = self.text_mut(focus) else {
+            return false;
+        };
+        let changed = t.input(Input::from(key));
+        if changed {
+            self.on_edit(focus);
+        }
+        changed
+    }
+
+    /// Pasted text goes into the focused field, line breaks turned into spaces.
+    pub fn paste(&mut self, text: &str) -> bool {
+        let focus = self.focus;
+        let Some(t) = self.text_mut(focus) else {
+            return false;
+        };
+        let flat: String = text
+            .trim_end_matches(['\r', '\n'])
+            .chars()
+            .map(|c| if c == '\r' || c == '\n' { ' ' } else { c })
+            .collect();
+        let changed = t.insert_str(flat);
+        if changed {
+            self.on_edit(focus);
+        }
+        changed
+    }
+
+    fn on_edit(&mut self, id: FieldId) {
+        if id == FieldId::To {
+            self.to_touched = true;
+        }
+        if id == FieldId::MediaOffer {
+            // Reading the file on every key is wasteful; it is checked on leaving and submit.
+            self.errors[slot(id)] = None;
+            return;
+        }
+        self.revalidate(id);
+    }
+
+    fn revalidate(&mut self, id: FieldId) {
+        let value = self.value(id);
+        let error: Option<FieldError> = match id {
+            FieldId::To if self.to_touched => check_to(value),
+            FieldId::Subject => check_subject(value),
+            FieldId::ThreadId => check_thread_id(value),
+            FieldId::SessionContext => check_session_context(value),
+            FieldId::OperationId => check_operation_id(value),
+            _ => None,
+        };
+        self.errors[slot(id)] = error.map(|e| e.message);
+    }
+
+    fn check_media_offer(&mut self) {
+        let path = self.value(FieldId::MediaOffer).trim().to_string();
+        self.errors[slot(FieldId::MediaOffer)] = if path.is_empty() {
+            None
+        } else {
+            read_media_offer(path.as_ref()).err().map(|e| e.message)
+        };
+    }
+
+    /// Space / Left / Right on a toggle row. Returns true when something changed.
+    pub fn toggle(&mut self, forward: bool) -> bool {
+        fn tri(v: Option<bool>, forward: bool) -> Option<bool> {
+            let order = [None, Some(true), Some(false)];
+            let i = order.iter().position(|o| *o == v).unwrap_or(0);
+            order[if forward { (i + 1) % 3 } else { (i + 2) % 3 }]
+        }
+        match self.focus {
+            FieldId::Importance => {
+                let order = [
+                    None,
+                    Some(Importance::Normal),
+                    Some(Importance::Urgent),
+                    Some(Importance::Emergency),
+                ];
+                let i = order.iter().position(|o| *o == self.importance).unwrap_or(0);
+                self.importance = order[if forward { (i + 1) % 4 } else { (i + 3) % 4 }];
+            }
+            FieldId::AudioMuted => self.audio_muted = tri(self.audio_muted, forward),
+            FieldId::VideoMuted => self.video_muted = tri(self.video_muted, forward),
+            FieldId::Format => {
+                self.format = match self.format {
+                    Format::Json => Format::Xml,
+                    Format::Xml => Format::Json,
+                }
+            }
+            FieldId::Advanced => self.set_advanced(!self.advanced_open),
+            _ => return false,
+        }
+        true
+    }
+
+    pub fn set_advanced(&mut self, open: bool) {
+        self.advanced_open = open;
+        if !open && !self.ring().contains(&self.focus) {
+            self.set_focus(FieldId::Advanced);
+        }
+    }
+
+    /// The request as entered. Empty optional fields are `None` (not sent).
+    pub fn to_request(&self) -> CallRequest {
+        let opt = |id: FieldId| {
+            let v = self.value(id);
+            (!v.is_empty()).then(|| v.to_string())
+        };
+        CallRequest {
+            to: self.value(FieldId::To).trim().to_string(),
+            subject: opt(FieldId::Subject),
+            importance: self.importance.map(|i| i.as_str().to_string()),
+            thread_id: opt(FieldId::ThreadId),
+            session_context: opt(FieldId::SessionContext),
+            operation_id: self.value(FieldId::OperationId).to_string(),
+            media_offer: opt(FieldId::MediaOffer).map(|p| p.trim().into()),
+            join_audio_muted: self.audio_muted,
+            join_video_muted: self.video_muted,
+        }
+    }
+
+    /// Puts every problem in place under its field; opens the advanced section if one is there.
+    pub fn show_errors(&mut self, errors: &[FieldError]) {
+        self.to_touched = true;
+        for e in errors {
+            let id = FieldId::of(e.field);
+            self.errors[slot(id)] = Some(e.message.clone());
+            if !RING_FOLDED.contains(&id) {
+                self.advanced_open = true;
+            }
+        }
+        if let Some(first) = errors.first() {
+            self.set_focus(FieldId::of(first.field));
+        }
+    }
+
+    /// Fills the form from an earlier call (history), with a fresh operation id.
+    pub fn fill(&mut self, request: &CallRequest, format: Format) {
+        set_text(&mut self.to, &request.to);
+        set_text(&mut self.subject, request.subject.as_deref().unwrap_or(""));
+        set_text(&mut self.thread_id, request.thread_id.as_deref().unwrap_or(""));
+        set_text(
+            &mut self.session_context,
+            request.session_context.as_deref().unwrap_or(""),
+        );
+        let offer = request
+            .media_offer
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default();
+        set_text(&mut self.media_offer, &offer);
+        self.importance = request.importance.as_deref().and_then(Importance::parse);
+        self.audio_muted = request.join_audio_muted;
+        self.video_muted = request.join_video_muted;
+        self.format = format;
+        self.refresh_operation_id();
+        self.errors = Default::default();
+        self.to_touched = true;
+        for id in RING_OPEN {
+            self.revalidate(id);
+        }
+    }
+
+    /// A new id for the next call (each call needs its own).
+    pub fn refresh_operation_id(&mut self) {
+        set_text(&mut self.operation_id, &fresh_operation_id());
+        self.errors[slot(FieldId::OperationId)] = None;
+    }
+
+    /// What Right/Tab at the end of To would complete to: recent contacts first, then the
+    /// directory; matched on the whole URI or on the part after `sip:`.
+    pub fn suggestion(&self) -> Option<Suggestion> {
+        let typed = self.value(FieldId::To);
+        if typed.is_empty() {
+            return None;
+        }
+        let typed_lower = typed.to_lowercase();
+        let candidates = self
+            .recent
+            .iter()
+            .map(String::as_str)
+            .chain(self.directory.iter().map(|(uri, _)| uri.as_str()));
+        let mut loose = None;
+        for c in candidates {
+            let lower = c.to_lowercase();
+            if lower == typed_lower {
+                continue;
+            }
+            if lower.starts_with(&typed_lower) {
+                return Some(Suggestion {
+                    value: c.to_string(),
+                    inline: c.starts_with(typed),
+                });
+            }
+            if loose.is_none() && lower.trim_start_matches("sip:").starts_with(&typed_lower) {
+                loose = Some(c);
+            }
+        }
+        loose.map(|c| Suggestion {
+            value: c.to_string(),
+            inline: false,
+        })
+    }
+
+    /// The directory's one-line behaviour of the contact now in To, if it is one.
+    pub fn behaviour(&self) -> Option<&str> {
+        let typed = self.value(FieldId::To).trim();
+        self.directory
+            .iter()
+            .find(|(uri, _)| uri.eq_ignore_ascii_case(typed))
+            .map(|(_, b)| b.as_str())
+    }
+
+    /// True when the cursor is after the last character of To.
+    pub fn to_cursor_at_end(&self) -> bool {
+        let (row, col) = self.to.cursor();
+        row == 0 && col >= self.value(FieldId::To).chars().count()
+    }
+
+    /// Replaces To with the suggestion. Returns false when there is none.
+    pub fn accept_suggestion(&mut self) -> bool {
+        let Some(s) = self.suggestion() else {
+            return false;
+        };
+        set_text(&mut self.to, &s.value);
+        self.to.move_cursor(CursorMove::End);
+        self.on_edit(FieldId::To);
+        true
+    }
+
+    /// Remembers a called contact for completion (most recent first, no duplicates).
+    pub fn remember(&mut self, contact: &str) {
+        self.recent.retain(|c| !c.eq_ignore_ascii_case(contact));
+        self.recent.insert(0, contact.to_string());
+        self.recent.truncate(20);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crossterm::event::KeyEvent;
+
+    fn form() -> Form {
+        let mut f = Form::new(Format::Json, Style::default(), Style::default());
+        f.directory = vec![
+            ("sip:alice@contoso.com".into(), "answers".into()),
+            ("sip:bob@contoso.com".into(), "declines".into()),
+        ];
+        f
+    }
+
+    fn typ(f: &mut Form, s: &str) {
+        for c in s.chars() {
+            f.input(KeyEvent::from(KeyCode::Char(c)));
+        }
+    }
+
+    #[test]
+    fn starts_in_to_with_a_fresh_operation_id_and_no_errors() {
+        let f = form();
+        assert_eq!(f.focus(), FieldId::To);
+        assert_eq!(f.value(FieldId::OperationId).len(), 32);
+        assert_eq!(f.errors().count(), 0);
+    }
+
+    #[test]
+    fn to_shows_the_shared_rule_as_soon_as_it_is_invalid() {
+        let mut f = form();
+        typ(&mut f, "bob");
+        assert_eq!(
+            f.error(FieldId::To),
+            Some("'bob' is not a sip: URI (expected sip:user@host)")
+        );
+        f.to.select_all();
+        f.to.cut();
+        typ(&mut f, "sip:bob@contoso.com");
+        assert_eq!(f.error(FieldId::To), None);
+    }
+
+    #[test]
+    fn enter_and_tab_never_reach_a_text_area() {
+        let mut f = form();
+        typ(&mut f, "sip:a@b");
+        assert!(!f.input(KeyEvent::from(KeyCode::Enter)));
+        assert!(!f.input(KeyEvent::from(KeyCode::Tab)));
+        assert_eq!(f.to.lines().len(), 1);
+    }
+
+    #[test]
+    fn toggles_cycle_both_ways() {
+        let mut f = form();
+        f.set_focus(FieldId::Importance);
+        f.toggle(true);
+        assert_eq!(f.importance, Some(Importance::Normal));
+        f.toggle(false);
+        f.toggle(false);
+        assert_eq!(f.importance, Some(Importance::Emergency));
+        f.set_focus(FieldId::AudioMuted);
+        f.toggle(true);
+        assert_eq!(f.audio_muted, Some(true));
+        f.toggle(true);
+        assert_eq!(f.audio_muted, Some(false));
+        f.toggle(true);
+        assert_eq!(f.audio_muted, None);
+        assert_eq!(f.to_request().join_audio_muted, None);
+    }
+
+    #[test]
+    fn completion_prefers_recent_and_matches_without_the_scheme() {
+        let mut f = form();
+        typ(&mut f, "sip:a");
+        let s = f.suggestion().unwrap();
+        assert_eq!(s.value, "sip:alice@contoso.com");
+        assert!(s.inline);
+        f.remember("sip:anne@example.org");
+        assert_eq!(f.suggestion().unwrap().value, "sip:anne@example.org");
+        f.to.select_all();
+        f.to.cut();
+        typ(&mut f, "bo");
+        let s = f.suggestion().unwrap();
+        assert_eq!((s.value.as_str(), s.inline), ("sip:bob@contoso.com", false));
+        assert!(f.accept_suggestion());
+        assert_eq!(f.value(FieldId::To), "sip:bob@contoso.com");
+        assert_eq!(f.behaviour(), Some("declines"));
+        assert!(f.to_cursor_at_end());
+        assert_eq!(f.error(FieldId::To), None);
+    }
+
+    #[test]
+    fn the_advanced_fold_changes_the_ring() {
+        let mut f = form();
+        assert!(!f.ring().contains(&FieldId::ThreadId));
+        f.set_focus(FieldId::Advanced);
+        f.toggle(true);
+        f.next();
+        assert_eq!(f.focus(), FieldId::ThreadId);
+        f.set_advanced(false);
+        assert_eq!(f.focus(), FieldId::Advanced);
+    }
+
+    #[test]
+    fn fill_restores_a_request_with_a_new_operation_id() {
+        let mut f = form();
+        let mut req = CallRequest::to("sip:alice@contoso.com");
+        req.subject = Some("hi".into());
+        req.importance = Some("Urgent".into());
+        req.join_video_muted = Some(false);
+        f.fill(&req, Format::Xml);
+        let back = f.to_request();
+        assert_eq!(back.to, req.to);
+        assert_eq!(back.subject, req.subject);
+        assert_eq!(back.importance.as_deref(), Some("Urgent"));
+        assert_eq!(back.join_video_muted, Some(false));
+        assert_ne!(back.operation_id, req.operation_id);
+        assert_eq!(f.format, Format::Xml);
+    }
+
+    #[test]
+    fn paste_flattens_line_breaks() {
+        let mut f = form();
+        f.set_focus(FieldId::Subject);
+        f.paste("one\ntwo\n");
+        assert_eq!(f.value(FieldId::Subject), "one two");
+    }
+}

@@ -1,0 +1,221 @@
+//! `render(&App, &mut Frame)`: the layout, the banner, the footer, the overlays and the
+//! minimum-size notice. Reads the App, never changes it.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget, Wrap};
+use ratatui::Frame;
+
+use super::action::HELP;
+use super::app::{App, ConnState, FlashKind, Overlay, Pane, View};
+use super::widgets;
+
+pub const MIN_WIDTH: u16 = 60;
+pub const MIN_HEIGHT: u16 = 20;
+
+/// Below this width the form and the status pane are stacked instead of side by side.
+const WIDE: u16 = 100;
+
+pub fn render(app: &App, frame: &mut Frame) {
+    let area = frame.area();
+    let buf = frame.buffer_mut();
+    render_buf(app, area, buf);
+}
+
+/// The same, into any buffer (the benchmark renders without a terminal).
+pub fn render_buf(app: &App, area: Rect, buf: &mut Buffer) {
+    let t = &app.theme;
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        too_small(app, area, buf);
+        return;
+    }
+    let flash = app.flash.is_some();
+    let [banner, main, message, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(1),
+        Constraint::Length(u16::from(flash)),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    render_banner(app, banner, buf);
+    match app.view {
+        View::Form => render_form_view(app, main, buf),
+        View::Ladder => widgets::ladder::render(app, main, buf),
+        View::WireLog => widgets::wire_log::render(app, main, buf),
+    }
+    if let Some((kind, text)) = &app.flash {
+        let style = match kind {
+            FlashKind::Info => t.ok,
+            FlashKind::Error => t.error,
+        };
+        Line::from(Span::styled(format!(" {text}"), style)).render(message, buf);
+    }
+    widgets::footer::render(app, footer, buf);
+    match &app.overlay {
+        Overlay::None => {}
+        Overlay::Help => render_help(app, area, buf),
+        Overlay::ConfirmReplace(pending) => render_confirm(app, &pending.0.to, area, buf),
+    }
+}
+
+fn too_small(app: &App, area: Rect, buf: &mut Buffer) {
+    Clear.render(area, buf);
+    let text = vec![
+        Line::from(Span::styled("avlaunch needs a bigger terminal", app.theme.warn)),
+        Line::from(format!(
+            "at least {MIN_WIDTH}×{MIN_HEIGHT}; this one is {}×{}",
+            area.width, area.height
+        )),
+        Line::from("enlarge it, or press Ctrl-Q to quit"),
+    ];
+    let top = area.height.saturating_sub(3) / 2;
+    let rect = Rect::new(area.x, area.y + top, area.width, area.height.min(3));
+    Paragraph::new(text)
+        .centered()
+        .wrap(Wrap { trim: true })
+        .render(rect, buf);
+}
+
+fn render_banner(app: &App, area: Rect, buf: &mut Buffer) {
+    let t = &app.theme;
+    let mut spans = vec![Span::styled(" avlaunch ", t.banner)];
+    if app.quitting {
+        spans.push(Span::styled(" ending the call before quitting (at most 3 s)…", t.warn));
+    } else {
+        match &app.conn {
+            ConnState::Starting => spans.push(Span::styled(" starting…", t.dim)),
+            ConnState::Failed(e) => {
+                spans.push(Span::styled(format!(" cannot connect: {e}"), t.error));
+            }
+            ConnState::Ready => match &app.demo {
+                Some(demo) => {
+                    spans.push(Span::styled(" DEMO ", t.demo));
+                    spans.push(Span::raw(format!(" simulator at {} · ready · try ", demo.url)));
+                    let names: Vec<&str> = demo
+                        .contacts
+                        .iter()
+                        .map(|(uri, _)| {
+                            let user = uri.trim_start_matches("sip:");
+                            user.split('@').next().unwrap_or(user)
+                        })
+                        .collect();
+                    spans.push(Span::styled(names.join(" "), t.key));
+                }
+                None => spans.push(Span::styled(" ready", t.ok)),
+            },
+        }
+    }
+    Line::from(spans).render(area, buf);
+}
+
+fn render_form_view(app: &App, area: Rect, buf: &mut Buffer) {
+    let form_height = widgets::form::height(app);
+    let history_height = (app.calls.len() as u16 + 2).clamp(3, 8);
+    if area.width >= WIDE {
+        let left_width = (area.width * 45 / 100).clamp(58, 80);
+        let [left, right] =
+            Layout::horizontal([Constraint::Length(left_width), Constraint::Min(20)]).areas(area);
+        let [form, history] =
+            Layout::vertical([Constraint::Length(form_height), Constraint::Min(3)]).areas(left);
+        widgets::form::render(app, form, buf);
+        widgets::history::render(app, history, buf);
+        widgets::status::render(app, right, buf);
+    } else {
+        let history_height = if app.pane == Pane::History {
+            history_height.max(5)
+        } else {
+            history_height.min(4)
+        };
+        let [form, status, history] = Layout::vertical([
+            Constraint::Length(form_height.min(area.height.saturating_sub(8))),
+            Constraint::Min(5),
+            Constraint::Length(history_height),
+        ])
+        .areas(area);
+        widgets::form::render(app, form, buf);
+        widgets::status::render(app, status, buf);
+        widgets::history::render(app, history, buf);
+    }
+}
+
+fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let w = width.min(area.width);
+    let h = height.min(area.height);
+    Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    )
+}
+
+fn render_help(app: &App, area: Rect, buf: &mut Buffer) {
+    let t = &app.theme;
+    let key_width = HELP.iter().map(|(k, _)| k.chars().count()).max().unwrap_or(0);
+    let mut lines = Vec::with_capacity(HELP.len());
+    for (keys, what) in HELP {
+        if keys.is_empty() {
+            lines.push(Line::from(Span::styled(*what, t.title)));
+        } else {
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {keys:<key_width$}  "), t.key),
+                Span::raw(*what),
+            ]));
+        }
+    }
+    let rect = centered(area, 84, lines.len() as u16 + 2);
+    Clear.render(rect, buf);
+    Paragraph::new(lines)
+        .block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(t.border_focused)
+                .title(Span::styled(" Keys · Esc or F1 to close ", t.title)),
+        )
+        .render(rect, buf);
+}
+
+fn render_confirm(app: &App, new_to: &str, area: Rect, buf: &mut Buffer) {
+    let t = &app.theme;
+    let live = app
+        .live_call()
+        .map_or("a call".to_string(), |c| c.request.to.clone());
+    let lines = vec![
+        Line::from(format!("The call to {live} is still {}.", app.live_call().map_or("live", |c| c.status_label()))),
+        Line::from(format!("End it and call {new_to}?")),
+        Line::from(""),
+        Line::from(vec![
+            Span::styled("y", t.key),
+            Span::raw(" / Enter: end it and call    "),
+            Span::styled("n", t.key),
+            Span::raw(" / Esc: keep it"),
+        ]),
+    ];
+    let rect = centered(area, 64, 6);
+    Clear.render(rect, buf);
+    Paragraph::new(lines)
+        .wrap(Wrap { trim: false })
+        .block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(t.warn)
+                .title(Span::styled(" Start a new call? ", t.warn)),
+        )
+        .render(rect, buf);
+}
+
+/// A bordered block whose border shows focus.
+pub fn pane_block<'a>(app: &App, title: String, focused: bool) -> Block<'a> {
+    let t = &app.theme;
+    let (border, title_style): (Style, Style) = if focused {
+        (t.border_focused, t.border_focused)
+    } else {
+        (t.border, t.title)
+    };
+    Block::default()
+        .borders(Borders::ALL)
+        .border_style(border)
+        .title(Span::styled(title, title_style))
+}

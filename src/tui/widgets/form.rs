@@ -1,0 +1,205 @@
+//! The call form: one row per field, its error in place under it, toggles drawn with every
+//! choice visible, the To field's completion drawn dim after the cursor.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Widget;
+
+use crate::call::Importance;
+use crate::tui::app::{App, Pane, View};
+use crate::tui::form::FieldId;
+use crate::tui::ladder::truncate;
+use crate::ucwa::Format;
+
+const LABEL: u16 = 18;
+
+enum Row<'a> {
+    Field(FieldId),
+    Error(&'a str),
+    Hint(String),
+}
+
+fn rows(app: &App) -> Vec<Row<'_>> {
+    let form = &app.form;
+    let mut rows = Vec::with_capacity(16);
+    for id in form.ring() {
+        rows.push(Row::Field(*id));
+        if let Some(e) = form.error(*id) {
+            rows.push(Row::Error(e));
+        } else if *id == FieldId::To {
+            if let Some(b) = form.behaviour() {
+                rows.push(Row::Hint(format!("↳ {b}")));
+            }
+        }
+    }
+    rows
+}
+
+/// Rows needed, borders included.
+pub fn height(app: &App) -> u16 {
+    rows(app).len() as u16 + 2
+}
+
+fn focused(app: &App) -> bool {
+    app.view == View::Form && app.pane == Pane::Form && app.overlay == crate::tui::app::Overlay::None
+}
+
+pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
+    let t = &app.theme;
+    let form = &app.form;
+    let has_focus = focused(app);
+    let block = crate::tui::view::pane_block(app, " New call ".to_string(), has_focus);
+    let inner = block.inner(area);
+    block.render(area, buf);
+    let mut y = inner.y;
+    for row in rows(app) {
+        if y >= inner.bottom() {
+            break;
+        }
+        let line_area = Rect::new(inner.x, y, inner.width, 1);
+        y += 1;
+        match row {
+            Row::Error(e) => {
+                let text = truncate(&format!("✗ {e}"), inner.width.saturating_sub(LABEL) as usize);
+                Line::from(vec![
+                    Span::raw(" ".repeat(LABEL as usize)),
+                    Span::styled(text, t.error),
+                ])
+                .render(line_area, buf);
+            }
+            Row::Hint(h) => {
+                let text = truncate(&h, inner.width.saturating_sub(LABEL) as usize);
+                Line::from(vec![
+                    Span::raw(" ".repeat(LABEL as usize)),
+                    Span::styled(text, t.dim),
+                ])
+                .render(line_area, buf);
+            }
+            Row::Field(id) => render_field(app, id, has_focus && form.focus() == id, line_area, buf),
+        }
+    }
+}
+
+fn render_field(app: &App, id: FieldId, focus: bool, area: Rect, buf: &mut Buffer) {
+    let t = &app.theme;
+    let form = &app.form;
+    let label_style = if focus { t.label_focused } else { t.label };
+    let marker = if focus { "›" } else { " " };
+    let label = match id {
+        FieldId::Advanced => format!(
+            "{marker}{} Advanced",
+            if form.advanced_open { "▾" } else { "▸" }
+        ),
+        FieldId::ThreadId | FieldId::SessionContext | FieldId::OperationId | FieldId::MediaOffer => {
+            format!("{marker}  {}", id.label())
+        }
+        _ => format!("{marker}{}", id.label()),
+    };
+    Line::from(Span::styled(format!("{label:<w$}", w = LABEL as usize), label_style))
+        .render(Rect::new(area.x, area.y, LABEL.min(area.width), 1), buf);
+    let value = Rect::new(
+        area.x + LABEL.min(area.width),
+        area.y,
+        area.width.saturating_sub(LABEL),
+        1,
+    );
+    if let Some(text) = form.text(id) {
+        let mut value = value;
+        if let Some((count, max)) = form.counter(id) {
+            let counter = format!(" {count}/{max}");
+            let w = counter.chars().count() as u16;
+            if value.width > w + 4 {
+                let style = if count > max { t.error } else { t.dim };
+                Span::styled(counter, style).render(
+                    Rect::new(value.right() - w, value.y, w, 1),
+                    buf,
+                );
+                value.width -= w;
+            }
+        }
+        text.render(value, buf);
+        if focus && id == FieldId::To {
+            render_suggestion(app, value, buf);
+        }
+        return;
+    }
+    let choices: Vec<(&str, bool)> = match id {
+        FieldId::Importance => std::iter::once(("unset", form.importance.is_none()))
+            .chain(
+                Importance::ALL
+                    .iter()
+                    .map(|i| (i.as_str(), form.importance == Some(*i))),
+            )
+            .collect(),
+        FieldId::AudioMuted | FieldId::VideoMuted => {
+            let v = if id == FieldId::AudioMuted {
+                form.audio_muted
+            } else {
+                form.video_muted
+            };
+            vec![
+                ("not sent", v.is_none()),
+                ("true", v == Some(true)),
+                ("false", v == Some(false)),
+            ]
+        }
+        FieldId::Format => vec![
+            ("json", form.format == Format::Json),
+            ("xml", form.format == Format::Xml),
+        ],
+        FieldId::Advanced => {
+            let text = if form.advanced_open {
+                "Thread ID, Session context, Operation ID, Media offer"
+            } else {
+                "folded: Space or → to open"
+            };
+            Span::styled(text, t.dim).render(value, buf);
+            return;
+        }
+        _ => Vec::new(),
+    };
+    let mut spans = Vec::with_capacity(choices.len() * 2);
+    for (name, on) in choices {
+        if on {
+            let style = if focus { t.toggle_on.patch(t.selected) } else { t.toggle_on };
+            spans.push(Span::styled(format!("[{name}]"), style));
+        } else {
+            spans.push(Span::styled(format!(" {name} "), t.dim));
+        }
+        spans.push(Span::raw(" "));
+    }
+    Line::from(spans).render(value, buf);
+}
+
+/// The rest of the suggested contact, dim, from the cursor on (like a shell's autosuggestion).
+fn render_suggestion(app: &App, value: Rect, buf: &mut Buffer) {
+    let t = &app.theme;
+    let form = &app.form;
+    let Some(s) = form.suggestion() else {
+        return;
+    };
+    if !form.to_cursor_at_end() {
+        return;
+    }
+    let typed = form.value(FieldId::To).chars().count() as u16;
+    if typed >= value.width {
+        return;
+    }
+    let (text, x) = if s.inline {
+        (s.value.chars().skip(typed as usize).collect::<String>(), typed)
+    } else {
+        (format!("→ {}  (Tab)", s.value), typed + 2)
+    };
+    if x >= value.width {
+        return;
+    }
+    let rect = Rect::new(value.x + x, value.y, value.width - x, 1);
+    Span::styled(text, t.suggestion).render(rect, buf);
+    if s.inline {
+        // Keep the cursor visible on the first suggested character.
+        if let Some(cell) = buf.cell_mut((value.x + typed, value.y)) {
+            cell.set_style(t.cursor);
+        }
+    }
+}
