@@ -988,3 +988,17 @@ async fn only_loopback_addresses_are_served() {
     .expect("refused");
     assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
 }
+
+#[tokio::test]
+async fn startup_is_cheap() {
+    let began = Instant::now();
+    let sim = start(SimConfig::default()).await;
+    let started = began.elapsed();
+    let root = Client::new(&sim).get("/").await;
+    let answered = began.elapsed();
+    assert_eq!(root.status, StatusCode::OK);
+    eprintln!("start {started:?}, first answer {answered:?}");
+    // Binding a port and spawning one task: far below the ~25 ms budget of a whole
+    // `avlaunch call`, even in a debug build on a busy machine.
+    assert!(started < Duration::from_millis(100), "{started:?}");
+}

@@ -32,9 +32,8 @@ struct Reply {
 
 impl Reply {
     fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
-            panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body))
-        })
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
     }
 
     fn header(&self, name: &str) -> Option<&str> {
@@ -176,7 +175,10 @@ async fn application_fields_are_checked_and_matched_without_case() {
     assert_eq!(app["userAgent"], "UCWA Samples");
     let self_href = href(&app["_links"]["self"]);
     assert!(self_href.starts_with(&format!("{APPS}/")));
-    assert_eq!(href(&app["_links"]["events"]), format!("{self_href}/events?ack=1"));
+    assert_eq!(
+        href(&app["_links"]["events"]),
+        format!("{self_href}/events?ack=1")
+    );
     for rel in ["me", "people", "onlineMeetings", "communication"] {
         assert_eq!(app["_embedded"][rel]["rel"], rel);
     }
@@ -246,12 +248,21 @@ async fn start_audio_video_reports_every_bad_field() {
             }),
         )
         .await;
-    assert_eq!(ok.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&ok.body));
+    assert_eq!(
+        ok.status,
+        StatusCode::CREATED,
+        "{}",
+        String::from_utf8_lossy(&ok.body)
+    );
     let inv = h.get(ok.header("location").unwrap()).await.json();
     assert_eq!(inv["importance"], "Urgent");
     assert_eq!(inv["joinAudioMuted"], true);
     assert!(inv.get("joinVideoMuted").is_none());
-    assert_eq!(inv["threadId"].as_str().unwrap().len(), 32, "a thread id is made");
+    assert_eq!(
+        inv["threadId"].as_str().unwrap().len(),
+        32,
+        "a thread id is made"
+    );
     assert_eq!(inv["operationId"].as_str().unwrap().len(), 32);
 }
 
@@ -265,7 +276,11 @@ async fn bodies_are_read_by_their_content_type() {
     assert_eq!(text.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
     assert_eq!(text.json()["code"], "UnsupportedMediaType");
     let broken = h
-        .send("POST", APPS, Some(("application/json", b"{\"culture\":".to_vec())))
+        .send(
+            "POST",
+            APPS,
+            Some(("application/json", b"{\"culture\":".to_vec())),
+        )
         .await;
     assert_eq!(broken.status, StatusCode::BAD_REQUEST);
     assert_eq!(broken.json()["subcode"], "DeserializationFailure");
@@ -273,7 +288,10 @@ async fn bodies_are_read_by_their_content_type() {
         .send(
             "POST",
             APPS,
-            Some(("application/vnd.microsoft.com.ucwa+json", b"<input/>".to_vec())),
+            Some((
+                "application/vnd.microsoft.com.ucwa+json",
+                b"<input/>".to_vec(),
+            )),
         )
         .await;
     assert_eq!(mislabelled.json()["subcode"], "DeserializationFailure");
@@ -303,7 +321,11 @@ async fn wrong_methods_and_unknown_paths_get_ucwa_errors() {
     assert_eq!(get_start.status, StatusCode::METHOD_NOT_ALLOWED);
     let root_post = h.send("POST", "/", None).await;
     assert_eq!(root_post.status, StatusCode::METHOD_NOT_ALLOWED);
-    for path in ["/nowhere", &format!("{self_href}/batch"), &format!("{self_href}/communication/conversations/99")] {
+    for path in [
+        "/nowhere",
+        &format!("{self_href}/batch"),
+        &format!("{self_href}/communication/conversations/99"),
+    ] {
         let reply = h.get(path).await;
         assert_eq!(reply.status, StatusCode::NOT_FOUND, "{path}");
         assert_eq!(reply.json()["code"], "NotFound");
@@ -311,7 +333,10 @@ async fn wrong_methods_and_unknown_paths_get_ucwa_errors() {
     let other_app = h.get(&format!("{APPS}/999999")).await;
     assert_eq!(other_app.json()["subcode"], "ApplicationNotFound");
     // Case does not matter to the server (IIS), as with the guide's /webticket/.
-    assert_eq!(h.get(&self_href.to_uppercase()).await.status, StatusCode::OK);
+    assert_eq!(
+        h.get(&self_href.to_uppercase()).await.status,
+        StatusCode::OK
+    );
 }
 
 #[tokio::test]
@@ -335,7 +360,11 @@ async fn errors_follow_accept_through_the_format() {
     assert_eq!(reply.body, Format::Xml.write_error(&expected));
     let req = Request::get("/nowhere").body(Body::empty()).unwrap();
     let reply = h.raw(req).await;
-    assert_eq!(reply.body, Format::Json.write_error(&expected), "JSON without Accept");
+    assert_eq!(
+        reply.body,
+        Format::Json.write_error(&expected),
+        "JSON without Accept"
+    );
 }
 
 #[tokio::test]
@@ -367,10 +396,16 @@ async fn root_redirects_once_and_on_request() {
     let first = h.get("/").await.json();
     assert_eq!(first["_links"].as_object().unwrap().len(), 1);
     let target = href(&first["_links"]["redirect"]);
-    assert_eq!(target, "http://127.0.0.1/Autodiscover/AutodiscoverService.svc/root");
+    assert_eq!(
+        target,
+        "http://127.0.0.1/Autodiscover/AutodiscoverService.svc/root"
+    );
     let real = h.get(&target["http://127.0.0.1".len()..]).await.json();
     assert!(real["_links"]["user"].is_object());
-    assert!(h.get("/").await.json()["_links"]["user"].is_object(), "only once");
+    assert!(
+        h.get("/").await.json()["_links"]["user"].is_object(),
+        "only once"
+    );
     let asked = h.get("/redirect-root").await.json();
     assert_eq!(href(&asked["_links"]["redirect"]), target);
 
@@ -436,7 +471,10 @@ async fn proxy_502_and_truncated_body_hit_application_creation_once() {
     assert_eq!(proxy.header("content-type"), Some("text/html"));
     let cut = h.post(APPS, body.clone()).await;
     assert_eq!(cut.status, StatusCode::CREATED);
-    assert!(serde_json::from_slice::<Value>(&cut.body).is_err(), "the body is cut");
+    assert!(
+        serde_json::from_slice::<Value>(&cut.body).is_err(),
+        "the body is cut"
+    );
     assert!(!cut.body.is_empty());
     let whole = h.post(APPS, body).await;
     assert_eq!(whole.json()["rel"], "application");
@@ -463,7 +501,9 @@ async fn events_gone_ends_the_application_once() {
 async fn follow(h: &Harness, app: &Value) -> (Vec<(String, String)>, Vec<String>, Vec<Value>) {
     let start = href(&app["_embedded"]["communication"]["_links"]["startAudioVideo"]);
     assert_eq!(
-        h.post(&start, json!({"to": "sip:alice@contoso.com"})).await.status,
+        h.post(&start, json!({"to": "sip:alice@contoso.com"}))
+            .await
+            .status,
         StatusCode::CREATED
     );
     let mut next = href(&app["_links"]["events"]);
@@ -479,7 +519,10 @@ async fn follow(h: &Harness, app: &Value) -> (Vec<(String, String)>, Vec<String>
             .unwrap()
             .to_string();
         links.push((
-            page["_links"]["self"]["href"].as_str().unwrap_or("-").to_string(),
+            page["_links"]["self"]["href"]
+                .as_str()
+                .unwrap_or("-")
+                .to_string(),
             follow.clone(),
         ));
         for sender in page["sender"].as_array().into_iter().flatten() {
@@ -506,8 +549,16 @@ async fn resync_once_sends_the_client_back() {
     let base = format!("{}/events", href(&app["_links"]["self"]));
     let (links, _, _) = follow(&h, &app).await;
     assert_eq!(links[0], (format!("{base}?ack=1"), format!("{base}?ack=2")));
-    assert_eq!(links[1], ("-".to_string(), format!("{base}?ack=1")), "resync to the unacked batch");
-    assert_eq!(links[2], (format!("{base}?ack=1"), format!("{base}?ack=2")), "batch 1 again");
+    assert_eq!(
+        links[1],
+        ("-".to_string(), format!("{base}?ack=1")),
+        "resync to the unacked batch"
+    );
+    assert_eq!(
+        links[2],
+        (format!("{base}?ack=1"), format!("{base}?ack=2")),
+        "batch 1 again"
+    );
 }
 
 #[tokio::test]
@@ -567,10 +618,16 @@ async fn delete_conversation_cancels_a_ringing_call() {
     let inv = h.get(created.header("location").unwrap()).await.json();
     let conv = href(&inv["_links"]["conversation"]);
     assert_eq!(h.get(&conv).await.json()["state"], "Connecting");
-    assert_eq!(h.send("DELETE", &conv, None).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        h.send("DELETE", &conv, None).await.status,
+        StatusCode::NO_CONTENT
+    );
     let after = h.get(created.header("location").unwrap()).await.json();
     assert_eq!(after["state"], "Cancelled");
-    assert_eq!(h.send("DELETE", &conv, None).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        h.send("DELETE", &conv, None).await.status,
+        StatusCode::NOT_FOUND
+    );
     // A stopAudioVideo reason must be a CallTerminationReason.
     let stop = format!("{}/audioVideo/stopAudioVideo", conv);
     let bad = h.post(&stop, json!({"reason": "Bored"})).await;
@@ -581,7 +638,10 @@ async fn delete_conversation_cancels_a_ringing_call() {
 async fn faults_parse_from_the_cli_list() {
     let faults = Faults::parse("expire-token-once,redirect-loop,stall=token:10").unwrap();
     assert!(faults.expire_token_once && faults.redirect_loop);
-    assert_eq!(faults.stall_for(SimStep::Token), Some(Duration::from_millis(10)));
+    assert_eq!(
+        faults.stall_for(SimStep::Token),
+        Some(Duration::from_millis(10))
+    );
     assert!(Faults::parse("nope").is_err());
     let list: Vec<&str> = sim::directory().iter().map(|(c, _)| *c).collect();
     assert!(list.contains(&"sip:bob@contoso.com"));
