@@ -646,3 +646,64 @@ async fn faults_parse_from_the_cli_list() {
     let list: Vec<&str> = sim::directory().iter().map(|(c, _)| *c).collect();
     assert!(list.contains(&"sip:bob@contoso.com"));
 }
+
+mod never_panics {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn segment() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("ucwa".to_string()),
+            Just("oauth".to_string()),
+            Just("v1".to_string()),
+            Just("applications".to_string()),
+            Just("101".to_string()),
+            Just("communication".to_string()),
+            Just("startAudioVideo".to_string()),
+            Just("events".to_string()),
+            Just("conversations".to_string()),
+            Just("audioVideoInvitations".to_string()),
+            Just("cancel".to_string()),
+            "[a-zA-Z0-9%._~-]{0,12}",
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+        #[test]
+        fn any_request_gets_an_answer(
+            method in prop::sample::select(vec!["GET", "POST", "DELETE", "PUT", "PATCH"]),
+            segments in prop::collection::vec(segment(), 0..8),
+            query in "(ack=[0-9]{1,20}(&timeout=[0-9]{1,6})?)?",
+            content_type in prop::sample::select(vec![
+                "", "application/json", "application/xml", "text/plain",
+                "application/x-www-form-urlencoded", "application/vnd.microsoft.com.ucwa+json;x",
+            ]),
+            body in prop::collection::vec(any::<u8>(), 0..256),
+            signed_in in any::<bool>(),
+        ) {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            rt.block_on(async {
+                let mut h = Harness::new(Faults::default());
+                if signed_in {
+                    h.application().await;
+                }
+                let path = format!("/{}?{query}", segments.join("/"));
+                let mut req = Request::builder().method(method).uri(&path);
+                if let Some(token) = &h.token {
+                    req = req.header("Authorization", format!("Bearer {token}"));
+                }
+                if !content_type.is_empty() {
+                    req = req.header("Content-Type", content_type);
+                }
+                let reply = h.raw(req.body(Body::from(body.clone())).unwrap()).await;
+                let json = reply.header("content-type").is_some_and(|c| c.starts_with("application/json"));
+                if reply.status.as_u16() >= 400 && json {
+                    let v = reply.json();
+                    assert!(v["code"].is_string() || v["error"].is_string(), "{path}: {v}");
+                }
+                assert_ne!(reply.status, StatusCode::INTERNAL_SERVER_ERROR, "{path}");
+            });
+        }
+    }
+}
