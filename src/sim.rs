@@ -14,6 +14,25 @@
 //!
 //! `start` binds a port and serves; `router` gives the same service for
 //! `tower::ServiceExt::oneshot` tests.
+//!
+//! Paths (matched without regard to case; `A` = `/ucwa/oauth/v1/applications/<n>`):
+//!
+//! | path | methods | answer |
+//! |---|---|---|
+//! | `/`, `/Autodiscover/AutodiscoverService.svc/root` | GET | root: `self`, `user`, `xframe` (absolute) |
+//! | `/redirect-root` | GET | a root whose only link is `redirect` → the real root |
+//! | `/Autodiscover/AutodiscoverService.svc/root/oauth/user` | GET | 401 challenge, or `applications` |
+//! | `/WebTicket/oauthtoken` | POST | password grant, password `demo` |
+//! | `/ucwa/oauth/v1/applications` | POST | 201 application |
+//! | `A` | GET, DELETE | the application / 204 |
+//! | `A/events?ack=N[&timeout=S]` | GET | long poll |
+//! | `A/communication`, `A/me`, `A/people`, `A/onlineMeetings` | GET | the embedded copies |
+//! | `A/communication/startAudioVideo` | POST | 201 `Location: A/communication/audioVideoInvitations/<32hex>` |
+//! | `A/communication/audioVideoInvitations/<id>` | GET | the invitation |
+//! | `A/communication/audioVideoInvitations/<id>/cancel` | POST | 204 while ringing, else 409 |
+//! | `A/communication/conversations/<c>` | GET, DELETE | the conversation / 204 (cancel or hang up) |
+//! | `A/communication/conversations/<c>/audioVideo` | GET | the modality |
+//! | `A/communication/conversations/<c>/audioVideo/stopAudioVideo` | POST | 204 while connected, else 404 |
 
 pub mod directory;
 pub mod faults;

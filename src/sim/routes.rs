@@ -78,6 +78,13 @@ async fn handle(State(state): State<SimState>, request: Request) -> Response {
         Some(body) => dispatch(&state, &ctx, parts.uri.path(), &body).await,
     };
     state.set_status(seen, response.status().as_u16());
+    // The `sim` command's log; bodies stay out of it (they may hold tokens).
+    tracing::info!(
+        method = %parts.method,
+        path = parts.uri.path(),
+        status = response.status().as_u16(),
+        "sim request"
+    );
     response
 }
 
