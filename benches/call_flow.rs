@@ -66,6 +66,6 @@ fn main() {
                 q(0.95)
             );
         }
-        sim.shutdown();
+        sim.shutdown().await;
     });
 }

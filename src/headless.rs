@@ -236,35 +236,37 @@ pub fn json_line(update: &CallUpdate) -> serde_json::Value {
     }
 }
 
-/// Ctrl-C and SIGTERM as one stream.
+/// Ctrl-C and SIGTERM as one stream. The handlers are installed once, up front, so a
+/// signal that arrives while an update is being printed is not lost.
 struct Signals {
     #[cfg(unix)]
-    term: Option<tokio::signal::unix::Signal>,
+    streams: Vec<tokio::signal::unix::Signal>,
 }
 
 impl Signals {
     fn new() -> Self {
-        Signals {
-            #[cfg(unix)]
-            term: tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok(),
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            Signals {
+                streams: [SignalKind::interrupt(), SignalKind::terminate()]
+                    .into_iter()
+                    .filter_map(|kind| signal(kind).ok())
+                    .collect(),
+            }
         }
+        #[cfg(not(unix))]
+        Signals {}
     }
 
     async fn next(&mut self) {
         #[cfg(unix)]
         {
-            let term = async {
-                match &mut self.term {
-                    Some(t) => {
-                        t.recv().await;
-                    }
-                    None => std::future::pending::<()>().await,
-                }
-            };
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term => {}
+            if self.streams.is_empty() {
+                return std::future::pending().await;
             }
+            let waits = self.streams.iter_mut().map(|s| Box::pin(s.recv()));
+            futures_util::future::select_all(waits).await;
         }
         #[cfg(not(unix))]
         {

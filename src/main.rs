@@ -141,7 +141,7 @@ async fn call(server: ServerArgs, args: CallArgs) -> u8 {
                 args.har,
             )
             .await;
-            handle.shutdown();
+            handle.shutdown().await;
             code
         }
     }
@@ -183,7 +183,7 @@ async fn simulator(args: SimArgs) -> u8 {
         handle.url
     );
     let _ = tokio::signal::ctrl_c().await;
-    handle.shutdown();
+    handle.shutdown().await;
     0
 }
 

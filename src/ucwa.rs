@@ -16,6 +16,11 @@
 //!      cancel (ringing) / stopAudioVideo (connected) ──► DELETE application, always
 //! ```
 
+// `UcwaError` keeps what the server said (status, body, diagnostics) next to what was
+// being done; it is large, but it is made once per failed request, so boxing it would buy
+// nothing but noise.
+#![allow(clippy::result_large_err)]
+
 pub mod format;
 pub mod json;
 pub mod resource;

@@ -39,6 +39,9 @@ pub struct Client {
     /// The `applications` URL: relative hrefs resolve against its host.
     base: Mutex<Option<Url>>,
     notice: NoticeSink,
+    /// Held while a new token is fetched, so that requests refused together (the parked
+    /// P-GET and a POST, say) sign in again once, not once each.
+    reauth: tokio::sync::Mutex<()>,
 }
 
 fn lock<T: Clone>(m: &Mutex<T>) -> T {
@@ -82,6 +85,7 @@ impl Client {
             challenge: Mutex::new(None),
             base: Mutex::new(None),
             notice,
+            reauth: tokio::sync::Mutex::new(()),
         })
     }
 
@@ -185,8 +189,9 @@ impl Client {
             if let Some(t) = timeout {
                 request.timeout = t;
             }
-            if let Some(grant) = lock(&self.grant) {
-                request = request.header("Authorization", grant.authorization());
+            let sent_with = lock(&self.grant).map(|g| g.authorization());
+            if let Some(authorization) = &sent_with {
+                request = request.header("Authorization", authorization.clone());
             }
             if let Some(input) = body {
                 request = request.body(self.format.content_type(), self.format.write_input(input));
@@ -194,11 +199,15 @@ impl Client {
             let response = self.transport.send(request, action).await?;
             if response.status == 401 && !reauthenticated {
                 reauthenticated = true;
-                self.note_challenge(&response);
-                self.notify(format!(
-                    "{action}: the server refused the token (401); signing in again"
-                ));
-                self.fetch_token().await?;
+                let _guard = self.reauth.lock().await;
+                // Another request may have fetched a new token while this one waited.
+                if lock(&self.grant).map(|g| g.authorization()) == sent_with {
+                    self.note_challenge(&response);
+                    self.notify(format!(
+                        "{action}: the server refused the token (401); signing in again"
+                    ));
+                    self.fetch_token().await?;
+                }
                 continue;
             }
             if response.status == 503 && !waited {

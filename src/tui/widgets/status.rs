@@ -29,7 +29,10 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         ];
         if app.demo.is_some() {
             lines.push(Line::from(""));
-            lines.push(Line::from(Span::styled("Demo contacts (Tab completes):", t.title)));
+            lines.push(Line::from(Span::styled(
+                "Demo contacts (Tab completes):",
+                t.title,
+            )));
             for (uri, what) in app.demo.iter().flat_map(|d| d.contacts.iter()) {
                 lines.push(Line::from(vec![
                     Span::styled(format!("  {uri:<28}"), t.key),
@@ -94,7 +97,10 @@ fn header_lines<'a>(app: &'a App, call: &'a CallRecord, width: u16) -> Vec<Line<
         }
     };
     lines.push(Line::from(state_line));
-    let mut to = vec![Span::styled("To          ", t.dim), Span::raw(call.request.to.as_str())];
+    let mut to = vec![
+        Span::styled("To          ", t.dim),
+        Span::raw(call.request.to.as_str()),
+    ];
     if let Some(s) = call.request.subject.as_deref() {
         to.push(Span::styled(format!("  “{}”", truncate(s, 40)), t.dim));
     }
@@ -116,7 +122,10 @@ fn header_lines<'a>(app: &'a App, call: &'a CallRecord, width: u16) -> Vec<Line<
         Span::raw(call.operation_id.as_str()),
     ]));
     if let Some(e) = call.outcome.as_ref().and_then(|o| o.error.as_ref()) {
-        lines.push(Line::from(Span::styled(format!("✗ {}", e.message), t.error)));
+        lines.push(Line::from(Span::styled(
+            format!("✗ {}", e.message),
+            t.error,
+        )));
         let mut detail = Vec::new();
         if let Some(s) = e.status {
             let reason = crate::tui::ladder::status_text(s);
@@ -129,15 +138,25 @@ fn header_lines<'a>(app: &'a App, call: &'a CallRecord, width: u16) -> Vec<Line<
             detail.push(format!("subcode {s}"));
         }
         if !detail.is_empty() {
-            lines.push(Line::from(Span::styled(format!("  {}", detail.join(" · ")), t.error)));
+            lines.push(Line::from(Span::styled(
+                format!("  {}", detail.join(" · ")),
+                t.error,
+            )));
         }
         if let Some(m) = &e.server_message {
             lines.push(Line::from(Span::styled(format!("  server: “{m}”"), t.dim)));
         }
     }
     if !call.exported.is_empty() {
-        let names: Vec<String> = call.exported.iter().map(|p| p.display().to_string()).collect();
-        lines.push(Line::from(Span::styled(format!("Exported    {}", names.join("  ")), t.dim)));
+        let names: Vec<String> = call
+            .exported
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect();
+        lines.push(Line::from(Span::styled(
+            format!("Exported    {}", names.join("  ")),
+            t.dim,
+        )));
     }
     let rule = "─".repeat(width.saturating_sub(8) as usize);
     lines.push(Line::from(Span::styled(format!("─ Log {rule}"), t.border)));
@@ -155,7 +174,10 @@ fn render_log(app: &App, call: &CallRecord, area: Rect, buf: &mut Buffer) {
     let end = len - back;
     let start = end.saturating_sub(height);
     for (row, line) in call.log[start..end].iter().enumerate() {
-        let offset = line.at.duration_since(call.started_wall).unwrap_or_default();
+        let offset = line
+            .at
+            .duration_since(call.started_wall)
+            .unwrap_or_default();
         let (mark, style) = match line.kind {
             LogKind::Step => ("✓", t.dim),
             LogKind::Event => ("◆", t.event),
@@ -176,10 +198,8 @@ fn render_log(app: &App, call: &CallRecord, area: Rect, buf: &mut Buffer) {
         let note = format!(" ↓ {back} newer (PgDn) ");
         let w = note.chars().count() as u16;
         if area.width > w {
-            Span::styled(note, t.warn).render(
-                Rect::new(area.right() - w, area.bottom() - 1, w, 1),
-                buf,
-            );
+            Span::styled(note, t.warn)
+                .render(Rect::new(area.right() - w, area.bottom() - 1, w, 1), buf);
         }
     }
 }
