@@ -1,4 +1,5 @@
 use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use clap::Parser;
@@ -7,7 +8,7 @@ use avlaunch::call::session::CallOptions;
 use avlaunch::call::CallRequest;
 use avlaunch::cli::{CallArgs, Cli, Command, ServerArgs, SimArgs};
 use avlaunch::settings::{self, Target};
-use avlaunch::{headless, logging, sim};
+use avlaunch::{headless, logging, sim, tui};
 
 /// A panic prints a short message with any token-shaped text redacted, and where the log
 /// is; the terminal UI adds its own hook on top that restores the terminal first.
@@ -188,7 +189,66 @@ async fn simulator(args: SimArgs) -> u8 {
 }
 
 async fn tui(server: ServerArgs) -> u8 {
-    let _ = server;
-    eprintln!("avlaunch: the terminal UI is not built yet; use 'avlaunch call --to sip:alice@contoso.com'");
-    2
+    let target = match settings::target(&server) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("avlaunch: {e}");
+            return 2;
+        }
+    };
+    let format = settings::format(&server);
+    // The embedded simulator starts inside the connect future, which the UI awaits only
+    // after its first frame; the handle is parked here so it lives as long as the UI.
+    let simulator: Arc<Mutex<Option<sim::SimHandle>>> = Arc::default();
+    let connect: std::pin::Pin<Box<dyn std::future::Future<Output = Result<tui::Ready, String>> + Send>> =
+        match target {
+            Target::Deployment(connection) => Box::pin(async move {
+                Ok(tui::Ready {
+                    connection,
+                    demo: None,
+                })
+            }),
+            Target::Embedded { user, format } => {
+                let slot = simulator.clone();
+                Box::pin(async move {
+                    let handle = sim::start(embedded_sim_config())
+                        .await
+                        .map_err(|e| format!("cannot start the built-in simulator: {e}"))?;
+                    let ready = tui::Ready {
+                        connection: settings::embedded_connection(handle.url.clone(), user, format),
+                        demo: Some(tui::DemoInfo {
+                            url: handle.url.to_string(),
+                            contacts: sim::directory()
+                                .iter()
+                                .map(|(c, d)| (c.to_string(), d.to_string()))
+                                .collect(),
+                        }),
+                    };
+                    if let Ok(mut s) = slot.lock() {
+                        *s = Some(handle);
+                    }
+                    Ok(ready)
+                })
+            }
+        };
+    let config = tui::TuiConfig {
+        connect,
+        options: CallOptions::default(),
+        format,
+    };
+    let result = tui::run(config).await;
+    let handle = simulator.lock().ok().and_then(|mut s| s.take());
+    if let Some(handle) = handle {
+        handle.shutdown().await;
+    }
+    match result {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("avlaunch: the terminal UI failed: {e}");
+            if let Some(path) = logging::log_path() {
+                eprintln!("avlaunch: the log is at {}", path.display());
+            }
+            3
+        }
+    }
 }
