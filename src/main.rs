@@ -200,37 +200,38 @@ async fn tui(server: ServerArgs) -> u8 {
     // The embedded simulator starts inside the connect future, which the UI awaits only
     // after its first frame; the handle is parked here so it lives as long as the UI.
     let simulator: Arc<Mutex<Option<sim::SimHandle>>> = Arc::default();
-    let connect: std::pin::Pin<Box<dyn std::future::Future<Output = Result<tui::Ready, String>> + Send>> =
-        match target {
-            Target::Deployment(connection) => Box::pin(async move {
-                Ok(tui::Ready {
-                    connection,
-                    demo: None,
-                })
-            }),
-            Target::Embedded { user, format } => {
-                let slot = simulator.clone();
-                Box::pin(async move {
-                    let handle = sim::start(embedded_sim_config())
-                        .await
-                        .map_err(|e| format!("cannot start the built-in simulator: {e}"))?;
-                    let ready = tui::Ready {
-                        connection: settings::embedded_connection(handle.url.clone(), user, format),
-                        demo: Some(tui::DemoInfo {
-                            url: handle.url.to_string(),
-                            contacts: sim::directory()
-                                .iter()
-                                .map(|(c, d)| (c.to_string(), d.to_string()))
-                                .collect(),
-                        }),
-                    };
-                    if let Ok(mut s) = slot.lock() {
-                        *s = Some(handle);
-                    }
-                    Ok(ready)
-                })
-            }
-        };
+    let connect: std::pin::Pin<
+        Box<dyn std::future::Future<Output = Result<tui::Ready, String>> + Send>,
+    > = match target {
+        Target::Deployment(connection) => Box::pin(async move {
+            Ok(tui::Ready {
+                connection,
+                demo: None,
+            })
+        }),
+        Target::Embedded { user, format } => {
+            let slot = simulator.clone();
+            Box::pin(async move {
+                let handle = sim::start(embedded_sim_config())
+                    .await
+                    .map_err(|e| format!("cannot start the built-in simulator: {e}"))?;
+                let ready = tui::Ready {
+                    connection: settings::embedded_connection(handle.url.clone(), user, format),
+                    demo: Some(tui::DemoInfo {
+                        url: handle.url.to_string(),
+                        contacts: sim::directory()
+                            .iter()
+                            .map(|(c, d)| (c.to_string(), d.to_string()))
+                            .collect(),
+                    }),
+                };
+                if let Ok(mut s) = slot.lock() {
+                    *s = Some(handle);
+                }
+                Ok(ready)
+            })
+        }
+    };
     let config = tui::TuiConfig {
         connect,
         options: CallOptions::default(),

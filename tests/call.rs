@@ -439,3 +439,65 @@ async fn avlaunch_token_skips_the_token_request() {
         seen(&sim)
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_contact_ends_the_same_in_xml_as_in_json() {
+    let contacts = [
+        "alice",
+        "dave",
+        "bob",
+        "carol",
+        "nobody",
+        "conflict",
+        "groups",
+        "unsupported",
+        "gone",
+        "callback",
+    ];
+    for contact in contacts {
+        let to = format!("sip:{contact}@contoso.com");
+        let mut results = Vec::new();
+        for format in ["json", "xml"] {
+            let sim = start_sim(fast_config()).await;
+            let out = output(call_command(
+                &sim,
+                &to,
+                &[
+                    "--format",
+                    format,
+                    "--hangup-after",
+                    "0",
+                    "--output",
+                    "json",
+                ],
+            ))
+            .await;
+            let s = summary(&out);
+            let seen = sim.requests();
+            if format == "xml" {
+                let ucwa: Vec<_> = seen
+                    .iter()
+                    .filter(|r| r.path_and_query.contains("/ucwa/"))
+                    .collect();
+                assert!(!ucwa.is_empty());
+                for r in ucwa {
+                    assert!(
+                        r.accept.as_deref().is_some_and(|a| a.contains("xml")),
+                        "{contact}: {r:?}"
+                    );
+                    if let Some(ct) = &r.content_type {
+                        assert!(ct.contains("xml"), "{contact}: {r:?}");
+                    }
+                }
+            }
+            results.push((
+                out.status.code(),
+                s["state"].clone(),
+                s["error"]["code"].clone(),
+                s["error"]["subcode"].clone(),
+                s["error"]["status"].clone(),
+            ));
+        }
+        assert_eq!(results[0], results[1], "{contact}: json vs xml");
+    }
+}
