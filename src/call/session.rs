@@ -391,7 +391,12 @@ impl Session {
             client.resolve(location)
         });
         let invitation = tokio::select! {
-            r = post => r?,
+            r = post => match r {
+                Ok(url) => url,
+                // The server lost the application under us: the caller re-creates it once.
+                Err(e) if e.is_application_not_found() => return Err(Stop::ApplicationGone(e)),
+                Err(e) => return Err(e.into()),
+            },
             Some(CallControl::End) = control.recv() => return Err(Stop::Cancelled("cancelled by the user while placing the call".into())),
             _ = sleep_until(deadline) => return Err(Stop::Error(timed_out(options.timeout, "placing the call"))),
         };
