@@ -1,46 +1,890 @@
 //! The XML representation (`<resource>`, `<link>`, `<property>`, `<events>`, `<input>`,
 //! `<reason>`). Pure: bytes in, model out, and back.
 //!
-//! Not yet written: every reader refuses, every writer returns an empty body, so `--format
-//! xml` fails with a clear parse error instead of sending something wrong.
+//! Reading is a pull parse over the borrowed body (quick-xml), matching elements by local
+//! name so that namespace prefixes do not matter; unknown elements and attributes are
+//! skipped. XML carries only text, so every scalar comes back as `Value::Text` (booleans as
+//! `True`/`False`); compare across formats with `Resource::normalized`.
+//!
+//! Conventions where the published documents show no XML (PROTOCOL.md §d, §e, §g):
+//! - an event's `status` is an attribute of the event element
+//!   (`<completed rel href status="Failure">`);
+//! - an event's `in` is a child `<link rel="in" href/>`, so the model's `in_link.rel` is
+//!   `in` when read from XML (a child `<in rel href/>` is also accepted and keeps its rel);
+//! - an event's `reason` is a child `<reason>` laid out like the XML error body;
+//! - an event type that is not a plain XML name is written `<event type="…">`;
+//! - a null value is `<property name="…" xsi:nil="true"/>`; a list item that is itself a
+//!   list or a bag is an unnamed `<propertyList>` / `<propertyBag>` inside the list;
+//! - `mediaOffer` (and any other input link) is `<link rel="mediaOffer" href="data:…"/>`.
+//!
+//! Errors never quote the body (it may hold a token): they name what was expected, the kind
+//! of fault and a byte offset.
 
-use super::resource::{ErrorBody, EventsPage, Input, ParseError, Resource};
+use std::borrow::Cow;
+use std::io;
+
+use quick_xml::events::attributes::Attribute;
+use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event as Xml};
+use quick_xml::{Reader, Writer};
+
+use super::resource::{
+    ErrorBody, Event, EventKind, EventsPage, Input, Link, ParseError, Resource, Sender, Value,
+};
 
 /// The UCWA namespace every document carries.
 pub const NAMESPACE: &str = "http://schemas.microsoft.com/rtc/2012/03/ucwa";
 
-fn unsupported(what: &'static str) -> ParseError {
-    ParseError::new(what, "the XML format is not available yet")
+/// The XML Schema instance namespace, for `xsi:nil` on null values.
+const XSI_NAMESPACE: &str = "http://www.w3.org/2001/XMLSchema-instance";
+
+/// Deepest element nesting accepted; deeper documents are refused as hostile.
+pub const MAX_DEPTH: usize = 64;
+
+// ---------------------------------------------------------------------------------------
+// Reading
+// ---------------------------------------------------------------------------------------
+
+type PResult<T> = Result<T, ParseError>;
+
+/// A category of quick-xml fault, without any text from the body.
+fn describe(e: &quick_xml::Error) -> &'static str {
+    use quick_xml::Error as E;
+    match e {
+        E::Io(_) => "read error",
+        E::Syntax(_) => "malformed XML",
+        E::IllFormed(_) => "ill-formed XML (mismatched or unexpected tags)",
+        E::InvalidAttr(_) => "malformed attribute",
+        E::Encoding(_) => "text is not valid UTF-8",
+        E::Escape(_) => "bad character or entity reference",
+        E::Namespace(_) => "bad namespace declaration",
+    }
 }
 
-pub fn read_resource(_body: &[u8]) -> Result<Resource, ParseError> {
-    Err(unsupported("resource"))
+/// The attributes avlaunch reads, matched by local name; namespace declarations and
+/// unknown attributes are skipped.
+#[derive(Default)]
+struct Attrs {
+    rel: Option<String>,
+    href: Option<String>,
+    title: Option<String>,
+    revision: Option<String>,
+    status: Option<String>,
+    name: Option<String>,
+    kind: Option<String>,
+    nil: bool,
 }
 
-pub fn write_resource(_resource: &Resource) -> Vec<u8> {
-    Vec::new()
+impl Attrs {
+    fn link(self) -> Option<Link> {
+        Some(Link {
+            rel: self.rel?,
+            href: self.href?,
+            title: self.title,
+            revision: self.revision.and_then(|r| r.trim().parse().ok()),
+        })
+    }
 }
 
-pub fn read_events(_body: &[u8]) -> Result<EventsPage, ParseError> {
-    Err(unsupported("events"))
+/// The element names avlaunch reads (local names, any prefix).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Tag {
+    Resource,
+    Link,
+    Property,
+    PropertyList,
+    PropertyBag,
+    Item,
+    Events,
+    Sender,
+    Event,
+    In,
+    Reason,
+    Code,
+    Subcode,
+    Message,
+    Parameters,
+    DebugInfo,
+    Input,
+    Other,
 }
 
-pub fn write_events(_page: &EventsPage) -> Vec<u8> {
-    Vec::new()
+impl Tag {
+    fn of(local: &[u8]) -> Tag {
+        match local {
+            b"resource" => Tag::Resource,
+            b"link" => Tag::Link,
+            b"property" => Tag::Property,
+            b"propertyList" => Tag::PropertyList,
+            b"propertyBag" => Tag::PropertyBag,
+            b"item" => Tag::Item,
+            b"events" => Tag::Events,
+            b"sender" => Tag::Sender,
+            b"event" => Tag::Event,
+            b"in" => Tag::In,
+            b"reason" => Tag::Reason,
+            b"code" => Tag::Code,
+            b"subcode" => Tag::Subcode,
+            b"message" => Tag::Message,
+            b"parameters" => Tag::Parameters,
+            b"debugInfo" => Tag::DebugInfo,
+            b"input" => Tag::Input,
+            _ => Tag::Other,
+        }
+    }
 }
 
-pub fn read_error(_body: &[u8]) -> Result<ErrorBody, ParseError> {
-    Err(unsupported("error body"))
+/// One element the caller has to deal with: its start tag and whether it is `<x/>`.
+struct Element<'a> {
+    start: BytesStart<'a>,
+    tag: Tag,
+    empty: bool,
+    /// Nesting depth of this element (the root is 1).
+    depth: usize,
 }
 
-pub fn write_error(_error: &ErrorBody) -> Vec<u8> {
-    Vec::new()
+struct Parser<'a> {
+    reader: Reader<&'a [u8]>,
+    what: &'static str,
 }
 
-pub fn read_input(_body: &[u8]) -> Result<Input, ParseError> {
-    Err(unsupported("input"))
+/// What the parser hands on: an element start, the end of the current element, text, or
+/// the end of input.
+enum Item<'a> {
+    Open(Element<'a>),
+    Close,
+    Text(Cow<'a, str>),
+    Eof,
 }
 
-pub fn write_input(_input: &Input) -> Vec<u8> {
-    Vec::new()
+impl<'a> Parser<'a> {
+    fn new(what: &'static str, body: &'a [u8]) -> Self {
+        let mut reader = Reader::from_reader(body);
+        let config = reader.config_mut();
+        config.check_end_names = true;
+        config.check_comments = false;
+        config.trim_text(false);
+        Parser { reader, what }
+    }
+
+    fn err(&self, detail: impl Into<String>) -> ParseError {
+        ParseError::new(
+            self.what,
+            format!(
+                "{} (at byte {})",
+                detail.into(),
+                self.reader.buffer_position()
+            ),
+        )
+    }
+
+    fn xml_err(&self, e: &quick_xml::Error) -> ParseError {
+        ParseError::new(
+            self.what,
+            format!("{} (at byte {})", describe(e), self.reader.error_position()),
+        )
+    }
+
+    fn next(&mut self, depth: usize) -> PResult<Item<'a>> {
+        loop {
+            let event = match self.reader.read_event() {
+                Ok(e) => e,
+                Err(e) => return Err(self.xml_err(&e)),
+            };
+            return Ok(match event {
+                Xml::Start(start) => Item::Open(self.open(start, false, depth + 1)?),
+                Xml::Empty(start) => Item::Open(self.open(start, true, depth + 1)?),
+                Xml::End(_) => Item::Close,
+                Xml::Text(t) => match t.unescape() {
+                    Ok(s) => Item::Text(s),
+                    Err(e) => return Err(self.xml_err(&e)),
+                },
+                Xml::CData(c) => match c.decode() {
+                    Ok(s) => Item::Text(s),
+                    Err(e) => return Err(self.xml_err(&e.into())),
+                },
+                Xml::Eof => Item::Eof,
+                Xml::Comment(_) | Xml::PI(_) | Xml::Decl(_) | Xml::DocType(_) => continue,
+            });
+        }
+    }
+
+    fn open(&self, start: BytesStart<'a>, empty: bool, depth: usize) -> PResult<Element<'a>> {
+        if depth > MAX_DEPTH {
+            return Err(self.err(format!("elements nested deeper than {MAX_DEPTH}")));
+        }
+        Ok(Element {
+            tag: Tag::of(start.local_name().as_ref()),
+            start,
+            empty,
+            depth,
+        })
+    }
+
+    fn attrs(&self, el: &Element<'_>) -> PResult<Attrs> {
+        let mut out = Attrs::default();
+        for attr in el.start.attributes() {
+            let attr: Attribute = attr.map_err(|e| self.xml_err(&e.into()))?;
+            if attr.key.as_namespace_binding().is_some() {
+                continue;
+            }
+            let slot = match attr.key.local_name().as_ref() {
+                b"rel" => &mut out.rel,
+                b"href" => &mut out.href,
+                b"title" => &mut out.title,
+                b"revision" => &mut out.revision,
+                b"status" => &mut out.status,
+                b"name" => &mut out.name,
+                b"type" => &mut out.kind,
+                b"nil" => {
+                    let value = attr.unescape_value().map_err(|e| self.xml_err(&e))?;
+                    out.nil = matches!(value.trim(), "true" | "1");
+                    continue;
+                }
+                _ => continue,
+            };
+            let value = attr.unescape_value().map_err(|e| self.xml_err(&e))?;
+            *slot = Some(value.into_owned());
+        }
+        Ok(out)
+    }
+
+    /// Reads the prolog up to the root element, which must be named `root`.
+    fn root(&mut self, root: Tag, name: &str) -> PResult<Element<'a>> {
+        loop {
+            match self.next(0)? {
+                Item::Open(el) if el.tag == root => return Ok(el),
+                Item::Open(_) => return Err(self.err(format!("expected a <{name}> root element"))),
+                Item::Text(t) if t.trim().is_empty() => {}
+                Item::Text(_) => return Err(self.err("text before the root element")),
+                Item::Close => return Err(self.err("unexpected end tag")),
+                Item::Eof => return Err(self.err(format!("no <{name}> element (empty body)"))),
+            }
+        }
+    }
+
+    /// After the root: only whitespace, comments and processing instructions may follow.
+    fn finish(&mut self) -> PResult<()> {
+        loop {
+            match self.next(0)? {
+                Item::Eof => return Ok(()),
+                Item::Text(t) if t.trim().is_empty() => {}
+                Item::Close => return Err(self.err("unexpected end tag")),
+                _ => return Err(self.err("content after the root element")),
+            }
+        }
+    }
+
+    /// Hands every child element of `el` to `f`, which must consume it (parse or `skip`);
+    /// text between children is ignored. Returns when `el` is closed.
+    fn children<F>(&mut self, el: &Element<'_>, mut f: F) -> PResult<()>
+    where
+        F: FnMut(&mut Self, Element<'a>) -> PResult<()>,
+    {
+        if el.empty {
+            return Ok(());
+        }
+        loop {
+            match self.next(el.depth)? {
+                Item::Open(child) => f(self, child)?,
+                Item::Close => return Ok(()),
+                Item::Text(_) => {}
+                Item::Eof => return Err(self.err("document ends inside an element (truncated)")),
+            }
+        }
+    }
+
+    /// Consumes an element the reader does not use, with everything inside it.
+    fn skip(&mut self, el: Element<'_>) -> PResult<()> {
+        if el.empty {
+            return Ok(());
+        }
+        let mut depth = el.depth;
+        loop {
+            match self.next(depth)? {
+                Item::Open(child) if !child.empty => depth += 1,
+                Item::Open(_) | Item::Text(_) => {}
+                Item::Close if depth == el.depth => return Ok(()),
+                Item::Close => depth -= 1,
+                Item::Eof => return Err(self.err("document ends inside an element (truncated)")),
+            }
+        }
+    }
+
+    /// The text content of `el`; child elements are skipped.
+    fn text(&mut self, el: Element<'_>) -> PResult<String> {
+        if el.empty {
+            return Ok(String::new());
+        }
+        let mut out: Option<Cow<'a, str>> = None;
+        loop {
+            match self.next(el.depth)? {
+                Item::Text(t) => match &mut out {
+                    None => out = Some(t),
+                    Some(acc) => acc.to_mut().push_str(&t),
+                },
+                Item::Open(child) => self.skip(child)?,
+                Item::Close => return Ok(out.map(Cow::into_owned).unwrap_or_default()),
+                Item::Eof => return Err(self.err("document ends inside an element (truncated)")),
+            }
+        }
+    }
+
+    /// `<property>`, `<propertyList>` or `<propertyBag>` with a `name`, as (name, value).
+    /// Other elements, and these without a name, are skipped and give `None`.
+    fn named_value(&mut self, el: Element<'a>) -> PResult<Option<(String, Value)>> {
+        if !matches!(el.tag, Tag::Property | Tag::PropertyList | Tag::PropertyBag) {
+            self.skip(el)?;
+            return Ok(None);
+        }
+        let attrs = self.attrs(&el)?;
+        let Some(name) = attrs.name.clone() else {
+            self.skip(el)?;
+            return Ok(None);
+        };
+        let value = self.value(el, &attrs)?;
+        Ok(Some((name, value)))
+    }
+
+    /// The value of a `<property>`/`<item>` (text or null), `<propertyList>` or
+    /// `<propertyBag>`.
+    fn value(&mut self, el: Element<'a>, attrs: &Attrs) -> PResult<Value> {
+        match el.tag {
+            Tag::PropertyList => {
+                let mut items = Vec::new();
+                self.children(&el, |p, child| {
+                    if matches!(child.tag, Tag::Item | Tag::PropertyList | Tag::PropertyBag) {
+                        let attrs = p.attrs(&child)?;
+                        items.push(p.value(child, &attrs)?);
+                        Ok(())
+                    } else {
+                        p.skip(child)
+                    }
+                })?;
+                Ok(Value::List(items))
+            }
+            Tag::PropertyBag => {
+                let mut entries = Vec::new();
+                self.children(&el, |p, child| {
+                    entries.extend(p.named_value(child)?);
+                    Ok(())
+                })?;
+                Ok(Value::Bag(entries))
+            }
+            _ if attrs.nil => {
+                self.skip(el)?;
+                Ok(Value::Null)
+            }
+            _ => Ok(Value::Text(self.text(el)?)),
+        }
+    }
+
+    fn resource(&mut self, el: Element<'a>) -> PResult<Resource> {
+        let attrs = self.attrs(&el)?;
+        let mut resource = Resource::new(attrs.rel.unwrap_or_default(), attrs.href);
+        let mut rel_property = None;
+        self.children(&el, |p, child| {
+            match child.tag {
+                Tag::Link => {
+                    let link = p.attrs(&child)?.link();
+                    p.skip(child)?;
+                    match link {
+                        Some(link) if link.rel == "self" => {
+                            resource.href.get_or_insert(link.href);
+                        }
+                        Some(link) => resource.links.push(link),
+                        None => {}
+                    }
+                }
+                Tag::Resource => resource.embedded.push(p.resource(child)?),
+                _ => {
+                    if let Some((name, value)) = p.named_value(child)? {
+                        // As in JSON, the `rel` property is the resource's rel, not a
+                        // property.
+                        if name == "rel" {
+                            if let Value::Text(rel) = value {
+                                rel_property = Some(rel);
+                            }
+                        } else {
+                            resource.properties.push((name, value));
+                        }
+                    }
+                }
+            }
+            Ok(())
+        })?;
+        if let Some(rel) = rel_property {
+            resource.rel = rel;
+        }
+        Ok(resource)
+    }
+
+    /// `<reason>` (the error body, or an event's reason). Does not require `code`.
+    fn reason(&mut self, el: Element<'a>) -> PResult<ErrorBody> {
+        let mut error = ErrorBody::default();
+        self.children(&el, |p, child| {
+            match child.tag {
+                Tag::Code => error.code = p.text(child)?,
+                Tag::Subcode => error.subcode = Some(p.text(child)?).filter(|s| !s.is_empty()),
+                Tag::Message => error.message = Some(p.text(child)?),
+                Tag::Parameters | Tag::DebugInfo => {
+                    let list = if child.tag == Tag::Parameters {
+                        &mut error.parameters
+                    } else {
+                        &mut error.debug_info
+                    };
+                    p.children(&child, |p, item| {
+                        if let Some((name, value)) = p.named_value(item)? {
+                            let text = value.as_text().map(Cow::into_owned).unwrap_or_default();
+                            list.push((name, text));
+                        }
+                        Ok(())
+                    })?;
+                }
+                _ => p.skip(child)?,
+            }
+            Ok(())
+        })?;
+        Ok(error)
+    }
+
+    fn event(&mut self, el: Element<'a>) -> PResult<Option<Event>> {
+        let attrs = self.attrs(&el)?;
+        let kind = match (el.tag, &attrs.kind) {
+            (Tag::Event, Some(kind)) => EventKind::parse(kind),
+            _ => EventKind::parse(&String::from_utf8_lossy(el.start.local_name().as_ref())),
+        };
+        let status = attrs.status.clone();
+        let link = Attrs {
+            rel: Some(attrs.rel.clone().unwrap_or_default()),
+            ..attrs
+        }
+        .link();
+        let mut in_link = None;
+        let mut embedded: Vec<Resource> = Vec::new();
+        let mut reason = None;
+        self.children(&el, |p, child| {
+            match child.tag {
+                Tag::Resource => embedded.push(p.resource(child)?),
+                Tag::Reason => reason = Some(p.reason(child)?),
+                Tag::Link | Tag::In => {
+                    let is_in = child.tag == Tag::In;
+                    let mut attrs = p.attrs(&child)?;
+                    p.skip(child)?;
+                    if is_in {
+                        attrs.rel.get_or_insert_with(|| "in".to_string());
+                    }
+                    if let Some(link) = attrs.link().filter(|l| is_in || l.rel == "in") {
+                        in_link.get_or_insert(link);
+                    }
+                }
+                _ => p.skip(child)?,
+            }
+            Ok(())
+        })?;
+        // No target, no event (as in JSON).
+        let Some(link) = link else {
+            return Ok(None);
+        };
+        let pick = embedded
+            .iter()
+            .position(|r| r.rel == link.rel)
+            .unwrap_or_default();
+        let embedded = (pick < embedded.len()).then(|| embedded.swap_remove(pick));
+        Ok(Some(Event {
+            kind,
+            link,
+            in_link,
+            embedded,
+            status,
+            reason,
+        }))
+    }
+
+    fn sender(&mut self, el: Element<'a>) -> PResult<Sender> {
+        let attrs = self.attrs(&el)?;
+        let mut events = Vec::new();
+        self.children(&el, |p, child| {
+            events.extend(p.event(child)?);
+            Ok(())
+        })?;
+        Ok(Sender {
+            rel: attrs.rel.unwrap_or_default(),
+            href: attrs.href.unwrap_or_default(),
+            events,
+        })
+    }
+
+    fn events(&mut self, el: Element<'a>) -> PResult<EventsPage> {
+        let attrs = self.attrs(&el)?;
+        let mut page = EventsPage {
+            self_href: attrs.href,
+            ..Default::default()
+        };
+        self.children(&el, |p, child| {
+            match child.tag {
+                Tag::Link => {
+                    let link = p.attrs(&child)?.link();
+                    p.skip(child)?;
+                    if let Some(link) = link {
+                        let slot = match link.rel.as_str() {
+                            "self" => &mut page.self_href,
+                            "next" => &mut page.next,
+                            "resync" => &mut page.resync,
+                            "resume" => &mut page.resume,
+                            _ => return Ok(()),
+                        };
+                        slot.get_or_insert(link.href);
+                    }
+                }
+                Tag::Sender => page.senders.push(p.sender(child)?),
+                _ => p.skip(child)?,
+            }
+            Ok(())
+        })?;
+        Ok(page)
+    }
+
+    fn input(&mut self, el: Element<'a>) -> PResult<Input> {
+        let mut input = Input::default();
+        self.children(&el, |p, child| {
+            if child.tag == Tag::Link {
+                let link = p.attrs(&child)?.link();
+                p.skip(child)?;
+                input.links.extend(link);
+            } else {
+                input.properties.extend(p.named_value(child)?);
+            }
+            Ok(())
+        })?;
+        Ok(input)
+    }
+}
+
+/// Parses a whole document whose root is `root`, handing the root to `f`.
+fn read<'a, T>(
+    what: &'static str,
+    root: Tag,
+    root_name: &str,
+    body: &'a [u8],
+    f: impl FnOnce(&mut Parser<'a>, Element<'a>) -> PResult<T>,
+) -> PResult<T> {
+    let mut parser = Parser::new(what, body);
+    let el = parser.root(root, root_name)?;
+    let out = f(&mut parser, el)?;
+    parser.finish()?;
+    Ok(out)
+}
+
+pub fn read_resource(body: &[u8]) -> Result<Resource, ParseError> {
+    read(
+        "resource",
+        Tag::Resource,
+        "resource",
+        body,
+        Parser::resource,
+    )
+}
+
+pub fn read_events(body: &[u8]) -> Result<EventsPage, ParseError> {
+    read("events", Tag::Events, "events", body, Parser::events)
+}
+
+/// An error body. A `<reason>` without `code` is not a UCWA error (a proxy answered).
+pub fn read_error(body: &[u8]) -> Result<ErrorBody, ParseError> {
+    let error = read("error body", Tag::Reason, "reason", body, Parser::reason)?;
+    if error.code.is_empty() {
+        return Err(ParseError::new("error body", "no `code` element"));
+    }
+    Ok(error)
+}
+
+pub fn read_input(body: &[u8]) -> Result<Input, ParseError> {
+    read("input", Tag::Input, "input", body, Parser::input)
+}
+
+// ---------------------------------------------------------------------------------------
+// Writing
+// ---------------------------------------------------------------------------------------
+
+type W = Writer<Vec<u8>>;
+
+fn writer(capacity: usize) -> io::Result<W> {
+    let mut w = Writer::new_with_indent(Vec::with_capacity(capacity), b' ', 2);
+    w.write_event(Xml::Decl(BytesDecl::new("1.0", Some("utf-8"), None)))?;
+    Ok(w)
+}
+
+/// The document, or an empty body if writing failed (it cannot, into memory).
+fn done(result: io::Result<W>) -> Vec<u8> {
+    result.map(Writer::into_inner).unwrap_or_default()
+}
+
+/// Writes `start` as `<x/>` when `body` writes nothing, else as `<x>…</x>`.
+fn element<F>(w: &mut W, start: BytesStart<'_>, has_children: bool, body: F) -> io::Result<()>
+where
+    F: FnOnce(&mut W) -> io::Result<()>,
+{
+    if !has_children {
+        return w.write_event(Xml::Empty(start));
+    }
+    let end = BytesEnd::new(String::from_utf8_lossy(start.name().as_ref()).into_owned());
+    w.write_event(Xml::Start(start))?;
+    body(w)?;
+    w.write_event(Xml::End(end))
+}
+
+fn text_element(w: &mut W, start: BytesStart<'_>, text: &str) -> io::Result<()> {
+    let end = BytesEnd::new(String::from_utf8_lossy(start.name().as_ref()).into_owned());
+    w.write_event(Xml::Start(start))?;
+    w.write_event(Xml::Text(BytesText::new(text)))?;
+    w.write_event(Xml::End(end))
+}
+
+fn with_ns(mut start: BytesStart<'_>) -> BytesStart<'_> {
+    start.push_attribute(("xmlns", NAMESPACE));
+    start
+}
+
+fn link_start<'a>(name: &'a str, link: &'a Link, revision: &'a str) -> BytesStart<'a> {
+    let mut start = BytesStart::new(name);
+    start.push_attribute(("rel", link.rel.as_str()));
+    start.push_attribute(("href", link.href.as_str()));
+    if let Some(title) = &link.title {
+        start.push_attribute(("title", title.as_str()));
+    }
+    if link.revision.is_some() {
+        start.push_attribute(("revision", revision));
+    }
+    start
+}
+
+fn write_link(w: &mut W, link: &Link) -> io::Result<()> {
+    let revision = link.revision.map(|r| r.to_string()).unwrap_or_default();
+    w.write_event(Xml::Empty(link_start("link", link, &revision)))
+}
+
+fn scalar_text(value: &Value) -> Option<Cow<'_, str>> {
+    match value {
+        Value::Bool(b) => Some(Cow::Borrowed(if *b { "True" } else { "False" })),
+        Value::Text(s) | Value::Number(s) => Some(Cow::Borrowed(s)),
+        _ => None,
+    }
+}
+
+/// One value: `<property name>` (or `<item>` when `name` is `None`), `<propertyList>` or
+/// `<propertyBag>`.
+fn write_value(w: &mut W, name: Option<&str>, value: &Value) -> io::Result<()> {
+    let named = |tag: &'static str| {
+        let mut start = BytesStart::new(tag);
+        if let Some(name) = name {
+            start.push_attribute(("name", name));
+        }
+        start
+    };
+    match value {
+        Value::List(items) => element(w, named("propertyList"), !items.is_empty(), |w| {
+            items.iter().try_for_each(|item| write_value(w, None, item))
+        }),
+        Value::Bag(entries) => element(w, named("propertyBag"), !entries.is_empty(), |w| {
+            entries
+                .iter()
+                .try_for_each(|(k, v)| write_value(w, Some(k), v))
+        }),
+        Value::Null => {
+            let mut start = named(if name.is_some() { "property" } else { "item" });
+            start.push_attribute(("xmlns:xsi", XSI_NAMESPACE));
+            start.push_attribute(("xsi:nil", "true"));
+            w.write_event(Xml::Empty(start))
+        }
+        scalar => {
+            let text = scalar_text(scalar).unwrap_or_default();
+            text_element(
+                w,
+                named(if name.is_some() { "property" } else { "item" }),
+                &text,
+            )
+        }
+    }
+}
+
+fn write_resource_element(w: &mut W, resource: &Resource, root: bool) -> io::Result<()> {
+    let mut start = BytesStart::new("resource");
+    if !resource.rel.is_empty() {
+        start.push_attribute(("rel", resource.rel.as_str()));
+    }
+    if let Some(href) = &resource.href {
+        start.push_attribute(("href", href.as_str()));
+    }
+    if root {
+        start = with_ns(start);
+    }
+    let has_children = !resource.rel.is_empty()
+        || !resource.links.is_empty()
+        || !resource.properties.is_empty()
+        || !resource.embedded.is_empty();
+    element(w, start, has_children, |w| {
+        for link in &resource.links {
+            write_link(w, link)?;
+        }
+        if !resource.rel.is_empty() {
+            write_value(w, Some("rel"), &Value::Text(resource.rel.clone()))?;
+        }
+        for (name, value) in &resource.properties {
+            // The resource's rel is written above; a property of that name would replace
+            // it on reading (as in JSON, where it shares the key).
+            if name != "rel" {
+                write_value(w, Some(name), value)?;
+            }
+        }
+        for child in &resource.embedded {
+            write_resource_element(w, child, false)?;
+        }
+        Ok(())
+    })
+}
+
+pub fn write_resource(resource: &Resource) -> Vec<u8> {
+    done(writer(1024).and_then(|mut w| {
+        write_resource_element(&mut w, resource, true)?;
+        Ok(w)
+    }))
+}
+
+/// An event type usable as an element name as it is (ASCII letters, digits, `_`, `-`, `.`,
+/// not starting with a digit, `-` or `.`), other than `event` itself.
+fn plain_name(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+        && s != "event"
+        && !s.to_ascii_lowercase().starts_with("xml")
+}
+
+fn write_reason(w: &mut W, error: &ErrorBody, root: bool) -> io::Result<()> {
+    let mut start = BytesStart::new("reason");
+    if root {
+        start = with_ns(start);
+    }
+    element(w, start, true, |w| {
+        text_element(w, BytesStart::new("code"), &error.code)?;
+        if let Some(subcode) = &error.subcode {
+            text_element(w, BytesStart::new("subcode"), subcode)?;
+        }
+        if let Some(message) = &error.message {
+            text_element(w, BytesStart::new("message"), message)?;
+        }
+        for (tag, pairs) in [
+            ("debugInfo", &error.debug_info),
+            ("parameters", &error.parameters),
+        ] {
+            element(w, BytesStart::new(tag), !pairs.is_empty(), |w| {
+                pairs.iter().try_for_each(|(name, text)| {
+                    let mut start = BytesStart::new("property");
+                    start.push_attribute(("name", name.as_str()));
+                    text_element(w, start, text)
+                })
+            })?;
+        }
+        Ok(())
+    })
+}
+
+fn write_event(w: &mut W, event: &Event) -> io::Result<()> {
+    let kind = event.kind.as_str();
+    let plain = plain_name(kind);
+    let revision = event
+        .link
+        .revision
+        .map(|r| r.to_string())
+        .unwrap_or_default();
+    let mut start = link_start(if plain { kind } else { "event" }, &event.link, &revision);
+    if !plain {
+        start.push_attribute(("type", kind));
+    }
+    if let Some(status) = &event.status {
+        start.push_attribute(("status", status.as_str()));
+    }
+    let has_children =
+        event.in_link.is_some() || event.embedded.is_some() || event.reason.is_some();
+    element(w, start, has_children, |w| {
+        if let Some(in_link) = &event.in_link {
+            write_link(
+                w,
+                &Link {
+                    rel: "in".to_string(),
+                    ..in_link.clone()
+                },
+            )?;
+        }
+        if let Some(embedded) = &event.embedded {
+            write_resource_element(w, embedded, false)?;
+        }
+        if let Some(reason) = &event.reason {
+            write_reason(w, reason, false)?;
+        }
+        Ok(())
+    })
+}
+
+pub fn write_events(page: &EventsPage) -> Vec<u8> {
+    done(writer(4096).and_then(|mut w| {
+        let mut start = BytesStart::new("events");
+        if let Some(href) = &page.self_href {
+            start.push_attribute(("href", href.as_str()));
+        }
+        let links: Vec<Link> = [
+            ("next", &page.next),
+            ("resync", &page.resync),
+            ("resume", &page.resume),
+        ]
+        .into_iter()
+        .filter_map(|(rel, href)| Some(Link::new(rel, href.clone()?)))
+        .collect();
+        let has_children = !links.is_empty() || !page.senders.is_empty();
+        element(&mut w, with_ns(start), has_children, |w| {
+            for link in &links {
+                write_link(w, link)?;
+            }
+            for sender in &page.senders {
+                let mut start = BytesStart::new("sender");
+                start.push_attribute(("rel", sender.rel.as_str()));
+                start.push_attribute(("href", sender.href.as_str()));
+                element(w, start, !sender.events.is_empty(), |w| {
+                    sender.events.iter().try_for_each(|e| write_event(w, e))
+                })?;
+            }
+            Ok(())
+        })?;
+        Ok(w)
+    }))
+}
+
+pub fn write_error(error: &ErrorBody) -> Vec<u8> {
+    done(writer(512).and_then(|mut w| {
+        write_reason(&mut w, error, true)?;
+        Ok(w)
+    }))
+}
+
+/// `<input>`: one `<property name>` per field (booleans `True`/`False`), lists as
+/// `<propertyList>`, then the links (`mediaOffer`) as `<link rel href/>`.
+pub fn write_input(input: &Input) -> Vec<u8> {
+    done(writer(512).and_then(|mut w| {
+        let has_children = !input.properties.is_empty() || !input.links.is_empty();
+        element(
+            &mut w,
+            with_ns(BytesStart::new("input")),
+            has_children,
+            |w| {
+                for (name, value) in &input.properties {
+                    write_value(w, Some(name), value)?;
+                }
+                for link in &input.links {
+                    write_link(w, link)?;
+                }
+                Ok(())
+            },
+        )?;
+        Ok(w)
+    }))
 }
