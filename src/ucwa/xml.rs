@@ -178,10 +178,15 @@ impl<'a> Parser<'a> {
     }
 
     fn xml_err(&self, e: &quick_xml::Error) -> ParseError {
-        ParseError::new(
-            self.what,
-            format!("{} (at byte {})", describe(e), self.reader.error_position()),
-        )
+        // Faults found by the reader itself have a precise position; those found while
+        // decoding an event's text or attributes are reported at the end of that event.
+        let at = match e {
+            quick_xml::Error::Syntax(_) | quick_xml::Error::IllFormed(_) => {
+                self.reader.error_position()
+            }
+            _ => self.reader.buffer_position(),
+        };
+        ParseError::new(self.what, format!("{} (at byte {at})", describe(e)))
     }
 
     fn next(&mut self, depth: usize) -> PResult<Item<'a>> {
