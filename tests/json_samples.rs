@@ -141,8 +141,14 @@ fn audio_video_has_stop_audio_video() {
 #[test]
 fn invitation_started_and_updated_events() {
     for (name, kind) in [
-        ("events-audioVideoInvitation-started.json", EventKind::Started),
-        ("events-audioVideoInvitation-updated.json", EventKind::Updated),
+        (
+            "events-audioVideoInvitation-started.json",
+            EventKind::Started,
+        ),
+        (
+            "events-audioVideoInvitation-updated.json",
+            EventKind::Updated,
+        ),
     ] {
         let page = json::read_events(&fixture(name)).unwrap();
         assert_eq!(
@@ -189,8 +195,10 @@ fn operation_started_event_embeds_the_operation_id() {
 
 #[test]
 fn messaging_invitation_completed_with_success() {
-    let page = json::read_events(&fixture("events-messagingInvitation-completed-success.json"))
-        .unwrap();
+    let page = json::read_events(&fixture(
+        "events-messagingInvitation-completed-success.json",
+    ))
+    .unwrap();
     assert_eq!(
         page.self_href.as_deref(),
         Some("/ucwa/oauth/v1/applications/102/events?ack=3")
@@ -213,15 +221,19 @@ fn messaging_invitation_completed_with_success() {
     let from = invitation.links.iter().find(|l| l.rel == "from").unwrap();
     assert_eq!(from.title.as_deref(), Some("Tosh Meston"));
     let accepted = invitation.embedded("participant").unwrap();
-    assert_eq!(accepted.text("uri").as_deref(), Some("sip:lenea@contoso.com"));
+    assert_eq!(
+        accepted.text("uri").as_deref(),
+        Some("sip:lenea@contoso.com")
+    );
 }
 
 /// The observed incoming event is one event, not a page: wrap it into one.
 #[test]
 fn observed_incoming_event_reads_inside_a_page() {
-    let event: serde_json::Value =
-        serde_json::from_slice(&fixture("event-audioVideoInvitation-incoming-observed.json"))
-            .unwrap();
+    let event: serde_json::Value = serde_json::from_slice(&fixture(
+        "event-audioVideoInvitation-incoming-observed.json",
+    ))
+    .unwrap();
     let page = serde_json::json!({
         "_links": { "next": { "href": "/ucwa/oauth/v1/applications/10672188129/events?ack=2" } },
         "sender": [ {

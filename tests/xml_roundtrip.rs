@@ -87,7 +87,10 @@ fn hostile_resources_events_and_errors_round_trip_in_both_formats() {
             "audioVideoInvitation",
             Some("/ucwa/v1/applications/192/communication/invitations/507?a=1&b=\"2\"".into()),
         )
-        .with_link("cancel", "/ucwa/v1/applications/192/communication/invitations/507/cancel")
+        .with_link(
+            "cancel",
+            "/ucwa/v1/applications/192/communication/invitations/507/cancel",
+        )
         .with_property("subject", Value::text(subject.clone()))
         .with_property("state", Value::text("Connecting"))
         .with_property("privateLine", Value::Bool(false))
@@ -329,17 +332,17 @@ fn events_conventions_for_status_in_and_reason() {
 
     // Written back, the conventions hold.
     let written = String::from_utf8(xml::write_events(&page)).unwrap();
-    assert!(written.contains(
-        r#"<completed rel="audioVideoInvitation" href="/inv/1" status="Failure">"#
-    ));
-    assert!(written.contains(
-        r#"<link rel="in" href="/conv/1/participants/p" title="Callee"/>"#
-    ));
+    assert!(written
+        .contains(r#"<completed rel="audioVideoInvitation" href="/inv/1" status="Failure">"#));
+    assert!(written.contains(r#"<link rel="in" href="/conv/1/participants/p" title="Callee"/>"#));
     assert!(written.contains(r#"<event rel="x" href="/x" type="odd name"/>"#));
     assert!(written.contains("<code>RemoteFailure</code>"));
     let again = xml::read_events(written.as_bytes()).unwrap();
     assert_eq!(again.events().count(), 5);
-    assert_eq!(again.events().nth(4).unwrap().1.kind, page.events().nth(4).unwrap().1.kind);
+    assert_eq!(
+        again.events().nth(4).unwrap().1.kind,
+        page.events().nth(4).unwrap().1.kind
+    );
 }
 
 #[test]
@@ -376,7 +379,10 @@ fn refusals_are_parse_errors_that_never_quote_the_body() {
             b"<resource><property name=\"t\">\xff\xfe</property></resource>".to_vec(),
         ),
         ("two roots", b"<resource/><resource/>".to_vec()),
-        ("text after root", format!("<resource/>{TOKEN}").into_bytes()),
+        (
+            "text after root",
+            format!("<resource/>{TOKEN}").into_bytes(),
+        ),
         ("too deep", deep.into_bytes()),
         ("too deep (unknown)", deep_unknown.into_bytes()),
         (
