@@ -166,7 +166,7 @@ pub fn check_to(value: &str) -> Option<FieldError> {
     let address = rest.split(';').next().unwrap_or_default();
     match address.split_once('@') {
         Some((user, host)) if !user.is_empty() && valid_host(host) => None,
-        Some((user, _)) if user.is_empty() => {
+        Some(("", _)) => {
             error(format!("'{value}' has no user before '@' (expected sip:user@host)"))
         }
         Some(_) => error(format!("'{value}' has no valid host after '@' (expected sip:user@host)")),
