@@ -24,7 +24,7 @@ use std::borrow::Cow;
 use std::io;
 
 use quick_xml::events::attributes::Attribute;
-use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event as Xml};
+use quick_xml::events::{BytesCData, BytesDecl, BytesEnd, BytesStart, BytesText, Event as Xml};
 use quick_xml::{Reader, Writer};
 
 use super::resource::{
@@ -152,8 +152,24 @@ struct Parser<'a> {
 enum Item<'a> {
     Open(Element<'a>),
     Close,
-    Text(Cow<'a, str>),
+    Text(Raw<'a>),
     Eof,
+}
+
+/// Text as read, decoded only when wanted (most text is indentation between elements).
+enum Raw<'a> {
+    Text(BytesText<'a>),
+    CData(BytesCData<'a>),
+}
+
+impl<'a> Raw<'a> {
+    fn is_blank(&self) -> bool {
+        let bytes: &[u8] = match self {
+            Raw::Text(t) => t,
+            Raw::CData(c) => c,
+        };
+        bytes.iter().all(u8::is_ascii_whitespace)
+    }
 }
 
 impl<'a> Parser<'a> {
@@ -199,18 +215,27 @@ impl<'a> Parser<'a> {
                 Xml::Start(start) => Item::Open(self.open(start, false, depth + 1)?),
                 Xml::Empty(start) => Item::Open(self.open(start, true, depth + 1)?),
                 Xml::End(_) => Item::Close,
-                Xml::Text(t) => match t.unescape() {
-                    Ok(s) => Item::Text(s),
-                    Err(e) => return Err(self.xml_err(&e)),
-                },
-                Xml::CData(c) => match c.decode() {
-                    Ok(s) => Item::Text(s),
-                    Err(e) => return Err(self.xml_err(&e.into())),
-                },
+                Xml::Text(t) => Item::Text(Raw::Text(t)),
+                Xml::CData(c) => Item::Text(Raw::CData(c)),
                 Xml::Eof => Item::Eof,
                 Xml::Comment(_) | Xml::PI(_) | Xml::Decl(_) | Xml::DocType(_) => continue,
             });
         }
+    }
+
+    fn decode(&self, raw: Raw<'a>) -> PResult<Cow<'a, str>> {
+        match raw {
+            Raw::Text(t) => t.unescape().map_err(|e| self.xml_err(&e)),
+            Raw::CData(c) => c.decode().map_err(|e| self.xml_err(&e.into())),
+        }
+    }
+
+    /// Text the reader does not use: blank, or checked to be well-formed and dropped.
+    fn ignore(&self, raw: Raw<'a>) -> PResult<()> {
+        if !raw.is_blank() {
+            self.decode(raw)?;
+        }
+        Ok(())
     }
 
     fn open(&self, start: BytesStart<'a>, empty: bool, depth: usize) -> PResult<Element<'a>> {
@@ -259,7 +284,7 @@ impl<'a> Parser<'a> {
             match self.next(0)? {
                 Item::Open(el) if el.tag == root => return Ok(el),
                 Item::Open(_) => return Err(self.err(format!("expected a <{name}> root element"))),
-                Item::Text(t) if t.trim().is_empty() => {}
+                Item::Text(t) if t.is_blank() => {}
                 Item::Text(_) => return Err(self.err("text before the root element")),
                 Item::Close => return Err(self.err("unexpected end tag")),
                 Item::Eof => return Err(self.err(format!("no <{name}> element (empty body)"))),
@@ -272,7 +297,7 @@ impl<'a> Parser<'a> {
         loop {
             match self.next(0)? {
                 Item::Eof => return Ok(()),
-                Item::Text(t) if t.trim().is_empty() => {}
+                Item::Text(t) if t.is_blank() => {}
                 Item::Close => return Err(self.err("unexpected end tag")),
                 _ => return Err(self.err("content after the root element")),
             }
@@ -292,7 +317,7 @@ impl<'a> Parser<'a> {
             match self.next(el.depth)? {
                 Item::Open(child) => f(self, child)?,
                 Item::Close => return Ok(()),
-                Item::Text(_) => {}
+                Item::Text(t) => self.ignore(t)?,
                 Item::Eof => return Err(self.err("document ends inside an element (truncated)")),
             }
         }
@@ -307,7 +332,8 @@ impl<'a> Parser<'a> {
         loop {
             match self.next(depth)? {
                 Item::Open(child) if !child.empty => depth += 1,
-                Item::Open(_) | Item::Text(_) => {}
+                Item::Open(_) => {}
+                Item::Text(t) => self.ignore(t)?,
                 Item::Close if depth == el.depth => return Ok(()),
                 Item::Close => depth -= 1,
                 Item::Eof => return Err(self.err("document ends inside an element (truncated)")),
@@ -323,10 +349,13 @@ impl<'a> Parser<'a> {
         let mut out: Option<Cow<'a, str>> = None;
         loop {
             match self.next(el.depth)? {
-                Item::Text(t) => match &mut out {
-                    None => out = Some(t),
-                    Some(acc) => acc.to_mut().push_str(&t),
-                },
+                Item::Text(raw) => {
+                    let t = self.decode(raw)?;
+                    match &mut out {
+                        None => out = Some(t),
+                        Some(acc) => acc.to_mut().push_str(&t),
+                    }
+                }
                 Item::Open(child) => self.skip(child)?,
                 Item::Close => return Ok(out.map(Cow::into_owned).unwrap_or_default()),
                 Item::Eof => return Err(self.err("document ends inside an element (truncated)")),
@@ -458,12 +487,10 @@ impl<'a> Parser<'a> {
             (Tag::Event, Some(kind)) => EventKind::parse(kind),
             _ => EventKind::parse(&String::from_utf8_lossy(el.start.local_name().as_ref())),
         };
-        let status = attrs.status.clone();
-        let link = Attrs {
-            rel: Some(attrs.rel.clone().unwrap_or_default()),
-            ..attrs
-        }
-        .link();
+        let mut attrs = attrs;
+        let status = attrs.status.take();
+        attrs.rel.get_or_insert_with(String::new);
+        let link = attrs.link();
         let mut in_link = None;
         let mut embedded: Vec<Resource> = Vec::new();
         let mut reason = None;
