@@ -24,7 +24,7 @@ use std::borrow::Cow;
 use std::io;
 
 use quick_xml::events::attributes::Attribute;
-use quick_xml::events::{BytesCData, BytesDecl, BytesEnd, BytesStart, BytesText, Event as Xml};
+use quick_xml::events::{BytesCData, BytesDecl, BytesStart, BytesText, Event as Xml};
 use quick_xml::{Reader, Writer};
 
 use super::resource::{
@@ -370,8 +370,8 @@ impl<'a> Parser<'a> {
             self.skip(el)?;
             return Ok(None);
         }
-        let attrs = self.attrs(&el)?;
-        let Some(name) = attrs.name.clone() else {
+        let mut attrs = self.attrs(&el)?;
+        let Some(name) = attrs.name.take() else {
             self.skip(el)?;
             return Ok(None);
         };
@@ -659,17 +659,15 @@ where
     if !has_children {
         return w.write_event(Xml::Empty(start));
     }
-    let end = BytesEnd::new(String::from_utf8_lossy(start.name().as_ref()).into_owned());
-    w.write_event(Xml::Start(start))?;
+    w.write_event(Xml::Start(start.borrow()))?;
     body(w)?;
-    w.write_event(Xml::End(end))
+    w.write_event(Xml::End(start.to_end()))
 }
 
 fn text_element(w: &mut W, start: BytesStart<'_>, text: &str) -> io::Result<()> {
-    let end = BytesEnd::new(String::from_utf8_lossy(start.name().as_ref()).into_owned());
-    w.write_event(Xml::Start(start))?;
+    w.write_event(Xml::Start(start.borrow()))?;
     w.write_event(Xml::Text(BytesText::new(text)))?;
-    w.write_event(Xml::End(end))
+    w.write_event(Xml::End(start.to_end()))
 }
 
 fn with_ns(mut start: BytesStart<'_>) -> BytesStart<'_> {
