@@ -89,7 +89,10 @@ pub struct EventNote {
 #[derive(Clone, Debug, PartialEq)]
 pub enum CallUpdate {
     StepStarted(Step),
-    StepFinished { step: Step, elapsed: Duration },
+    StepFinished {
+        step: Step,
+        elapsed: Duration,
+    },
     /// Something the user should know that is not an error (re-authenticating, following a
     /// redirect, re-creating the application).
     Notice(String),
@@ -97,7 +100,10 @@ pub enum CallUpdate {
     Wire(WireRecord),
     Event(EventNote),
     /// The 201's `Location`, resolved, and the operation id sent.
-    InvitationCreated { href: String, operation_id: String },
+    InvitationCreated {
+        href: String,
+        operation_id: String,
+    },
     /// The invitation's latest `state` (Connecting, Alerting, Connected, …).
     InvitationState(String),
     /// The last update: how the call ended.
@@ -174,7 +180,14 @@ impl CallOutcome {
     pub fn exit_code(&self) -> u8 {
         match (&self.state, &self.error) {
             (FinalState::Connected | FinalState::Ended, _) => 0,
-            (_, Some(e)) if matches!(e.kind, ErrorKind::Server | ErrorKind::Network | ErrorKind::Protocol) => 3,
+            (_, Some(e))
+                if matches!(
+                    e.kind,
+                    ErrorKind::Server | ErrorKind::Network | ErrorKind::Protocol
+                ) =>
+            {
+                3
+            }
             _ => 1,
         }
     }

@@ -19,7 +19,11 @@ pub enum Importance {
 }
 
 impl Importance {
-    pub const ALL: [Importance; 3] = [Importance::Normal, Importance::Urgent, Importance::Emergency];
+    pub const ALL: [Importance; 3] = [
+        Importance::Normal,
+        Importance::Urgent,
+        Importance::Emergency,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -158,18 +162,24 @@ pub fn check_to(value: &str) -> Option<FieldError> {
         .filter(|s| s.eq_ignore_ascii_case("sip:"))
         .map(|_| &value[4..])
     else {
-        return error(format!("'{value}' is not a sip: URI (expected sip:user@host)"));
+        return error(format!(
+            "'{value}' is not a sip: URI (expected sip:user@host)"
+        ));
     };
     if value.contains(char::is_whitespace) {
-        return error(format!("'{value}' contains a space (expected sip:user@host)"));
+        return error(format!(
+            "'{value}' contains a space (expected sip:user@host)"
+        ));
     }
     let address = rest.split(';').next().unwrap_or_default();
     match address.split_once('@') {
         Some((user, host)) if !user.is_empty() && valid_host(host) => None,
-        Some(("", _)) => {
-            error(format!("'{value}' has no user before '@' (expected sip:user@host)"))
-        }
-        Some(_) => error(format!("'{value}' has no valid host after '@' (expected sip:user@host)")),
+        Some(("", _)) => error(format!(
+            "'{value}' has no user before '@' (expected sip:user@host)"
+        )),
+        Some(_) => error(format!(
+            "'{value}' has no valid host after '@' (expected sip:user@host)"
+        )),
         None => error(format!("'{value}' has no '@' (expected sip:user@host)")),
     }
 }
@@ -236,8 +246,11 @@ pub fn read_media_offer(path: &std::path::Path) -> Result<String, FieldError> {
             bytes.len()
         )));
     }
-    let text = String::from_utf8(bytes)
-        .map_err(|_| error(format!("'{shown}' is not UTF-8 text (expected an SDP offer)")))?;
+    let text = String::from_utf8(bytes).map_err(|_| {
+        error(format!(
+            "'{shown}' is not UTF-8 text (expected an SDP offer)"
+        ))
+    })?;
     let text_start = text.trim_start_matches('\u{feff}').trim_start();
     if !text_start.starts_with("v=0") {
         return Err(error(format!(
@@ -325,14 +338,28 @@ mod tests {
 
     #[test]
     fn to_must_be_a_sip_uri_with_user_and_host() {
-        for bad in ["", "bob", "alice@contoso.com", "sip:@contoso.com", "sip:bob@", "sip:bob", "sip:a b@c.com", "tel:+1555"] {
+        for bad in [
+            "",
+            "bob",
+            "alice@contoso.com",
+            "sip:@contoso.com",
+            "sip:bob@",
+            "sip:bob",
+            "sip:a b@c.com",
+            "tel:+1555",
+        ] {
             let req = CallRequest::to(bad);
             let m = messages(&req);
             assert_eq!(m.len(), 1, "{bad:?} gave {m:?}");
             assert!(m[0].starts_with("to: "), "{m:?}");
         }
-        assert!(messages(&CallRequest::to("bob"))[0].contains("'bob' is not a sip: URI (expected sip:user@host)"));
-        assert!(CallRequest::to("SIP:bob@fe1.contoso.com:5061;transport=tls").validate().is_ok());
+        assert!(messages(&CallRequest::to("bob"))[0]
+            .contains("'bob' is not a sip: URI (expected sip:user@host)"));
+        assert!(
+            CallRequest::to("SIP:bob@fe1.contoso.com:5061;transport=tls")
+                .validate()
+                .is_ok()
+        );
     }
 
     #[test]
@@ -348,8 +375,12 @@ mod tests {
         assert!(m.contains(&"subject: 262 characters, the limit is 250".to_string()));
         assert!(m.contains(&"sessionContext: 51 characters, the limit is 50".to_string()));
         assert!(m.contains(&"operationId: 51 characters, the limit is 50".to_string()));
-        assert!(m.contains(&"importance: 'High' is not one of Normal, Urgent, Emergency".to_string()));
-        assert!(m.iter().any(|s| s.starts_with("mediaOffer: cannot read '/nonexistent/offer.sdp'")));
+        assert!(
+            m.contains(&"importance: 'High' is not one of Normal, Urgent, Emergency".to_string())
+        );
+        assert!(m
+            .iter()
+            .any(|s| s.starts_with("mediaOffer: cannot read '/nonexistent/offer.sdp'")));
     }
 
     #[test]
@@ -382,7 +413,12 @@ mod tests {
         std::fs::write(&binary, [0xff, 0xfe, 0x00]).unwrap();
         let mut req = CallRequest::to("sip:alice@contoso.com");
         req.media_offer = Some(good);
-        assert!(req.validate().unwrap().media_offer.unwrap().starts_with("v=0"));
+        assert!(req
+            .validate()
+            .unwrap()
+            .media_offer
+            .unwrap()
+            .starts_with("v=0"));
         req.media_offer = Some(text);
         assert!(messages(&req)[0].contains("does not look like SDP"));
         req.media_offer = Some(binary);

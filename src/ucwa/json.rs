@@ -204,7 +204,12 @@ fn error_from_map(map: &Map<String, J>) -> ErrorBody {
                 .collect(),
             Some(J::Object(m)) => m
                 .iter()
-                .map(|(k, v)| (k.clone(), v.as_str().map_or_else(|| v.to_string(), str::to_string)))
+                .map(|(k, v)| {
+                    (
+                        k.clone(),
+                        v.as_str().map_or_else(|| v.to_string(), str::to_string),
+                    )
+                })
                 .collect(),
             _ => Vec::new(),
         }
@@ -277,10 +282,7 @@ fn read_event(map: &Map<String, J>) -> Option<Event> {
         in_link,
         embedded,
         status: map.get("status").and_then(J::as_str).map(str::to_string),
-        reason: map
-            .get("reason")
-            .and_then(J::as_object)
-            .map(error_from_map),
+        reason: map.get("reason").and_then(J::as_object).map(error_from_map),
     })
 }
 
