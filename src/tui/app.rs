@@ -560,17 +560,14 @@ impl App {
             ending: false,
             exported: Vec::new(),
         };
-        let queued = self.conn == ConnState::Starting;
         record.log(
             self.wall,
             LogKind::Notice,
-            format!(
-                "calling {} ({}){}",
-                call.to,
-                format.name(),
-                if queued { " once the connection is ready" } else { "" }
-            ),
+            format!("calling {} ({})", call.to, format.name()),
         );
+        if self.conn == ConnState::Starting {
+            record.log(self.wall, LogKind::Notice, "waiting for the connection".into());
+        }
         self.calls.push(record);
         self.shown = Some(self.calls.len() - 1);
         self.history_sel = self.calls.len() - 1;

@@ -287,7 +287,7 @@ fn calls_queue_while_starting_and_fail_when_the_connection_does() {
     assert_eq!(app.conn, ConnState::Starting);
     typ(&mut app, "sip:alice@contoso.com");
     started(key(&mut app, KeyCode::Enter));
-    assert!(app.calls[0].log[0].text.contains("once the connection is ready"));
+    assert_eq!(app.calls[0].log[1].text, "waiting for the connection");
     app.update(Msg::Connected(Err("address in use".into())));
     assert_eq!(key(&mut app, KeyCode::Enter), None);
     assert!(app.flash.as_ref().unwrap().1.contains("address in use"));
