@@ -79,7 +79,11 @@ fn measure(name: &str, app: &App, frames: usize) {
     times.sort();
     let median = times[times.len() / 2];
     let p99 = times[times.len() * 99 / 100];
-    println!("{name:<12} median {:>8.3} ms   p99 {:>8.3} ms   ({frames} frames at 200x60)", median.as_secs_f64() * 1e3, p99.as_secs_f64() * 1e3);
+    println!(
+        "{name:<12} median {:>8.3} ms   p99 {:>8.3} ms   ({frames} frames at 200x60)",
+        median.as_secs_f64() * 1e3,
+        p99.as_secs_f64() * 1e3
+    );
 }
 
 fn main() {

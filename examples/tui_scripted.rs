@@ -45,8 +45,7 @@ async fn main() -> std::io::Result<()> {
         format: Format::Json,
     };
     let mut guard = TerminalGuard::enter()?;
-    let sigterm =
-        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    let sigterm = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
     run_with(
         guard.terminal(),
         crossterm::event::EventStream::new(),

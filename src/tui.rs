@@ -33,7 +33,9 @@ use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
 use tokio::task::JoinHandle;
 
 use crate::call::session::{CallOptions, Connection};
-use crate::call::{CallControl, CallError, CallOutcome, CallUpdate, ErrorKind, FinalState, ValidCall};
+use crate::call::{
+    CallControl, CallError, CallOutcome, CallUpdate, ErrorKind, FinalState, ValidCall,
+};
 use crate::ucwa::Format;
 
 use app::{App, CallId, Command, Msg};
@@ -80,7 +82,9 @@ pub type SessionRunner = Arc<
 /// The real session.
 pub fn session_runner() -> SessionRunner {
     Arc::new(|call, connection, options, updates, control| {
-        Box::pin(crate::call::session::run(call, connection, options, updates, control))
+        Box::pin(crate::call::session::run(
+            call, connection, options, updates, control,
+        ))
     })
 }
 
@@ -204,7 +208,8 @@ where
                     }
                     match (&connection, connect.is_some()) {
                         (Some(conn), _) => {
-                            let c = spawn_call(&runner, id, call, conn, format, options, tx.clone());
+                            let c =
+                                spawn_call(&runner, id, call, conn, format, options, tx.clone());
                             live.insert(id, c);
                         }
                         (None, true) => queued.push((id, call, format)),
@@ -230,7 +235,8 @@ where
                         let _ = c.control.send(CallControl::End);
                     }
                     let tasks: Vec<JoinHandle<()>> = live.into_values().map(|c| c.task).collect();
-                    let _ = tokio::time::timeout(QUIT_GRACE, futures_util::future::join_all(tasks)).await;
+                    let _ = tokio::time::timeout(QUIT_GRACE, futures_util::future::join_all(tasks))
+                        .await;
                     return Ok(());
                 }
             }

@@ -92,7 +92,10 @@ fn key(code: KeyCode) -> io::Result<Event> {
 }
 
 fn ctrl(c: char) -> io::Result<Event> {
-    Ok(Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)))
+    Ok(Event::Key(KeyEvent::new(
+        KeyCode::Char(c),
+        KeyModifiers::CONTROL,
+    )))
 }
 
 struct Rig {
@@ -108,7 +111,12 @@ impl Rig {
     }
 
     fn last(&self) -> String {
-        self.frames.lock().unwrap().last().cloned().unwrap_or_default()
+        self.frames
+            .lock()
+            .unwrap()
+            .last()
+            .cloned()
+            .unwrap_or_default()
     }
 
     fn count(&self) -> usize {
@@ -124,7 +132,11 @@ impl Rig {
             }
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
-        panic!("no frame with {text:?} after {:?}; last frame:\n{}", start.elapsed(), self.last());
+        panic!(
+            "no frame with {text:?} after {:?}; last frame:\n{}",
+            start.elapsed(),
+            self.last()
+        );
     }
 }
 
@@ -207,7 +219,9 @@ async fn esc_cancels_while_ringing_and_the_ladder_shows_the_cancel() {
         rig.until("■ Cancelled").await;
         rig.keys.send(key(KeyCode::F(2))).unwrap();
         rig.until("/cancel").await;
-        assert!(rig.last().contains("DELETE /ucwa/oauth/v1/applications/101"));
+        assert!(rig
+            .last()
+            .contains("DELETE /ucwa/oauth/v1/applications/101"));
         rig.keys.send(ctrl('c')).unwrap();
         task.await.unwrap().unwrap();
     })
@@ -234,7 +248,9 @@ async fn quitting_during_a_call_ends_it_first() {
 #[tokio::test(flavor = "current_thread")]
 async fn a_failed_connection_is_shown_and_calls_are_refused() {
     local(async {
-        let (rig, task) = start(Box::pin(async { Err("address already in use".to_string()) }));
+        let (rig, task) = start(Box::pin(async {
+            Err("address already in use".to_string())
+        }));
         rig.until("cannot connect: address already in use").await;
         rig.typ("sip:alice@contoso.com");
         rig.keys.send(key(KeyCode::Enter)).unwrap();

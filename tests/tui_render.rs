@@ -3,9 +3,7 @@
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use avlaunch::call::{
-    CallError, CallOutcome, CallUpdate, ErrorKind, EventNote, FinalState, Step,
-};
+use avlaunch::call::{CallError, CallOutcome, CallUpdate, ErrorKind, EventNote, FinalState, Step};
 use avlaunch::tui::app::{App, CallId, Command, Msg};
 use avlaunch::tui::theme::Theme;
 use avlaunch::tui::{view, DemoInfo};
@@ -22,7 +20,10 @@ fn demo() -> DemoInfo {
     DemoInfo {
         url: "http://127.0.0.1:40123".into(),
         contacts: [
-            ("alice", "answers after the answer delay and stays until you hang up"),
+            (
+                "alice",
+                "answers after the answer delay and stays until you hang up",
+            ),
             ("dave", "answers, then hangs up after a few seconds"),
             ("bob", "declines"),
             ("carol", "never answers (the invitation times out)"),
@@ -81,7 +82,18 @@ impl Harness {
         self.app.update(Msg::Call(id, update));
     }
 
-    fn wire(&mut self, id: CallId, seq: u64, start: u64, took: u64, method: &str, path: &str, status: u16, body: Option<&str>) {
+    #[allow(clippy::too_many_arguments)]
+    fn wire(
+        &mut self,
+        id: CallId,
+        seq: u64,
+        start: u64,
+        took: u64,
+        method: &str,
+        path: &str,
+        status: u16,
+        body: Option<&str>,
+    ) {
         let record = WireRecord {
             seq,
             started: self.wall(start),
@@ -92,7 +104,8 @@ impl Harness {
                 ("Accept".into(), "application/json".into()),
                 ("Authorization".into(), "Bearer cwt=***".into()),
             ],
-            request_body: (method == "POST").then(|| "{\"userAgent\":\"avlaunch\",\"culture\":\"en-US\"}".to_string()),
+            request_body: (method == "POST")
+                .then(|| "{\"userAgent\":\"avlaunch\",\"culture\":\"en-US\"}".to_string()),
             status: Some(status),
             response_headers: vec![("Content-Type".into(), "application/json".into())],
             response_body: body.map(str::to_string),
@@ -102,7 +115,14 @@ impl Harness {
         self.send(id, CallUpdate::Wire(record));
     }
 
-    fn event(&mut self, id: CallId, ms: u64, kind: &str, state: Option<&str>, status: Option<&str>) {
+    fn event(
+        &mut self,
+        id: CallId,
+        ms: u64,
+        kind: &str,
+        state: Option<&str>,
+        status: Option<&str>,
+    ) {
         self.at(ms);
         let note = EventNote {
             at: self.wall(ms),
@@ -121,26 +141,81 @@ impl Harness {
     fn ringing(&mut self) -> CallId {
         let id = self.call("sip:alice@contoso.com");
         self.send(id, CallUpdate::StepStarted(Step::Discover));
-        self.wire(id, 1, 2, 8, "GET", "/autodiscover/autodiscoverservice.svc/root", 200, Some("{\"_links\":{\"user\":{\"href\":\"/autodiscover/user\"}}}"));
-        self.send(id, CallUpdate::StepFinished { step: Step::Discover, elapsed: Duration::from_millis(8) });
+        self.wire(
+            id,
+            1,
+            2,
+            8,
+            "GET",
+            "/autodiscover/autodiscoverservice.svc/root",
+            200,
+            Some("{\"_links\":{\"user\":{\"href\":\"/autodiscover/user\"}}}"),
+        );
+        self.send(
+            id,
+            CallUpdate::StepFinished {
+                step: Step::Discover,
+                elapsed: Duration::from_millis(8),
+            },
+        );
         self.send(id, CallUpdate::StepStarted(Step::SignIn));
         self.wire(id, 2, 12, 3, "GET", "/autodiscover/user", 401, None);
-        self.wire(id, 3, 16, 20, "POST", "/oauth/token", 200, Some("{\"access_token\":\"cwt=***\",\"token_type\":\"Bearer\"}"));
-        self.send(id, CallUpdate::StepFinished { step: Step::SignIn, elapsed: Duration::from_millis(24) });
+        self.wire(
+            id,
+            3,
+            16,
+            20,
+            "POST",
+            "/oauth/token",
+            200,
+            Some("{\"access_token\":\"cwt=***\",\"token_type\":\"Bearer\"}"),
+        );
+        self.send(
+            id,
+            CallUpdate::StepFinished {
+                step: Step::SignIn,
+                elapsed: Duration::from_millis(24),
+            },
+        );
         self.send(id, CallUpdate::StepStarted(Step::CreateApplication));
         self.wire(id, 4, 40, 15, "POST", "/ucwa/oauth/v1/applications", 201, Some("{\"id\":\"101\",\"_links\":{\"self\":{\"href\":\"/ucwa/oauth/v1/applications/101\"}}}"));
-        self.send(id, CallUpdate::StepFinished { step: Step::CreateApplication, elapsed: Duration::from_millis(15) });
+        self.send(
+            id,
+            CallUpdate::StepFinished {
+                step: Step::CreateApplication,
+                elapsed: Duration::from_millis(15),
+            },
+        );
         self.send(id, CallUpdate::StepStarted(Step::Invite));
-        self.wire(id, 5, 60, 9, "POST", "/ucwa/oauth/v1/applications/101/communication/startAudioVideo", 201, None);
+        self.wire(
+            id,
+            5,
+            60,
+            9,
+            "POST",
+            "/ucwa/oauth/v1/applications/101/communication/startAudioVideo",
+            201,
+            None,
+        );
         self.send(
             id,
             CallUpdate::InvitationCreated {
-                href: "/ucwa/oauth/v1/applications/101/communication/audioVideoInvitations/7".into(),
+                href: "/ucwa/oauth/v1/applications/101/communication/audioVideoInvitations/7"
+                    .into(),
                 operation_id: "0123456789abcdef0123456789abcdef".into(),
             },
         );
         self.send(id, CallUpdate::StepStarted(Step::Ring));
-        self.wire(id, 6, 56, 80, "GET", "/ucwa/oauth/v1/applications/101/events?ack=1", 200, Some("{\"sender\":[]}"));
+        self.wire(
+            id,
+            6,
+            56,
+            80,
+            "GET",
+            "/ucwa/oauth/v1/applications/101/events?ack=1",
+            200,
+            Some("{\"sender\":[]}"),
+        );
         self.event(id, 136, "started", Some("Connecting"), None);
         self.send(id, CallUpdate::InvitationState("Connecting".into()));
         self.event(id, 136, "updated", Some("Alerting"), None);
@@ -159,7 +234,9 @@ impl Harness {
 fn outcome(state: FinalState, error: Option<CallError>, connected: Option<u64>) -> CallOutcome {
     CallOutcome {
         state,
-        invitation: Some("/ucwa/oauth/v1/applications/101/communication/audioVideoInvitations/7".into()),
+        invitation: Some(
+            "/ucwa/oauth/v1/applications/101/communication/audioVideoInvitations/7".into(),
+        ),
         operation_id: "0123456789abcdef0123456789abcdef".into(),
         timings: vec![],
         error,
@@ -250,7 +327,10 @@ fn failed_with_reason() {
         server_message: Some("An invitation with this operation id already exists.".into()),
     };
     h.at(30);
-    h.send(id, CallUpdate::Finished(outcome(FinalState::Failed, Some(error), None)));
+    h.send(
+        id,
+        CallUpdate::Finished(outcome(FinalState::Failed, Some(error), None)),
+    );
     let term = h.render(120, 30);
     snap!("failed_with_reason", term);
 }
@@ -281,7 +361,9 @@ fn ladder_view() {
     snap!("ladder", term);
     // Requests and responses are told apart by colour.
     let buf = term.backend().buffer();
-    let row = (0..30).find(|y| buf[(13, *y)].symbol() == "─" && buf[(14, *y)].symbol() == "─").unwrap();
+    let row = (0..30)
+        .find(|y| buf[(13, *y)].symbol() == "─" && buf[(14, *y)].symbol() == "─")
+        .unwrap();
     assert_eq!(buf[(13, row)].fg, Color::Cyan);
 }
 
@@ -330,7 +412,10 @@ fn too_small_says_so() {
 fn no_color_draws_no_colour() {
     let mut h = Harness::new(false);
     let id = h.ringing();
-    h.send(id, CallUpdate::Finished(outcome(FinalState::Failed, None, None)));
+    h.send(
+        id,
+        CallUpdate::Finished(outcome(FinalState::Failed, None, None)),
+    );
     for view in [None, Some(KeyCode::F(2)), Some(KeyCode::F(3))] {
         if let Some(k) = view {
             h.key(k);
@@ -347,8 +432,9 @@ fn no_color_draws_no_colour() {
 fn quitting_with_ctrl_q_from_a_text_field() {
     let mut h = Harness::new(true);
     h.typ("sip:al");
-    let cmd = h
-        .app
-        .update(Msg::Key(KeyEvent::new(KeyCode::Char('q'), KeyModifiers::CONTROL)));
+    let cmd = h.app.update(Msg::Key(KeyEvent::new(
+        KeyCode::Char('q'),
+        KeyModifiers::CONTROL,
+    )));
     assert_eq!(cmd, Some(Command::Quit));
 }

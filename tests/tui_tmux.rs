@@ -18,7 +18,14 @@ impl Tmux {
         let tmux = Tmux { socket };
         let ok = tmux
             .run(&[
-                "new-session", "-d", "-s", "t", "-x", &width.to_string(), "-y", &height.to_string(),
+                "new-session",
+                "-d",
+                "-s",
+                "t",
+                "-x",
+                &width.to_string(),
+                "-y",
+                &height.to_string(),
                 &format!("{command}; echo EXIT=$?; sleep 60"),
             ])
             .ok()?
@@ -43,7 +50,9 @@ impl Tmux {
     }
 
     pub fn screen(&self) -> String {
-        let out = self.run(&["capture-pane", "-p", "-t", "t"]).expect("tmux capture-pane");
+        let out = self
+            .run(&["capture-pane", "-p", "-t", "t"])
+            .expect("tmux capture-pane");
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
@@ -71,7 +80,12 @@ impl Drop for Tmux {
 
 fn example(name: &str) -> Option<PathBuf> {
     // target/debug/deps/tui_tmux-… → target/debug/examples/<name>
-    let path = std::env::current_exe().ok()?.parent()?.parent()?.join("examples").join(name);
+    let path = std::env::current_exe()
+        .ok()?
+        .parent()?
+        .parent()?
+        .join("examples")
+        .join(name);
     path.exists().then_some(path)
 }
 

@@ -171,7 +171,10 @@ pub const HELP: &[(&str, &str)] = &[
     ("", "Anywhere"),
     ("Ctrl-C  Ctrl-Q", "quit (ends a live call first)"),
     ("F1", "this help (also ? outside text fields)"),
-    ("Ctrl-E  F8", "end the call: cancel while ringing, hang up when connected"),
+    (
+        "Ctrl-E  F8",
+        "end the call: cancel while ringing, hang up when connected",
+    ),
     ("F2", "ladder: the call as a sequence diagram"),
     ("F3", "wire log: every request and response in full"),
     ("F4", "history: calls made in this run"),
@@ -182,8 +185,14 @@ pub const HELP: &[(&str, &str)] = &[
     ("Enter", "place the call (from any field)"),
     ("Tab  Down", "next field"),
     ("Shift-Tab  Up", "previous field"),
-    ("Tab  Right", "in To, at the end: take the suggested contact"),
-    ("Space  Right  Left", "change a toggle; open or fold Advanced"),
+    (
+        "Tab  Right",
+        "in To, at the end: take the suggested contact",
+    ),
+    (
+        "Space  Right  Left",
+        "change a toggle; open or fold Advanced",
+    ),
     ("", "History"),
     ("Up Down  j k", "select a call: the form is refilled"),
     ("Enter", "call it again"),
@@ -192,7 +201,10 @@ pub const HELP: &[(&str, &str)] = &[
     ("Up Down  j k", "move / scroll"),
     ("Home End  g G", "first / last"),
     ("n p  ] [", "next / previous exchange"),
-    ("Enter", "ladder: open the selected exchange in the wire log"),
+    (
+        "Enter",
+        "ladder: open the selected exchange in the wire log",
+    ),
     ("Tab", "switch between ladder and wire log"),
     ("x", "export"),
     ("Esc  q", "back to the form"),
@@ -216,12 +228,22 @@ mod tests {
 
     #[test]
     fn quitting_works_everywhere_and_never_by_a_bare_letter_in_a_field() {
-        for cx in [TEXT, Context::Toggle, Context::History, Context::Ladder, Context::Help, Context::Confirm] {
+        for cx in [
+            TEXT,
+            Context::Toggle,
+            Context::History,
+            Context::Ladder,
+            Context::Help,
+            Context::Confirm,
+        ] {
             assert_eq!(keymap(cx, ctrl('c')), Some(Action::Quit));
             assert_eq!(keymap(cx, ctrl('q')), Some(Action::Quit));
         }
         assert_eq!(keymap(TEXT, key(KeyCode::Char('q'))), None);
-        assert_eq!(keymap(Context::Ladder, key(KeyCode::Char('q'))), Some(Action::Escape));
+        assert_eq!(
+            keymap(Context::Ladder, key(KeyCode::Char('q'))),
+            Some(Action::Escape)
+        );
     }
 
     #[test]
@@ -236,16 +258,31 @@ mod tests {
     #[test]
     fn form_navigation_and_submit() {
         assert_eq!(keymap(TEXT, key(KeyCode::Enter)), Some(Action::Submit));
-        assert_eq!(keymap(Context::Toggle, key(KeyCode::Enter)), Some(Action::Submit));
+        assert_eq!(
+            keymap(Context::Toggle, key(KeyCode::Enter)),
+            Some(Action::Submit)
+        );
         assert_eq!(keymap(TEXT, key(KeyCode::Tab)), Some(Action::NextField));
         assert_eq!(keymap(TEXT, key(KeyCode::BackTab)), Some(Action::PrevField));
         assert_eq!(keymap(TEXT, key(KeyCode::Up)), Some(Action::PrevField));
-        assert_eq!(keymap(Context::Toggle, key(KeyCode::Char(' '))), Some(Action::ToggleNext));
-        assert_eq!(keymap(Context::Toggle, key(KeyCode::Left)), Some(Action::TogglePrev));
-        assert_eq!(keymap(Context::Toggle, key(KeyCode::Char('?'))), Some(Action::Help));
+        assert_eq!(
+            keymap(Context::Toggle, key(KeyCode::Char(' '))),
+            Some(Action::ToggleNext)
+        );
+        assert_eq!(
+            keymap(Context::Toggle, key(KeyCode::Left)),
+            Some(Action::TogglePrev)
+        );
+        assert_eq!(
+            keymap(Context::Toggle, key(KeyCode::Char('?'))),
+            Some(Action::Help)
+        );
         let complete = Context::Text { can_complete: true };
         assert_eq!(keymap(complete, key(KeyCode::Tab)), Some(Action::Complete));
-        assert_eq!(keymap(complete, key(KeyCode::Right)), Some(Action::Complete));
+        assert_eq!(
+            keymap(complete, key(KeyCode::Right)),
+            Some(Action::Complete)
+        );
     }
 
     #[test]
@@ -253,14 +290,22 @@ mod tests {
         assert_eq!(keymap(TEXT, ctrl('e')), Some(Action::HangUp));
         assert_eq!(keymap(TEXT, key(KeyCode::F(8))), Some(Action::HangUp));
         assert_eq!(keymap(TEXT, key(KeyCode::Esc)), Some(Action::Escape));
-        assert_eq!(keymap(Context::Confirm, key(KeyCode::Char('y'))), Some(Action::Yes));
-        assert_eq!(keymap(Context::Confirm, key(KeyCode::Esc)), Some(Action::No));
+        assert_eq!(
+            keymap(Context::Confirm, key(KeyCode::Char('y'))),
+            Some(Action::Yes)
+        );
+        assert_eq!(
+            keymap(Context::Confirm, key(KeyCode::Esc)),
+            Some(Action::No)
+        );
         assert_eq!(keymap(Context::Confirm, ctrl('e')), None);
     }
 
     #[test]
     fn help_lists_every_function_key() {
-        for k in ["F1", "F2", "F3", "F4", "F5", "F8", "Ctrl-E", "Ctrl-C", "Ctrl-Q", "Esc", "Enter"] {
+        for k in [
+            "F1", "F2", "F3", "F4", "F5", "F8", "Ctrl-E", "Ctrl-C", "Ctrl-Q", "Esc", "Enter",
+        ] {
             assert!(HELP.iter().any(|(keys, _)| keys.contains(k)), "{k}");
         }
     }

@@ -22,6 +22,8 @@ use super::DemoInfo;
 pub type CallId = u64;
 
 /// Everything that can change the state, one variant per origin.
+// A message is moved once into `update`, never stored in bulk, so its size does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum Msg {
     /// A key press from the terminal.
@@ -171,7 +173,9 @@ impl CallRecord {
 
     /// Time since the call started, or its whole length once finished.
     pub fn elapsed(&self, now: Instant) -> Duration {
-        self.finished_at.unwrap_or(now).saturating_duration_since(self.started)
+        self.finished_at
+            .unwrap_or(now)
+            .saturating_duration_since(self.started)
     }
 
     /// Time connected so far (or in all), if it connected.
@@ -179,8 +183,11 @@ impl CallRecord {
         if let Some(d) = self.outcome.as_ref().and_then(|o| o.connected_for) {
             return Some(d);
         }
-        self.connected_at
-            .map(|at| self.finished_at.unwrap_or(now).saturating_duration_since(at))
+        self.connected_at.map(|at| {
+            self.finished_at
+                .unwrap_or(now)
+                .saturating_duration_since(at)
+        })
     }
 
     fn log(&mut self, at: SystemTime, kind: LogKind, text: String) {
@@ -324,7 +331,10 @@ impl App {
                 }
             }
             Msg::Paste(text) => {
-                if self.overlay == Overlay::None && self.view == View::Form && self.pane == Pane::Form {
+                if self.overlay == Overlay::None
+                    && self.view == View::Form
+                    && self.pane == Pane::Form
+                {
                     self.form.paste(&text);
                 }
                 None
@@ -355,11 +365,16 @@ impl App {
                     Ok(paths) => {
                         let names: Vec<String> =
                             paths.iter().map(|p| p.display().to_string()).collect();
-                        self.flash = Some((FlashKind::Info, format!("exported {}", names.join(", "))));
+                        self.flash =
+                            Some((FlashKind::Info, format!("exported {}", names.join(", "))));
                         let wall = self.wall;
                         if let Some(i) = self.shown {
                             let call = &mut self.calls[i];
-                            call.log(wall, LogKind::Notice, format!("exported {}", names.join(", ")));
+                            call.log(
+                                wall,
+                                LogKind::Notice,
+                                format!("exported {}", names.join(", ")),
+                            );
                             call.exported = paths;
                         }
                     }
@@ -451,11 +466,19 @@ impl App {
                 cmd
             }
             Action::Ladder => {
-                self.view = if self.view == View::Ladder { View::Form } else { View::Ladder };
+                self.view = if self.view == View::Ladder {
+                    View::Form
+                } else {
+                    View::Ladder
+                };
                 None
             }
             Action::WireLog => {
-                self.view = if self.view == View::WireLog { View::Form } else { View::WireLog };
+                self.view = if self.view == View::WireLog {
+                    View::Form
+                } else {
+                    View::WireLog
+                };
                 None
             }
             Action::History => {
@@ -473,7 +496,9 @@ impl App {
                 None
             }
             Action::Export => match self.shown_call() {
-                Some(c) if !c.wire.is_empty() || !c.events.is_empty() => Some(Command::Export(c.id)),
+                Some(c) if !c.wire.is_empty() || !c.events.is_empty() => {
+                    Some(Command::Export(c.id))
+                }
                 _ => {
                     self.flash = Some((FlashKind::Info, "nothing to export yet".into()));
                     None
@@ -494,7 +519,10 @@ impl App {
             Action::Open => {
                 let record = self.shown_call().and_then(|c| {
                     let sel = self.ladder_sel.unwrap_or(c.ladder.len().saturating_sub(1));
-                    c.ladder.get(sel).and_then(|r| r.record).and_then(|r| c.wire_doc.starts.get(r).copied())
+                    c.ladder
+                        .get(sel)
+                        .and_then(|r| r.record)
+                        .and_then(|r| c.wire_doc.starts.get(r).copied())
                 });
                 if let Some(line) = record {
                     self.wire_top = line;
@@ -518,7 +546,10 @@ impl App {
             Err(errors) => {
                 self.form.show_errors(&errors);
                 let reasons: Vec<String> = errors.iter().map(ToString::to_string).collect();
-                self.flash = Some((FlashKind::Error, format!("not sent: {}", reasons.join("; "))));
+                self.flash = Some((
+                    FlashKind::Error,
+                    format!("not sent: {}", reasons.join("; ")),
+                ));
                 None
             }
             Ok(call) => {
@@ -566,7 +597,11 @@ impl App {
             format!("calling {} ({})", call.to, format.name()),
         );
         if self.conn == ConnState::Starting {
-            record.log(self.wall, LogKind::Notice, "waiting for the connection".into());
+            record.log(
+                self.wall,
+                LogKind::Notice,
+                "waiting for the connection".into(),
+            );
         }
         self.calls.push(record);
         self.shown = Some(self.calls.len() - 1);
@@ -580,7 +615,11 @@ impl App {
     /// Asks the live call to end; `None` when there is none.
     fn end_live(&mut self, why: &str) -> Option<Command> {
         let wall = self.wall;
-        let call = self.calls.iter_mut().rev().find(|c| c.live() && !c.ending)?;
+        let call = self
+            .calls
+            .iter_mut()
+            .rev()
+            .find(|c| c.live() && !c.ending)?;
         call.ending = true;
         call.log(wall, LogKind::Notice, why.to_string());
         Some(Command::EndCall(call.id))
@@ -749,7 +788,10 @@ impl App {
                     call.invitation = outcome.invitation.clone();
                 }
                 let (kind, text) = match (&outcome.error, outcome.state) {
-                    (Some(e), _) => (LogKind::Error, format!("{}: {}", outcome.state.as_str(), e.message)),
+                    (Some(e), _) => (
+                        LogKind::Error,
+                        format!("{}: {}", outcome.state.as_str(), e.message),
+                    ),
                     (None, FinalState::Failed) => (LogKind::Error, "Failed".to_string()),
                     (None, state) => (LogKind::Done, state.as_str().to_string()),
                 };

@@ -354,7 +354,10 @@ impl Form {
                     Some(Importance::Urgent),
                     Some(Importance::Emergency),
                 ];
-                let i = order.iter().position(|o| *o == self.importance).unwrap_or(0);
+                let i = order
+                    .iter()
+                    .position(|o| *o == self.importance)
+                    .unwrap_or(0);
                 self.importance = order[if forward { (i + 1) % 4 } else { (i + 3) % 4 }];
             }
             FieldId::AudioMuted => self.audio_muted = tri(self.audio_muted, forward),
@@ -416,7 +419,10 @@ impl Form {
     pub fn fill(&mut self, request: &CallRequest, format: Format) {
         set_text(&mut self.to, &request.to);
         set_text(&mut self.subject, request.subject.as_deref().unwrap_or(""));
-        set_text(&mut self.thread_id, request.thread_id.as_deref().unwrap_or(""));
+        set_text(
+            &mut self.thread_id,
+            request.thread_id.as_deref().unwrap_or(""),
+        );
         set_text(
             &mut self.session_context,
             request.session_context.as_deref().unwrap_or(""),

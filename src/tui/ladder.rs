@@ -243,7 +243,14 @@ mod tests {
         UNIX_EPOCH + Duration::from_millis(1_000_000 + ms)
     }
 
-    fn rec(seq: u64, start: u64, took: u64, method: &str, path: &str, status: Option<u16>) -> WireRecord {
+    fn rec(
+        seq: u64,
+        start: u64,
+        took: u64,
+        method: &str,
+        path: &str,
+        status: Option<u16>,
+    ) -> WireRecord {
         WireRecord {
             seq,
             started: at(start),
@@ -300,9 +307,19 @@ mod tests {
 
     #[test]
     fn arrows_fill_their_width() {
-        for kind in [RowKind::Request, RowKind::Response, RowKind::Event, RowKind::NoResponse] {
+        for kind in [
+            RowKind::Request,
+            RowKind::Response,
+            RowKind::Event,
+            RowKind::NoResponse,
+        ] {
             for width in [3, 8, 20, 76] {
-                assert_eq!(arrow(kind, "GET /a/very/long/path/indeed", width).chars().count(), width);
+                assert_eq!(
+                    arrow(kind, "GET /a/very/long/path/indeed", width)
+                        .chars()
+                        .count(),
+                    width
+                );
             }
         }
         assert_eq!(arrow(RowKind::Request, "GET /x", 14), "─── GET /x ──▶");
@@ -311,7 +328,10 @@ mod tests {
 
     #[test]
     fn text_marks_failures() {
-        let records = [rec(1, 0, 3, "POST", "/inv", Some(409)), rec(2, 5, 1, "GET", "/x", None)];
+        let records = [
+            rec(1, 0, 3, "POST", "/inv", Some(409)),
+            rec(2, 5, 1, "GET", "/x", None),
+        ];
         let text = ladder_text(&records, &[event(9, "completed", Some("Failure"))]);
         assert!(text.contains("409 Conflict · 3 ms"), "{text}");
         assert!(text.contains("no response: connection reset"), "{text}");

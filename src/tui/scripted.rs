@@ -38,7 +38,11 @@ impl Script {
 
     fn wire(&mut self, method: &str, path: &str, status: u16, body: Option<&str>, took_ms: u64) {
         self.seq += 1;
-        let ct = if self.json { "application/json" } else { "application/vnd.microsoft.com.ucwa+xml" };
+        let ct = if self.json {
+            "application/json"
+        } else {
+            "application/vnd.microsoft.com.ucwa+xml"
+        };
         let request_body = (method == "POST").then(|| {
             if self.json {
                 "{\"culture\":\"en-US\",\"userAgent\":\"avlaunch\"}".to_string()
@@ -70,7 +74,13 @@ impl Script {
         self.send(CallUpdate::StepFinished { step, elapsed });
     }
 
-    fn event(&self, kind: &str, state: Option<&str>, status: Option<&str>, reason: Option<ErrorBody>) {
+    fn event(
+        &self,
+        kind: &str,
+        state: Option<&str>,
+        status: Option<&str>,
+        reason: Option<ErrorBody>,
+    ) {
         self.send(CallUpdate::Event(EventNote {
             at: SystemTime::now(),
             sender: "communication".into(),
@@ -103,7 +113,13 @@ async fn play(
         json: connection.format == crate::ucwa::Format::Json,
         timings: Vec::new(),
     };
-    let user = call.to.trim_start_matches("sip:").split('@').next().unwrap_or("").to_string();
+    let user = call
+        .to
+        .trim_start_matches("sip:")
+        .split('@')
+        .next()
+        .unwrap_or("")
+        .to_string();
     let inv = "/ucwa/oauth/v1/applications/101/communication/audioVideoInvitations/1".to_string();
     let mut outcome = CallOutcome {
         state: FinalState::Failed,
@@ -125,17 +141,35 @@ async fn play(
 
     let t = Instant::now();
     s.send(CallUpdate::StepStarted(Step::Discover));
-    s.wire("GET", "/autodiscover/autodiscoverservice.svc/root", 200, Some("{\"_links\":{\"user\":{\"href\":\"/autodiscover/user\"}}}"), 4);
+    s.wire(
+        "GET",
+        "/autodiscover/autodiscoverservice.svc/root",
+        200,
+        Some("{\"_links\":{\"user\":{\"href\":\"/autodiscover/user\"}}}"),
+        4,
+    );
     s.step(Step::Discover, t);
     let ended_early = wait(pace).await;
     let t = Instant::now();
     s.send(CallUpdate::StepStarted(Step::SignIn));
     s.wire("GET", "/autodiscover/user", 401, None, 2);
-    s.wire("POST", "/oauth/token", 200, Some("{\"access_token\":\"cwt=***\",\"token_type\":\"Bearer\"}"), 6);
+    s.wire(
+        "POST",
+        "/oauth/token",
+        200,
+        Some("{\"access_token\":\"cwt=***\",\"token_type\":\"Bearer\"}"),
+        6,
+    );
     s.step(Step::SignIn, t);
     let t = Instant::now();
     s.send(CallUpdate::StepStarted(Step::CreateApplication));
-    s.wire("POST", "/ucwa/oauth/v1/applications", 201, Some("{\"id\":\"101\"}"), 8);
+    s.wire(
+        "POST",
+        "/ucwa/oauth/v1/applications",
+        201,
+        Some("{\"id\":\"101\"}"),
+        8,
+    );
     s.step(Step::CreateApplication, t);
     let finish = |s: &mut Script, mut outcome: CallOutcome| {
         let t = Instant::now();
@@ -148,7 +182,13 @@ async fn play(
     };
     if ended_early || wait(pace).await {
         outcome.state = FinalState::Cancelled;
-        outcome.error = Some(error(ErrorKind::Cancelled, "cancelled before the invitation was sent", None, None, None));
+        outcome.error = Some(error(
+            ErrorKind::Cancelled,
+            "cancelled before the invitation was sent",
+            None,
+            None,
+            None,
+        ));
         return finish(&mut s, outcome);
     }
     let t = Instant::now();
@@ -165,21 +205,51 @@ async fn play(
         ));
         return finish(&mut s, outcome);
     }
-    s.wire("POST", "/ucwa/oauth/v1/applications/101/communication/startAudioVideo", 201, None, 5);
+    s.wire(
+        "POST",
+        "/ucwa/oauth/v1/applications/101/communication/startAudioVideo",
+        201,
+        None,
+        5,
+    );
     s.step(Step::Invite, t);
-    s.send(CallUpdate::InvitationCreated { href: inv.clone(), operation_id: call.operation_id.clone() });
+    s.send(CallUpdate::InvitationCreated {
+        href: inv.clone(),
+        operation_id: call.operation_id.clone(),
+    });
     outcome.invitation = Some(inv);
     s.send(CallUpdate::StepStarted(Step::Ring));
     s.event("started", Some("Connecting"), None, None);
     s.send(CallUpdate::InvitationState("Connecting".into()));
     let cancel = |s: &mut Script, mut outcome: CallOutcome, why: &str| {
         s.send(CallUpdate::StepStarted(Step::Cancel));
-        s.wire("POST", "/ucwa/oauth/v1/applications/101/communication/audioVideoInvitations/1/cancel", 204, None, 3);
-        s.event("completed", None, Some("Failure"), Some(ErrorBody {
-            code: "Cancelled".into(), subcode: None, message: None, parameters: vec![], debug_info: vec![],
-        }));
+        s.wire(
+            "POST",
+            "/ucwa/oauth/v1/applications/101/communication/audioVideoInvitations/1/cancel",
+            204,
+            None,
+            3,
+        );
+        s.event(
+            "completed",
+            None,
+            Some("Failure"),
+            Some(ErrorBody {
+                code: "Cancelled".into(),
+                subcode: None,
+                message: None,
+                parameters: vec![],
+                debug_info: vec![],
+            }),
+        );
         outcome.state = FinalState::Cancelled;
-        outcome.error = Some(error(ErrorKind::Cancelled, why, None, Some("Cancelled"), None));
+        outcome.error = Some(error(
+            ErrorKind::Cancelled,
+            why,
+            None,
+            Some("Cancelled"),
+            None,
+        ));
         finish(s, outcome)
     };
     if wait(pace).await {
@@ -187,15 +257,34 @@ async fn play(
     }
     s.event("updated", Some("Alerting"), None, None);
     s.send(CallUpdate::InvitationState("Alerting".into()));
-    let ring = if user == "carol" { options.timeout } else { pace * 2 };
+    let ring = if user == "carol" {
+        options.timeout
+    } else {
+        pace * 2
+    };
     if wait(ring).await {
         return cancel(&mut s, outcome, "cancelled while ringing");
     }
     if user == "bob" {
-        s.event("completed", None, Some("Failure"), Some(ErrorBody {
-            code: "Declined".into(), subcode: None, message: Some("The person declined the call.".into()), parameters: vec![], debug_info: vec![],
-        }));
-        outcome.error = Some(error(ErrorKind::Invitation, "sip:bob@contoso.com declined the call", None, Some("Declined"), None));
+        s.event(
+            "completed",
+            None,
+            Some("Failure"),
+            Some(ErrorBody {
+                code: "Declined".into(),
+                subcode: None,
+                message: Some("The person declined the call.".into()),
+                parameters: vec![],
+                debug_info: vec![],
+            }),
+        );
+        outcome.error = Some(error(
+            ErrorKind::Invitation,
+            "sip:bob@contoso.com declined the call",
+            None,
+            Some("Declined"),
+            None,
+        ));
         return finish(&mut s, outcome);
     }
     s.step(Step::Ring, t);
@@ -203,7 +292,11 @@ async fn play(
     s.send(CallUpdate::InvitationState("Connected".into()));
     s.send(CallUpdate::StepStarted(Step::InCall));
     let connected = Instant::now();
-    let stay = if user == "dave" { pace * 6 } else { Duration::from_secs(24 * 3600) };
+    let stay = if user == "dave" {
+        pace * 6
+    } else {
+        Duration::from_secs(24 * 3600)
+    };
     let ended_by_us = tokio::select! {
         c = control.recv() => c.is_some(),
         _ = tokio::time::sleep(stay) => false,
@@ -211,7 +304,13 @@ async fn play(
     outcome.connected_for = Some(connected.elapsed());
     if ended_by_us {
         s.send(CallUpdate::StepStarted(Step::HangUp));
-        s.wire("POST", "/ucwa/oauth/v1/applications/101/communication/audioVideo/stopAudioVideo", 204, None, 3);
+        s.wire(
+            "POST",
+            "/ucwa/oauth/v1/applications/101/communication/audioVideo/stopAudioVideo",
+            204,
+            None,
+            3,
+        );
         outcome.state = FinalState::Connected;
     } else {
         s.event("deleted", None, None, None);
@@ -220,7 +319,13 @@ async fn play(
     finish(&mut s, outcome)
 }
 
-fn error(kind: ErrorKind, message: &str, status: Option<u16>, code: Option<&str>, subcode: Option<&str>) -> CallError {
+fn error(
+    kind: ErrorKind,
+    message: &str,
+    status: Option<u16>,
+    code: Option<&str>,
+    subcode: Option<&str>,
+) -> CallError {
     CallError {
         kind,
         message: message.into(),

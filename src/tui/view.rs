@@ -63,7 +63,10 @@ pub fn render_buf(app: &App, area: Rect, buf: &mut Buffer) {
 fn too_small(app: &App, area: Rect, buf: &mut Buffer) {
     Clear.render(area, buf);
     let text = vec![
-        Line::from(Span::styled("avlaunch needs a bigger terminal", app.theme.warn)),
+        Line::from(Span::styled(
+            "avlaunch needs a bigger terminal",
+            app.theme.warn,
+        )),
         Line::from(format!(
             "at least {MIN_WIDTH}×{MIN_HEIGHT}; this one is {}×{}",
             area.width, area.height
@@ -82,7 +85,10 @@ fn render_banner(app: &App, area: Rect, buf: &mut Buffer) {
     let t = &app.theme;
     let mut spans = vec![Span::styled(" avlaunch ", t.banner)];
     if app.quitting {
-        spans.push(Span::styled(" ending the call before quitting (at most 3 s)…", t.warn));
+        spans.push(Span::styled(
+            " ending the call before quitting (at most 3 s)…",
+            t.warn,
+        ));
     } else {
         match &app.conn {
             ConnState::Starting => spans.push(Span::styled(" starting…", t.dim)),
@@ -92,7 +98,10 @@ fn render_banner(app: &App, area: Rect, buf: &mut Buffer) {
             ConnState::Ready => match &app.demo {
                 Some(demo) => {
                     spans.push(Span::styled(" DEMO ", t.demo));
-                    spans.push(Span::raw(format!(" simulator at {} · ready · try ", demo.url)));
+                    spans.push(Span::raw(format!(
+                        " simulator at {} · ready · try ",
+                        demo.url
+                    )));
                     let names: Vec<&str> = demo
                         .contacts
                         .iter()
@@ -153,7 +162,11 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
 
 fn render_help(app: &App, area: Rect, buf: &mut Buffer) {
     let t = &app.theme;
-    let key_width = HELP.iter().map(|(k, _)| k.chars().count()).max().unwrap_or(0);
+    let key_width = HELP
+        .iter()
+        .map(|(k, _)| k.chars().count())
+        .max()
+        .unwrap_or(0);
     let mut lines = Vec::with_capacity(HELP.len());
     for (keys, what) in HELP {
         if keys.is_empty() {
@@ -183,7 +196,10 @@ fn render_confirm(app: &App, new_to: &str, area: Rect, buf: &mut Buffer) {
         .live_call()
         .map_or("a call".to_string(), |c| c.request.to.clone());
     let lines = vec![
-        Line::from(format!("The call to {live} is still {}.", app.live_call().map_or("live", |c| c.status_label()))),
+        Line::from(format!(
+            "The call to {live} is still {}.",
+            app.live_call().map_or("live", |c| c.status_label())
+        )),
         Line::from(format!("End it and call {new_to}?")),
         Line::from(""),
         Line::from(vec![

@@ -165,6 +165,15 @@ mod tests {
         let text: Vec<&str> = doc.lines.iter().map(|(_, l)| l.as_str()).collect();
         assert_eq!(text[0], "━━ #4 GET http://h/x → 200 OK · 9 ms · +0.250s");
         assert_eq!(text[2], "  Authorization: Bearer cwt=***");
-        assert_eq!(&text[4..9], ["  Content-Type: application/json", "", "  {", "    \"a\": 1", "  }"]);
+        assert_eq!(
+            &text[4..9],
+            [
+                "  Content-Type: application/json",
+                "",
+                "  {",
+                "    \"a\": 1",
+                "  }"
+            ]
+        );
     }
 }

@@ -7,7 +7,10 @@ use crate::call::{CallError, ErrorKind};
 
 fn app() -> App {
     let mut app = App::new(Format::Json, Theme::new(false));
-    app.set_clock(Instant::now(), UNIX_EPOCH + Duration::from_secs(1_700_000_000));
+    app.set_clock(
+        Instant::now(),
+        UNIX_EPOCH + Duration::from_secs(1_700_000_000),
+    );
     app.update(Msg::Connected(Ok(Some(DemoInfo {
         url: "http://127.0.0.1:1".into(),
         contacts: vec![
@@ -23,7 +26,10 @@ fn key(app: &mut App, code: KeyCode) -> Option<Command> {
 }
 
 fn ctrl(app: &mut App, c: char) -> Option<Command> {
-    app.update(Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)))
+    app.update(Msg::Key(KeyEvent::new(
+        KeyCode::Char(c),
+        KeyModifiers::CONTROL,
+    )))
 }
 
 fn typ(app: &mut App, s: &str) {
@@ -120,11 +126,17 @@ fn esc_while_ringing_cancels_and_ctrl_e_hangs_up() {
     assert_eq!(app.shown_call().unwrap().status_label(), "ringing");
     assert_eq!(key(&mut app, KeyCode::Esc), Some(Command::EndCall(id)));
     assert_eq!(app.shown_call().unwrap().status_label(), "cancelling");
-    app.update(Msg::Call(id, CallUpdate::Finished(outcome(FinalState::Cancelled, None))));
+    app.update(Msg::Call(
+        id,
+        CallUpdate::Finished(outcome(FinalState::Cancelled, None)),
+    ));
     assert!(!app.animating());
 
     let (id, _) = started(key(&mut app, KeyCode::Enter));
-    app.update(Msg::Call(id, CallUpdate::InvitationState("Connected".into())));
+    app.update(Msg::Call(
+        id,
+        CallUpdate::InvitationState("Connected".into()),
+    ));
     assert_eq!(app.shown_call().unwrap().status_label(), "Connected");
     // Esc no longer ends a connected call: only the hang-up key does.
     assert_eq!(key(&mut app, KeyCode::Esc), None);
@@ -241,7 +253,10 @@ fn updates_fill_the_status_log_ladder_and_wire_log() {
         subcode: None,
         server_message: None,
     };
-    app.update(Msg::Call(id, CallUpdate::Finished(outcome(FinalState::Failed, Some(error)))));
+    app.update(Msg::Call(
+        id,
+        CallUpdate::Finished(outcome(FinalState::Failed, Some(error))),
+    ));
     let call = app.call(id).unwrap();
     assert_eq!(call.ladder.len(), 3);
     assert_eq!(call.wire_doc.starts, [0]);
@@ -268,7 +283,10 @@ fn history_refills_the_form_so_calling_again_is_two_keys() {
     key(&mut app, KeyCode::Tab);
     typ(&mut app, "standup");
     let (id, first) = started(key(&mut app, KeyCode::Enter));
-    app.update(Msg::Call(id, CallUpdate::Finished(outcome(FinalState::Failed, None))));
+    app.update(Msg::Call(
+        id,
+        CallUpdate::Finished(outcome(FinalState::Failed, None)),
+    ));
     // Clear the form, then call again from history.
     app.form.fill(&CallRequest::default(), Format::Xml);
     key(&mut app, KeyCode::F(4));

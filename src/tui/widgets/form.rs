@@ -42,7 +42,9 @@ pub fn height(app: &App) -> u16 {
 }
 
 fn focused(app: &App) -> bool {
-    app.view == View::Form && app.pane == Pane::Form && app.overlay == crate::tui::app::Overlay::None
+    app.view == View::Form
+        && app.pane == Pane::Form
+        && app.overlay == crate::tui::app::Overlay::None
 }
 
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
@@ -52,16 +54,14 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let block = crate::tui::view::pane_block(app, " New call ".to_string(), has_focus);
     let inner = block.inner(area);
     block.render(area, buf);
-    let mut y = inner.y;
-    for row in rows(app) {
-        if y >= inner.bottom() {
-            break;
-        }
+    for (y, row) in (inner.y..inner.bottom()).zip(rows(app)) {
         let line_area = Rect::new(inner.x, y, inner.width, 1);
-        y += 1;
         match row {
             Row::Error(e) => {
-                let text = truncate(&format!("✗ {e}"), inner.width.saturating_sub(LABEL) as usize);
+                let text = truncate(
+                    &format!("✗ {e}"),
+                    inner.width.saturating_sub(LABEL) as usize,
+                );
                 Line::from(vec![
                     Span::raw(" ".repeat(LABEL as usize)),
                     Span::styled(text, t.error),
@@ -76,7 +76,9 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
                 ])
                 .render(line_area, buf);
             }
-            Row::Field(id) => render_field(app, id, has_focus && form.focus() == id, line_area, buf),
+            Row::Field(id) => {
+                render_field(app, id, has_focus && form.focus() == id, line_area, buf)
+            }
         }
     }
 }
@@ -91,13 +93,19 @@ fn render_field(app: &App, id: FieldId, focus: bool, area: Rect, buf: &mut Buffe
             "{marker}{} Advanced",
             if form.advanced_open { "▾" } else { "▸" }
         ),
-        FieldId::ThreadId | FieldId::SessionContext | FieldId::OperationId | FieldId::MediaOffer => {
+        FieldId::ThreadId
+        | FieldId::SessionContext
+        | FieldId::OperationId
+        | FieldId::MediaOffer => {
             format!("{marker}  {}", id.label())
         }
         _ => format!("{marker}{}", id.label()),
     };
-    Line::from(Span::styled(format!("{label:<w$}", w = LABEL as usize), label_style))
-        .render(Rect::new(area.x, area.y, LABEL.min(area.width), 1), buf);
+    Line::from(Span::styled(
+        format!("{label:<w$}", w = LABEL as usize),
+        label_style,
+    ))
+    .render(Rect::new(area.x, area.y, LABEL.min(area.width), 1), buf);
     let value = Rect::new(
         area.x + LABEL.min(area.width),
         area.y,
@@ -111,10 +119,8 @@ fn render_field(app: &App, id: FieldId, focus: bool, area: Rect, buf: &mut Buffe
             let w = counter.chars().count() as u16;
             if value.width > w + 4 {
                 let style = if count > max { t.error } else { t.dim };
-                Span::styled(counter, style).render(
-                    Rect::new(value.right() - w, value.y, w, 1),
-                    buf,
-                );
+                Span::styled(counter, style)
+                    .render(Rect::new(value.right() - w, value.y, w, 1), buf);
                 value.width -= w;
             }
         }
@@ -162,7 +168,11 @@ fn render_field(app: &App, id: FieldId, focus: bool, area: Rect, buf: &mut Buffe
     let mut spans = Vec::with_capacity(choices.len() * 2);
     for (name, on) in choices {
         if on {
-            let style = if focus { t.toggle_on.patch(t.selected) } else { t.toggle_on };
+            let style = if focus {
+                t.toggle_on.patch(t.selected)
+            } else {
+                t.toggle_on
+            };
             spans.push(Span::styled(format!("[{name}]"), style));
         } else {
             spans.push(Span::styled(format!(" {name} "), t.dim));
@@ -187,7 +197,10 @@ fn render_suggestion(app: &App, value: Rect, buf: &mut Buffer) {
         return;
     }
     let (text, x) = if s.inline {
-        (s.value.chars().skip(typed as usize).collect::<String>(), typed)
+        (
+            s.value.chars().skip(typed as usize).collect::<String>(),
+            typed,
+        )
     } else {
         (format!("→ {}  (Tab)", s.value), typed + 2)
     };

@@ -29,8 +29,15 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let height = inner.height as usize;
     // Newest first; keep the selection in view.
     let order: Vec<usize> = (0..app.calls.len()).rev().collect();
-    let sel_pos = order.iter().position(|i| *i == app.history_sel).unwrap_or(0);
-    let top = if sel_pos < height { 0 } else { sel_pos + 1 - height };
+    let sel_pos = order
+        .iter()
+        .position(|i| *i == app.history_sel)
+        .unwrap_or(0);
+    let top = if sel_pos < height {
+        0
+    } else {
+        sel_pos + 1 - height
+    };
     for (row, index) in order.iter().skip(top).take(height).enumerate() {
         let call = &app.calls[*index];
         let (outcome, style) = match call.outcome.as_ref().map(|o| o.state) {
@@ -49,7 +56,11 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             .as_deref()
             .map(|s| format!(" “{}”", truncate(s, 16)))
             .unwrap_or_default();
-        let shown = if app.shown == Some(*index) { "▶" } else { " " };
+        let shown = if app.shown == Some(*index) {
+            "▶"
+        } else {
+            " "
+        };
         let mut line = Line::from(vec![
             Span::raw(format!("{shown}#{:<3}", call.id)),
             Span::raw(truncate(&call.request.to, 28)),
@@ -61,6 +72,9 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         if focused && *index == app.history_sel {
             line = line.patch_style(t.selected);
         }
-        line.render(Rect::new(inner.x, inner.y + row as u16, inner.width, 1), buf);
+        line.render(
+            Rect::new(inner.x, inner.y + row as u16, inner.width, 1),
+            buf,
+        );
     }
 }

@@ -30,7 +30,10 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         ];
         if app.demo.is_some() {
             lines.push(Line::from(""));
-            lines.push(Line::from(Span::styled("Demo contacts (Tab completes):", t.title)));
+            lines.push(Line::from(Span::styled(
+                "Demo contacts (Tab completes):",
+                t.title,
+            )));
             for (uri, what) in app.demo.iter().flat_map(|d| d.contacts.iter()) {
                 lines.push(Line::from(vec![
                     Span::styled(format!("  {uri:<28}"), t.key),
@@ -93,7 +96,10 @@ fn header_lines<'a>(app: &'a App, call: &'a CallRecord, width: u16) -> Vec<Line<
         }
     };
     lines.push(Line::from(state_line));
-    let mut to = vec![Span::styled("To          ", t.dim), Span::raw(call.request.to.as_str())];
+    let mut to = vec![
+        Span::styled("To          ", t.dim),
+        Span::raw(call.request.to.as_str()),
+    ];
     if let Some(s) = call.request.subject.as_deref() {
         to.push(Span::styled(format!("  “{}”", truncate(s, 40)), t.dim));
     }
@@ -104,8 +110,22 @@ fn header_lines<'a>(app: &'a App, call: &'a CallRecord, width: u16) -> Vec<Line<
         (Some(href), None) => href.clone(),
         (None, _) => "—".to_string(),
     };
-    labelled(&mut lines, "Invitation  ", &invitation, t.dim, t.base, width);
-    labelled(&mut lines, "Operation   ", &call.operation_id, t.dim, t.base, width);
+    labelled(
+        &mut lines,
+        "Invitation  ",
+        &invitation,
+        t.dim,
+        t.base,
+        width,
+    );
+    labelled(
+        &mut lines,
+        "Operation   ",
+        &call.operation_id,
+        t.dim,
+        t.base,
+        width,
+    );
     if let Some(e) = call.outcome.as_ref().and_then(|o| o.error.as_ref()) {
         labelled(&mut lines, "✗ ", &e.message, t.error, t.error, width);
         let mut detail = Vec::new();
@@ -120,15 +140,40 @@ fn header_lines<'a>(app: &'a App, call: &'a CallRecord, width: u16) -> Vec<Line<
             detail.push(format!("subcode {s}"));
         }
         if !detail.is_empty() {
-            labelled(&mut lines, "  ", &detail.join(" · "), t.error, t.error, width);
+            labelled(
+                &mut lines,
+                "  ",
+                &detail.join(" · "),
+                t.error,
+                t.error,
+                width,
+            );
         }
         if let Some(m) = &e.server_message {
-            labelled(&mut lines, "  server: ", &format!("“{m}”"), t.dim, t.dim, width);
+            labelled(
+                &mut lines,
+                "  server: ",
+                &format!("“{m}”"),
+                t.dim,
+                t.dim,
+                width,
+            );
         }
     }
     if !call.exported.is_empty() {
-        let names: Vec<String> = call.exported.iter().map(|p| p.display().to_string()).collect();
-        labelled(&mut lines, "Exported    ", &names.join("  "), t.dim, t.dim, width);
+        let names: Vec<String> = call
+            .exported
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect();
+        labelled(
+            &mut lines,
+            "Exported    ",
+            &names.join("  "),
+            t.dim,
+            t.dim,
+            width,
+        );
     }
     let rule = "─".repeat(width.saturating_sub(8) as usize);
     lines.push(Line::from(Span::styled(format!("─ Log {rule}"), t.border)));
@@ -146,7 +191,10 @@ fn render_log(app: &App, call: &CallRecord, area: Rect, buf: &mut Buffer) {
     let end = len - back;
     let start = end.saturating_sub(height);
     for (row, line) in call.log[start..end].iter().enumerate() {
-        let offset = line.at.duration_since(call.started_wall).unwrap_or_default();
+        let offset = line
+            .at
+            .duration_since(call.started_wall)
+            .unwrap_or_default();
         let (mark, style) = match line.kind {
             LogKind::Step => ("✓", t.dim),
             LogKind::Event => ("◆", t.event),
@@ -167,10 +215,8 @@ fn render_log(app: &App, call: &CallRecord, area: Rect, buf: &mut Buffer) {
         let note = format!(" ↓ {back} newer (PgDn) ");
         let w = note.chars().count() as u16;
         if area.width > w {
-            Span::styled(note, t.warn).render(
-                Rect::new(area.right() - w, area.bottom() - 1, w, 1),
-                buf,
-            );
+            Span::styled(note, t.warn)
+                .render(Rect::new(area.right() - w, area.bottom() - 1, w, 1), buf);
         }
     }
 }
@@ -237,7 +283,10 @@ mod tests {
     #[test]
     fn wrap_breaks_at_spaces_and_cuts_long_words() {
         assert_eq!(wrap_words("one two three", 7), ["one two", "three"]);
-        assert_eq!(wrap_words("/a/very/long/href", 6), ["/a/ver", "y/long", "/href"]);
+        assert_eq!(
+            wrap_words("/a/very/long/href", 6),
+            ["/a/ver", "y/long", "/href"]
+        );
         assert_eq!(wrap_words("", 5), [""]);
         assert_eq!(wrap_words("ab cdefghij", 4), ["ab", "cdef", "ghij"]);
     }

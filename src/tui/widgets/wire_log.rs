@@ -19,7 +19,11 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     };
     let doc = &call.wire_doc;
     let top = app.wire_top.min(doc.lines.len().saturating_sub(1));
-    let current = doc.starts.iter().rposition(|s| *s <= top).map_or(0, |i| i + 1);
+    let current = doc
+        .starts
+        .iter()
+        .rposition(|s| *s <= top)
+        .map_or(0, |i| i + 1);
     let title = format!(
         " Wire log · call #{} · exchange {current}/{} · line {}/{} ",
         call.id,
@@ -44,7 +48,9 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             LineKind::Body | LineKind::Blank => t.body,
             LineKind::Error => t.error,
         };
-        Line::from(Span::styled(text.as_str(), style))
-            .render(Rect::new(inner.x, inner.y + row as u16, inner.width, 1), buf);
+        Line::from(Span::styled(text.as_str(), style)).render(
+            Rect::new(inner.x, inner.y + row as u16, inner.width, 1),
+            buf,
+        );
     }
 }
