@@ -10,6 +10,7 @@ pub mod action;
 pub mod app;
 pub mod form;
 pub mod ladder;
+pub mod scripted;
 pub mod terminal;
 pub mod theme;
 pub mod view;

@@ -22,6 +22,8 @@ use super::DemoInfo;
 pub type CallId = u64;
 
 /// Everything that can change the state, one variant per origin.
+// A message is moved once into `update`, never stored in bulk, so its size does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum Msg {
     /// A key press from the terminal.
@@ -589,21 +591,18 @@ impl App {
             ending: false,
             exported: Vec::new(),
         };
-        let queued = self.conn == ConnState::Starting;
         record.log(
             self.wall,
             LogKind::Notice,
-            format!(
-                "calling {} ({}){}",
-                call.to,
-                format.name(),
-                if queued {
-                    " once the connection is ready"
-                } else {
-                    ""
-                }
-            ),
+            format!("calling {} ({})", call.to, format.name()),
         );
+        if self.conn == ConnState::Starting {
+            record.log(
+                self.wall,
+                LogKind::Notice,
+                "waiting for the connection".into(),
+            );
+        }
         self.calls.push(record);
         self.shown = Some(self.calls.len() - 1);
         self.history_sel = self.calls.len() - 1;

@@ -1,1 +1,321 @@
+use std::time::UNIX_EPOCH;
+
+use crossterm::event::{KeyCode, KeyModifiers};
+
 use super::*;
+use crate::call::{CallError, ErrorKind};
+
+fn app() -> App {
+    let mut app = App::new(Format::Json, Theme::new(false));
+    app.set_clock(
+        Instant::now(),
+        UNIX_EPOCH + Duration::from_secs(1_700_000_000),
+    );
+    app.update(Msg::Connected(Ok(Some(DemoInfo {
+        url: "http://127.0.0.1:1".into(),
+        contacts: vec![
+            ("sip:alice@contoso.com".into(), "answers".into()),
+            ("sip:bob@contoso.com".into(), "declines".into()),
+        ],
+    }))));
+    app
+}
+
+fn key(app: &mut App, code: KeyCode) -> Option<Command> {
+    app.update(Msg::Key(KeyEvent::from(code)))
+}
+
+fn ctrl(app: &mut App, c: char) -> Option<Command> {
+    app.update(Msg::Key(KeyEvent::new(
+        KeyCode::Char(c),
+        KeyModifiers::CONTROL,
+    )))
+}
+
+fn typ(app: &mut App, s: &str) {
+    for c in s.chars() {
+        key(app, KeyCode::Char(c));
+    }
+}
+
+fn started(cmd: Option<Command>) -> (CallId, ValidCall) {
+    match cmd {
+        Some(Command::StartCall { id, call, .. }) => (id, call),
+        other => panic!("expected StartCall, got {other:?}"),
+    }
+}
+
+fn outcome(state: FinalState, error: Option<CallError>) -> CallOutcome {
+    CallOutcome {
+        state,
+        invitation: Some("/inv/1".into()),
+        operation_id: "op".into(),
+        timings: vec![],
+        error,
+        connected_for: None,
+    }
+}
+
+#[test]
+fn typing_a_contact_and_enter_places_the_call() {
+    let mut app = app();
+    typ(&mut app, "sip:alice@contoso.com");
+    let (id, call) = started(key(&mut app, KeyCode::Enter));
+    assert_eq!(id, 1);
+    assert_eq!(call.to, "sip:alice@contoso.com");
+    assert_eq!(call.operation_id.len(), 32);
+    // The next call gets a fresh operation id.
+    assert_ne!(app.form.value(FieldId::OperationId), call.operation_id);
+    assert!(app.animating());
+    assert!(app.live_call().unwrap().ringing());
+}
+
+#[test]
+fn an_invalid_form_is_refused_with_every_reason() {
+    let mut app = app();
+    typ(&mut app, "bob");
+    // Tab would complete to sip:bob@contoso.com; Down moves on.
+    key(&mut app, KeyCode::Down);
+    typ(&mut app, &"x".repeat(251));
+    assert_eq!(
+        app.form.error(FieldId::Subject),
+        Some("251 characters, the limit is 250")
+    );
+    assert_eq!(key(&mut app, KeyCode::Enter), None);
+    let (_, flash) = app.flash.clone().unwrap();
+    assert!(flash.contains("to: 'bob' is not a sip: URI"), "{flash}");
+    assert!(flash.contains("subject: 251 characters"), "{flash}");
+    assert_eq!(app.form.focus(), FieldId::To);
+    assert!(app.calls.is_empty());
+}
+
+#[test]
+fn a_missing_media_offer_opens_advanced_and_shows_in_place() {
+    let mut app = app();
+    typ(&mut app, "sip:alice@contoso.com");
+    app.form.set_advanced(true);
+    app.form.set_focus(FieldId::MediaOffer);
+    typ(&mut app, "/nonexistent/offer.sdp");
+    assert_eq!(key(&mut app, KeyCode::Enter), None);
+    assert!(app.form.advanced_open);
+    assert!(app
+        .form
+        .error(FieldId::MediaOffer)
+        .unwrap()
+        .starts_with("cannot read '/nonexistent/offer.sdp'"));
+}
+
+#[test]
+fn tab_at_the_end_of_to_completes_then_moves_on() {
+    let mut app = app();
+    typ(&mut app, "al");
+    assert_eq!(app.context(), Context::Text { can_complete: true });
+    key(&mut app, KeyCode::Tab);
+    assert_eq!(app.form.value(FieldId::To), "sip:alice@contoso.com");
+    assert_eq!(app.form.focus(), FieldId::To);
+    key(&mut app, KeyCode::Tab);
+    assert_eq!(app.form.focus(), FieldId::Subject);
+}
+
+#[test]
+fn esc_while_ringing_cancels_and_ctrl_e_hangs_up() {
+    let mut app = app();
+    typ(&mut app, "sip:alice@contoso.com");
+    let (id, _) = started(key(&mut app, KeyCode::Enter));
+    app.update(Msg::Call(id, CallUpdate::StepStarted(Step::Ring)));
+    assert_eq!(app.shown_call().unwrap().status_label(), "ringing");
+    assert_eq!(key(&mut app, KeyCode::Esc), Some(Command::EndCall(id)));
+    assert_eq!(app.shown_call().unwrap().status_label(), "cancelling");
+    app.update(Msg::Call(
+        id,
+        CallUpdate::Finished(outcome(FinalState::Cancelled, None)),
+    ));
+    assert!(!app.animating());
+
+    let (id, _) = started(key(&mut app, KeyCode::Enter));
+    app.update(Msg::Call(
+        id,
+        CallUpdate::InvitationState("Connected".into()),
+    ));
+    assert_eq!(app.shown_call().unwrap().status_label(), "Connected");
+    // Esc no longer ends a connected call: only the hang-up key does.
+    assert_eq!(key(&mut app, KeyCode::Esc), None);
+    assert_eq!(ctrl(&mut app, 'e'), Some(Command::EndCall(id)));
+    assert_eq!(app.shown_call().unwrap().status_label(), "hanging up");
+}
+
+#[test]
+fn a_new_call_while_one_is_live_asks_first() {
+    let mut app = app();
+    typ(&mut app, "sip:alice@contoso.com");
+    let (first, _) = started(key(&mut app, KeyCode::Enter));
+    assert_eq!(key(&mut app, KeyCode::Enter), None);
+    assert!(matches!(app.overlay, Overlay::ConfirmReplace(_)));
+    assert_eq!(app.context(), Context::Confirm);
+    // n keeps the live call.
+    assert_eq!(key(&mut app, KeyCode::Char('n')), None);
+    assert_eq!(app.overlay, Overlay::None);
+    assert_eq!(app.calls.len(), 1);
+    key(&mut app, KeyCode::Enter);
+    let (second, _) = started(key(&mut app, KeyCode::Char('y')));
+    assert_ne!(first, second);
+    assert!(app.call(first).unwrap().ending);
+    assert_eq!(app.calls.len(), 2);
+}
+
+#[test]
+fn quit_keys_work_everywhere_and_end_live_calls() {
+    let mut app = app();
+    typ(&mut app, "q");
+    assert_eq!(app.form.value(FieldId::To), "q");
+    key(&mut app, KeyCode::F(1));
+    assert_eq!(app.overlay, Overlay::Help);
+    assert_eq!(ctrl(&mut app, 'q'), Some(Command::Quit));
+
+    let mut app = self::app();
+    typ(&mut app, "sip:alice@contoso.com");
+    started(key(&mut app, KeyCode::Enter));
+    assert_eq!(ctrl(&mut app, 'c'), Some(Command::Quit));
+    assert!(app.quitting && app.calls[0].ending);
+}
+
+#[test]
+fn help_opens_with_question_mark_only_outside_text_fields() {
+    let mut app = app();
+    key(&mut app, KeyCode::Char('?'));
+    assert_eq!(app.overlay, Overlay::None);
+    assert_eq!(app.form.value(FieldId::To), "?");
+    app.form.set_focus(FieldId::Importance);
+    key(&mut app, KeyCode::Char('?'));
+    assert_eq!(app.overlay, Overlay::Help);
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.overlay, Overlay::None);
+}
+
+#[test]
+fn toggles_change_with_space_and_arrows() {
+    let mut app = app();
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Down);
+    assert_eq!(app.form.focus(), FieldId::Importance);
+    key(&mut app, KeyCode::Char(' '));
+    key(&mut app, KeyCode::Right);
+    assert_eq!(app.form.importance, Some(crate::call::Importance::Urgent));
+    key(&mut app, KeyCode::Left);
+    assert_eq!(app.form.importance, Some(crate::call::Importance::Normal));
+}
+
+#[test]
+fn updates_fill_the_status_log_ladder_and_wire_log() {
+    let mut app = app();
+    typ(&mut app, "sip:bob@contoso.com");
+    let (id, _) = started(key(&mut app, KeyCode::Enter));
+    let wall = app.wall;
+    let record = WireRecord {
+        seq: 1,
+        started: wall,
+        elapsed: Duration::from_millis(5),
+        method: "POST".into(),
+        url: "http://h/apps/1/startAudioVideo".into(),
+        request_headers: vec![],
+        request_body: None,
+        status: Some(201),
+        response_headers: vec![],
+        response_body: None,
+        error: None,
+    };
+    app.update(Msg::Call(id, CallUpdate::Wire(record)));
+    app.update(Msg::Call(
+        id,
+        CallUpdate::InvitationCreated {
+            href: "/inv/1".into(),
+            operation_id: "op1".into(),
+        },
+    ));
+    app.update(Msg::Call(
+        id,
+        CallUpdate::Event(EventNote {
+            at: wall + Duration::from_millis(30),
+            sender: "communication".into(),
+            kind: "completed".into(),
+            rel: "audioVideoInvitation".into(),
+            href: "/inv/1".into(),
+            state: None,
+            status: Some("Failure".into()),
+            reason: None,
+        }),
+    ));
+    let error = CallError {
+        kind: ErrorKind::Invitation,
+        message: "sip:bob@contoso.com declined the call".into(),
+        status: None,
+        code: Some("Declined".into()),
+        subcode: None,
+        server_message: None,
+    };
+    app.update(Msg::Call(
+        id,
+        CallUpdate::Finished(outcome(FinalState::Failed, Some(error))),
+    ));
+    let call = app.call(id).unwrap();
+    assert_eq!(call.ladder.len(), 3);
+    assert_eq!(call.wire_doc.starts, [0]);
+    assert_eq!(call.status_label(), "Failed");
+    assert_eq!(call.invitation.as_deref(), Some("/inv/1"));
+    assert!(call.log.iter().any(|l| l.kind == LogKind::EventFailure));
+    assert!(call.log.last().unwrap().text.contains("declined the call"));
+    // Ladder: Enter on the first row opens its exchange in the wire log.
+    key(&mut app, KeyCode::F(2));
+    assert_eq!(app.view, View::Ladder);
+    key(&mut app, KeyCode::Home);
+    assert_eq!(app.ladder_sel, Some(0));
+    key(&mut app, KeyCode::Enter);
+    assert_eq!((app.view, app.wire_top), (View::WireLog, 0));
+    assert_eq!(key(&mut app, KeyCode::Char('x')), Some(Command::Export(id)));
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.view, View::Form);
+}
+
+#[test]
+fn history_refills_the_form_so_calling_again_is_two_keys() {
+    let mut app = app();
+    typ(&mut app, "sip:bob@contoso.com");
+    key(&mut app, KeyCode::Tab);
+    typ(&mut app, "standup");
+    let (id, first) = started(key(&mut app, KeyCode::Enter));
+    app.update(Msg::Call(
+        id,
+        CallUpdate::Finished(outcome(FinalState::Failed, None)),
+    ));
+    // Clear the form, then call again from history.
+    app.form.fill(&CallRequest::default(), Format::Xml);
+    key(&mut app, KeyCode::F(4));
+    assert_eq!(app.context(), Context::History);
+    assert_eq!(app.form.value(FieldId::To), "sip:bob@contoso.com");
+    let (again, call) = started(key(&mut app, KeyCode::Enter));
+    assert_eq!(again, 2);
+    assert_eq!(call.subject.as_deref(), Some("standup"));
+    assert_ne!(call.operation_id, first.operation_id);
+    assert_eq!(app.pane, Pane::Form);
+}
+
+#[test]
+fn calls_queue_while_starting_and_fail_when_the_connection_does() {
+    let mut app = App::new(Format::Json, Theme::new(false));
+    assert_eq!(app.conn, ConnState::Starting);
+    typ(&mut app, "sip:alice@contoso.com");
+    started(key(&mut app, KeyCode::Enter));
+    assert_eq!(app.calls[0].log[1].text, "waiting for the connection");
+    app.update(Msg::Connected(Err("address in use".into())));
+    assert_eq!(key(&mut app, KeyCode::Enter), None);
+    assert!(app.flash.as_ref().unwrap().1.contains("address in use"));
+}
+
+#[test]
+fn idle_keys_that_do_nothing_do_not_redraw() {
+    let mut app = app();
+    app.form.set_focus(FieldId::Importance);
+    app.dirty = false;
+    app.update(Msg::Key(KeyEvent::from(KeyCode::Char('z'))));
+    assert!(!app.dirty);
+}

@@ -45,8 +45,11 @@ pub fn keys(app: &App) -> Vec<(&'static str, &'static str)> {
             keys.push(("Esc", "back"));
         }
     }
+    let in_form = matches!(app.context(), Context::Text { .. } | Context::Toggle);
     match live {
-        Some(c) if c.ringing() => keys.insert(0, ("Esc", "cancel call")),
+        // Esc cancels only from the form; elsewhere it goes back.
+        Some(c) if c.ringing() && in_form => keys.insert(0, ("Esc", "cancel call")),
+        Some(c) if c.ringing() => keys.insert(0, ("Ctrl-E", "cancel call")),
         Some(_) => keys.insert(0, ("Ctrl-E", "hang up")),
         None => {}
     }

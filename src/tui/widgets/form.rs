@@ -54,13 +54,8 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let block = crate::tui::view::pane_block(app, " New call ".to_string(), has_focus);
     let inner = block.inner(area);
     block.render(area, buf);
-    let mut y = inner.y;
-    for row in rows(app) {
-        if y >= inner.bottom() {
-            break;
-        }
+    for (y, row) in (inner.y..inner.bottom()).zip(rows(app)) {
         let line_area = Rect::new(inner.x, y, inner.width, 1);
-        y += 1;
         match row {
             Row::Error(e) => {
                 let text = truncate(

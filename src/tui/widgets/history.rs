@@ -48,7 +48,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         };
         let duration = match call.connected_for(app.now) {
             Some(d) => clock(d),
-            None => "—".to_string(),
+            None => format!("after {}", clock(call.elapsed(app.now))),
         };
         let subject = call
             .request

@@ -31,8 +31,8 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     if inner.height < 2 || inner.width < 30 {
         return;
     }
-    let arrow_width = inner.width.saturating_sub(10 + 2 + 2) as usize;
-    let head = format!("{:>10} client{:>w$}", "", "server", w = arrow_width - 4);
+    let arrow_width = inner.width.saturating_sub(11 + 2 + 1) as usize;
+    let head = format!("{:8}client{:>w$}", "", "server", w = arrow_width - 1);
     Span::styled(head, t.title).render(Rect::new(inner.x, inner.y, inner.width, 1), buf);
     let height = (inner.height - 1) as usize;
     let rows = &call.ladder;

@@ -3,8 +3,9 @@
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Widget, Wrap};
+use ratatui::widgets::{Paragraph, Widget};
 
 use super::clock;
 use crate::call::FinalState;
@@ -45,9 +46,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     };
     let header = header_lines(app, call, inner.width);
     let used = (header.len() as u16).min(inner.height);
-    Paragraph::new(header)
-        .wrap(Wrap { trim: false })
-        .render(Rect::new(inner.x, inner.y, inner.width, used), buf);
+    Paragraph::new(header).render(Rect::new(inner.x, inner.y, inner.width, used), buf);
     let log_area = Rect::new(
         inner.x,
         inner.y + used,
@@ -106,26 +105,29 @@ fn header_lines<'a>(app: &'a App, call: &'a CallRecord, width: u16) -> Vec<Line<
     }
     to.push(Span::styled(format!("  {}", call.format.name()), t.dim));
     lines.push(Line::from(to));
-    lines.push(Line::from(vec![
-        Span::styled("Invitation  ", t.dim),
-        Span::raw(call.invitation.as_deref().unwrap_or("—")),
-        Span::styled(
-            call.invitation_state
-                .as_deref()
-                .map(|s| format!("  [{s}]"))
-                .unwrap_or_default(),
-            t.dim,
-        ),
-    ]));
-    lines.push(Line::from(vec![
-        Span::styled("Operation   ", t.dim),
-        Span::raw(call.operation_id.as_str()),
-    ]));
+    let invitation = match (&call.invitation, &call.invitation_state) {
+        (Some(href), Some(state)) => format!("{href}  [{state}]"),
+        (Some(href), None) => href.clone(),
+        (None, _) => "—".to_string(),
+    };
+    labelled(
+        &mut lines,
+        "Invitation  ",
+        &invitation,
+        t.dim,
+        t.base,
+        width,
+    );
+    labelled(
+        &mut lines,
+        "Operation   ",
+        &call.operation_id,
+        t.dim,
+        t.base,
+        width,
+    );
     if let Some(e) = call.outcome.as_ref().and_then(|o| o.error.as_ref()) {
-        lines.push(Line::from(Span::styled(
-            format!("✗ {}", e.message),
-            t.error,
-        )));
+        labelled(&mut lines, "✗ ", &e.message, t.error, t.error, width);
         let mut detail = Vec::new();
         if let Some(s) = e.status {
             let reason = crate::tui::ladder::status_text(s);
@@ -138,13 +140,24 @@ fn header_lines<'a>(app: &'a App, call: &'a CallRecord, width: u16) -> Vec<Line<
             detail.push(format!("subcode {s}"));
         }
         if !detail.is_empty() {
-            lines.push(Line::from(Span::styled(
-                format!("  {}", detail.join(" · ")),
+            labelled(
+                &mut lines,
+                "  ",
+                &detail.join(" · "),
                 t.error,
-            )));
+                t.error,
+                width,
+            );
         }
         if let Some(m) = &e.server_message {
-            lines.push(Line::from(Span::styled(format!("  server: “{m}”"), t.dim)));
+            labelled(
+                &mut lines,
+                "  server: ",
+                &format!("“{m}”"),
+                t.dim,
+                t.dim,
+                width,
+            );
         }
     }
     if !call.exported.is_empty() {
@@ -153,10 +166,14 @@ fn header_lines<'a>(app: &'a App, call: &'a CallRecord, width: u16) -> Vec<Line<
             .iter()
             .map(|p| p.display().to_string())
             .collect();
-        lines.push(Line::from(Span::styled(
-            format!("Exported    {}", names.join("  ")),
+        labelled(
+            &mut lines,
+            "Exported    ",
+            &names.join("  "),
             t.dim,
-        )));
+            t.dim,
+            width,
+        );
     }
     let rule = "─".repeat(width.saturating_sub(8) as usize);
     lines.push(Line::from(Span::styled(format!("─ Log {rule}"), t.border)));
@@ -201,5 +218,76 @@ fn render_log(app: &App, call: &CallRecord, area: Rect, buf: &mut Buffer) {
             Span::styled(note, t.warn)
                 .render(Rect::new(area.right() - w, area.bottom() - 1, w, 1), buf);
         }
+    }
+}
+
+/// `label` then `value`, wrapped at spaces (or anywhere in a long word such as an href) so
+/// that continuation lines align under the value.
+fn labelled<'a>(
+    lines: &mut Vec<Line<'a>>,
+    label: &'a str,
+    value: &str,
+    label_style: Style,
+    value_style: Style,
+    width: u16,
+) {
+    let indent = label.chars().count();
+    let room = (width as usize).saturating_sub(indent).max(8);
+    for (i, chunk) in wrap_words(value, room).into_iter().enumerate() {
+        let head = if i == 0 {
+            Span::styled(label, label_style)
+        } else {
+            Span::raw(" ".repeat(indent))
+        };
+        lines.push(Line::from(vec![head, Span::styled(chunk, value_style)]));
+    }
+}
+
+/// Greedy word wrap by characters; words longer than `width` are cut.
+pub fn wrap_words(text: &str, width: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut line = String::new();
+    let mut len = 0;
+    for word in text.split(' ') {
+        let mut word: Vec<char> = word.chars().collect();
+        loop {
+            let sep = usize::from(len > 0);
+            if len + sep + word.len() <= width {
+                if sep == 1 {
+                    line.push(' ');
+                }
+                line.extend(word.iter());
+                len += sep + word.len();
+                break;
+            }
+            if len > 0 {
+                out.push(std::mem::take(&mut line));
+                len = 0;
+                continue;
+            }
+            let rest = word.split_off(width);
+            out.push(word.into_iter().collect());
+            word = rest;
+        }
+    }
+    if len > 0 || out.is_empty() {
+        out.push(line);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap_words;
+
+    #[test]
+    fn wrap_breaks_at_spaces_and_cuts_long_words() {
+        assert_eq!(wrap_words("one two three", 7), ["one two", "three"]);
+        assert_eq!(
+            wrap_words("/a/very/long/href", 6),
+            ["/a/ver", "y/long", "/href"]
+        );
+        assert_eq!(wrap_words("", 5), [""]);
+        assert_eq!(wrap_words("ab cdefghij", 4), ["ab", "cdef", "ghij"]);
     }
 }

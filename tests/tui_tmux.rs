@@ -1,0 +1,121 @@
+//! The TUI in a real terminal (tmux), driven by keys and read back with `capture-pane`.
+//! Uses the `tui_scripted` example (the TUI with a scripted session), so it needs no server.
+//! Skipped when tmux is not installed.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+/// One tmux server per test (private socket), killed on drop.
+pub struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    /// Starts `command` in a detached `width`x`height` session, or `None` without tmux.
+    pub fn start(name: &str, command: &str, width: u16, height: u16) -> Option<Tmux> {
+        let socket = format!("avlaunch-{name}-{}", std::process::id());
+        let tmux = Tmux { socket };
+        let ok = tmux
+            .run(&[
+                "new-session",
+                "-d",
+                "-s",
+                "t",
+                "-x",
+                &width.to_string(),
+                "-y",
+                &height.to_string(),
+                &format!("{command}; echo EXIT=$?; sleep 60"),
+            ])
+            .ok()?
+            .status
+            .success();
+        ok.then_some(tmux)
+    }
+
+    fn run(&self, args: &[&str]) -> std::io::Result<Output> {
+        Command::new("tmux")
+            .args(["-L", &self.socket])
+            .args(args)
+            .env("NO_COLOR", "1")
+            .output()
+    }
+
+    /// Sends tmux key names (`Enter`, `C-q`, `F2`) or literal text.
+    pub fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "t"];
+        args.extend_from_slice(keys);
+        self.run(&args).expect("tmux send-keys");
+    }
+
+    pub fn screen(&self) -> String {
+        let out = self
+            .run(&["capture-pane", "-p", "-t", "t"])
+            .expect("tmux capture-pane");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Polls the screen until it contains `text`, or panics with the last screen.
+    pub fn wait_for(&self, text: &str, deadline: Duration) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if screen.contains(text) {
+                return screen;
+            }
+            if start.elapsed() > deadline {
+                panic!("no {text:?} on screen after {deadline:?}:\n{screen}");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.run(&["kill-server"]);
+    }
+}
+
+fn example(name: &str) -> Option<PathBuf> {
+    // target/debug/deps/tui_tmux-… → target/debug/examples/<name>
+    let path = std::env::current_exe()
+        .ok()?
+        .parent()?
+        .parent()?
+        .join("examples")
+        .join(name);
+    path.exists().then_some(path)
+}
+
+#[test]
+fn a_call_from_the_keyboard_in_a_real_terminal() {
+    let Some(bin) = example("tui_scripted") else {
+        eprintln!("skipped: the tui_scripted example is not built");
+        return;
+    };
+    let Some(tmux) = Tmux::start("call", &bin.display().to_string(), 120, 32) else {
+        eprintln!("skipped: tmux is not available");
+        return;
+    };
+    let limit = Duration::from_secs(20);
+    tmux.wait_for("DEMO", limit);
+    tmux.keys(&["sip:bo"]);
+    tmux.wait_for("sip:bob@contoso.com", limit);
+    tmux.keys(&["Tab", "Enter"]);
+    tmux.wait_for("■ Failed", limit);
+    let screen = tmux.wait_for("declined the call", limit);
+    assert!(screen.contains("#1  sip:bob@contoso.com"), "{screen}");
+    tmux.keys(&["F2"]);
+    tmux.wait_for("Ladder · call #1", limit);
+    tmux.keys(&["F1"]);
+    tmux.wait_for("Keys · Esc or F1 to close", limit);
+    tmux.keys(&["Escape"]);
+    // A lone Esc must not merge with the next key into an Alt sequence.
+    std::thread::sleep(Duration::from_millis(300));
+    tmux.keys(&["C-q"]);
+    let screen = tmux.wait_for("EXIT=0", limit);
+    // The alternate screen is gone: the shell's line is all that is left.
+    assert!(!screen.contains("New call"), "{screen}");
+}
