@@ -1,6 +1,6 @@
-//! The TUI in a real terminal (tmux), driven by keys and read back with `capture-pane`.
-//! Uses the `tui_scripted` example (the TUI with a scripted session), so it needs no server.
-//! Skipped when tmux is not installed.
+//! The TUI in a real terminal (tmux), driven by keys and read back with `capture-pane`:
+//! the real binary on its built-in simulator, and the `tui_scripted` example (the TUI
+//! with a scripted session). `.ci/run` installs tmux; without it these tests fail.
 
 use std::path::PathBuf;
 use std::process::{Command, Output};
@@ -16,6 +16,10 @@ impl Tmux {
     pub fn start(name: &str, command: &str, width: u16, height: u16) -> Option<Tmux> {
         let socket = format!("avlaunch-{name}-{}", std::process::id());
         let tmux = Tmux { socket };
+        // After the program: its exit code, then whether the terminal is back in cooked
+        // mode (`icanon`) rather than left raw (`-icanon`).
+        let after =
+            "echo EXIT=$?; stty -a | tr ' ' '\\n' | grep -x -- '-\\?icanon' | sed 's/^/TTY=/'";
         let ok = tmux
             .run(&[
                 "new-session",
@@ -26,7 +30,7 @@ impl Tmux {
                 &width.to_string(),
                 "-y",
                 &height.to_string(),
-                &format!("{command}; echo EXIT=$?; sleep 60"),
+                &format!("{command}; {after}; sleep 60"),
             ])
             .ok()?
             .status
@@ -95,10 +99,7 @@ fn a_call_from_the_keyboard_in_a_real_terminal() {
         eprintln!("skipped: the tui_scripted example is not built");
         return;
     };
-    let Some(tmux) = Tmux::start("call", &bin.display().to_string(), 120, 32) else {
-        eprintln!("skipped: tmux is not available");
-        return;
-    };
+    let tmux = Tmux::start("call", &bin.display().to_string(), 120, 32).expect("tmux runs");
     let limit = Duration::from_secs(20);
     tmux.wait_for("DEMO", limit);
     tmux.keys(&["sip:bo"]);
@@ -118,4 +119,67 @@ fn a_call_from_the_keyboard_in_a_real_terminal() {
     let screen = tmux.wait_for("EXIT=0", limit);
     // The alternate screen is gone: the shell's line is all that is left.
     assert!(!screen.contains("New call"), "{screen}");
+}
+
+/// The walk-through, on the real binary and its built-in simulator: call alice
+/// with a subject, see Connected, hang up, call bob, read the decline reason, quit, and
+/// find the terminal restored.
+#[test]
+fn the_real_binary_places_calls_on_the_built_in_simulator() {
+    let home = std::env::temp_dir().join(format!("avlaunch-tmux-home-{}", std::process::id()));
+    std::fs::create_dir_all(&home).unwrap();
+    let command = format!(
+        "env HOME={} AVLAUNCH_SIM_ANSWER_DELAY_MS=300 NO_COLOR=1 {}",
+        home.display(),
+        env!("CARGO_BIN_EXE_avlaunch")
+    );
+    let tmux = Tmux::start("real", &command, 120, 40).expect("tmux runs");
+    let limit = Duration::from_secs(20);
+    let screen = tmux.wait_for("DEMO", limit);
+    assert!(screen.contains("New call"), "{screen}");
+    tmux.wait_for("ready", limit);
+
+    tmux.keys(&["sip:alice@contoso.com"]);
+    tmux.keys(&["Tab"]);
+    tmux.keys(&["Quarterly check-in"]);
+    tmux.wait_for("18/250", limit);
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("Connected", limit);
+    assert!(screen.contains("Quarterly check-in"), "{screen}");
+    assert!(
+        screen.contains("audioVideoInvitations/"),
+        "the invitation's href: {screen}"
+    );
+
+    tmux.keys(&["C-e"]);
+    let screen = tmux.wait_for("■ Connected", limit);
+    assert!(screen.contains("hanging up"), "{screen}");
+
+    // A new call: clear To, type bob, place it.
+    tmux.keys(&["BTab", "C-u"]);
+    tmux.keys(&["sip:bob@contoso.com"]);
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("declined the call", limit);
+    assert!(
+        screen.contains("Declined"),
+        "code and subcode shown: {screen}"
+    );
+    assert!(screen.contains("#2  sip:bob@contoso.com"), "{screen}");
+
+    std::thread::sleep(Duration::from_millis(200));
+    tmux.keys(&["C-q"]);
+    let screen = tmux.wait_for("EXIT=0", limit);
+    let screen = if screen.contains("TTY=") {
+        screen
+    } else {
+        tmux.wait_for("TTY=", limit)
+    };
+    assert!(
+        !screen.contains("New call"),
+        "the alternate screen is gone: {screen}"
+    );
+    assert!(
+        screen.contains("TTY=icanon"),
+        "the terminal is back in cooked mode: {screen}"
+    );
 }

@@ -193,6 +193,7 @@ pub const HELP: &[(&str, &str)] = &[
         "Space  Right  Left",
         "change a toggle; open or fold Advanced",
     ),
+    ("Ctrl-U", "clear the text before the cursor"),
     ("", "History"),
     ("Up Down  j k", "select a call: the form is refilled"),
     ("Enter", "call it again"),

@@ -280,7 +280,12 @@ impl Form {
         let Some(t) = self.text_mut(focus) else {
             return false;
         };
-        let changed = t.input(Input::from(key));
+        // Ctrl-U clears to the start of the field, as in a shell (tui-textarea would undo).
+        let changed = if ctrl && key.code == KeyCode::Char('u') {
+            t.delete_line_by_head()
+        } else {
+            t.input(Input::from(key))
+        };
         if changed {
             self.on_edit(focus);
         }
