@@ -69,10 +69,18 @@ pub fn target(args: &ServerArgs) -> Result<Target, String> {
         None => Some(prompt_password(&user)?),
     };
     let ca_cert = match &args.ca_cert {
-        Some(path) => Some(
-            std::fs::read(path)
-                .map_err(|e| format!("--ca-cert: cannot read '{}': {e}", path.display()))?,
-        ),
+        Some(path) => {
+            let pem = std::fs::read(path)
+                .map_err(|e| format!("--ca-cert: cannot read '{}': {e}", path.display()))?;
+            // A file without a certificate would be accepted silently and trust nothing.
+            if !String::from_utf8_lossy(&pem).contains("-----BEGIN CERTIFICATE-----") {
+                return Err(format!(
+                    "--ca-cert: '{}' holds no PEM certificate (expected -----BEGIN CERTIFICATE-----)",
+                    path.display()
+                ));
+            }
+            Some(pem)
+        }
         None => None,
     };
     Ok(Target::Deployment(Connection {

@@ -501,3 +501,39 @@ async fn every_contact_ends_the_same_in_xml_as_in_json() {
         assert_eq!(results[0], results[1], "{contact}: json vs xml");
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn har_export_holds_every_exchange_redacted() {
+    let sim = start_sim(fast_config()).await;
+    let path = std::env::temp_dir().join(format!("avlaunch-call-{}.har", std::process::id()));
+    let out = output(call_command(
+        &sim,
+        "sip:alice@contoso.com",
+        &["--hangup-after", "0", "--har", path.to_str().unwrap()],
+    ))
+    .await;
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    assert!(text(&out).0.contains("(HAR 1.2)"));
+    let raw = std::fs::read_to_string(&path).unwrap();
+    let har: serde_json::Value = serde_json::from_str(&raw).unwrap();
+    assert_eq!(har["log"]["version"], "1.2");
+    let entries = har["log"]["entries"].as_array().unwrap();
+    // Every exchange but the last parked P-GET, which is dropped unanswered at the end.
+    assert_eq!(
+        entries.len(),
+        sim.requests().len() - 1,
+        "one entry per exchange"
+    );
+    let token = entries
+        .iter()
+        .find(|e| e["request"]["url"].as_str().unwrap().contains("oauthtoken"))
+        .unwrap();
+    assert_eq!(token["request"]["method"], "POST");
+    assert!(!raw.contains("password=demo"), "password in the HAR");
+    assert!(
+        !raw.contains("Bearer cwt=")
+            || raw.matches("Bearer cwt=***").count() == raw.matches("Bearer cwt=").count()
+    );
+    assert!(raw.contains("Bearer ***"), "Authorization redacted");
+    let _ = std::fs::remove_file(path);
+}

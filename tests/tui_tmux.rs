@@ -129,7 +129,7 @@ fn the_real_binary_places_calls_on_the_built_in_simulator() {
     let home = std::env::temp_dir().join(format!("avlaunch-tmux-home-{}", std::process::id()));
     std::fs::create_dir_all(&home).unwrap();
     let command = format!(
-        "env HOME={} AVLAUNCH_SIM_ANSWER_DELAY_MS=300 NO_COLOR=1 {}",
+        "env HOME={} XDG_STATE_HOME= RUST_LOG=trace AVLAUNCH_SIM_ANSWER_DELAY_MS=300 NO_COLOR=1 {}",
         home.display(),
         env!("CARGO_BIN_EXE_avlaunch")
     );

@@ -261,7 +261,23 @@ impl Client {
         response: &WireResponse,
         action: &str,
     ) -> Result<Resource, UcwaError> {
-        let format = response_format(response).unwrap_or(self.format);
+        let format = match (response_format(response), response.header("content-type")) {
+            (Some(f), _) => f,
+            // An HTML page from a proxy or IIS, say: name what came instead of a parse error.
+            (None, Some(ct)) if !response.body.is_empty() => {
+                return Err(UcwaError::Parse {
+                    action: action.to_string(),
+                    source: super::resource::ParseError::new(
+                        "resource",
+                        format!(
+                            "the server sent {} instead of a UCWA resource (a proxy or web page answered?)",
+                            ct.split(';').next().unwrap_or(ct)
+                        ),
+                    ),
+                })
+            }
+            (None, _) => self.format,
+        };
         format
             .read_resource(&response.body)
             .map_err(|source| UcwaError::Parse {

@@ -276,7 +276,7 @@ impl Transport {
             Err(detail) => {
                 let detail = self.scrub(&detail);
                 record.error = Some(detail.clone());
-                tracing::warn!(seq, method = %record.method, url = %record.url, error = %detail, "no answer");
+                tracing::info!(seq, method = %record.method, url = %record.url, error = %detail, "no answer");
                 (self.sink)(record);
                 Err(UcwaError::Transport {
                     action: action.to_string(),
