@@ -80,6 +80,20 @@ impl Value {
     }
 }
 
+/// A property by name, matched without regard to case as UCWA servers do.
+fn find_property<'a>(properties: &'a [(String, Value)], name: &str) -> Option<&'a Value> {
+    properties
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v)
+}
+
+fn property_text(properties: &[(String, Value)], name: &str) -> Option<String> {
+    find_property(properties, name)
+        .and_then(Value::as_text)
+        .map(Cow::into_owned)
+}
+
 /// A UCWA resource: its own rel and href (the self link), its other links, its
 /// properties (in order, unknown ones kept) and its embedded resources.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -117,16 +131,11 @@ impl Resource {
 
     /// A property by name, matched without regard to case as UCWA servers do.
     pub fn property(&self, name: &str) -> Option<&Value> {
-        self.properties
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v)
+        find_property(&self.properties, name)
     }
 
     pub fn text(&self, name: &str) -> Option<String> {
-        self.property(name)
-            .and_then(|v| v.as_text())
-            .map(Cow::into_owned)
+        property_text(&self.properties, name)
     }
 
     pub fn boolean(&self, name: &str) -> Option<bool> {
@@ -179,16 +188,11 @@ pub struct Input {
 
 impl Input {
     pub fn property(&self, name: &str) -> Option<&Value> {
-        self.properties
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v)
+        find_property(&self.properties, name)
     }
 
     pub fn text(&self, name: &str) -> Option<String> {
-        self.property(name)
-            .and_then(|v| v.as_text())
-            .map(Cow::into_owned)
+        property_text(&self.properties, name)
     }
 
     pub fn link(&self, rel: &str) -> Option<&str> {
