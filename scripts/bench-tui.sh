@@ -19,6 +19,7 @@ else
 fi
 
 echo "== key press to redrawn frame"
+python3 scripts/key-latency.py --baseline "${KEYS:-200}"
 python3 scripts/key-latency.py "$bin" "${KEYS:-200}"
 
 echo "== frame time of the busiest views at 200x60"

@@ -5,6 +5,8 @@ Subject counter shows the new length. The figure includes tmux's own relay and t
 polling interval, so it is an upper bound on avlaunch's own latency.
 
 Usage: key-latency.py BINARY [KEYS]   (prints median, p90, p99 in ms)
+       key-latency.py --baseline [KEYS]  (the same loop against `cat` and the tty's echo:
+                                          what tmux and the polling cost on their own)
 """
 import os
 import subprocess
@@ -12,6 +14,7 @@ import sys
 import time
 
 binary = sys.argv[1]
+baseline = binary == "--baseline"
 keys = int(sys.argv[2]) if len(sys.argv) > 2 else 100
 sock = f"avlaunch-keylat-{os.getpid()}"
 
@@ -29,18 +32,23 @@ def wait_for(text, limit=15.0):
 
 
 try:
-    tmux("new-session", "-d", "-s", "k", "-x", "120", "-y", "40", f"env NO_COLOR=1 {binary}")
-    wait_for("ready")
-    tmux("send-keys", "-t", "k", "Tab")
-    wait_for("0/250")
+    if baseline:
+        tmux("new-session", "-d", "-s", "k", "-x", "400", "-y", "40", "cat")
+        time.sleep(0.3)
+    else:
+        tmux("new-session", "-d", "-s", "k", "-x", "120", "-y", "40", f"env NO_COLOR=1 {binary}")
+        wait_for("ready")
+        tmux("send-keys", "-t", "k", "Tab")
+        wait_for("0/250")
     samples = []
     for n in range(1, keys + 1):
         start = time.perf_counter()
         tmux("send-keys", "-t", "k", "-l", "x")
-        wait_for(f" {n}/250")
+        wait_for("x" * n if baseline else f" {n}/250")
         samples.append((time.perf_counter() - start) * 1000)
     samples.sort()
     pick = lambda p: samples[min(len(samples) - 1, int(p * len(samples)))]
-    print(f"key to frame over {keys} keys: median {pick(0.5):.1f} ms, p90 {pick(0.9):.1f} ms, p99 {pick(0.99):.1f} ms")
+    label = "baseline (cat, tty echo)" if baseline else "key to frame"
+    print(f"{label} over {keys} keys: median {pick(0.5):.1f} ms, p90 {pick(0.9):.1f} ms, p99 {pick(0.99):.1f} ms")
 finally:
     tmux("kill-server")

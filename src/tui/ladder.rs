@@ -167,6 +167,25 @@ pub fn offset_text(d: Duration) -> String {
 
 /// The arrow between the two lifelines, exactly `width` characters wide.
 pub fn arrow(kind: RowKind, label: &str, width: usize) -> String {
+    let parts = arrow_parts(kind, label, width);
+    let mut s = String::with_capacity(width * 3);
+    s.push_str(&parts.head);
+    s.extend(std::iter::repeat_n(parts.fill, parts.fill_count));
+    s.push_str(parts.tail);
+    s
+}
+
+/// An arrow as drawn: `head` (left end and label), then `fill_count` times `fill`, then
+/// `tail`. The ladder pane writes the fill cell by cell, which is much cheaper than
+/// segmenting a long string of box-drawing characters on every frame.
+pub struct ArrowParts {
+    pub head: String,
+    pub fill: char,
+    pub fill_count: usize,
+    pub tail: &'static str,
+}
+
+pub fn arrow_parts(kind: RowKind, label: &str, width: usize) -> ArrowParts {
     let (left, fill, right) = match kind {
         RowKind::Request => ("─", '─', "▶"),
         RowKind::Response => ("◀", '─', "─"),
@@ -179,22 +198,30 @@ pub fn arrow(kind: RowKind, label: &str, width: usize) -> String {
         if right == "▶" {
             s.push('▶');
         }
-        return s.chars().take(width).collect();
+        return ArrowParts {
+            head: s.chars().take(width).collect(),
+            fill,
+            fill_count: 0,
+            tail: "",
+        };
     }
     // left head, two fill, space, label, space, fill…, right head
     let room = width - 6;
     let label = truncate(label, room);
     let used = 1 + 2 + 1 + label.chars().count() + 1 + 1;
-    let mut s = String::with_capacity(width * 3);
-    s.push_str(left);
-    s.push(fill);
-    s.push(fill);
-    s.push(' ');
-    s.push_str(&label);
-    s.push(' ');
-    s.extend(std::iter::repeat_n(fill, width - used));
-    s.push_str(right);
-    s
+    let mut head = String::with_capacity(label.len() + 12);
+    head.push_str(left);
+    head.push(fill);
+    head.push(fill);
+    head.push(' ');
+    head.push_str(&label);
+    head.push(' ');
+    ArrowParts {
+        head,
+        fill,
+        fill_count: width - used,
+        tail: right,
+    }
 }
 
 /// At most `max` characters, ending in `…` when cut.

@@ -3,11 +3,11 @@
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::text::{Line, Span};
+use ratatui::text::Span;
 use ratatui::widgets::Widget;
 
 use crate::tui::app::App;
-use crate::tui::ladder::{arrow, offset_text, RowKind};
+use crate::tui::ladder::{arrow_parts, offset_text, RowKind};
 
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let t = &app.theme;
@@ -46,16 +46,27 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             (false, RowKind::Event) => t.event,
             (false, RowKind::NoResponse) => t.error,
         };
-        let mut line = Line::from(vec![
-            Span::styled(format!("{:>10} ", offset_text(row.offset)), t.dim),
-            Span::styled("│", t.border),
-            Span::styled(arrow(row.kind, &row.label, arrow_width), style),
-            Span::styled("│", t.border),
-        ]);
-        if i == sel && app.ladder_sel.is_some() {
-            line = line.patch_style(t.selected);
-        }
         let y = inner.y + 1 + (i - top) as u16;
-        line.render(Rect::new(inner.x, y, inner.width, 1), buf);
+        let offset = format!("{:>10} ", offset_text(row.offset));
+        let (mut x, _) = buf.set_stringn(inner.x, y, &offset, inner.width as usize, t.dim);
+        let end = inner.x + inner.width;
+        let (nx, _) = buf.set_stringn(x, y, "│", (end - x) as usize, t.border);
+        x = nx;
+        let parts = arrow_parts(row.kind, &row.label, arrow_width);
+        let (nx, _) = buf.set_stringn(x, y, &parts.head, (end - x) as usize, style);
+        x = nx;
+        for _ in 0..parts.fill_count {
+            if x >= end {
+                break;
+            }
+            buf[(x, y)].set_char(parts.fill).set_style(style);
+            x += 1;
+        }
+        let (nx, _) = buf.set_stringn(x, y, parts.tail, end.saturating_sub(x) as usize, style);
+        x = nx;
+        buf.set_stringn(x, y, "│", end.saturating_sub(x) as usize, t.border);
+        if i == sel && app.ladder_sel.is_some() {
+            buf.set_style(Rect::new(inner.x, y, inner.width, 1), t.selected);
+        }
     }
 }
