@@ -198,6 +198,17 @@ async fn the_timeout_cancels_a_ringing_call_and_deletes_the_application() {
 #[cfg(unix)]
 #[tokio::test(flavor = "multi_thread")]
 async fn sigint_cancels_a_ringing_call() {
+    signal_cancels_a_ringing_call("-INT").await;
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread")]
+async fn sigterm_cancels_a_ringing_call() {
+    signal_cancels_a_ringing_call("-TERM").await;
+}
+
+#[cfg(unix)]
+async fn signal_cancels_a_ringing_call(signal: &'static str) {
     use std::io::{BufRead, BufReader};
     let mut config = fast_config();
     config.ring_timeout = std::time::Duration::from_secs(30);
@@ -213,7 +224,7 @@ async fn sigint_cancels_a_ringing_call() {
             lines.push(line.clone());
             if line.contains("\"invitation\"") {
                 std::process::Command::new("kill")
-                    .args(["-INT", &child.id().to_string()])
+                    .args([signal, &child.id().to_string()])
                     .status()
                     .unwrap();
             }

@@ -183,3 +183,53 @@ fn the_real_binary_places_calls_on_the_built_in_simulator() {
         "the terminal is back in cooked mode: {screen}"
     );
 }
+
+/// Quitting while a call rings cancels it and deletes the application before the UI
+/// exits: the simulator (in this test's process, reached with --server) saw both.
+#[test]
+fn quitting_while_ringing_cancels_and_deletes_the_application() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let sim = runtime
+        .block_on(avlaunch::sim::start(avlaunch::sim::SimConfig {
+            answer_delay: Duration::ZERO,
+            ring_timeout: Duration::from_secs(60),
+            ..Default::default()
+        }))
+        .unwrap();
+    let home = std::env::temp_dir().join(format!("avlaunch-tmux-quit-{}", std::process::id()));
+    std::fs::create_dir_all(&home).unwrap();
+    let command = format!(
+        "env HOME={} AVLAUNCH_PASSWORD=demo NO_COLOR=1 {} --server {} --user tester@contoso.com",
+        home.display(),
+        env!("CARGO_BIN_EXE_avlaunch"),
+        sim.url
+    );
+    let tmux = Tmux::start("quit", &command, 120, 40).expect("tmux runs");
+    let limit = Duration::from_secs(20);
+    let screen = tmux.wait_for("New call", limit);
+    assert!(
+        !screen.contains("DEMO"),
+        "a deployment, not the simulator: {screen}"
+    );
+    tmux.keys(&["sip:carol@contoso.com", "Enter"]);
+    tmux.wait_for("Alerting", limit);
+    tmux.keys(&["C-q"]);
+    tmux.wait_for("EXIT=0", limit);
+    let seen: Vec<String> = sim
+        .requests()
+        .iter()
+        .map(|r| format!("{} {}", r.method, r.path_and_query))
+        .collect();
+    assert!(
+        seen.iter()
+            .any(|r| r.starts_with("POST ") && r.ends_with("/cancel")),
+        "{seen:#?}"
+    );
+    assert!(
+        seen.iter()
+            .any(|r| r.starts_with("DELETE ") && r.contains("/applications/")),
+        "{seen:#?}"
+    );
+    assert_eq!(sim.live_applications(), 0);
+    runtime.block_on(sim.shutdown());
+}

@@ -186,3 +186,23 @@ pub async fn sign_in(client: &Client, user: Url) -> Result<Url, UcwaError> {
         return Ok(applications);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn auto_discovery_tries_internal_then_external() {
+        let urls = auto_candidates("lenea@contoso.com").unwrap();
+        let urls: Vec<&str> = urls.iter().map(Url::as_str).collect();
+        assert_eq!(
+            urls,
+            [
+                "https://lyncdiscoverinternal.contoso.com/",
+                "https://lyncdiscover.contoso.com/"
+            ]
+        );
+        assert!(auto_candidates("lenea").is_err());
+        assert!(auto_candidates("lenea@").is_err());
+    }
+}

@@ -358,3 +358,28 @@ fn describe(error: reqwest::Error) -> String {
         format!("{lead} ({chain})")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_http_only_to_loopback() {
+        for ok in [
+            "https://lyncdiscover.contoso.com/",
+            "http://127.0.0.1:8080/",
+            "http://[::1]/",
+            "http://localhost/",
+        ] {
+            assert!(check_scheme(&Url::parse(ok).unwrap()).is_ok(), "{ok}");
+        }
+        for refused in [
+            "http://lyncdiscover.contoso.com/",
+            "http://10.0.0.1/",
+            "ftp://127.0.0.1/",
+        ] {
+            let e = check_scheme(&Url::parse(refused).unwrap()).unwrap_err();
+            assert!(e.to_string().starts_with("refusing"), "{refused}: {e}");
+        }
+    }
+}
