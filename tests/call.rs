@@ -548,3 +548,33 @@ async fn har_export_holds_every_exchange_redacted() {
     assert!(raw.contains("Bearer ***"), "Authorization redacted");
     let _ = std::fs::remove_file(path);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_user_homed_on_another_pool_is_followed() {
+    let mut config = fast_config();
+    config.faults.user_redirect = true;
+    let sim = start_sim(config).await;
+    let out = output(call_command(
+        &sim,
+        "sip:alice@contoso.com",
+        &["--hangup-after", "0"],
+    ))
+    .await;
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    assert!(
+        text(&out).0.contains("homed on another pool"),
+        "{}",
+        text(&out).0
+    );
+    let seen = seen(&sim);
+    let redirect = seen
+        .iter()
+        .position(|r| r == "GET /redirect-pool")
+        .expect("the redirect was read");
+    assert!(
+        seen[redirect..]
+            .iter()
+            .any(|r| r.starts_with("GET /pool2/") && r.ends_with("/oauth/user")),
+        "the home pool's user was read: {seen:#?}"
+    );
+}

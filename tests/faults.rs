@@ -347,6 +347,34 @@ async fn duplicated_events_are_ignored() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn out_of_order_events_still_connect_and_hang_up() {
+    let (row, seen) = with_fault(
+        "out-of-order events",
+        "reorder-events",
+        "sip:alice@contoso.com",
+    )
+    .await;
+    assert_eq!(row.code, Some(0), "{}", row.stdout);
+    assert_eq!(row.outcome["state"], "Connected");
+    assert!(
+        seen.iter().any(|r| r.contains("stopAudioVideo")),
+        "hung up with the link from the late audioVideo event: {seen:#?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn out_of_order_failure_is_still_reported() {
+    let (row, _) = with_fault(
+        "out-of-order decline",
+        "reorder-events",
+        "sip:bob@contoso.com",
+    )
+    .await;
+    assert_eq!(row.code, Some(1), "{}", row.stdout);
+    assert_eq!(row.outcome["error"]["subcode"], "Declined");
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn unknown_events_are_tolerated() {
     let (row, _) = with_fault(
         "unknown events, extra fields",

@@ -83,6 +83,9 @@ pub struct Faults {
     pub redirect_root: bool,
     /// `redirect-loop`: every root answers with a `redirect` to the root itself.
     pub redirect_loop: bool,
+    /// `user-redirect`: the first authenticated `user` answers with only a `redirect` link
+    /// (the user is homed on another pool); the redirect resource names that pool's `user`.
+    pub user_redirect: bool,
     /// `no-av-link`: `communication` offers no `startAudioVideo` link (like the guide's
     /// sample), and a POST to the usual path is refused with `403 Forbidden`.
     pub no_av_link: bool,
@@ -105,6 +108,9 @@ pub struct Faults {
     /// `duplicate-events`: the first batch with events is delivered twice: the P-GET after
     /// it gets the same page again (same `self`), as a retried request would.
     pub duplicate_events: bool,
+    /// `reorder-events`: the batch that completes the invitation is delivered back to
+    /// front (its senders and their events reversed).
+    pub reorder_events: bool,
     /// `unknown-events`: every page with events also carries an event type and sender no
     /// client knows, and embedded resources carry extra properties.
     pub unknown_events: bool,
@@ -115,6 +121,7 @@ pub const NAMES: &[&str] = &[
     "expire-token-once",
     "redirect-root",
     "redirect-loop",
+    "user-redirect",
     "no-av-link",
     "stall=STEP:MS",
     "status-503-retry-after[=SECS]",
@@ -123,6 +130,7 @@ pub const NAMES: &[&str] = &[
     "events-gone",
     "resync-once",
     "duplicate-events",
+    "reorder-events",
     "unknown-events",
 ];
 
@@ -150,12 +158,14 @@ impl Faults {
                 "expire-token-once" => flag(&mut faults.expire_token_once, &mut problems),
                 "redirect-root" => flag(&mut faults.redirect_root, &mut problems),
                 "redirect-loop" => flag(&mut faults.redirect_loop, &mut problems),
+                "user-redirect" => flag(&mut faults.user_redirect, &mut problems),
                 "no-av-link" => flag(&mut faults.no_av_link, &mut problems),
                 "proxy-502-html" => flag(&mut faults.proxy_502_html, &mut problems),
                 "truncated-body" => flag(&mut faults.truncated_body, &mut problems),
                 "events-gone" => flag(&mut faults.events_gone, &mut problems),
                 "resync-once" => flag(&mut faults.resync_once, &mut problems),
                 "duplicate-events" => flag(&mut faults.duplicate_events, &mut problems),
+                "reorder-events" => flag(&mut faults.reorder_events, &mut problems),
                 "unknown-events" => flag(&mut faults.unknown_events, &mut problems),
                 "status-503-retry-after" | "status-503" => match arg.as_deref() {
                     None => faults.status_503_retry_after = Some(1),
@@ -210,12 +220,14 @@ impl fmt::Display for Faults {
             (self.expire_token_once, "expire-token-once"),
             (self.redirect_root, "redirect-root"),
             (self.redirect_loop, "redirect-loop"),
+            (self.user_redirect, "user-redirect"),
             (self.no_av_link, "no-av-link"),
             (self.proxy_502_html, "proxy-502-html"),
             (self.truncated_body, "truncated-body"),
             (self.events_gone, "events-gone"),
             (self.resync_once, "resync-once"),
             (self.duplicate_events, "duplicate-events"),
+            (self.reorder_events, "reorder-events"),
             (self.unknown_events, "unknown-events"),
         ] {
             if on {

@@ -32,6 +32,23 @@ pub fn user(origin: &str) -> Resource {
         .with_link("xframe", format!("{origin}{XFRAME}"))
 }
 
+/// The pool a `user-redirect` sends the user to (same host, another path).
+pub const REDIRECT_POOL: &str = "/redirect-pool";
+pub const POOL2_USER: &str = "/pool2/Autodiscover/AutodiscoverService.svc/root/oauth/user";
+
+/// The authenticated `user` of a user homed elsewhere: only `redirect`.
+pub fn user_redirect(origin: &str) -> Resource {
+    Resource::new("", Some(format!("{origin}{USER}")))
+        .with_link("redirect", format!("{origin}{REDIRECT_POOL}"))
+}
+
+/// The redirect resource: the home pool's `user` and `xframe`.
+pub fn redirect_pool(origin: &str) -> Resource {
+    Resource::new("redirect", Some(format!("{origin}{REDIRECT_POOL}")))
+        .with_link("user", format!("{origin}{POOL2_USER}"))
+        .with_link("xframe", format!("{origin}{XFRAME}"))
+}
+
 fn text(s: &str) -> Value {
     Value::text(s)
 }

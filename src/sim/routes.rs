@@ -338,6 +338,8 @@ enum Route {
     Root,
     /// `/redirect-root`: a root whose only link is `redirect`.
     RedirectRoot,
+    /// `/redirect-pool`: where `user-redirect` sends the user; names the home pool's user.
+    RedirectPool,
     XFrame,
     User,
     Token,
@@ -371,6 +373,10 @@ impl Route {
         match segs.as_slice() {
             [] => Route::Discovery,
             ["redirect-root"] => Route::RedirectRoot,
+            ["redirect-pool"] => Route::RedirectPool,
+            ["pool2", "autodiscover", "autodiscoverservice.svc", "root", "oauth", "user"] => {
+                Route::User
+            }
             ["autodiscover", "autodiscoverservice.svc", "root"] => Route::Root,
             ["autodiscover", "autodiscoverservice.svc", "root", "oauth", "user"] => Route::User,
             ["autodiscover", "xframe", "xframe.html"] => Route::XFrame,
@@ -391,7 +397,7 @@ impl Route {
     fn step(&self, method: &Method) -> Option<SimStep> {
         Some(match self {
             Route::Discovery | Route::Root | Route::RedirectRoot => SimStep::Root,
-            Route::User => SimStep::User,
+            Route::User | Route::RedirectPool => SimStep::User,
             Route::Token => SimStep::Token,
             Route::Applications => SimStep::Application,
             Route::App(_, AppRoute::Events) => SimStep::Events,
@@ -466,7 +472,14 @@ async fn dispatch(state: &SimState, ctx: &Ctx, path: &str, body: &Bytes) -> Resp
             r
         }),
         Route::User => get_only(&|| match authorize(state, ctx, false) {
+            Some(_) if faults.user_redirect && state.lock().fire_once("user-redirect") => {
+                ctx.resource(StatusCode::OK, &res::user_redirect(&ctx.origin))
+            }
             Some(_) => ctx.resource(StatusCode::OK, &res::user(&ctx.origin)),
+            None => ctx.challenge(),
+        }),
+        Route::RedirectPool => get_only(&|| match authorize(state, ctx, false) {
+            Some(_) => ctx.resource(StatusCode::OK, &res::redirect_pool(&ctx.origin)),
             None => ctx.challenge(),
         }),
         Route::Token => token(state, ctx, body),
@@ -865,7 +878,19 @@ async fn events(state: &SimState, ctx: &Ctx, id: u64) -> Response {
     let deadline = Instant::now() + hold;
     let answered = |poll: Poll, inner: &mut super::state::Inner| -> Option<Response> {
         match poll {
-            Poll::Batch(senders) => {
+            Poll::Batch(mut senders) => {
+                // reorder_events: the batch that completes the invitation arrives back to front.
+                let completes = senders.iter().any(|s| {
+                    s.events
+                        .iter()
+                        .any(|e| e.kind == crate::ucwa::resource::EventKind::Completed)
+                });
+                if cfg.faults.reorder_events && completes && inner.fire_once("reorder-events") {
+                    senders.reverse();
+                    for sender in &mut senders {
+                        sender.events.reverse();
+                    }
+                }
                 if cfg.faults.duplicate_events
                     && !senders.is_empty()
                     && inner.fire_once("duplicate-events")
