@@ -51,7 +51,11 @@ pub async fn run(
     let task = tokio::spawn(session::run(call, connection, options, updates_tx, control));
     let mut signals = Signals::new();
     let mut records: Vec<WireRecord> = Vec::new();
-    let mut printer = Printer { output, to };
+    let mut printer = Printer {
+        output,
+        to,
+        stays: options.hangup_after.is_none(),
+    };
     let mut outcome: Option<CallOutcome> = None;
     loop {
         tokio::select! {
@@ -95,6 +99,8 @@ pub async fn run(
 struct Printer {
     output: Output,
     to: String,
+    /// No `--hangup-after`: the call stays up until the far end hangs up or Ctrl-C.
+    stays: bool,
 }
 
 impl Printer {
@@ -131,6 +137,9 @@ impl Printer {
         Some(match update {
             CallUpdate::StepStarted(step) => match step {
                 crate::call::Step::Invite => format!("{} {}…", step.label(), self.to),
+                crate::call::Step::InCall if self.stays => {
+                    format!("{}… (press Ctrl-C to hang up)", step.label())
+                }
                 _ => format!("{}…", step.label()),
             },
             CallUpdate::StepFinished { step, elapsed } => {
