@@ -12,7 +12,7 @@ use crate::tui::form::FieldId;
 use crate::tui::ladder::truncate;
 use crate::ucwa::Format;
 
-const LABEL: u16 = 18;
+const LABEL: u16 = 19;
 
 enum Row<'a> {
     Field(FieldId),
