@@ -589,3 +589,95 @@ async fn a_user_homed_on_another_pool_is_followed() {
         "the home pool's user was read: {seen:#?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn all_nine_fields_reach_the_server_in_both_formats() {
+    use avlaunch::ucwa::Format;
+    let dir = std::env::temp_dir().join(format!("avlaunch-nine-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let sdp_path = dir.join("offer.sdp");
+    let sdp = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=avlaunch\r\nm=audio 5004 RTP/AVP 0\r\n";
+    std::fs::write(&sdp_path, sdp).unwrap();
+    let subject = "Budget <review> & \"Q3\" 😀";
+    for (format, reader) in [("json", Format::Json), ("xml", Format::Xml)] {
+        let sim = start_sim(fast_config()).await;
+        let out = output(call_command(
+            &sim,
+            "sip:alice@contoso.com",
+            &[
+                "--format",
+                format,
+                "--hangup-after",
+                "0",
+                "--subject",
+                subject,
+                "--importance",
+                "Emergency",
+                "--thread-id",
+                "292e0aaef36c426a97757f43dda19d06",
+                "--session-context",
+                "ctx-1",
+                "--operation-id",
+                "op-nine-fields",
+                "--audio-muted",
+                "true",
+                "--video-muted",
+                "false",
+                "--media-offer",
+                sdp_path.to_str().unwrap(),
+            ],
+        ))
+        .await;
+        assert_eq!(out.status.code(), Some(0), "{format}: {:?}", text(&out));
+        let post = sim
+            .requests()
+            .into_iter()
+            .find(|r| r.method == "POST" && r.path_and_query.ends_with("/startAudioVideo"))
+            .expect("the POST was seen");
+        let input = reader.read_input(post.body.as_bytes()).unwrap();
+        let field = |name: &str| {
+            input
+                .text(name)
+                .unwrap_or_else(|| panic!("{format}: no {name}"))
+        };
+        assert_eq!(field("to"), "sip:alice@contoso.com");
+        assert_eq!(field("subject"), subject, "{format}");
+        assert_eq!(field("importance"), "Emergency");
+        assert_eq!(field("threadId"), "292e0aaef36c426a97757f43dda19d06");
+        assert_eq!(field("sessionContext"), "ctx-1");
+        assert_eq!(field("operationId"), "op-nine-fields");
+        assert_eq!(
+            input.property("joinAudioMuted").and_then(|v| v.as_bool()),
+            Some(true),
+            "{format}"
+        );
+        assert_eq!(
+            input.property("joinVideoMuted").and_then(|v| v.as_bool()),
+            Some(false),
+            "{format}"
+        );
+        let offer = input.link("mediaOffer").expect("mediaOffer link");
+        let encoded = offer
+            .strip_prefix("data:application/sdp;base64,")
+            .expect("a base64 SDP data URI");
+        use base64::Engine;
+        let decoded = base64::engine::general_purpose::STANDARD
+            .decode(encoded)
+            .unwrap();
+        assert_eq!(String::from_utf8(decoded).unwrap(), sdp);
+        assert_eq!(summary_operation(&out), "op-nine-fields");
+    }
+}
+
+fn summary_operation(out: &std::process::Output) -> String {
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let line = stdout
+        .lines()
+        .find(|l| l.contains("invitation "))
+        .unwrap_or_default();
+    line.rsplit("(operation ")
+        .next()
+        .unwrap_or_default()
+        .trim_end_matches(')')
+        .to_string()
+}
