@@ -329,6 +329,24 @@ async fn resync_is_followed() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn resume_ends_a_ringing_call() {
+    let mut config = fast_config();
+    config.ring_timeout = Duration::from_secs(60);
+    config.faults = Faults::parse("resume-once").unwrap();
+    let sim = start_sim(config).await;
+    let row = run_against(
+        "resume while ringing",
+        sim.url.as_str(),
+        "sip:carol@contoso.com",
+        &[],
+    )
+    .await;
+    assert_eq!(row.code, Some(3), "{}", row.stdout);
+    assert!(message(&row).contains("resume"), "{}", message(&row));
+    assert!(app_deleted(&seen(&sim)));
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn duplicated_events_are_ignored() {
     let (row, seen) = with_fault(
         "duplicated events",

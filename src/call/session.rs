@@ -502,6 +502,16 @@ impl Session {
                 end.get_or_insert(e);
             }
         }
+        if page.is_resume() && end.is_none() {
+            return Ok(Some(RingEnd::Failed(CallError {
+                kind: ErrorKind::Protocol,
+                message: "the server reset its conversations after a silence (event channel resume): the invitation is gone".into(),
+                status: None,
+                code: None,
+                subcode: None,
+                server_message: None,
+            })));
+        }
         Ok(end.map(|e| match e {
             Outcome::Connected => RingEnd::Connected,
             Outcome::Failed(error) => RingEnd::Failed(error),
@@ -601,7 +611,7 @@ impl Session {
                         Some(Err(e)) => return Err(e.into()),
                         None => return Err(Stop::Error(channel_closed())),
                     };
-                    let mut ended = false;
+                    let mut ended = page.is_resume();
                     for (sender, event) in page.events() {
                         ended |= matches!(self.on_event(client, sender, event), Some(Outcome::Disconnected));
                     }

@@ -105,6 +105,9 @@ pub struct Faults {
     /// `resync-once`: the first event-channel GET with `ack` above 1 is answered with only
     /// a `resync` link, back to the first unacknowledged batch.
     pub resync_once: bool,
+    /// `resume-once`: the first event-channel GET with `ack` above 1 is answered with only
+    /// a `resume` link, as after a long silence: the client must treat its calls as ended.
+    pub resume_once: bool,
     /// `duplicate-events`: the first batch with events is delivered twice: the P-GET after
     /// it gets the same page again (same `self`), as a retried request would.
     pub duplicate_events: bool,
@@ -129,6 +132,7 @@ pub const NAMES: &[&str] = &[
     "truncated-body",
     "events-gone",
     "resync-once",
+    "resume-once",
     "duplicate-events",
     "reorder-events",
     "unknown-events",
@@ -164,6 +168,7 @@ impl Faults {
                 "truncated-body" => flag(&mut faults.truncated_body, &mut problems),
                 "events-gone" => flag(&mut faults.events_gone, &mut problems),
                 "resync-once" => flag(&mut faults.resync_once, &mut problems),
+                "resume-once" => flag(&mut faults.resume_once, &mut problems),
                 "duplicate-events" => flag(&mut faults.duplicate_events, &mut problems),
                 "reorder-events" => flag(&mut faults.reorder_events, &mut problems),
                 "unknown-events" => flag(&mut faults.unknown_events, &mut problems),
@@ -226,6 +231,7 @@ impl fmt::Display for Faults {
             (self.truncated_body, "truncated-body"),
             (self.events_gone, "events-gone"),
             (self.resync_once, "resync-once"),
+            (self.resume_once, "resume-once"),
             (self.duplicate_events, "duplicate-events"),
             (self.reorder_events, "reorder-events"),
             (self.unknown_events, "unknown-events"),

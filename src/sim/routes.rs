@@ -848,6 +848,12 @@ async fn events(state: &SimState, ctx: &Ctx, id: u64) -> Response {
         let Some(ack) = ack else {
             return resync(low);
         };
+        if cfg.faults.resume_once && ack >= 2 && inner.fire_once("resume-once") {
+            return ctx.events(&EventsPage {
+                resume: Some(format!("{base}/events?ack={ack}")),
+                ..Default::default()
+            });
+        }
         if cfg.faults.resync_once && ack >= 2 && inner.fire_once("resync-once") {
             return resync(low);
         }

@@ -151,13 +151,22 @@ pub fn password_grant_body(user: &str, password: &Password) -> Vec<u8> {
 pub struct Grant {
     pub token: Token,
     pub token_type: String,
-    pub expires_in: Option<u64>,
+    /// When the token runs out, from `expires_in`; `None` when unknown (a given token).
+    pub expires_at: Option<std::time::Instant>,
 }
+
+/// A token is renewed this long before it runs out, so no request meets the expiry.
+pub const RENEW_BEFORE: std::time::Duration = std::time::Duration::from_secs(60);
 
 impl Grant {
     /// The `Authorization` header value.
     pub fn authorization(&self) -> String {
         format!("{} {}", self.token_type, self.token.expose())
+    }
+
+    /// Whether the token is about to run out (within `RENEW_BEFORE`).
+    pub fn expiring(&self, now: std::time::Instant) -> bool {
+        self.expires_at.is_some_and(|at| now + RENEW_BEFORE >= at)
     }
 }
 
@@ -224,7 +233,9 @@ pub async fn request_token(
     Ok(Grant {
         token: Token::new(parsed.access_token),
         token_type: parsed.token_type.unwrap_or_else(|| "Bearer".into()),
-        expires_in: parsed.expires_in,
+        expires_at: parsed
+            .expires_in
+            .map(|secs| std::time::Instant::now() + std::time::Duration::from_secs(secs)),
     })
 }
 
@@ -291,6 +302,25 @@ mod tests {
         ] {
             let _ = parse_challenge([garbage]);
         }
+    }
+
+    #[test]
+    fn a_token_is_renewed_a_minute_before_it_runs_out() {
+        let now = std::time::Instant::now();
+        let grant = |secs: u64| Grant {
+            token: Token::new("cwt=x"),
+            token_type: "Bearer".into(),
+            expires_at: Some(now + std::time::Duration::from_secs(secs)),
+        };
+        assert!(!grant(28800).expiring(now));
+        assert!(!grant(61).expiring(now));
+        assert!(grant(60).expiring(now));
+        assert!(grant(0).expiring(now));
+        let given = Grant {
+            expires_at: None,
+            ..grant(0)
+        };
+        assert!(!given.expiring(now), "a given token's lifetime is unknown");
     }
 
     #[test]

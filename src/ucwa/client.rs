@@ -74,7 +74,7 @@ impl Client {
             Grant {
                 token: t.clone(),
                 token_type: "Bearer".into(),
-                expires_in: None,
+                expires_at: None,
             }
         });
         Ok(Client {
@@ -173,6 +173,26 @@ impl Client {
         Ok(())
     }
 
+    /// Fetches a new token ahead of time when the current one is about to run out (and a
+    /// password is known); otherwise the 401 path below takes care of it.
+    async fn renew_if_expiring(&self, action: &str) -> Result<(), UcwaError> {
+        let expiring = |g: &Option<Grant>| {
+            g.as_ref()
+                .is_some_and(|g| g.expiring(std::time::Instant::now()))
+        };
+        if !self.can_fetch_token() || !expiring(&lock(&self.grant)) {
+            return Ok(());
+        }
+        let _guard = self.reauth.lock().await;
+        if expiring(&lock(&self.grant)) && lock(&self.challenge).is_some() {
+            self.notify(format!(
+                "{action}: the token is about to expire; renewing it"
+            ));
+            self.fetch_token().await?;
+        }
+        Ok(())
+    }
+
     /// A UCWA request with Authorization; a 401 fetches a new token once and retries.
     pub async fn send(
         &self,
@@ -184,6 +204,7 @@ impl Client {
     ) -> Result<WireResponse, UcwaError> {
         let mut reauthenticated = false;
         let mut waited = false;
+        self.renew_if_expiring(action).await?;
         loop {
             let mut request = self.anonymous(method.clone(), url.clone());
             if let Some(t) = timeout {

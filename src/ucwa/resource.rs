@@ -295,6 +295,12 @@ impl EventsPage {
             .or(self.resume.as_deref())
     }
 
+    /// A `resume` instead of `next`: the server reset conversations after a silence, so
+    /// any call in progress is gone.
+    pub fn is_resume(&self) -> bool {
+        self.resume.is_some() && self.next.is_none() && self.resync.is_none()
+    }
+
     /// Every event, in order, with the sender that raised it.
     pub fn events(&self) -> impl Iterator<Item = (&Sender, &Event)> {
         self.senders
