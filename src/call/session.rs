@@ -1,6 +1,8 @@
 //! Drives one call: sign in, application, POST, follow events, end. Always cleans up.
 
 use std::collections::HashSet;
+
+use futures_util::FutureExt;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
@@ -89,8 +91,29 @@ pub async fn run(
         seen: HashSet::new(),
         connected_at: None,
         cleanup_started: None,
+        client: None,
+        live_application: None,
     };
-    let result = session.drive(call, connection, options, &mut control).await;
+    let driven =
+        std::panic::AssertUnwindSafe(session.drive(call, connection, options, &mut control))
+            .catch_unwind()
+            .await;
+    let result = match driven {
+        Ok(result) => result,
+        // A bug must not leave a call ringing or an application registered: end them, then
+        // report (the panic itself is logged by the panic hook).
+        Err(_) => {
+            session.clean_up_after_panic().await;
+            Err(Stop::Error(CallError {
+                kind: ErrorKind::Protocol,
+                message: "internal error in the call session; the call was ended and the application deleted".into(),
+                status: None,
+                code: None,
+                subcode: None,
+                server_message: None,
+            }))
+        }
+    };
     session.finish(result)
 }
 
@@ -168,6 +191,10 @@ struct Session {
     connected_at: Option<Instant>,
     /// When clean-up began: every clean-up step shares one budget from here.
     cleanup_started: Option<tokio::time::Instant>,
+    /// The signed-in client and the application still to delete, kept here so that a
+    /// panic in the flow can still end the call and delete the application.
+    client: Option<Arc<Client>>,
+    live_application: Option<Application>,
 }
 
 impl Session {
@@ -236,6 +263,7 @@ impl Session {
                 let _ = notice_tx.send(CallUpdate::Notice(n));
             }),
         )?);
+        self.client = Some(client.clone());
 
         // Set-up: discovery, sign-in, application. Bounded by the timeout, and ended by
         // the user; the application, once created, is always deleted.
@@ -260,6 +288,7 @@ impl Session {
             }
             Err(e) => Err(e),
         };
+        self.live_application = None;
         if let Some(app) = &app {
             self.send(CallUpdate::StepStarted(Step::DeleteApplication));
             let clock = Instant::now();
@@ -300,6 +329,7 @@ impl Session {
                 application::create(client, &applications),
             )
             .await?;
+        self.live_application = Some(created.clone());
         *app = Some(created);
         Ok(applications)
     }
@@ -332,6 +362,7 @@ impl Session {
                         "the server lost the application ({e}); creating a new one and placing the call again"
                     )));
                     // Usually already gone; a short, best-effort delete in case it is not.
+                    self.live_application = None;
                     if let Some(old) = app.take() {
                         let _ = tokio::time::timeout(
                             Duration::from_secs(1),
@@ -347,6 +378,7 @@ impl Session {
                         Some(CallControl::End) = control.recv() => return Err(Stop::Cancelled("cancelled by the user before the call was placed".into())),
                         _ = sleep_until(deadline) => return Err(Stop::Error(timed_out(options.timeout, "re-creating the application"))),
                     };
+                    self.live_application = Some(created.clone());
                     *app = Some(created);
                 }
                 Err(Stop::ApplicationGone(e)) => return Err(e.into()),
@@ -811,6 +843,26 @@ impl Session {
                 (gone && self.connected_at.is_some()).then_some(Outcome::Disconnected)
             }
             _ => None,
+        }
+    }
+
+    /// After a panic in the flow: cancel or hang up what is live, delete the application,
+    /// all within the clean-up budget.
+    async fn clean_up_after_panic(&mut self) {
+        let Some(client) = self.client.clone() else {
+            return;
+        };
+        let until = self.end_call_deadline();
+        let end_call = match self.connected_at {
+            Some(_) => self.links.stop_audio_video.clone(),
+            None => self.links.cancel.clone(),
+        };
+        if let Some(href) = end_call {
+            let _ = timeout_at(until, client.post(&href, None, "ending the call")).await;
+        }
+        if let Some(app) = self.live_application.take() {
+            let until = self.delete_deadline();
+            let _ = timeout_at(until, application::delete(&client, &app)).await;
         }
     }
 
