@@ -243,7 +243,7 @@ async fn stalled_delete_is_bounded() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn truncated_application_body() {
-    let (row, _) = with_fault(
+    let (row, seen) = with_fault(
         "truncated application body",
         "truncated-body",
         "sip:alice@contoso.com",
@@ -255,6 +255,7 @@ async fn truncated_application_body() {
         "{}",
         message(&row)
     );
+    assert!(app_deleted(&seen), "the unusable application is deleted: {seen:#?}");
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -59,31 +59,52 @@ pub async fn create(client: &Client, applications: &Url) -> Result<Application, 
     let response = client
         .post(applications.as_str(), Some(&input), action)
         .await?;
-    let resource = if response.body.is_empty() {
-        let location = response
-            .header("location")
-            .ok_or_else(|| UcwaError::Protocol {
-                action: action.into(),
-                detail: "the server answered with neither a body nor a Location".into(),
-            })?;
-        client.get_resource(location, action).await?
-    } else {
-        client.read_resource(&response, action)?
+    let location = response.header("location").map(str::to_string);
+    let mut self_href = location.clone();
+    let result = read_created(client, &response, &mut self_href, action).await;
+    if result.is_err() {
+        // The server made an application we cannot use: delete it rather than leave it
+        // registered until it expires.
+        if let Some(href) = &self_href {
+            let _ = tokio::time::timeout(
+                std::time::Duration::from_secs(2),
+                client.delete(href, "deleting the unusable application"),
+            )
+            .await;
+        }
+    }
+    result
+}
+
+/// Reads the 201's application (or GETs its Location); `self_href` learns the
+/// application's href as soon as it is known.
+async fn read_created(
+    client: &Client,
+    response: &super::transport::WireResponse,
+    self_href: &mut Option<String>,
+    action: &str,
+) -> Result<Application, UcwaError> {
+    let protocol = |detail: &str| UcwaError::Protocol {
+        action: action.into(),
+        detail: detail.into(),
     };
-    let href = resource
-        .href
+    let resource = if response.body.is_empty() {
+        let location = self_href
+            .clone()
+            .ok_or_else(|| protocol("the server answered with neither a body nor a Location"))?;
+        client.get_resource(&location, action).await?
+    } else {
+        client.read_resource(response, action)?
+    };
+    if let Some(href) = &resource.href {
+        *self_href = Some(href.clone());
+    }
+    let href = self_href
         .clone()
-        .or_else(|| response.header("location").map(str::to_string))
-        .ok_or_else(|| UcwaError::Protocol {
-            action: action.into(),
-            detail: "the application has no self link".into(),
-        })?;
+        .ok_or_else(|| protocol("the application has no self link"))?;
     let events = resource
         .link("events")
-        .ok_or_else(|| UcwaError::Protocol {
-            action: action.into(),
-            detail: "the application has no events link".into(),
-        })?
+        .ok_or_else(|| protocol("the application has no events link"))?
         .to_string();
     let communication = resource.embedded("communication");
     let communication_href = communication
