@@ -681,3 +681,26 @@ fn summary_operation(out: &std::process::Output) -> String {
         .trim_end_matches(')')
         .to_string()
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_hang_up_in_the_batch_that_connects_still_ends_the_call() {
+    // dave hangs up at once: his Disconnected can share an events page with `completed`.
+    let mut config = fast_config();
+    config.hangup_after = std::time::Duration::ZERO;
+    let sim = start_sim(config).await;
+    let started = std::time::Instant::now();
+    // --hangup-after bounds the test if the hang-up were missed: the state would then be
+    // Connected (we hung up), not Ended.
+    let out = output(call_command(
+        &sim,
+        "sip:dave@contoso.com",
+        &["--output", "json", "--hangup-after", "3"],
+    ))
+    .await;
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(2),
+        "the hang-up was noticed at once"
+    );
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    assert_eq!(summary(&out)["state"], "Ended");
+}

@@ -255,7 +255,10 @@ async fn truncated_application_body() {
         "{}",
         message(&row)
     );
-    assert!(app_deleted(&seen), "the unusable application is deleted: {seen:#?}");
+    assert!(
+        app_deleted(&seen),
+        "the unusable application is deleted: {seen:#?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -217,6 +217,13 @@ pub fn check_session_context(value: &str) -> Option<FieldError> {
 }
 
 pub fn check_operation_id(value: &str) -> Option<FieldError> {
+    // Events are matched to our call by this id: an empty one would match any invitation.
+    if value.trim().is_empty() {
+        return Some(FieldError {
+            field: Field::OperationId,
+            message: "required: events are matched to the call by it (leave --operation-id out for a fresh one)".into(),
+        });
+    }
     check_length(Field::OperationId, value, OPERATION_ID_MAX)
 }
 

@@ -91,6 +91,7 @@ pub async fn run(
         seen: HashSet::new(),
         connected_at: None,
         cleanup_started: None,
+        far_end_gone: false,
         client: None,
         live_application: None,
     };
@@ -191,6 +192,8 @@ struct Session {
     connected_at: Option<Instant>,
     /// When clean-up began: every clean-up step shares one budget from here.
     cleanup_started: Option<tokio::time::Instant>,
+    /// The call's conversation or audio/video went down (seen in any event so far).
+    far_end_gone: bool,
     /// The signed-in client and the application still to delete, kept here so that a
     /// panic in the flow can still end the call and delete the application.
     client: Option<Arc<Client>>,
@@ -440,26 +443,47 @@ impl Session {
 
         self.send(CallUpdate::StepStarted(Step::Ring));
         let ring_clock = Instant::now();
-        // The invitation itself: its state and its cancel link, before any event.
-        match client
-            .get_resource(invitation.as_str(), "reading the invitation")
-            .await
-        {
-            Ok(resource) => {
-                self.links.update_from_invitation(&resource);
-                if let Some(state) = self.links.state.clone() {
-                    self.send(CallUpdate::InvitationState(state));
-                }
+        // Events the server sent before the 201 reached us are older than a fresh copy of
+        // the invitation: handle them first, then read the invitation, then follow events.
+        let mut early = None;
+        while early.is_none() {
+            match events.try_recv() {
+                Ok(message) => early = self.on_pump(client, Some(message)).await?,
+                Err(_) => break,
             }
-            // A fast call may be over (404) before we look: the events tell the rest.
-            Err(e) => self.send(CallUpdate::Notice(format!(
-                "could not read the invitation: {e}"
-            ))),
         }
-
-        let ring = self
-            .ring(client, &mut events, options, deadline, control)
-            .await?;
+        let mut end_requested = false;
+        if early.is_none() {
+            let read = client.get_resource(invitation.as_str(), "reading the invitation");
+            tokio::select! {
+                r = read => match r {
+                    Ok(resource) => {
+                        self.links.update_from_invitation(&resource);
+                        if let Some(state) = self.links.state.clone() {
+                            self.send(CallUpdate::InvitationState(state));
+                        }
+                    }
+                    // A fast call may be over (404) before we look: the events tell the rest.
+                    Err(e) => self.send(CallUpdate::Notice(format!("could not read the invitation: {e}"))),
+                },
+                Some(CallControl::End) = control.recv() => end_requested = true,
+                _ = sleep_until(deadline) => {}
+            }
+        }
+        let ring = match early {
+            Some(end) => end,
+            None => {
+                self.ring(
+                    client,
+                    &mut events,
+                    options,
+                    deadline,
+                    control,
+                    end_requested,
+                )
+                .await?
+            }
+        };
         match ring {
             RingEnd::Failed(error) => {
                 self.finished(Step::Ring, ring_clock.elapsed());
@@ -470,7 +494,12 @@ impl Session {
                 self.finished(Step::Ring, ring_clock.elapsed());
                 self.connected_at = Some(Instant::now());
                 self.send(CallUpdate::StepStarted(Step::InCall));
-                let end = self.talk(client, &mut events, options, control).await?;
+                // The far end may have hung up in the very batch that connected the call.
+                let end = if self.far_end_gone {
+                    CallEnd::Remote
+                } else {
+                    self.talk(client, &mut events, options, control).await?
+                };
                 let talked = self.connected_at.map(|t| t.elapsed()).unwrap_or_default();
                 self.finished(Step::InCall, talked);
                 Ok(match end {
@@ -489,7 +518,12 @@ impl Session {
         options: CallOptions,
         deadline: tokio::time::Instant,
         control: &mut mpsc::UnboundedReceiver<CallControl>,
+        end_requested: bool,
     ) -> Result<RingEnd, Stop> {
+        if end_requested {
+            let why = "cancelled by the user while ringing".to_string();
+            return self.cancel(client, events, why).await;
+        }
         loop {
             let why = tokio::select! {
                 message = events.recv() => {
@@ -825,6 +859,7 @@ impl Session {
                 }
                 let gone =
                     event.kind == EventKind::Deleted || state.as_deref() == Some("Disconnected");
+                self.far_end_gone |= gone;
                 (gone && self.connected_at.is_some()).then_some(Outcome::Disconnected)
             }
             "audioVideo" => {
@@ -840,6 +875,7 @@ impl Session {
                 }
                 let gone =
                     event.kind == EventKind::Deleted || state.as_deref() == Some("Disconnected");
+                self.far_end_gone |= gone;
                 (gone && self.connected_at.is_some()).then_some(Outcome::Disconnected)
             }
             _ => None,
