@@ -55,7 +55,8 @@ pub fn redact_cwt(text: &str) -> String {
         out.push_str(&rest[..pos + 4]);
         rest = &rest[pos + 4..];
         let end = rest
-            .find(|c: char| !(c.is_ascii_alphanumeric() || "+/=-_.%".contains(c)))
+            // `\` too: JSON from .NET servers writes `/` as `\/` inside tokens.
+            .find(|c: char| !(c.is_ascii_alphanumeric() || "+/=-_.%\\".contains(c)))
             .unwrap_or(rest.len());
         if end > 0 && !rest[..end].starts_with("***") {
             out.push_str("***");
@@ -68,6 +69,43 @@ pub fn redact_cwt(text: &str) -> String {
     out
 }
 
+/// JSON members whose string values are secrets, whatever they look like.
+pub const SECRET_FIELDS: [&str; 4] = ["access_token", "refresh_token", "id_token", "password"];
+
+/// Replaces the string value of every `"name": "…"` member named in `SECRET_FIELDS` by
+/// `***`. Works on text that is not valid JSON too (a cut-off body, say).
+pub fn redact_json_fields(text: &str) -> String {
+    let mut out = text.to_string();
+    for field in SECRET_FIELDS {
+        let key = format!("\"{field}\"");
+        let mut from = 0;
+        while let Some(found) = out[from..].find(&key) {
+            let after_key = from + found + key.len();
+            let rest = &out[after_key..];
+            let trimmed = rest.trim_start();
+            let Some(value) = trimmed.strip_prefix(':') else {
+                from = after_key;
+                continue;
+            };
+            let value = value.trim_start();
+            if !value.starts_with('"') {
+                from = after_key;
+                continue;
+            }
+            let start = out.len() - value.len() + 1;
+            let mut end = start;
+            let bytes = out.as_bytes();
+            while end < bytes.len() && bytes[end] != b'"' {
+                end += if bytes[end] == b'\\' { 2 } else { 1 };
+            }
+            let end = end.min(out.len());
+            out.replace_range(start..end, "***");
+            from = start + 3;
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -76,6 +114,17 @@ mod tests {
     fn debug_hides_the_value() {
         assert_eq!(format!("{:?}", Password::new("hunter2")), "Password(***)");
         assert_eq!(format!("{:?}", Token::new("cwt=AAEB")), "Token(***)");
+    }
+
+    #[test]
+    fn secret_json_members_are_redacted_whatever_their_shape() {
+        let body = r#"{"access_token":"cwt=AAEB\/x+y==","expires_in":28800,"refresh_token" : "abc\"def","token_type":"Bearer"}"#;
+        assert_eq!(
+            redact_json_fields(body),
+            r#"{"access_token":"***","expires_in":28800,"refresh_token" : "***","token_type":"Bearer"}"#
+        );
+        assert_eq!(redact_json_fields(r#"{"access_token":"cut off"#), r#"{"access_token":"***"#);
+        assert_eq!(redact_cwt(r"cwt=AAEB\/xyz rest"), "cwt=*** rest");
     }
 
     #[test]

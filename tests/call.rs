@@ -557,6 +557,7 @@ async fn har_export_holds_every_exchange_redacted() {
             || raw.matches("Bearer cwt=***").count() == raw.matches("Bearer cwt=").count()
     );
     assert!(raw.contains("Bearer ***"), "Authorization redacted");
+    assert!(!raw.contains("cwt="), "no token, not even the token response's: {raw}");
     let _ = std::fs::remove_file(path);
 }
 

@@ -212,7 +212,7 @@ impl Transport {
         } else {
             text.into_owned()
         };
-        Some(self.scrub(&text))
+        Some(self.scrub(&crate::secret::redact_json_fields(&text)))
     }
 
     /// Sends one request; every outcome (response or error) is recorded.
