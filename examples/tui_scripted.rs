@@ -45,14 +45,13 @@ async fn main() -> std::io::Result<()> {
         format: Format::Json,
     };
     let mut guard = TerminalGuard::enter()?;
-    let sigterm = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
     run_with(
         guard.terminal(),
         crossterm::event::EventStream::new(),
         config,
         scripted_session(Duration::from_millis(700)),
         Theme::from_env(),
-        sigterm,
+        avlaunch::tui::quit_signals(),
     )
     .await
 }

@@ -245,7 +245,7 @@ pub fn json_line(update: &CallUpdate) -> serde_json::Value {
     }
 }
 
-/// Ctrl-C and SIGTERM as one stream. The handlers are installed once, up front, so a
+/// Ctrl-C, SIGTERM and SIGHUP as one stream. The handlers are installed once, up front, so a
 /// signal that arrives while an update is being printed is not lost.
 struct Signals {
     #[cfg(unix)]
@@ -258,10 +258,14 @@ impl Signals {
         {
             use tokio::signal::unix::{signal, SignalKind};
             Signals {
-                streams: [SignalKind::interrupt(), SignalKind::terminate()]
-                    .into_iter()
-                    .filter_map(|kind| signal(kind).ok())
-                    .collect(),
+                streams: [
+                    SignalKind::interrupt(),
+                    SignalKind::terminate(),
+                    SignalKind::hangup(),
+                ]
+                .into_iter()
+                .filter_map(|kind| signal(kind).ok())
+                .collect(),
             }
         }
         #[cfg(not(unix))]

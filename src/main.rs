@@ -10,6 +10,9 @@ use avlaunch::cli::{CallArgs, Cli, Command, ServerArgs, SimArgs};
 use avlaunch::settings::{self, Target};
 use avlaunch::{headless, logging, sim, tui};
 
+/// Set while the terminal UI owns the screen.
+static UI_RUNNING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 /// A panic prints a short message with any token-shaped text redacted, and where the log
 /// is; the terminal UI adds its own hook on top that restores the terminal first.
 fn install_panic_hook() {
@@ -26,6 +29,12 @@ fn install_panic_hook() {
             .unwrap_or_default();
         let message = avlaunch::secret::redact_cwt(&payload);
         tracing::error!("internal error{place}: {message}");
+        // A panic in a spawned task is caught and reported as a failed call; under the UI,
+        // printing it would scribble over the screen, so it goes to the log only.
+        if tokio::task::try_id().is_some() && UI_RUNNING.load(std::sync::atomic::Ordering::Relaxed)
+        {
+            return;
+        }
         eprintln!("avlaunch: internal error{place}: {message}");
         if let Some(path) = logging::log_path() {
             eprintln!("avlaunch: the log is at {}", path.display());
@@ -237,7 +246,9 @@ async fn tui(server: ServerArgs) -> u8 {
         options: CallOptions::default(),
         format,
     };
+    UI_RUNNING.store(true, std::sync::atomic::Ordering::Relaxed);
     let result = tui::run(config).await;
+    UI_RUNNING.store(false, std::sync::atomic::Ordering::Relaxed);
     let handle = simulator.lock().ok().and_then(|mut s| s.take());
     if let Some(handle) = handle {
         handle.shutdown().await;

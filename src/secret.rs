@@ -123,7 +123,10 @@ mod tests {
             redact_json_fields(body),
             r#"{"access_token":"***","expires_in":28800,"refresh_token" : "***","token_type":"Bearer"}"#
         );
-        assert_eq!(redact_json_fields(r#"{"access_token":"cut off"#), r#"{"access_token":"***"#);
+        assert_eq!(
+            redact_json_fields(r#"{"access_token":"cut off"#),
+            r#"{"access_token":"***"#
+        );
         assert_eq!(redact_cwt(r"cwt=AAEB\/xyz rest"), "cwt=*** rest");
     }
 

@@ -89,24 +89,49 @@ pub fn session_runner() -> SessionRunner {
 }
 
 /// How long quitting waits for live calls to cancel or hang up and delete their application.
-pub const QUIT_GRACE: Duration = Duration::from_secs(3);
+/// The session's own clean-up budget plus a margin, so quitting never cuts it short.
+pub const QUIT_GRACE: Duration = Duration::from_secs(4);
 /// The spinner and clock rate while a call is live.
 pub const TICK: Duration = Duration::from_millis(100);
 
-/// The TUI on the real terminal. Returns when the user quits (or on SIGTERM); the terminal
-/// is restored on every way out, a panic included.
+/// The TUI on the real terminal. Returns when the user quits, or on SIGTERM or SIGHUP (the
+/// terminal closed); live calls are ended first and the terminal is restored on every way
+/// out, a panic included.
 pub async fn run(config: TuiConfig) -> io::Result<()> {
     let mut guard = terminal::TerminalGuard::enter()?;
-    let sigterm = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
     run_with(
         guard.terminal(),
         EventStream::new(),
         config,
         session_runner(),
         Theme::from_env(),
-        sigterm,
+        quit_signals(),
     )
     .await
+}
+
+/// SIGTERM and SIGHUP, which end the UI like Ctrl-Q does.
+pub fn quit_signals() -> Vec<tokio::signal::unix::Signal> {
+    use tokio::signal::unix::{signal, SignalKind};
+    [SignalKind::terminate(), SignalKind::hangup()]
+        .into_iter()
+        .filter_map(|kind| signal(kind).ok())
+        .collect()
+}
+
+async fn any_signal(signals: &mut [tokio::signal::unix::Signal]) {
+    let waits = signals.iter_mut().map(|s| Box::pin(s.recv()));
+    futures_util::future::select_all(waits).await;
+}
+
+/// Sends End to every live call and waits (bounded) for each to cancel or hang up and
+/// delete its application.
+async fn end_live_calls(live: HashMap<CallId, LiveCall>) {
+    for c in live.values() {
+        let _ = c.control.send(CallControl::End);
+    }
+    let tasks: Vec<JoinHandle<()>> = live.into_values().map(|c| c.task).collect();
+    let _ = tokio::time::timeout(QUIT_GRACE, futures_util::future::join_all(tasks)).await;
 }
 
 struct LiveCall {
@@ -116,14 +141,15 @@ struct LiveCall {
 
 /// The loop, with the backend, the input stream, the session and the theme injected, so tests
 /// drive it with a `TestBackend` and a channel of events. Ends when the user quits, on
-/// `sigterm`, or when `events` ends.
+/// one of `quit_signals`, or when `events` ends. An I/O error (the terminal gone) also ends
+/// the live calls before it is returned.
 pub async fn run_with<B, S>(
     terminal: &mut Terminal<B>,
     mut events: S,
     config: TuiConfig,
     runner: SessionRunner,
     theme: Theme,
-    mut sigterm: Option<tokio::signal::unix::Signal>,
+    mut quit_signals: Vec<tokio::signal::unix::Signal>,
 ) -> io::Result<()>
 where
     B: Backend,
@@ -167,7 +193,10 @@ where
                     Some(msg) => msg,
                     None => continue,
                 },
-                Some(Err(e)) => return Err(e),
+                Some(Err(e)) => {
+                    end_live_calls(live).await;
+                    return Err(e);
+                }
                 None => Msg::Action(action::Action::Quit),
             },
             ready = async { connect.as_mut().expect("guarded").await }, if connect.is_some() => {
@@ -181,7 +210,7 @@ where
                 }
             }
             _ = async { ticker.as_mut().expect("guarded").tick().await }, if ticker.is_some() => Msg::Tick,
-            _ = async { sigterm.as_mut().expect("guarded").recv().await }, if sigterm.is_some() => {
+            _ = any_signal(&mut quit_signals), if !quit_signals.is_empty() => {
                 Msg::Action(action::Action::Quit)
             }
         };
@@ -230,13 +259,9 @@ where
                     command = app.update(Msg::Exported(result));
                 }
                 Command::Quit => {
-                    terminal.draw(|f| view::render(&app, f))?;
-                    for c in live.values() {
-                        let _ = c.control.send(CallControl::End);
-                    }
-                    let tasks: Vec<JoinHandle<()>> = live.into_values().map(|c| c.task).collect();
-                    let _ = tokio::time::timeout(QUIT_GRACE, futures_util::future::join_all(tasks))
-                        .await;
+                    // The terminal may be gone (SIGHUP): ending the calls matters more.
+                    let _ = terminal.draw(|f| view::render(&app, f));
+                    end_live_calls(live).await;
                     return Ok(());
                 }
             }
@@ -247,7 +272,10 @@ where
         }
         live.retain(|_, c| !c.task.is_finished());
         if app.dirty {
-            terminal.draw(|f| view::render(&app, f))?;
+            if let Err(e) = terminal.draw(|f| view::render(&app, f)) {
+                end_live_calls(live).await;
+                return Err(e);
+            }
             app.dirty = false;
         }
     }

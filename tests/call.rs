@@ -208,6 +208,12 @@ async fn sigterm_cancels_a_ringing_call() {
 }
 
 #[cfg(unix)]
+#[tokio::test(flavor = "multi_thread")]
+async fn sighup_cancels_a_ringing_call() {
+    signal_cancels_a_ringing_call("-HUP").await;
+}
+
+#[cfg(unix)]
 async fn signal_cancels_a_ringing_call(signal: &'static str) {
     use std::io::{BufRead, BufReader};
     let mut config = fast_config();
@@ -557,7 +563,10 @@ async fn har_export_holds_every_exchange_redacted() {
             || raw.matches("Bearer cwt=***").count() == raw.matches("Bearer cwt=").count()
     );
     assert!(raw.contains("Bearer ***"), "Authorization redacted");
-    assert!(!raw.contains("cwt="), "no token, not even the token response's: {raw}");
+    assert!(
+        !raw.contains("cwt="),
+        "no token, not even the token response's: {raw}"
+    );
     let _ = std::fs::remove_file(path);
 }
 

@@ -165,7 +165,7 @@ fn start(
             config,
             scripted_session(Duration::from_millis(20)),
             Theme::new(false),
-            None,
+            Vec::new(),
         )
         .await
     });

@@ -188,6 +188,17 @@ fn the_real_binary_places_calls_on_the_built_in_simulator() {
 /// exits: the simulator (in this test's process, reached with --server) saw both.
 #[test]
 fn quitting_while_ringing_cancels_and_deletes_the_application() {
+    quit_while_ringing("quit", None);
+}
+
+/// The same when the terminal goes away (SIGHUP) or the process is asked to stop (SIGTERM).
+#[test]
+fn sighup_and_sigterm_while_ringing_cancel_and_delete() {
+    quit_while_ringing("hup", Some("-HUP"));
+    quit_while_ringing("term", Some("-TERM"));
+}
+
+fn quit_while_ringing(name: &str, signal: Option<&str>) {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let sim = runtime
         .block_on(avlaunch::sim::start(avlaunch::sim::SimConfig {
@@ -196,7 +207,7 @@ fn quitting_while_ringing_cancels_and_deletes_the_application() {
             ..Default::default()
         }))
         .unwrap();
-    let home = std::env::temp_dir().join(format!("avlaunch-tmux-quit-{}", std::process::id()));
+    let home = std::env::temp_dir().join(format!("avlaunch-tmux-{name}-{}", std::process::id()));
     std::fs::create_dir_all(&home).unwrap();
     let command = format!(
         "env HOME={} AVLAUNCH_PASSWORD=demo NO_COLOR=1 {} --server {} --user tester@contoso.com",
@@ -204,7 +215,7 @@ fn quitting_while_ringing_cancels_and_deletes_the_application() {
         env!("CARGO_BIN_EXE_avlaunch"),
         sim.url
     );
-    let tmux = Tmux::start("quit", &command, 120, 40).expect("tmux runs");
+    let tmux = Tmux::start(name, &command, 120, 40).expect("tmux runs");
     let limit = Duration::from_secs(20);
     let screen = tmux.wait_for("New call", limit);
     assert!(
@@ -213,8 +224,20 @@ fn quitting_while_ringing_cancels_and_deletes_the_application() {
     );
     tmux.keys(&["sip:carol@contoso.com", "Enter"]);
     tmux.wait_for("Alerting", limit);
-    tmux.keys(&["C-q"]);
-    tmux.wait_for("EXIT=0", limit);
+    match signal {
+        None => tmux.keys(&["C-q"]),
+        Some(signal) => {
+            // The avlaunch process itself (its command line starts with the binary), not
+            // the shell around it.
+            let pattern = format!("^{} --server {}", env!("CARGO_BIN_EXE_avlaunch"), sim.url);
+            let status = Command::new("pkill")
+                .args([signal, "-f", &pattern])
+                .status()
+                .unwrap();
+            assert!(status.success(), "no avlaunch process matched {pattern}");
+        }
+    }
+    tmux.wait_for("EXIT=", limit);
     let seen: Vec<String> = sim
         .requests()
         .iter()

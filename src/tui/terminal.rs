@@ -64,8 +64,13 @@ fn install_panic_hook() {
     HOOK.call_once(|| {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
-            // Restore first, or the panic message is lost in the alternate screen.
-            let _ = restore();
+            // A panic inside a spawned task (a call session, a simulator handler) is caught
+            // and shown as a failed call while the UI goes on: leave the terminal alone.
+            // Any other panic ends the UI: restore first, or its message is lost in the
+            // alternate screen.
+            if tokio::task::try_id().is_none() {
+                let _ = restore();
+            }
             previous(info);
         }));
     });
