@@ -714,3 +714,41 @@ async fn a_hang_up_in_the_batch_that_connects_still_ends_the_call() {
     assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
     assert_eq!(summary(&out)["state"], "Ended");
 }
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread")]
+async fn ctrl_c_while_the_application_is_being_created_still_deletes_it() {
+    use std::io::{BufRead, BufReader};
+    let mut config = fast_config();
+    config.faults = avlaunch::sim::faults::Faults::parse("stall=application:800").unwrap();
+    let sim = start_sim(config).await;
+    let mut cmd = call_command(&sim, "sip:alice@contoso.com", &["--output", "json"]);
+    cmd.stdout(std::process::Stdio::piped());
+    let (status, lines) = tokio::task::spawn_blocking(move || {
+        let mut child = cmd.spawn().unwrap();
+        let mut reader = BufReader::new(child.stdout.take().unwrap());
+        let mut lines = Vec::new();
+        let mut line = String::new();
+        while reader.read_line(&mut line).unwrap() > 0 {
+            if line.contains("\"create_application\"") && line.contains("started") {
+                std::process::Command::new("kill")
+                    .args(["-INT", &child.id().to_string()])
+                    .status()
+                    .unwrap();
+            }
+            lines.push(std::mem::take(&mut line));
+        }
+        (child.wait().unwrap(), lines)
+    })
+    .await
+    .unwrap();
+    assert_eq!(status.code(), Some(1), "{lines:#?}");
+    let s: serde_json::Value = serde_json::from_str(lines.last().unwrap()).unwrap();
+    assert_eq!(s["state"], "Cancelled");
+    let seen = seen(&sim);
+    assert!(
+        !seen.iter().any(|r| r.contains("startAudioVideo")),
+        "no call placed: {seen:#?}"
+    );
+    assert_app_deleted(&seen);
+}

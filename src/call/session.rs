@@ -134,6 +134,11 @@ impl From<UcwaError> for Stop {
     }
 }
 
+/// Whether an End is waiting in `control` (taken if so).
+fn ended(control: &mut mpsc::UnboundedReceiver<CallControl>) -> bool {
+    matches!(control.try_recv(), Ok(CallControl::End))
+}
+
 /// The plain-words error a `UcwaError` becomes, with status/code/subcode kept.
 pub fn call_error(e: &UcwaError) -> CallError {
     let kind = match e {
@@ -271,10 +276,24 @@ impl Session {
         // Set-up: discovery, sign-in, application. Bounded by the timeout, and ended by
         // the user; the application, once created, is always deleted.
         let mut app: Option<Application> = None;
-        let setup = tokio::select! {
-            r = self.set_up(&client, &connection, &mut app) => r,
+        let signed_in = tokio::select! {
+            r = self.sign_in(&client, &connection) => r,
             Some(CallControl::End) = control.recv() => Err(Stop::Cancelled("cancelled by the user before the call was placed".into())),
             _ = sleep_until(deadline) => Err(Stop::Error(timed_out(options.timeout, "setting up"))),
+        };
+        // The application POST is not abandoned for a Ctrl-C (only for the deadline): once
+        // the server has made it, we must know its href to delete it. A Ctrl-C that came
+        // meanwhile is honoured right after.
+        let setup = match signed_in {
+            Ok(applications) => tokio::select! {
+                r = self.create_application(&client, &applications, &mut app) => match r {
+                    Ok(()) if ended(control) => Err(Stop::Cancelled("cancelled by the user before the call was placed".into())),
+                    Ok(()) => Ok(applications),
+                    Err(e) => Err(e),
+                },
+                _ = sleep_until(deadline) => Err(Stop::Error(timed_out(options.timeout, "creating the application"))),
+            },
+            Err(e) => Err(e),
         };
         let result = match setup {
             Ok(applications) => {
@@ -310,11 +329,11 @@ impl Session {
         result
     }
 
-    async fn set_up(
+    /// Discovery and sign-in; returns the `applications` URL.
+    async fn sign_in(
         &mut self,
         client: &Client,
         connection: &Connection,
-        app: &mut Option<Application>,
     ) -> Result<url::Url, Stop> {
         let candidates = match &connection.server {
             Server::Url(url) => vec![url.clone()],
@@ -323,18 +342,26 @@ impl Session {
         let user = self
             .step(Step::Discover, discover::find_user(client, &candidates))
             .await?;
-        let applications = self
+        Ok(self
             .step(Step::SignIn, discover::sign_in(client, user))
-            .await?;
+            .await?)
+    }
+
+    async fn create_application(
+        &mut self,
+        client: &Client,
+        applications: &url::Url,
+        app: &mut Option<Application>,
+    ) -> Result<(), Stop> {
         let created = self
             .step(
                 Step::CreateApplication,
-                application::create(client, &applications),
+                application::create(client, applications),
             )
             .await?;
         self.live_application = Some(created.clone());
         *app = Some(created);
-        Ok(applications)
+        Ok(())
     }
 
     /// Places the call; if the server loses the application before the call connects,
@@ -376,13 +403,16 @@ impl Session {
                     self.invitation = None;
                     self.links = CallLinks::default();
                     self.seen.clear();
-                    let created = tokio::select! {
-                        r = self.step(Step::CreateApplication, application::create(client, applications)) => r?,
-                        Some(CallControl::End) = control.recv() => return Err(Stop::Cancelled("cancelled by the user before the call was placed".into())),
+                    // As at set-up: a Ctrl-C waits for the POST, so what it made is deleted.
+                    tokio::select! {
+                        r = self.create_application(client, applications, app) => r?,
                         _ = sleep_until(deadline) => return Err(Stop::Error(timed_out(options.timeout, "re-creating the application"))),
                     };
-                    self.live_application = Some(created.clone());
-                    *app = Some(created);
+                    if ended(control) {
+                        return Err(Stop::Cancelled(
+                            "cancelled by the user before the call was placed".into(),
+                        ));
+                    }
                 }
                 Err(Stop::ApplicationGone(e)) => return Err(e.into()),
                 other => return other,
