@@ -433,10 +433,16 @@ impl Session {
         let Some(start_href) = app.start_audio_video.clone() else {
             return Err(UcwaError::NotOffered.into());
         };
+        // One P-GET parked before the POST, so the server has somewhere to send the call's
+        // events (its absence is what CallbackChannelError reports).
         self.send(CallUpdate::StepStarted(Step::OpenEvents));
-        let (mut events, pump) = spawn_pump(client.clone(), &app.events);
-        let _pump = AbortOnDrop(pump);
-        self.finished(Step::OpenEvents, Duration::ZERO);
+        let clock = Instant::now();
+        let pump = spawn_pump(client.clone(), &app.events);
+        let mut events = pump.pages;
+        let _pump = AbortOnDrop(pump.task);
+        let _ = tokio::time::timeout(Duration::from_secs(1), pump.first_poll).await;
+        tokio::task::yield_now().await;
+        self.finished(Step::OpenEvents, clock.elapsed());
 
         let input = start_audio_video_input(call);
         let post = self.step(Step::Invite, async {

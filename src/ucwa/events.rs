@@ -66,18 +66,25 @@ impl EventChannel {
 
 /// Keeps one P-GET parked until the receiver is dropped or the channel fails for good.
 /// Transport errors are retried (same href: `ack` makes that safe) with a short backoff.
-pub fn spawn_pump(
-    client: Arc<Client>,
-    events_href: &str,
-) -> (
-    mpsc::UnboundedReceiver<PumpMessage>,
-    tokio::task::JoinHandle<()>,
-) {
+/// The pump's handles: its pages, its task, and a signal that fires when its first
+/// P-GET is on its way (the server holds that GET, so its answer cannot be awaited).
+pub struct Pump {
+    pub pages: mpsc::UnboundedReceiver<PumpMessage>,
+    pub task: tokio::task::JoinHandle<()>,
+    pub first_poll: tokio::sync::oneshot::Receiver<()>,
+}
+
+pub fn spawn_pump(client: Arc<Client>, events_href: &str) -> Pump {
     let (tx, rx) = mpsc::unbounded_channel();
+    let (first_tx, first_poll) = tokio::sync::oneshot::channel();
+    let mut first_tx = Some(first_tx);
     let mut channel = EventChannel::new(events_href);
     let task = tokio::spawn(async move {
         let mut failures = 0;
         loop {
+            if let Some(first) = first_tx.take() {
+                let _ = first.send(());
+            }
             let result = tokio::select! {
                 r = channel.poll(&client) => r,
                 _ = tx.closed() => return,
@@ -100,5 +107,9 @@ pub fn spawn_pump(
             }
         }
     });
-    (rx, task)
+    Pump {
+        pages: rx,
+        task,
+        first_poll,
+    }
 }
