@@ -162,6 +162,20 @@ pub struct CallError {
     pub server_message: Option<String>,
 }
 
+impl CallError {
+    /// An error of our own (no HTTP status, nothing from the server).
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        CallError {
+            kind,
+            message: message.into(),
+            status: None,
+            code: None,
+            subcode: None,
+            server_message: None,
+        }
+    }
+}
+
 /// The summary of a call: the last `CallUpdate`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CallOutcome {

@@ -342,14 +342,7 @@ fn failed_outcome(operation_id: String, message: &str, kind: ErrorKind) -> CallO
         invitation: None,
         operation_id,
         timings: Vec::new(),
-        error: Some(CallError {
-            kind,
-            message: message.to_string(),
-            status: None,
-            code: None,
-            subcode: None,
-            server_message: None,
-        }),
+        error: Some(CallError::new(kind, message)),
         connected_for: None,
     }
 }

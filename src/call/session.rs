@@ -105,14 +105,7 @@ pub async fn run(
         // report (the panic itself is logged by the panic hook).
         Err(_) => {
             session.clean_up_after_panic().await;
-            Err(Stop::Error(CallError {
-                kind: ErrorKind::Protocol,
-                message: "internal error in the call session; the call was ended and the application deleted".into(),
-                status: None,
-                code: None,
-                subcode: None,
-                server_message: None,
-            }))
+            Err(Stop::Error(CallError::new(ErrorKind::Protocol, "internal error in the call session; the call was ended and the application deleted")))
         }
     };
     session.finish(result)
@@ -605,26 +598,15 @@ impl Session {
             }
         }
         if page.is_resume() && end.is_none() {
-            return Ok(Some(RingEnd::Failed(CallError {
-                kind: ErrorKind::Protocol,
-                message: "the server reset its conversations after a silence (event channel resume): the invitation is gone".into(),
-                status: None,
-                code: None,
-                subcode: None,
-                server_message: None,
-            })));
+            return Ok(Some(RingEnd::Failed(CallError::new(ErrorKind::Protocol, "the server reset its conversations after a silence (event channel resume): the invitation is gone"))));
         }
         Ok(end.map(|e| match e {
             Outcome::Connected => RingEnd::Connected,
             Outcome::Failed(error) => RingEnd::Failed(error),
-            Outcome::Disconnected => RingEnd::Failed(CallError {
-                kind: ErrorKind::Invitation,
-                message: "the call ended before it connected".into(),
-                status: None,
-                code: None,
-                subcode: None,
-                server_message: None,
-            }),
+            Outcome::Disconnected => RingEnd::Failed(CallError::new(
+                ErrorKind::Invitation,
+                "the call ended before it connected",
+            )),
         }))
     }
 
@@ -943,14 +925,7 @@ impl Session {
             Ok(state) => (state, None),
             Err(Stop::Cancelled(why)) => (
                 FinalState::Cancelled,
-                Some(CallError {
-                    kind: ErrorKind::Cancelled,
-                    message: why,
-                    status: None,
-                    code: None,
-                    subcode: None,
-                    server_message: None,
-                }),
+                Some(CallError::new(ErrorKind::Cancelled, why)),
             ),
             Err(Stop::Error(e)) => (FinalState::Failed, Some(e)),
             Err(Stop::ApplicationGone(e)) => (FinalState::Failed, Some(call_error(&e))),
@@ -977,28 +952,20 @@ enum Outcome {
 }
 
 fn timed_out(limit: Duration, doing: &str) -> CallError {
-    CallError {
-        kind: ErrorKind::Network,
-        message: format!(
+    CallError::new(
+        ErrorKind::Network,
+        format!(
             "{doing}: the server did not finish within the {} s timeout (--timeout)",
             limit.as_secs()
         ),
-        status: None,
-        code: None,
-        subcode: None,
-        server_message: None,
-    }
+    )
 }
 
 fn channel_closed() -> CallError {
-    CallError {
-        kind: ErrorKind::Protocol,
-        message: "the event channel stopped unexpectedly".into(),
-        status: None,
-        code: None,
-        subcode: None,
-        server_message: None,
-    }
+    CallError::new(
+        ErrorKind::Protocol,
+        "the event channel stopped unexpectedly",
+    )
 }
 
 /// Stops the event pump when the session is done with it.
