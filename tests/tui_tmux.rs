@@ -95,10 +95,9 @@ fn example(name: &str) -> Option<PathBuf> {
 
 #[test]
 fn a_call_from_the_keyboard_in_a_real_terminal() {
-    let Some(bin) = example("tui_scripted") else {
-        eprintln!("skipped: the tui_scripted example is not built");
-        return;
-    };
+    // `cargo test` builds the examples; `cargo test --test tui_tmux` alone does not.
+    let bin = example("tui_scripted")
+        .expect("the tui_scripted example is built (run `cargo test`, or add `--examples`)");
     let tmux = Tmux::start("call", &bin.display().to_string(), 120, 32).expect("tmux runs");
     let limit = Duration::from_secs(20);
     tmux.wait_for("DEMO", limit);

@@ -123,13 +123,16 @@ impl Client {
         WireRequest::new(method, url).header("Accept", self.format.accept())
     }
 
-    /// Remembers the challenge of a 401 answer.
+    /// Remembers the challenge of a 401 answer. A 401 without a usable challenge keeps the
+    /// last good one: its token endpoint is still the place to sign in again.
     pub fn note_challenge(&self, response: &WireResponse) -> Challenge {
         let challenge = auth::parse_challenge(response.headers_named("www-authenticate"));
-        set(
-            &self.challenge,
-            Some((challenge.clone(), response.url.clone())),
-        );
+        if challenge.token_url.is_some() || lock(&self.challenge).is_none() {
+            set(
+                &self.challenge,
+                Some((challenge.clone(), response.url.clone())),
+            );
+        }
         challenge
     }
 

@@ -33,6 +33,20 @@ pub fn auto_candidates(user: &str) -> Result<Vec<Url>, UcwaError> {
         .collect()
 }
 
+/// The last two labels of the host (`lyncdiscover.contoso.com` → `contoso.com`), or the
+/// whole host for an address.
+fn domain_of(url: &Url) -> String {
+    let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+    if !matches!(url.host(), Some(url::Host::Domain(_))) {
+        return host;
+    }
+    let labels: Vec<&str> = host.rsplitn(3, '.').collect();
+    match labels.as_slice() {
+        [tld, name, ..] => format!("{name}.{tld}"),
+        _ => host,
+    }
+}
+
 fn protocol(action: &str, detail: impl Into<String>) -> UcwaError {
     UcwaError::Protocol {
         action: action.into(),
@@ -47,9 +61,13 @@ pub async fn find_user(client: &Client, candidates: &[Url]) -> Result<Url, UcwaE
     for start in candidates {
         match follow_root(client, start.clone()).await {
             Ok(user) => return Ok(user),
-            Err(e @ (UcwaError::Transport { .. } | UcwaError::Http { status: 404, .. }))
-                if candidates.len() > 1 =>
-            {
+            Err(
+                e @ (UcwaError::Transport { .. }
+                | UcwaError::Http {
+                    status: 404 | 300..=399,
+                    ..
+                }),
+            ) if candidates.len() > 1 => {
                 client.notify(format!(
                     "discovery at {start} failed ({e}); trying the next address"
                 ));
@@ -84,9 +102,14 @@ async fn follow_root(client: &Client, start: Url) -> Result<Url, UcwaError> {
             let location = response.header("location").ok_or_else(|| {
                 protocol(action, format!("{} without a Location", response.status))
             })?;
-            url = url
+            let target = url
                 .join(location)
                 .map_err(|e| protocol(action, format!("bad Location '{location}': {e}")))?;
+            // A redirect to another domain counts as a failed attempt, not a hop.
+            if domain_of(&target) != domain_of(&url) {
+                return Err(client.error_from(&response, action));
+            }
+            url = target;
             client.notify(format!("discovery redirected to {url}"));
             continue;
         }
@@ -190,6 +213,18 @@ pub async fn sign_in(client: &Client, user: Url) -> Result<Url, UcwaError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn domains_compare_by_their_last_two_labels() {
+        let d = |u: &str| domain_of(&Url::parse(u).unwrap());
+        assert_eq!(d("https://lyncdiscover.contoso.com/"), "contoso.com");
+        assert_eq!(d("https://lyncweb.pool.contoso.com/x"), "contoso.com");
+        assert_eq!(d("http://127.0.0.1:8080/"), "127.0.0.1");
+        assert_ne!(
+            d("https://lyncdiscover.contoso.com/"),
+            d("https://evil.example.net/")
+        );
+    }
 
     #[test]
     fn auto_discovery_tries_internal_then_external() {
