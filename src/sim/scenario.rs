@@ -251,6 +251,12 @@ pub fn fail(app: &mut App, id: &str, failure: &Failure) -> bool {
         &p.conversation,
         event(EventKind::Updated, "audioVideo", &p.audio_video, Some(av)),
     );
+    push_teardown(ch, &p);
+    true
+}
+
+/// The end of every call: we leave the conversation, and the conversation goes.
+fn push_teardown(ch: &mut super::state::Channel, p: &CallPaths) {
     ch.push(
         "conversation",
         &p.conversation,
@@ -266,7 +272,6 @@ pub fn fail(app: &mut App, id: &str, failure: &Failure) -> bool {
         &p.communication,
         event(EventKind::Deleted, "conversation", &p.conversation, None),
     );
-    true
 }
 
 /// Someone hangs up a connected call: audioVideo `Disconnected` (with `reason` when the
@@ -297,21 +302,7 @@ pub fn hang_up(app: &mut App, id: &str, reason: Option<ErrorBody>) -> bool {
             None,
         ),
     );
-    ch.push(
-        "conversation",
-        &p.conversation,
-        event(
-            EventKind::Deleted,
-            "localParticipant",
-            &p.local_participant,
-            None,
-        ),
-    );
-    ch.push(
-        "communication",
-        &p.communication,
-        event(EventKind::Deleted, "conversation", &p.conversation, None),
-    );
+    push_teardown(ch, &p);
     true
 }
 
