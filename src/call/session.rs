@@ -372,8 +372,12 @@ impl Session {
     ) -> Result<FinalState, Stop> {
         let mut recreated = false;
         loop {
+            // Set-up and re-creation both leave an application here before looping.
             let Some(current) = app.clone() else {
-                return Err(Stop::Error(timed_out(options.timeout, "setting up")));
+                return Err(Stop::Error(CallError::new(
+                    ErrorKind::Protocol,
+                    "no application to place the call on",
+                )));
             };
             match self
                 .call(client, &current, call, options, deadline, control)
