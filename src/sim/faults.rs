@@ -117,7 +117,38 @@ pub struct Faults {
     /// `unknown-events`: every page with events also carries an event type and sender no
     /// client knows, and embedded resources carry extra properties.
     pub unknown_events: bool,
+    /// `foreign-link=KIND@ORIGIN`: hand out one kind of href on another origin (a hostile
+    /// or misconfigured pool). KIND is a link rel (`next`, `resync`, `resume`, `events`,
+    /// `cancel`, `conversation`, `stopAudioVideo`, `startAudioVideo`, …, any case), `self`
+    /// (the application's own href), `location` (every `201`'s `Location`) or `redirect`
+    /// (the first event-channel GET answers `307` to ORIGIN, same path).
+    pub foreign_link: Option<ForeignLink>,
+    /// `token-expires-in=SECS`: tokens are issued with this `expires_in` (default 28800).
+    pub token_expires_in: Option<u64>,
+    /// `echo-secrets`: the server quotes secrets back: a wrong password is quoted in the
+    /// token endpoint's error (`error` and `X-Ms-diagnostics`), and the first
+    /// `startAudioVideo` is refused with `403` whose message and `X-Ms-diagnostics` quote the
+    /// bearer token (without its `cwt=` prefix, so only its value gives it away).
+    pub echo_secrets: bool,
+    /// `hostile-text`: every event `reason` and error message carries terminal control
+    /// sequences (clear screen, an OSC 52 clipboard write, a carriage return, a bidi
+    /// override), and the reason's subcode a colour escape.
+    pub hostile_text: bool,
 }
+
+/// Where `foreign-link` sends one kind of href.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ForeignLink {
+    /// The link rel, `self`, `location` or `redirect`, lower case.
+    pub kind: String,
+    /// `http://host:port`, no trailing slash.
+    pub origin: String,
+}
+
+/// What `hostile-text` appends to server messages: ESC [2J, OSC 52 (set the clipboard), a
+/// carriage return, and a right-to-left override with an isolate.
+pub const HOSTILE_TEXT: &str =
+    " \u{1b}[2J\u{1b}]52;c;cm0gLXJmIH4=\u{7}\rDECLINED-OVERWRITE \u{202e}lanigiro\u{2066}x\u{9b}31m";
 
 /// The CLI names, for help texts and error messages.
 pub const NAMES: &[&str] = &[
@@ -136,6 +167,10 @@ pub const NAMES: &[&str] = &[
     "duplicate-events",
     "reorder-events",
     "unknown-events",
+    "foreign-link=KIND@ORIGIN",
+    "token-expires-in=SECS",
+    "echo-secrets",
+    "hostile-text",
 ];
 
 impl Faults {
@@ -172,6 +207,25 @@ impl Faults {
                 "duplicate-events" => flag(&mut faults.duplicate_events, &mut problems),
                 "reorder-events" => flag(&mut faults.reorder_events, &mut problems),
                 "unknown-events" => flag(&mut faults.unknown_events, &mut problems),
+                "echo-secrets" => flag(&mut faults.echo_secrets, &mut problems),
+                "hostile-text" => flag(&mut faults.hostile_text, &mut problems),
+                "token-expires-in" => match arg.as_deref().map(str::parse::<u64>) {
+                    Some(Ok(n)) => faults.token_expires_in = Some(n),
+                    _ => problems.push(format!(
+                        "fault '{item}': expected token-expires-in=SECS"
+                    )),
+                },
+                "foreign-link" => match arg.as_deref().and_then(|a| a.split_once('@')) {
+                    Some((kind, origin)) if !kind.is_empty() && origin.contains("://") => {
+                        faults.foreign_link = Some(ForeignLink {
+                            kind: kind.trim().to_string(),
+                            origin: origin.trim().trim_end_matches('/').to_string(),
+                        })
+                    }
+                    _ => problems.push(format!(
+                        "fault '{item}': expected foreign-link=KIND@ORIGIN (e.g. next@http://127.0.0.1:9)"
+                    )),
+                },
                 "status-503-retry-after" | "status-503" => match arg.as_deref() {
                     None => faults.status_503_retry_after = Some(1),
                     Some(secs) => match secs.parse::<u32>() {
@@ -235,6 +289,8 @@ impl fmt::Display for Faults {
             (self.duplicate_events, "duplicate-events"),
             (self.reorder_events, "reorder-events"),
             (self.unknown_events, "unknown-events"),
+            (self.echo_secrets, "echo-secrets"),
+            (self.hostile_text, "hostile-text"),
         ] {
             if on {
                 items.push(name.to_string());
@@ -242,6 +298,12 @@ impl fmt::Display for Faults {
         }
         if let Some(secs) = self.status_503_retry_after {
             items.push(format!("status-503-retry-after={secs}"));
+        }
+        if let Some(secs) = self.token_expires_in {
+            items.push(format!("token-expires-in={secs}"));
+        }
+        if let Some(link) = &self.foreign_link {
+            items.push(format!("foreign-link={}@{}", link.kind, link.origin));
         }
         if let Some(stall) = self.stall {
             items.push(format!(
@@ -262,12 +324,21 @@ mod tests {
     fn parses_every_switch_and_round_trips() {
         let list = "expire-token-once,redirect-root,redirect-loop,no-av-link,proxy-502-html,\
                     truncated-body,events-gone,resync-once,duplicate-events,unknown-events,\
-                    status-503-retry-after=7,stall=start-audio-video:250";
+                    status-503-retry-after=7,stall=start-audio-video:250,echo-secrets,\
+                    hostile-text,token-expires-in=0,foreign-link=stopAudioVideo@http://127.0.0.1:9/";
         let faults = Faults::parse(list).unwrap();
         assert!(faults.expire_token_once && faults.redirect_root && faults.redirect_loop);
         assert!(faults.no_av_link && faults.proxy_502_html && faults.truncated_body);
         assert!(faults.events_gone && faults.resync_once && faults.duplicate_events);
-        assert!(faults.unknown_events);
+        assert!(faults.unknown_events && faults.echo_secrets && faults.hostile_text);
+        assert_eq!(faults.token_expires_in, Some(0));
+        assert_eq!(
+            faults.foreign_link,
+            Some(ForeignLink {
+                kind: "stopaudiovideo".into(),
+                origin: "http://127.0.0.1:9".into()
+            })
+        );
         assert_eq!(faults.status_503_retry_after, Some(7));
         assert_eq!(
             faults.stall_for(SimStep::StartAudioVideo),

@@ -16,7 +16,7 @@ use base64::Engine;
 use tokio::time::Instant;
 
 use super::directory::{self, Scenario};
-use super::faults::SimStep;
+use super::faults::{Faults, ForeignLink, SimStep, HOSTILE_TEXT};
 use super::resources as res;
 use super::scenario::{self, Failure};
 use super::state::{App, Call, InvitationState, Media, Poll, Wake, APPLICATIONS};
@@ -116,6 +116,8 @@ struct Ctx {
     /// The response format and the media type to label it with.
     format: Format,
     media_type: String,
+    /// For the switches that rewrite what is sent (`foreign-link`, `hostile-text`).
+    faults: Faults,
 }
 
 impl Ctx {
@@ -140,6 +142,7 @@ impl Ctx {
             origin,
             format,
             media_type,
+            faults: state.config().faults.clone(),
         }
     }
 
@@ -160,15 +163,66 @@ impl Ctx {
     }
 
     fn resource(&self, status: StatusCode, resource: &Resource) -> Response {
-        self.body(status, self.format.write_resource(resource))
+        match &self.faults.foreign_link {
+            Some(link) => {
+                let mut resource = resource.clone();
+                foreign_resource(&mut resource, link);
+                self.body(status, self.format.write_resource(&resource))
+            }
+            None => self.body(status, self.format.write_resource(resource)),
+        }
     }
 
     fn events(&self, page: &EventsPage) -> Response {
-        self.body(StatusCode::OK, self.format.write_events(page))
+        if self.faults.foreign_link.is_none() && !self.faults.hostile_text {
+            return self.body(StatusCode::OK, self.format.write_events(page));
+        }
+        let mut page = page.clone();
+        if let Some(link) = &self.faults.foreign_link {
+            let swap = |href: &mut Option<String>, rel: &str| {
+                if let Some(h) = href.as_mut().filter(|_| link.kind.eq_ignore_ascii_case(rel)) {
+                    *h = foreign_href(h, link);
+                }
+            };
+            swap(&mut page.next, "next");
+            swap(&mut page.resync, "resync");
+            swap(&mut page.resume, "resume");
+        }
+        for sender in &mut page.senders {
+            for event in &mut sender.events {
+                if let Some(link) = &self.faults.foreign_link {
+                    if link.kind.eq_ignore_ascii_case(&event.link.rel) {
+                        event.link.href = foreign_href(&event.link.href, link);
+                    }
+                    if let Some(embedded) = &mut event.embedded {
+                        foreign_resource(embedded, link);
+                    }
+                }
+                if let Some(reason) = event.reason.as_mut().filter(|_| self.faults.hostile_text) {
+                    hostile(reason);
+                }
+            }
+        }
+        self.body(StatusCode::OK, self.format.write_events(&page))
     }
 
     fn error_body(&self, status: StatusCode, error: &ErrorBody) -> Response {
+        if self.faults.hostile_text {
+            let mut error = error.clone();
+            hostile(&mut error);
+            return self.body(status, self.format.write_error(&error));
+        }
         self.body(status, self.format.write_error(error))
+    }
+
+    /// A `Location` value: the path, or the path on the foreign origin under
+    /// `foreign-link=location@…`.
+    fn location(&self, path: &str) -> Option<HeaderValue> {
+        let value = match &self.faults.foreign_link {
+            Some(link) if link.kind == "location" => foreign_href(path, link),
+            _ => path.to_string(),
+        };
+        HeaderValue::from_str(&value).ok()
     }
 
     fn error(
@@ -305,6 +359,41 @@ impl Ctx {
             ))
         })
     }
+}
+
+/// `href` on the foreign origin (relative hrefs only; absolute ones stay).
+fn foreign_href(href: &str, link: &ForeignLink) -> String {
+    if href.starts_with('/') {
+        format!("{}{href}", link.origin)
+    } else {
+        href.to_string()
+    }
+}
+
+/// Moves every link of the configured kind (and, for `self`, the application's own href)
+/// to the foreign origin, embedded resources included.
+fn foreign_resource(resource: &mut Resource, link: &ForeignLink) {
+    if link.kind == "self" && resource.rel == "application" {
+        if let Some(href) = &mut resource.href {
+            *href = foreign_href(href, link);
+        }
+    }
+    for l in &mut resource.links {
+        if link.kind.eq_ignore_ascii_case(&l.rel) {
+            l.href = foreign_href(&l.href, link);
+        }
+    }
+    for embedded in &mut resource.embedded {
+        foreign_resource(embedded, link);
+    }
+}
+
+/// `hostile-text`: control sequences in the message and subcode of an error or reason.
+fn hostile(error: &mut ErrorBody) {
+    let message = error.message.take().unwrap_or_default();
+    error.message = Some(format!("{message}{HOSTILE_TEXT}"));
+    let subcode = error.subcode.take().unwrap_or_else(|| "None".into());
+    error.subcode = Some(format!("{subcode}\u{1b}[31m"));
 }
 
 /// The response format from `Accept`: the first entry naming JSON or XML; JSON if none.
@@ -561,7 +650,7 @@ fn hex_id() -> String {
 }
 
 fn token_error(error: &str) -> Response {
-    let mut response = Response::new(Body::from(format!("{{\"error\":\"{error}\"}}")));
+    let mut response = Response::new(Body::from(serde_json::json!({ "error": error }).to_string()));
     *response.status_mut() = StatusCode::BAD_REQUEST;
     let h = response.headers_mut();
     h.insert(
@@ -612,6 +701,17 @@ fn token(state: &SimState, ctx: &Ctx, body: &[u8]) -> Response {
         return token_error("invalid_request");
     };
     if password != "demo" {
+        let faults = &state.config().faults;
+        if faults.echo_secrets {
+            // A server that quotes what it was sent, password included.
+            let mut r = token_error(&format!("invalid_grant: the password '{password}' is wrong"));
+            if let Ok(v) = HeaderValue::from_str(&format!(
+                "40022;reason=\"Wrong password {password} for {user}\""
+            )) {
+                r.headers_mut().insert("x-ms-diagnostics", v);
+            }
+            return r;
+        }
         return token_error("invalid_grant");
     }
     let token = format!(
@@ -621,7 +721,7 @@ fn token(state: &SimState, ctx: &Ctx, body: &[u8]) -> Response {
     state.lock().tokens.insert(token.clone(), user.to_string());
     let body = serde_json::json!({
         "access_token": token,
-        "expires_in": 28800,
+        "expires_in": state.config().faults.token_expires_in.unwrap_or(28800),
         "ms_rtc_identityscope": "local",
         "token_type": "Bearer",
     });
@@ -760,7 +860,7 @@ fn create_application(state: &SimState, ctx: &Ctx, user: &str, body: &[u8]) -> R
         bytes.truncate(bytes.len() / 2);
     }
     let mut response = ctx.body(StatusCode::CREATED, bytes);
-    if let Ok(v) = HeaderValue::from_str(&format!("{}/{id}", APPLICATIONS)) {
+    if let Some(v) = ctx.location(&format!("{}/{id}", APPLICATIONS)) {
         response.headers_mut().insert(header::LOCATION, v);
     }
     response
@@ -835,6 +935,16 @@ async fn events(state: &SimState, ctx: &Ctx, id: u64) -> Response {
     };
     {
         let mut inner = state.lock();
+        if let Some(link) = cfg.faults.foreign_link.as_ref().filter(|l| l.kind == "redirect") {
+            if inner.fire_once("foreign-redirect") {
+                let mut r = empty(StatusCode::TEMPORARY_REDIRECT);
+                let target = format!("{}/events?ack={}", base, ack.unwrap_or(1));
+                if let Ok(v) = HeaderValue::from_str(&foreign_href(&target, link)) {
+                    r.headers_mut().insert(header::LOCATION, v);
+                }
+                return r;
+            }
+        }
         if cfg.faults.events_gone && inner.fire_once("events-gone") {
             if let Some(mut app) = inner.apps.remove(&id) {
                 app.channel.release(Wake::Gone);
@@ -1055,6 +1165,26 @@ fn percent_decode(s: &str, plus_is_space: bool) -> Vec<u8> {
 
 fn start_audio_video(state: &SimState, ctx: &Ctx, id: u64, body: &[u8]) -> Response {
     let faults = &state.config().faults;
+    if faults.echo_secrets && state.lock().fire_once("echo-token") {
+        // Quotes the bearer token's value back, without its `cwt=` prefix.
+        let token = ctx
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split_once("cwt="))
+            .map(|(_, t)| t.to_string())
+            .unwrap_or_default();
+        let mut r = ctx.error(
+            StatusCode::FORBIDDEN,
+            "Forbidden",
+            None,
+            &format!("The token {token} may not place calls."),
+        );
+        if let Ok(v) = HeaderValue::from_str(&format!("2;reason=\"Token {token} refused\"")) {
+            r.headers_mut().insert("x-ms-diagnostics", v);
+        }
+        return r;
+    }
     if faults.no_av_link {
         return ctx.error(
             StatusCode::FORBIDDEN,
@@ -1166,7 +1296,7 @@ fn start_audio_video(state: &SimState, ctx: &Ctx, id: u64, body: &[u8]) -> Respo
     };
     tokio::spawn(scenario::play(state.clone(), id, call_id, scenario));
     let mut response = empty(StatusCode::CREATED);
-    if let Ok(v) = HeaderValue::from_str(&location) {
+    if let Some(v) = ctx.location(&location) {
         response.headers_mut().insert(header::LOCATION, v);
     }
     response

@@ -146,17 +146,29 @@ pub fn password_grant_body(user: &str, password: &Password) -> Vec<u8> {
         .into_bytes()
 }
 
-/// A bearer token and how long it lives.
+/// A bearer token and when to renew it.
 #[derive(Clone, Debug)]
 pub struct Grant {
     pub token: Token,
     pub token_type: String,
-    /// When the token runs out, from `expires_in`; `None` when unknown (a given token).
-    pub expires_at: Option<std::time::Instant>,
+    /// When to fetch a new token ahead of its expiry (`renew_at`); `None` when the
+    /// lifetime is unknown (a given token): only a 401 renews it.
+    pub renew_at: Option<std::time::Instant>,
 }
 
 /// A token is renewed this long before it runs out, so no request meets the expiry.
 pub const RENEW_BEFORE: std::time::Duration = std::time::Duration::from_secs(60);
+/// A token is never renewed ahead of time before it is this old, whatever `expires_in`
+/// says (0 or 30 would otherwise mean a token request before every request). A server
+/// that really refuses it answers 401, which renews it once for that request.
+pub const MIN_TOKEN_AGE: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// When a token issued at `issued` with `expires_in` should be renewed: `RENEW_BEFORE`
+/// before it runs out, but never before half its lifetime nor before `MIN_TOKEN_AGE`.
+pub fn renew_at(issued: std::time::Instant, expires_in: std::time::Duration) -> std::time::Instant {
+    let ahead = expires_in.saturating_sub(RENEW_BEFORE);
+    issued + ahead.max(expires_in / 2).max(MIN_TOKEN_AGE)
+}
 
 impl Grant {
     /// The `Authorization` header value.
@@ -164,9 +176,9 @@ impl Grant {
         format!("{} {}", self.token_type, self.token.expose())
     }
 
-    /// Whether the token is about to run out (within `RENEW_BEFORE`).
+    /// Whether it is time to fetch a new token ahead of the expiry.
     pub fn expiring(&self, now: std::time::Instant) -> bool {
-        self.expires_at.is_some_and(|at| now + RENEW_BEFORE >= at)
+        self.renew_at.is_some_and(|at| now >= at)
     }
 }
 
@@ -233,9 +245,12 @@ pub async fn request_token(
     Ok(Grant {
         token: Token::new(parsed.access_token),
         token_type: parsed.token_type.unwrap_or_else(|| "Bearer".into()),
-        expires_at: parsed
-            .expires_in
-            .map(|secs| std::time::Instant::now() + std::time::Duration::from_secs(secs)),
+        renew_at: parsed.expires_in.map(|secs| {
+            renew_at(
+                std::time::Instant::now(),
+                std::time::Duration::from_secs(secs),
+            )
+        }),
     })
 }
 
@@ -305,22 +320,30 @@ mod tests {
     }
 
     #[test]
-    fn a_token_is_renewed_a_minute_before_it_runs_out() {
+    fn a_token_is_renewed_a_minute_before_it_runs_out_but_never_when_fresh() {
+        use std::time::Duration;
         let now = std::time::Instant::now();
+        let s = Duration::from_secs;
+        assert_eq!(renew_at(now, s(28800)), now + s(28740));
+        assert_eq!(renew_at(now, s(100)), now + s(50));
+        for short in [0, 1, 30, 59, 60] {
+            assert_eq!(renew_at(now, s(short)), now + MIN_TOKEN_AGE, "{short}");
+        }
         let grant = |secs: u64| Grant {
             token: Token::new("cwt=x"),
             token_type: "Bearer".into(),
-            expires_at: Some(now + std::time::Duration::from_secs(secs)),
+            renew_at: Some(renew_at(now, s(secs))),
         };
-        assert!(!grant(28800).expiring(now));
-        assert!(!grant(61).expiring(now));
-        assert!(grant(60).expiring(now));
-        assert!(grant(0).expiring(now));
+        assert!(!grant(0).expiring(now), "a token just received is not renewed");
+        assert!(!grant(30).expiring(now + s(29)));
+        assert!(grant(30).expiring(now + s(30)));
+        assert!(!grant(28800).expiring(now + s(28739)));
+        assert!(grant(28800).expiring(now + s(28740)));
         let given = Grant {
-            expires_at: None,
+            renew_at: None,
             ..grant(0)
         };
-        assert!(!given.expiring(now), "a given token's lifetime is unknown");
+        assert!(!given.expiring(now + s(86400)), "a given token's lifetime is unknown");
     }
 
     #[test]

@@ -74,7 +74,7 @@ impl Client {
             Grant {
                 token: t.clone(),
                 token_type: "Bearer".into(),
-                expires_at: None,
+                renew_at: None,
             }
         });
         Ok(Client {
