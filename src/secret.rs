@@ -37,14 +37,46 @@ secret_type!(
     Token
 );
 
-/// Replaces every secret in `text` by `***`, and any `cwt=…` token it finds by `cwt=***`.
-/// Used where text leaves the program: the wire log, messages, JSON output.
-pub fn redact(text: &str, secrets: &[&str]) -> String {
+/// Scrubs secrets a server *echoed*: every exact occurrence of one of `secrets` in `text`
+/// becomes `***`, then any `cwt=…` token becomes `cwt=***`.
+///
+/// Only for text the server sent (error messages, `X-Ms-diagnostics`, reasons, error
+/// bodies), never for what we send: our own fields (a subject, a sign-in name) are
+/// redacted by structure only (`redact_form_fields`, `redact_json_fields`, the
+/// Authorization header), so they are never masked because they happen to contain the
+/// password's text.
+pub fn scrub_echoes(text: &str, secrets: &[&str]) -> String {
     let mut out = text.to_string();
-    for secret in secrets.iter().filter(|s| s.len() >= 3) {
-        out = out.replace(secret, "***");
+    let mut secrets: Vec<&str> = secrets.iter().copied().filter(|s| !s.is_empty()).collect();
+    // Longest first, so a token is not half-replaced by a shorter secret inside it.
+    secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    for secret in secrets {
+        if out.contains(secret) {
+            out = out.replace(secret, "***");
+        }
     }
     redact_cwt(&out)
+}
+
+/// Form fields whose values are secrets: the password grant's `password`, and the
+/// `ms_rtc_renew…` fields some token endpoints use to renew.
+pub fn is_secret_form_field(name: &str) -> bool {
+    name.eq_ignore_ascii_case("password")
+        || name.eq_ignore_ascii_case("refresh_token")
+        || name.eq_ignore_ascii_case("client_secret")
+        || name.to_ascii_lowercase().starts_with("ms_rtc_renew")
+}
+
+/// A form-encoded body with the value of every secret field (`is_secret_form_field`)
+/// replaced by `***`; every other field is kept exactly as sent.
+pub fn redact_form_fields(body: &str) -> String {
+    body.split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((k, _)) if is_secret_form_field(k) => format!("{k}=***"),
+            _ => pair.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("&")
 }
 
 /// `cwt=` followed by base64 or URL-safe characters becomes `cwt=***`.
@@ -70,7 +102,14 @@ pub fn redact_cwt(text: &str) -> String {
 }
 
 /// JSON members whose string values are secrets, whatever they look like.
-pub const SECRET_FIELDS: [&str; 4] = ["access_token", "refresh_token", "id_token", "password"];
+pub const SECRET_FIELDS: [&str; 6] = [
+    "access_token",
+    "refresh_token",
+    "id_token",
+    "password",
+    "client_secret",
+    "ms_rtc_renewtoken",
+];
 
 /// Replaces the string value of every `"name": "…"` member named in `SECRET_FIELDS` by
 /// `***`. Works on text that is not valid JSON too (a cut-off body, say).
@@ -131,9 +170,21 @@ mod tests {
     }
 
     #[test]
-    fn redact_replaces_secrets_and_tokens() {
-        let text = "Authorization: Bearer cwt=AAEB+/x==; password=hunter2 cwt=";
-        let out = redact(text, &["hunter2"]);
-        assert_eq!(out, "Authorization: Bearer cwt=***; password=*** cwt=");
+    fn echoes_are_scrubbed_by_value_and_tokens_by_shape() {
+        let text = "Authorization: Bearer cwt=AAEB+/x==; password=hunter2 cwt= AAEBxyz";
+        let out = scrub_echoes(text, &["hunter2", "AAEBxyz", ""]);
+        assert_eq!(out, "Authorization: Bearer cwt=***; password=*** cwt= ***");
+    }
+
+    #[test]
+    fn form_bodies_lose_only_their_secret_fields() {
+        assert_eq!(
+            redact_form_fields("grant_type=password&username=demo2%40contoso.com&password=demo"),
+            "grant_type=password&username=demo2%40contoso.com&password=***"
+        );
+        assert_eq!(
+            redact_form_fields("ms_rtc_renewtoken=x&PASSWORD=y&demo=demo"),
+            "ms_rtc_renewtoken=***&PASSWORD=***&demo=demo"
+        );
     }
 }

@@ -456,7 +456,9 @@ impl Session {
                     action: "placing the call (startAudioVideo)".into(),
                     detail: format!("the server answered {} without a Location", response.status),
                 })?;
-            client.resolve(location)
+            let url = client.resolve(location)?;
+            client.check_origin(&url, "placing the call (startAudioVideo)")?;
+            Ok(url)
         });
         let invitation = tokio::select! {
             r = post => match r {
@@ -925,6 +927,13 @@ impl Session {
     }
 
     fn finish(self, result: Result<FinalState, Stop>) -> CallOutcome {
+        // The origin rule (see `Client`): a link, Location or redirect to another origin
+        // ends the call as a protocol error, whatever happened after the refusal.
+        let refusal = self.client.as_ref().and_then(|c| c.origin_refusal());
+        let result = match refusal {
+            Some(refusal) => Err(Stop::Error(call_error(&refusal))),
+            None => result,
+        };
         let (state, error) = match result {
             Ok(state) => (state, None),
             Err(Stop::Cancelled(why)) => (

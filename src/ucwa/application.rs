@@ -97,6 +97,9 @@ async fn read_created(
         client.read_resource(response, action)?
     };
     if let Some(href) = &resource.href {
+        // An application claiming to live on another origin is refused here, so the
+        // pool's `Location` stays the href its delete goes to.
+        client.check_origin(&client.resolve(href)?, action)?;
         *self_href = Some(href.clone());
     }
     let href = self_href

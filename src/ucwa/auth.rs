@@ -211,7 +211,7 @@ pub async fn request_token(
         action: action.into(),
         detail: format!("bad token endpoint '{href}': {e}"),
     })?;
-    transport.add_secret(password.expose());
+    transport.set_password(password.expose());
     let request = WireRequest::new(reqwest::Method::POST, url)
         .header("Accept", "application/json")
         .body(
@@ -223,7 +223,7 @@ pub async fn request_token(
         if let Ok(e) = serde_json::from_slice::<TokenError>(&response.body) {
             return Err(UcwaError::Token {
                 action: action.into(),
-                error: e.error,
+                error: transport.scrub_quoted(&e.error),
             });
         }
     }
@@ -232,7 +232,9 @@ pub async fn request_token(
             action: action.into(),
             status: response.status,
             body: None,
-            diagnostics: response.header("x-ms-diagnostics").map(str::to_string),
+            diagnostics: response
+                .header("x-ms-diagnostics")
+                .map(|d| transport.scrub_quoted(d)),
             foreign_body: None,
         });
     }
@@ -241,7 +243,7 @@ pub async fn request_token(
             action: action.into(),
             source: super::resource::ParseError::new("token response", e.to_string()),
         })?;
-    transport.add_secret(&parsed.access_token);
+    transport.add_token(&parsed.access_token);
     Ok(Grant {
         token: Token::new(parsed.access_token),
         token_type: parsed.token_type.unwrap_or_else(|| "Bearer".into()),

@@ -1,6 +1,12 @@
 //! `Client`: the signed-in connection. Every UCWA request goes through it, so the
 //! Authorization header, the wire format, relative hrefs and the one re-authentication
 //! after a 401 are handled in one place.
+//!
+//! It also owns the origin rule: once the `applications` URL is known, the bearer token
+//! goes only to that URL's origin (scheme, host, port). UCWA's hrefs from the application
+//! on are relative to the pool; a link, `Location` or redirect naming any other origin is
+//! refused in `send` before anything is sent there, and remembered, so that the call ends
+//! as a protocol error (the application, on the pool, is still deleted).
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -10,7 +16,7 @@ use url::Url;
 
 use super::auth::{self, Challenge, Grant};
 use super::error::UcwaError;
-use super::resource::{Input, Resource};
+use super::resource::{ErrorBody, Input, Resource};
 use super::transport::{Transport, WireRequest, WireResponse, WireSink};
 use super::Format;
 use crate::secret::{Password, Token};
@@ -36,8 +42,11 @@ pub struct Client {
     grant: Mutex<Option<Grant>>,
     /// The last challenge seen and the URL it came from (to resolve a relative href).
     challenge: Mutex<Option<(Challenge, Url)>>,
-    /// The `applications` URL: relative hrefs resolve against its host.
+    /// The `applications` URL: relative hrefs resolve against its host, and its origin is
+    /// the only one that receives the token from then on.
     base: Mutex<Option<Url>>,
+    /// The first request refused by the origin rule, kept so the call can end on it.
+    origin_refusal: Mutex<Option<UcwaError>>,
     notice: NoticeSink,
     /// Held while a new token is fetched, so that requests refused together (the parked
     /// P-GET and a POST, say) sign in again once, not once each.
@@ -67,10 +76,10 @@ impl Client {
     ) -> Result<Self, UcwaError> {
         let transport = Transport::new(ca_cert, wire)?;
         if let Some(p) = &credentials.password {
-            transport.add_secret(p.expose());
+            transport.set_password(p.expose());
         }
         let grant = credentials.token.as_ref().map(|t| {
-            transport.add_secret(t.expose());
+            transport.add_token(t.expose());
             Grant {
                 token: t.clone(),
                 token_type: "Bearer".into(),
@@ -84,6 +93,7 @@ impl Client {
             grant: Mutex::new(grant),
             challenge: Mutex::new(None),
             base: Mutex::new(None),
+            origin_refusal: Mutex::new(None),
             notice,
             reauth: tokio::sync::Mutex::new(()),
         })
@@ -116,6 +126,35 @@ impl Client {
 
     pub fn set_base(&self, applications: Url) {
         set(&self.base, Some(applications));
+    }
+
+    /// The origin rule: once the pool is known (`set_base`), `url` must be on its origin.
+    /// A refusal is remembered (`origin_refusal`) and names both origins.
+    pub fn check_origin(&self, url: &Url, action: &str) -> Result<(), UcwaError> {
+        let Some(base) = lock(&self.base) else {
+            return Ok(());
+        };
+        if url.origin() == base.origin() {
+            return Ok(());
+        }
+        let error = UcwaError::Protocol {
+            action: action.to_string(),
+            detail: format!(
+                "refusing to follow {} to another origin ({}): the signed-in pool is {}, and the token is only sent there",
+                self.transport.scrub_server(url.as_str()),
+                url.origin().ascii_serialization(),
+                base.origin().ascii_serialization()
+            ),
+        };
+        if let Ok(mut first) = self.origin_refusal.lock() {
+            first.get_or_insert_with(|| error.clone());
+        }
+        Err(error)
+    }
+
+    /// The first request the origin rule refused, if any.
+    pub fn origin_refusal(&self) -> Option<UcwaError> {
+        lock(&self.origin_refusal)
     }
 
     /// A request with the Accept header of our format and no Authorization.
@@ -207,6 +246,8 @@ impl Client {
     ) -> Result<WireResponse, UcwaError> {
         let mut reauthenticated = false;
         let mut waited = false;
+        // The one place the token is attached: check where it would go first.
+        self.check_origin(&url, action)?;
         self.renew_if_expiring(action).await?;
         loop {
             let mut request = self.anonymous(method.clone(), url.clone());
@@ -221,6 +262,13 @@ impl Client {
                 request = request.body(self.format.content_type(), self.format.write_input(input));
             }
             let response = self.transport.send(request, action).await?;
+            // The transport never follows redirects; a 3xx to another origin is named as
+            // such rather than reported as a bare status.
+            if (300..400).contains(&response.status) {
+                if let Some(target) = response.header("location").and_then(|l| url.join(l).ok()) {
+                    self.check_origin(&target, action)?;
+                }
+            }
             if response.status == 401 && !reauthenticated {
                 reauthenticated = true;
                 let _guard = self.reauth.lock().await;
@@ -310,10 +358,30 @@ impl Client {
             })
     }
 
+    /// An error body or reason as the server wrote it, with any secret it quotes (the
+    /// token, the password) scrubbed: this text is shown to the user.
+    pub fn scrub_error_body(&self, body: &mut ErrorBody) {
+        let t = &self.transport;
+        body.code = t.scrub_quoted(&body.code);
+        for text in [&mut body.subcode, &mut body.message].into_iter().flatten() {
+            *text = t.scrub_quoted(text);
+        }
+        for (name, value) in body.parameters.iter_mut().chain(body.debug_info.iter_mut()) {
+            *name = t.scrub_quoted(name);
+            *value = t.scrub_quoted(value);
+        }
+    }
+
     /// The error a non-2xx answer stands for, with the UCWA body when UCWA answered.
+    /// Whatever the server quotes back is scrubbed of secrets here.
     pub fn error_from(&self, response: &WireResponse, action: &str) -> UcwaError {
-        let diagnostics = response.header("x-ms-diagnostics").map(str::to_string);
-        let body = response_format(response).and_then(|f| f.read_error(&response.body).ok());
+        let diagnostics = response
+            .header("x-ms-diagnostics")
+            .map(|d| self.transport.scrub_quoted(d));
+        let mut body = response_format(response).and_then(|f| f.read_error(&response.body).ok());
+        if let Some(body) = &mut body {
+            self.scrub_error_body(body);
+        }
         let foreign_body = match (&body, response.header("content-type")) {
             (None, Some(ct)) if !response.body.is_empty() => Some(format!(
                 "a {} body, not a UCWA error: a proxy or the web server answered",

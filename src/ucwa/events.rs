@@ -44,12 +44,18 @@ impl EventChannel {
             .send(Method::GET, url, None, Some(POLL_TIMEOUT), action)
             .await?;
         let format = super::client::response_format(&response).unwrap_or(client.format());
-        let page = format
+        let mut page = format
             .read_events(&response.body)
             .map_err(|source| UcwaError::Parse {
                 action: action.into(),
                 source,
             })?;
+        // Reasons are shown to the user: scrub any secret the server quotes in them.
+        for event in page.senders.iter_mut().flat_map(|s| s.events.iter_mut()) {
+            if let Some(reason) = &mut event.reason {
+                client.scrub_error_body(reason);
+            }
+        }
         let follow = page.follow().ok_or_else(|| UcwaError::Protocol {
             action: action.into(),
             detail: "the events answer has no next, resync or resume link".into(),

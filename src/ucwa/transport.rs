@@ -28,7 +28,7 @@ use std::sync::{Arc, Mutex};
 use url::Url;
 
 use super::error::UcwaError;
-use crate::secret::redact;
+use crate::secret::{redact_cwt, redact_form_fields, redact_json_fields, scrub_echoes};
 
 /// Largest response body read; anything bigger is refused rather than buffered.
 pub const BODY_CAP: usize = 1024 * 1024;
@@ -135,8 +135,20 @@ pub struct Transport {
     http: reqwest::Client,
     seq: AtomicU64,
     sink: WireSink,
-    /// Secrets to scrub from records (the password; tokens are scrubbed by shape).
-    secrets: Mutex<Vec<String>>,
+    /// Secrets a server might echo back, scrubbed by value from what it sends.
+    secrets: Mutex<Secrets>,
+}
+
+/// The values `Transport` scrubs from server-sent text.
+#[derive(Default, Clone)]
+struct Secrets {
+    /// Bearer tokens, and their value without a `cwt=` prefix: scrubbed from everything
+    /// the server sends (they are long and random: nothing else looks like them).
+    tokens: Vec<String>,
+    /// The password: scrubbed from what a server *quotes* (error answers, diagnostics,
+    /// reasons), not from resources, which legitimately echo our own fields (a subject
+    /// with the same word in it).
+    password: Option<String>,
 }
 
 impl Transport {
@@ -161,58 +173,113 @@ impl Transport {
             http,
             seq: AtomicU64::new(0),
             sink,
-            secrets: Mutex::new(Vec::new()),
+            secrets: Mutex::new(Secrets::default()),
         })
     }
 
-    /// Adds a secret that must never appear in a record.
-    pub fn add_secret(&self, secret: &str) {
+    /// Registers a bearer token (as given or as received): a server that quotes it back is
+    /// scrubbed of it.
+    pub fn add_token(&self, token: &str) {
         if let Ok(mut secrets) = self.secrets.lock() {
-            secrets.push(secret.to_string());
+            let bare = token.strip_prefix("cwt=").unwrap_or(token);
+            for value in [token, bare] {
+                if !value.is_empty() && !secrets.tokens.iter().any(|t| t == value) {
+                    secrets.tokens.push(value.to_string());
+                }
+            }
         }
     }
 
-    fn scrub(&self, text: &str) -> String {
-        let secrets = self.secrets.lock().map(|s| s.clone()).unwrap_or_default();
-        let refs: Vec<&str> = secrets.iter().map(String::as_str).collect();
-        redact(text, &refs)
+    /// Registers the password: a server that quotes it in an error is scrubbed of it.
+    pub fn set_password(&self, password: &str) {
+        if let Ok(mut secrets) = self.secrets.lock() {
+            secrets.password = Some(password.to_string()).filter(|p| !p.is_empty());
+        }
     }
 
-    fn scrub_header(&self, name: &str, value: &str) -> String {
+    fn secrets(&self) -> Secrets {
+        self.secrets
+            .lock()
+            .map(|s| s.clone())
+            .unwrap_or_else(|p| p.into_inner().clone())
+    }
+
+    /// Server text that may carry tokens (links, resources): tokens scrubbed by value and
+    /// by shape; the password is left alone (a resource echoes our own subject, say).
+    pub fn scrub_server(&self, text: &str) -> String {
+        let secrets = self.secrets();
+        let refs: Vec<&str> = secrets.tokens.iter().map(String::as_str).collect();
+        scrub_echoes(text, &refs)
+    }
+
+    /// Text in which a server quotes what it was sent (an error message, `X-Ms-diagnostics`,
+    /// a reason): tokens and the password scrubbed by value, tokens by shape.
+    pub fn scrub_quoted(&self, text: &str) -> String {
+        let secrets = self.secrets();
+        let mut refs: Vec<&str> = secrets.tokens.iter().map(String::as_str).collect();
+        refs.extend(secrets.password.as_deref());
+        scrub_echoes(text, &refs)
+    }
+
+    /// One header of ours: Authorization keeps only its scheme; others lose `cwt=` values.
+    fn redact_request_header(name: &str, value: &str) -> String {
         if name.eq_ignore_ascii_case("authorization") {
             let scheme = value.split_whitespace().next().unwrap_or("");
             format!("{scheme} ***")
         } else {
-            self.scrub(value)
+            redact_cwt(value)
         }
     }
 
-    fn scrub_body(&self, headers: &[(String, String)], body: &[u8]) -> Option<String> {
+    /// One body of ours, redacted by structure: secret form fields and JSON members,
+    /// `cwt=` values. Nothing else is touched.
+    fn redact_request_body(headers: &[(String, String)], body: &[u8]) -> Option<String> {
         if body.is_empty() {
             return None;
         }
         let text = String::from_utf8_lossy(body);
-        let form = headers.iter().any(|(k, v)| {
-            k.eq_ignore_ascii_case("content-type")
-                && v.starts_with("application/x-www-form-urlencoded")
-        });
-        let text = if form {
-            // Form bodies carry the password: drop every password-like field's value.
-            text.split('&')
-                .map(|pair| match pair.split_once('=') {
-                    Some((k, _))
-                        if k.eq_ignore_ascii_case("password") || k.starts_with("ms_rtc_renew") =>
-                    {
-                        format!("{k}=***")
-                    }
-                    _ => pair.to_string(),
-                })
-                .collect::<Vec<_>>()
-                .join("&")
+        let text = if is_form(headers) {
+            redact_form_fields(&text)
         } else {
             text.into_owned()
         };
-        Some(self.scrub(&crate::secret::redact_json_fields(&text)))
+        Some(redact_cwt(&redact_json_fields(&text)))
+    }
+
+    /// A response header: scrubbed as server text; an error answer's as quoting text.
+    fn scrub_response_header(&self, status: u16, name: &str, value: &str) -> String {
+        if name.eq_ignore_ascii_case("authorization") {
+            return Self::redact_request_header(name, value);
+        }
+        if (200..300).contains(&status) {
+            self.scrub_server(value)
+        } else {
+            self.scrub_quoted(value)
+        }
+    }
+
+    /// A response body: secret members by structure, then echoes as for headers.
+    fn scrub_response_body(
+        &self,
+        status: u16,
+        headers: &[(String, String)],
+        body: &[u8],
+    ) -> Option<String> {
+        if body.is_empty() {
+            return None;
+        }
+        let text = String::from_utf8_lossy(body);
+        let text = if is_form(headers) {
+            redact_form_fields(&text)
+        } else {
+            text.into_owned()
+        };
+        let text = redact_json_fields(&text);
+        Some(if (200..300).contains(&status) {
+            self.scrub_server(&text)
+        } else {
+            self.scrub_quoted(&text)
+        })
     }
 
     /// Sends one request; every outcome (response or error) is recorded.
@@ -241,16 +308,17 @@ impl Transport {
             started,
             elapsed: clock.elapsed(),
             method: request.method.to_string(),
-            url: self.scrub(request.url.as_str()),
+            // The URL often comes from a server's link: it may carry a token.
+            url: self.scrub_server(request.url.as_str()),
             request_headers: request
                 .headers
                 .iter()
-                .map(|(k, v)| (k.clone(), self.scrub_header(k, v)))
+                .map(|(k, v)| (k.clone(), Self::redact_request_header(k, v)))
                 .collect(),
             request_body: request
                 .body
                 .as_deref()
-                .and_then(|b| self.scrub_body(&request.headers, b)),
+                .and_then(|b| Self::redact_request_body(&request.headers, b)),
             status: None,
             response_headers: Vec::new(),
             response_body: None,
@@ -261,9 +329,9 @@ impl Transport {
                 record.status = Some(status);
                 record.response_headers = headers
                     .iter()
-                    .map(|(k, v)| (k.clone(), self.scrub_header(k, v)))
+                    .map(|(k, v)| (k.clone(), self.scrub_response_header(status, k, v)))
                     .collect();
-                record.response_body = self.scrub_body(&headers, &body);
+                record.response_body = self.scrub_response_body(status, &headers, &body);
                 tracing::debug!(seq, method = %record.method, url = %record.url, status, ms = record.elapsed.as_millis() as u64, "exchange");
                 (self.sink)(record);
                 Ok(WireResponse {
@@ -274,7 +342,7 @@ impl Transport {
                 })
             }
             Err(detail) => {
-                let detail = self.scrub(&detail);
+                let detail = self.scrub_server(&detail);
                 record.error = Some(detail.clone());
                 tracing::info!(seq, method = %record.method, url = %record.url, error = %detail, "no answer");
                 (self.sink)(record);
@@ -323,6 +391,14 @@ impl Transport {
         }
         Ok((status, headers, body))
     }
+}
+
+fn is_form(headers: &[(String, String)]) -> bool {
+    headers.iter().any(|(k, v)| {
+        k.eq_ignore_ascii_case("content-type")
+            && v.to_ascii_lowercase()
+                .starts_with("application/x-www-form-urlencoded")
+    })
 }
 
 /// A transport error in plain words, with the chain of causes (TLS detail included).
