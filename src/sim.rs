@@ -241,6 +241,11 @@ impl SimHandle {
         &self.state
     }
 
+    /// Every bearer token issued so far (tests check that none leaks or goes astray).
+    pub fn issued_tokens(&self) -> Vec<String> {
+        self.state.lock().tokens.keys().cloned().collect()
+    }
+
     /// Stops serving: parked P-GETs are released, then the server waits (at most 2 s) for
     /// requests in flight.
     pub async fn shutdown(mut self) {

@@ -117,7 +117,7 @@ pub struct Faults {
     /// `unknown-events`: every page with events also carries an event type and sender no
     /// client knows, and embedded resources carry extra properties.
     pub unknown_events: bool,
-    /// `foreign-link=KIND@ORIGIN`: hand out one kind of href on another origin (a hostile
+    /// `foreign-link=KIND[+KIND…]@ORIGIN`: hand out some kinds of href on another origin (a hostile
     /// or misconfigured pool). KIND is a link rel (`next`, `resync`, `resume`, `events`,
     /// `cancel`, `conversation`, `stopAudioVideo`, `startAudioVideo`, …, any case), `self`
     /// (the application's own href), `location` (every `201`'s `Location`) or `redirect`
@@ -136,13 +136,20 @@ pub struct Faults {
     pub hostile_text: bool,
 }
 
-/// Where `foreign-link` sends one kind of href.
+/// Where `foreign-link` sends some kinds of href.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ForeignLink {
-    /// The link rel, `self`, `location` or `redirect`, lower case.
+    /// Link rels, `self`, `location` or `redirect`, lower case, joined by `+`.
     pub kind: String,
     /// `http://host:port`, no trailing slash.
     pub origin: String,
+}
+
+impl ForeignLink {
+    /// Whether `kind` (a link rel or one of the special kinds) is moved.
+    pub fn applies(&self, kind: &str) -> bool {
+        self.kind.split('+').any(|k| k.eq_ignore_ascii_case(kind))
+    }
 }
 
 /// What `hostile-text` appends to server messages: ESC [2J, OSC 52 (set the clipboard), a

@@ -163,13 +163,18 @@ impl Ctx {
     }
 
     fn resource(&self, status: StatusCode, resource: &Resource) -> Response {
+        self.body(status, self.resource_bytes(resource))
+    }
+
+    /// A resource in the answer's format, its links moved under `foreign-link`.
+    fn resource_bytes(&self, resource: &Resource) -> Vec<u8> {
         match &self.faults.foreign_link {
             Some(link) => {
                 let mut resource = resource.clone();
                 foreign_resource(&mut resource, link);
-                self.body(status, self.format.write_resource(&resource))
+                self.format.write_resource(&resource)
             }
-            None => self.body(status, self.format.write_resource(resource)),
+            None => self.format.write_resource(resource),
         }
     }
 
@@ -180,7 +185,7 @@ impl Ctx {
         let mut page = page.clone();
         if let Some(link) = &self.faults.foreign_link {
             let swap = |href: &mut Option<String>, rel: &str| {
-                if let Some(h) = href.as_mut().filter(|_| link.kind.eq_ignore_ascii_case(rel)) {
+                if let Some(h) = href.as_mut().filter(|_| link.applies(rel)) {
                     *h = foreign_href(h, link);
                 }
             };
@@ -191,7 +196,7 @@ impl Ctx {
         for sender in &mut page.senders {
             for event in &mut sender.events {
                 if let Some(link) = &self.faults.foreign_link {
-                    if link.kind.eq_ignore_ascii_case(&event.link.rel) {
+                    if link.applies(&event.link.rel) {
                         event.link.href = foreign_href(&event.link.href, link);
                     }
                     if let Some(embedded) = &mut event.embedded {
@@ -219,7 +224,7 @@ impl Ctx {
     /// `foreign-link=location@…`.
     fn location(&self, path: &str) -> Option<HeaderValue> {
         let value = match &self.faults.foreign_link {
-            Some(link) if link.kind == "location" => foreign_href(path, link),
+            Some(link) if link.applies("location") => foreign_href(path, link),
             _ => path.to_string(),
         };
         HeaderValue::from_str(&value).ok()
@@ -373,13 +378,13 @@ fn foreign_href(href: &str, link: &ForeignLink) -> String {
 /// Moves every link of the configured kind (and, for `self`, the application's own href)
 /// to the foreign origin, embedded resources included.
 fn foreign_resource(resource: &mut Resource, link: &ForeignLink) {
-    if link.kind == "self" && resource.rel == "application" {
+    if link.applies("self") && resource.rel == "application" {
         if let Some(href) = &mut resource.href {
             *href = foreign_href(href, link);
         }
     }
     for l in &mut resource.links {
-        if link.kind.eq_ignore_ascii_case(&l.rel) {
+        if link.applies(&l.rel) {
             l.href = foreign_href(&l.href, link);
         }
     }
@@ -650,7 +655,9 @@ fn hex_id() -> String {
 }
 
 fn token_error(error: &str) -> Response {
-    let mut response = Response::new(Body::from(serde_json::json!({ "error": error }).to_string()));
+    let mut response = Response::new(Body::from(
+        serde_json::json!({ "error": error }).to_string(),
+    ));
     *response.status_mut() = StatusCode::BAD_REQUEST;
     let h = response.headers_mut();
     h.insert(
@@ -704,7 +711,9 @@ fn token(state: &SimState, ctx: &Ctx, body: &[u8]) -> Response {
         let faults = &state.config().faults;
         if faults.echo_secrets {
             // A server that quotes what it was sent, password included.
-            let mut r = token_error(&format!("invalid_grant: the password '{password}' is wrong"));
+            let mut r = token_error(&format!(
+                "invalid_grant: the password '{password}' is wrong"
+            ));
             if let Ok(v) = HeaderValue::from_str(&format!(
                 "40022;reason=\"Wrong password {password} for {user}\""
             )) {
@@ -855,7 +864,7 @@ fn create_application(state: &SimState, ctx: &Ctx, user: &str, body: &[u8]) -> R
     }
     let truncate = faults.truncated_body && inner.fire_once("truncated-body");
     drop(inner);
-    let mut bytes = ctx.format.write_resource(&resource);
+    let mut bytes = ctx.resource_bytes(&resource);
     if truncate {
         bytes.truncate(bytes.len() / 2);
     }
@@ -935,7 +944,12 @@ async fn events(state: &SimState, ctx: &Ctx, id: u64) -> Response {
     };
     {
         let mut inner = state.lock();
-        if let Some(link) = cfg.faults.foreign_link.as_ref().filter(|l| l.kind == "redirect") {
+        if let Some(link) = cfg
+            .faults
+            .foreign_link
+            .as_ref()
+            .filter(|l| l.applies("redirect"))
+        {
             if inner.fire_once("foreign-redirect") {
                 let mut r = empty(StatusCode::TEMPORARY_REDIRECT);
                 let target = format!("{}/events?ack={}", base, ack.unwrap_or(1));

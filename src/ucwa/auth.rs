@@ -336,7 +336,10 @@ mod tests {
             token_type: "Bearer".into(),
             renew_at: Some(renew_at(now, s(secs))),
         };
-        assert!(!grant(0).expiring(now), "a token just received is not renewed");
+        assert!(
+            !grant(0).expiring(now),
+            "a token just received is not renewed"
+        );
         assert!(!grant(30).expiring(now + s(29)));
         assert!(grant(30).expiring(now + s(30)));
         assert!(!grant(28800).expiring(now + s(28739)));
@@ -345,7 +348,10 @@ mod tests {
             renew_at: None,
             ..grant(0)
         };
-        assert!(!given.expiring(now + s(86400)), "a given token's lifetime is unknown");
+        assert!(
+            !given.expiring(now + s(86400)),
+            "a given token's lifetime is unknown"
+        );
     }
 
     #[test]
