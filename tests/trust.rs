@@ -239,3 +239,184 @@ async fn a_cancel_link_to_another_origin_is_refused() {
     )
     .await;
 }
+
+// ---------------------------------------------------------------------------------------
+// 3. Redaction by structure; echoed secrets scrubbed.
+
+fn har_path(name: &str) -> PathBuf {
+    std::env::temp_dir().join(format!("avlaunch-trust-{name}-{}.har", std::process::id()))
+}
+
+fn read_and_remove(path: &PathBuf) -> String {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let _ = std::fs::remove_file(path);
+    text
+}
+
+/// Password `demo`, a subject and a sign-in name that contain it: nothing of ours is
+/// masked because it happens to contain the password's text; the password field is.
+#[tokio::test(flavor = "multi_thread")]
+async fn our_own_fields_are_never_masked_for_containing_the_password() {
+    for format in FORMATS {
+        let sim = start_sim(fast_config()).await;
+        let har = har_path(&format!("fields-{format}"));
+        let mut cmd = std::process::Command::new(BIN);
+        cmd.args([
+            "call",
+            "--server",
+            sim.url.as_str(),
+            "--user",
+            "demo2@contoso.com",
+        ])
+        .args([
+            "--to",
+            "sip:alice@contoso.com",
+            "--format",
+            format,
+            "--output",
+            "json",
+        ])
+        .args([
+            "--hangup-after",
+            "0",
+            "--subject",
+            "Product demo for Fabrikam",
+        ])
+        .args(["--log-level", "debug", "--har"])
+        .arg(&har)
+        .env("AVLAUNCH_PASSWORD", PASSWORD)
+        .env_remove("AVLAUNCH_TOKEN")
+        .stdin(std::process::Stdio::null());
+        let out = output(cmd).await;
+        let (stdout, stderr) = text(&out);
+        assert_eq!(out.status.code(), Some(0), "{format}: {stdout}{stderr}");
+        let har = read_and_remove(&har);
+        assert!(har.contains("Product demo for Fabrikam"), "{format}: {har}");
+        assert!(
+            har.contains("username=demo2%40contoso.com"),
+            "{format}: {har}"
+        );
+        assert!(har.contains("password=***"), "{format}: {har}");
+        assert!(
+            !har.contains("password=demo"),
+            "{format}: the password field leaked"
+        );
+        for (name, stream) in [("har", &har), ("stdout", &stdout), ("stderr", &stderr)] {
+            assert!(
+                !stream.contains("Product *** for"),
+                "{format}/{name}: {stream}"
+            );
+            assert!(!stream.contains("***2"), "{format}/{name}: {stream}");
+        }
+        // The simulator got the sign-in name as typed.
+        assert!(sim
+            .requests()
+            .iter()
+            .any(|r| r.body.contains("username=demo2%40contoso.com")));
+        sim.shutdown().await;
+    }
+}
+
+/// A 403 whose message and X-Ms-diagnostics quote the bearer token (its value, without the
+/// `cwt=` that would give it away by shape): scrubbed in text, JSON, HAR and the log.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_token_quoted_back_by_the_server_is_scrubbed_everywhere() {
+    for format in FORMATS {
+        for output_kind in ["text", "json"] {
+            let sim = start_sim(config("echo-secrets")).await;
+            let har = har_path(&format!("token-{format}-{output_kind}"));
+            let mut cmd = call_command(
+                &sim,
+                "sip:alice@contoso.com",
+                &[
+                    "--format",
+                    format,
+                    "--output",
+                    output_kind,
+                    "--log-level",
+                    "debug",
+                ],
+            );
+            cmd.arg("--har").arg(&har);
+            let out = output(cmd).await;
+            let (stdout, stderr) = text(&out);
+            let har = read_and_remove(&har);
+            let tokens = sim.issued_tokens();
+            assert!(!tokens.is_empty());
+            assert_eq!(out.status.code(), Some(3), "{stdout}{stderr}");
+            let all = format!("{stdout}\n{stderr}");
+            assert!(all.contains("The token *** may not place calls"), "{all}");
+            assert!(
+                all.contains("Token *** refused"),
+                "X-Ms-diagnostics is shown: {all}"
+            );
+            for token in &tokens {
+                let bare = token.trim_start_matches("cwt=");
+                for (name, stream) in [("har", &har), ("stdout", &stdout), ("stderr", &stderr)] {
+                    assert!(
+                        !stream.contains(bare),
+                        "{format}/{output_kind}/{name} carries the token: {stream}"
+                    );
+                }
+            }
+            sim.shutdown().await;
+        }
+    }
+}
+
+/// A token endpoint that quotes the (wrong) password in its error and diagnostics.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_password_quoted_back_by_the_token_endpoint_is_scrubbed_everywhere() {
+    const WRONG: &str = "Tr0ub4dor&3";
+    for output_kind in ["text", "json"] {
+        let sim = start_sim(config("echo-secrets")).await;
+        let har = har_path(&format!("password-{output_kind}"));
+        let mut cmd = call_command(
+            &sim,
+            "sip:alice@contoso.com",
+            &["--output", output_kind, "--log-level", "debug"],
+        );
+        cmd.env("AVLAUNCH_PASSWORD", WRONG).arg("--har").arg(&har);
+        let out = output(cmd).await;
+        let (stdout, stderr) = text(&out);
+        let har = read_and_remove(&har);
+        assert_eq!(out.status.code(), Some(3), "{stdout}{stderr}");
+        let all = format!("{stdout}\n{stderr}");
+        assert!(all.contains("the password '***' is wrong"), "{all}");
+        assert!(har.contains("Wrong password *** for"), "{har}");
+        for (name, stream) in [("har", &har), ("stdout", &stdout), ("stderr", &stderr)] {
+            assert!(
+                !stream.contains(WRONG),
+                "{output_kind}/{name} carries the password: {stream}"
+            );
+            assert!(
+                !stream.contains("Tr0ub4dor%263"),
+                "{output_kind}/{name}: {stream}"
+            );
+        }
+        sim.shutdown().await;
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// 5. Token renewal paces itself.
+
+/// Tokens that claim to expire at once or within the renewal margin: one token request
+/// for the whole call, not one before every request.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_short_lived_token_is_not_fetched_again_before_every_request() {
+    for secs in [0, 1, 30] {
+        let sim = start_sim(config(&format!("token-expires-in={secs}"))).await;
+        let out = run(&sim, "sip:alice@contoso.com", &["--hangup-after", "0.3"]).await;
+        let (stdout, stderr) = text(&out);
+        assert_eq!(out.status.code(), Some(0), "{secs}: {stdout}{stderr}");
+        let token_requests = seen(&sim)
+            .iter()
+            .filter(|r| r.starts_with("POST /WebTicket/oauthtoken"))
+            .count();
+        let ucwa_requests = seen(&sim).iter().filter(|r| r.contains("/ucwa/")).count();
+        assert!(ucwa_requests >= 5, "{:#?}", seen(&sim));
+        assert_eq!(token_requests, 1, "expires_in {secs}: {:#?}", seen(&sim));
+        sim.shutdown().await;
+    }
+}
