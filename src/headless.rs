@@ -104,7 +104,13 @@ struct Printer {
 }
 
 impl Printer {
+    /// Every line printed goes through here: text made safe for the terminal
+    /// (`sanitize`), JSON with its controls escaped as JSON does.
     fn line(&self, text: &str) {
+        let text = match self.output {
+            Output::Text => crate::sanitize::sanitize(text),
+            Output::Json => crate::sanitize::escape_json_text(text),
+        };
         let mut out = std::io::stdout().lock();
         let _ = writeln!(out, "{text}");
         let _ = out.flush();
@@ -125,7 +131,7 @@ impl Printer {
                 }
                 if let CallUpdate::Finished(o) = update {
                     if let Some(e) = &o.error {
-                        eprintln!("avlaunch: {}", e.message);
+                        eprintln!("avlaunch: {}", crate::sanitize::sanitize(&e.message));
                     }
                 }
             }

@@ -11,6 +11,7 @@ pub mod cli;
 pub mod har;
 pub mod headless;
 pub mod logging;
+pub mod sanitize;
 pub mod secret;
 pub mod settings;
 pub mod sim;

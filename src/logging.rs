@@ -3,7 +3,34 @@
 
 use std::path::PathBuf;
 
+use tracing_subscriber::fmt::format::{self, FormatEvent, FormatFields, Writer};
+use tracing_subscriber::fmt::FmtContext;
+use tracing_subscriber::registry::LookupSpan;
 use tracing_subscriber::EnvFilter;
+
+/// The log's event formatter: formats as `F` does, then passes the line through
+/// `sanitize`, so a server string in a message or field cannot drive the terminal a log is
+/// read on (`tail -f`, `less -R`). One line per event.
+pub struct Sanitized<F>(pub F);
+
+impl<S, N, F> FormatEvent<S, N> for Sanitized<F>
+where
+    S: tracing::Subscriber + for<'a> LookupSpan<'a>,
+    N: for<'a> FormatFields<'a> + 'static,
+    F: FormatEvent<S, N>,
+{
+    fn format_event(
+        &self,
+        ctx: &FmtContext<'_, S, N>,
+        mut writer: Writer<'_>,
+        event: &tracing::Event<'_>,
+    ) -> std::fmt::Result {
+        let mut line = String::new();
+        self.0.format_event(ctx, Writer::new(&mut line), event)?;
+        let line = line.strip_suffix('\n').unwrap_or(&line);
+        writeln!(writer, "{}", crate::sanitize::sanitize(line))
+    }
+}
 
 fn filter(level: Option<&str>) -> EnvFilter {
     match level {
@@ -16,7 +43,7 @@ pub fn init_stderr(level: Option<&str>) {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter(level))
         .with_writer(std::io::stderr)
-        .with_target(false)
+        .event_format(Sanitized(format().with_target(false)))
         .try_init();
 }
 
@@ -28,6 +55,10 @@ pub fn log_path() -> Option<PathBuf> {
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/state")))?;
     Some(base.join("avlaunch").join("avlaunch.log"))
+}
+
+fn format() -> format::Format {
+    format::format()
 }
 
 /// Logs to the state-directory file; silently logs nowhere if it cannot be opened (the
@@ -44,6 +75,7 @@ pub fn init_file(level: Option<&str>) -> Option<PathBuf> {
         .with_env_filter(filter(level))
         .with_writer(std::sync::Mutex::new(file))
         .with_ansi(false)
+        .event_format(Sanitized(format().with_ansi(false)))
         .try_init()
         .ok()?;
     Some(path)

@@ -420,3 +420,116 @@ async fn a_short_lived_token_is_not_fetched_again_before_every_request() {
         sim.shutdown().await;
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// 4. Nothing a server sends drives the terminal.
+
+/// Bytes that would drive a terminal: C0 controls but LF (and TAB), DEL, C1 in UTF-8, and
+/// the bidi overrides and isolates in UTF-8.
+fn terminal_controls(bytes: &[u8]) -> Vec<String> {
+    let text = String::from_utf8_lossy(bytes);
+    text.chars()
+        .filter(|&c| {
+            (c < ' ' && c != '\n' && c != '\t')
+                || ('\u{7f}'..='\u{9f}').contains(&c)
+                || ('\u{202a}'..='\u{202e}').contains(&c)
+                || ('\u{2066}'..='\u{2069}').contains(&c)
+        })
+        .map(|c| format!("U+{:04X}", c as u32))
+        .collect()
+}
+
+/// A decline reason (and error subcode) carrying ESC [2J, OSC 52, CR and a bidi override:
+/// `--output text` shows them escaped, on stdout and stderr (the log included); JSON keeps
+/// them as JSON escapes, and the value read back is the server's.
+#[tokio::test(flavor = "multi_thread")]
+async fn server_text_cannot_drive_the_terminal_in_text_or_json_output() {
+    for format in FORMATS {
+        let sim = start_sim(config("hostile-text")).await;
+        let out = run(
+            &sim,
+            "sip:bob@contoso.com",
+            &["--format", format, "--log-level", "info"],
+        )
+        .await;
+        let (stdout, stderr) = text(&out);
+        assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
+        assert_eq!(
+            terminal_controls(&out.stdout),
+            Vec::<String>::new(),
+            "{format}: {stdout}"
+        );
+        assert_eq!(
+            terminal_controls(&out.stderr),
+            Vec::<String>::new(),
+            "{format}: {stderr}"
+        );
+        let mut visible = vec!["\\x0dDECLINED-OVERWRITE", "\\u{202e}lanigiro", "\\u{9b}31m"];
+        if format == "json" {
+            // XML cannot carry ESC or BEL at all (the reader refuses them).
+            visible.extend(["\\x1b[2J", "\\x1b]52;c;", "\\x07", "Declined\\x1b[31m"]);
+        }
+        for visible in visible {
+            assert!(stdout.contains(visible), "{format}: {visible} in {stdout}");
+        }
+        assert!(
+            stderr.contains("call finished") && stderr.contains("\\u{202e}lanigiro"),
+            "the log line: {stderr}"
+        );
+
+        let out = run(
+            &sim,
+            "sip:bob@contoso.com",
+            &["--format", format, "--output", "json"],
+        )
+        .await;
+        assert_eq!(terminal_controls(&out.stdout), Vec::<String>::new());
+        let summary = summary(&out);
+        let message = summary["error"]["message"].as_str().unwrap();
+        assert!(
+            message.contains("\rDECLINED-OVERWRITE \u{202e}lanigiro"),
+            "{message:?}"
+        );
+        sim.shutdown().await;
+    }
+}
+
+/// The XML reader refuses every character XML 1.0 forbids, as a reference or raw.
+#[test]
+fn the_xml_reader_refuses_characters_xml_forbids() {
+    let forbidden = (0u32..0x20)
+        .filter(|c| ![0x9, 0xA, 0xD].contains(c))
+        .chain([0xFFFE, 0xFFFF]);
+    let doc = |text: &str| {
+        format!(
+            r#"<resource rel="application" href="/a" xmlns="http://schemas.microsoft.com/rtc/2012/03/ucwa"><property name="x">{text}</property><link rel="events" href="/e{text}"/></resource>"#
+        )
+    };
+    for c in forbidden {
+        for reference in [format!("&#x{c:X};"), format!("&#{c};")] {
+            let result = avlaunch::ucwa::xml::read_resource(doc(&reference).as_bytes());
+            let error = result.expect_err(&reference).to_string();
+            // quick-xml itself refuses &#0;.
+            assert!(
+                error.contains("not allowed in XML 1.0") || error.contains("bad character"),
+                "{reference}: {error}"
+            );
+        }
+    }
+    // Raw, too.
+    assert!(avlaunch::ucwa::xml::read_resource(doc("\u{1b}[2J").as_bytes()).is_err());
+    // What XML allows still reads.
+    for ok in [
+        "&#x9;",
+        "&#xA;",
+        "&#xD;",
+        "&#x20;",
+        "&#xE9;",
+        "&#x10000;",
+        "&#xFFFD;",
+        "plain",
+    ] {
+        avlaunch::ucwa::xml::read_resource(doc(ok).as_bytes())
+            .unwrap_or_else(|e| panic!("{ok}: {e}"));
+    }
+}

@@ -943,6 +943,10 @@ impl Session {
             Err(Stop::Error(e)) => (FinalState::Failed, Some(e)),
             Err(Stop::ApplicationGone(e)) => (FinalState::Failed, Some(call_error(&e))),
         };
+        match &error {
+            Some(e) => tracing::info!(state = state.as_str(), error = %e.message, "call finished"),
+            None => tracing::info!(state = state.as_str(), "call finished"),
+        }
         let outcome = CallOutcome {
             state,
             invitation: self.invitation.as_ref().map(|u| u.to_string()),

@@ -204,7 +204,7 @@ impl Ctx {
                     }
                 }
                 if let Some(reason) = event.reason.as_mut().filter(|_| self.faults.hostile_text) {
-                    hostile(reason);
+                    hostile(reason, self.format);
                 }
             }
         }
@@ -214,7 +214,7 @@ impl Ctx {
     fn error_body(&self, status: StatusCode, error: &ErrorBody) -> Response {
         if self.faults.hostile_text {
             let mut error = error.clone();
-            hostile(&mut error);
+            hostile(&mut error, self.format);
             return self.body(status, self.format.write_error(&error));
         }
         self.body(status, self.format.write_error(error))
@@ -393,12 +393,20 @@ fn foreign_resource(resource: &mut Resource, link: &ForeignLink) {
     }
 }
 
-/// `hostile-text`: control sequences in the message and subcode of an error or reason.
-fn hostile(error: &mut ErrorBody) {
+/// `hostile-text`: control sequences in the message and subcode of an error or reason. In
+/// XML only those XML can carry (CR, C1 controls, bidi characters; not ESC or BEL).
+fn hostile(error: &mut ErrorBody, format: Format) {
+    let keep = |text: String| match format {
+        Format::Xml => text
+            .chars()
+            .filter(|c| crate::ucwa::xml::is_xml_char(*c))
+            .collect(),
+        _ => text,
+    };
     let message = error.message.take().unwrap_or_default();
-    error.message = Some(format!("{message}{HOSTILE_TEXT}"));
+    error.message = Some(keep(format!("{message}{HOSTILE_TEXT}")));
     let subcode = error.subcode.take().unwrap_or_else(|| "None".into());
-    error.subcode = Some(format!("{subcode}\u{1b}[31m"));
+    error.subcode = Some(keep(format!("{subcode}\u{1b}[31m\u{9b}1m")));
 }
 
 /// The response format from `Accept`: the first entry naming JSON or XML; JSON if none.

@@ -735,6 +735,8 @@ impl App {
     }
 
     fn on_call_update(&mut self, id: CallId, update: CallUpdate) {
+        // Where server text enters the screen's state: made safe once, here.
+        let update = crate::sanitize::sanitize_update(update);
         let (now, wall) = (self.now, self.wall);
         let Some(call) = self.call_mut(id) else {
             return;

@@ -100,7 +100,8 @@ pub fn pretty_body(body: &str, content_type: &str) -> String {
     if content_type.contains("json") || trimmed.starts_with('{') || trimmed.starts_with('[') {
         if let Ok(value) = serde_json::from_str::<serde_json::Value>(body) {
             if let Ok(text) = serde_json::to_string_pretty(&value) {
-                return text;
+                // Re-serializing turns `\u009b` escapes back into raw characters.
+                return crate::sanitize::escape_json_text(&text).into_owned();
             }
         }
     }

@@ -147,6 +147,12 @@ struct Parser<'a> {
     what: &'static str,
 }
 
+/// XML 1.0's `Char` production (§2.2): `#x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD]
+/// | [#x10000-#x10FFFF]`. (A Rust `char` is never a surrogate.)
+pub fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{d7ff}' | '\u{e000}'..='\u{fffd}' | '\u{10000}'..)
+}
+
 /// What the parser hands on: an element start, the end of the current element, text, or
 /// the end of input.
 enum Item<'a> {
@@ -224,9 +230,23 @@ impl<'a> Parser<'a> {
     }
 
     fn decode(&self, raw: Raw<'a>) -> PResult<Cow<'a, str>> {
-        match raw {
-            Raw::Text(t) => t.unescape().map_err(|e| self.xml_err(&e)),
-            Raw::CData(c) => c.decode().map_err(|e| self.xml_err(&e.into())),
+        let text = match raw {
+            Raw::Text(t) => t.unescape().map_err(|e| self.xml_err(&e))?,
+            Raw::CData(c) => c.decode().map_err(|e| self.xml_err(&e.into()))?,
+        };
+        self.checked(text)
+    }
+
+    /// Refuses text holding a character XML 1.0 forbids (`Char`, XML 1.0 §2.2): C0 controls
+    /// but TAB, LF and CR, surrogates, U+FFFE and U+FFFF, whether written raw or as a
+    /// character reference such as `&#x1B;` or `&#0;`. Such a document is not XML.
+    fn checked<'t>(&self, text: Cow<'t, str>) -> PResult<Cow<'t, str>> {
+        match text.chars().find(|c| !is_xml_char(*c)) {
+            None => Ok(text),
+            Some(c) => Err(self.err(format!(
+                "the character U+{:04X} is not allowed in XML 1.0",
+                c as u32
+            ))),
         }
     }
 
@@ -266,13 +286,14 @@ impl<'a> Parser<'a> {
                 b"name" => &mut out.name,
                 b"type" => &mut out.kind,
                 b"nil" => {
-                    let value = attr.unescape_value().map_err(|e| self.xml_err(&e))?;
+                    let value =
+                        self.checked(attr.unescape_value().map_err(|e| self.xml_err(&e))?)?;
                     out.nil = matches!(value.trim(), "true" | "1");
                     continue;
                 }
                 _ => continue,
             };
-            let value = attr.unescape_value().map_err(|e| self.xml_err(&e))?;
+            let value = self.checked(attr.unescape_value().map_err(|e| self.xml_err(&e))?)?;
             *slot = Some(value.into_owned());
         }
         Ok(out)
