@@ -73,13 +73,17 @@ pub fn sanitize_lines(text: &str) -> Cow<'_, str> {
 /// Serialized JSON made safe for a terminal while staying the same JSON: serde already
 /// escapes C0 controls; DEL, C1 and the bidi characters become `\uXXXX` escapes. Outside
 /// strings, JSON text is plain ASCII, so this only ever touches string contents.
+/// Expects serde's output (compact or pretty), not arbitrary text.
 pub fn escape_json_text(json: &str) -> Cow<'_, str> {
-    if !json.chars().any(is_unsafe) {
+    // C0 controls inside strings are escaped by serde already; outside strings they are
+    // whitespace (pretty-printed JSON's line breaks).
+    let raw = |c: char| c >= '\u{7f}' && is_unsafe(c);
+    if !json.chars().any(raw) {
         return Cow::Borrowed(json);
     }
     let mut out = String::with_capacity(json.len() + 16);
     for c in json.chars() {
-        if is_unsafe(c) {
+        if raw(c) {
             let mut units = [0u16; 2];
             for unit in c.encode_utf16(&mut units) {
                 let _ = write!(out, "\\u{unit:04x}");

@@ -23,6 +23,7 @@
 
 pub mod format;
 pub mod json;
+pub mod proxy;
 pub mod resource;
 pub mod transport;
 pub mod xml;

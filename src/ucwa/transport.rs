@@ -1,4 +1,8 @@
 //! The only user of reqwest: sends one request, records a redacted `WireRecord`.
+//!
+//! It owns proxy selection: reqwest's own reading of the environment is switched off and
+//! every URL is routed by `proxy::ProxyEnv::route` (loopback never proxied; curl's
+//! variables otherwise), and a failure through a proxy names it.
 
 use std::time::{Duration, SystemTime};
 
@@ -121,14 +125,7 @@ pub fn check_scheme(url: &Url) -> Result<(), UcwaError> {
     }
 }
 
-fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        None => false,
-    }
-}
+use super::proxy::{is_loopback, ProxyEnv, Route};
 
 /// Sends requests and records each exchange, redacted, to the sink.
 pub struct Transport {
@@ -137,6 +134,8 @@ pub struct Transport {
     sink: WireSink,
     /// Secrets a server might echo back, scrubbed by value from what it sends.
     secrets: Mutex<Secrets>,
+    /// The proxy variables, read once.
+    proxies: Arc<ProxyEnv>,
 }
 
 /// The values `Transport` scrubs from server-sent text.
@@ -154,8 +153,28 @@ struct Secrets {
 impl Transport {
     /// `ca_cert`: an extra trusted CA (PEM). Certificate verification is always on.
     pub fn new(ca_cert: Option<&[u8]>, sink: WireSink) -> Result<Self, UcwaError> {
+        Self::with_proxies(ca_cert, sink, ProxyEnv::from_env())
+    }
+
+    /// As `new`, with the proxy variables given rather than read from the environment.
+    pub fn with_proxies(
+        ca_cert: Option<&[u8]>,
+        sink: WireSink,
+        proxies: ProxyEnv,
+    ) -> Result<Self, UcwaError> {
+        let proxies = Arc::new(proxies);
+        let routes = proxies.clone();
         let mut builder = reqwest::Client::builder()
+            // Redirects are never followed by reqwest: discovery follows them itself, and
+            // the signed-in client refuses them to another origin (the token goes nowhere
+            // else).
             .redirect(reqwest::redirect::Policy::none())
+            // Proxies: ours, not reqwest's reading of the environment.
+            .no_proxy()
+            .proxy(reqwest::Proxy::custom(move |url| match routes.route(url) {
+                Route::Proxy { proxy, .. } => Some(proxy),
+                _ => None,
+            }))
             .connect_timeout(CONNECT_TIMEOUT)
             .user_agent(concat!("avlaunch/", env!("CARGO_PKG_VERSION")));
         if let Some(pem) = ca_cert {
@@ -174,6 +193,7 @@ impl Transport {
             seq: AtomicU64::new(0),
             sink,
             secrets: Mutex::new(Secrets::default()),
+            proxies,
         })
     }
 
@@ -289,6 +309,13 @@ impl Transport {
         action: &str,
     ) -> Result<WireResponse, UcwaError> {
         check_scheme(&request.url)?;
+        let route = self.proxies.route(&request.url);
+        if let Route::Unusable { from, why } = &route {
+            return Err(UcwaError::Refused(format!(
+                "{action}: the proxy set by {from} cannot be used for {}: {why}",
+                request.url.host_str().unwrap_or("?")
+            )));
+        }
         let seq = self.seq.fetch_add(1, Ordering::Relaxed) + 1;
         let started = SystemTime::now();
         let clock = std::time::Instant::now();
@@ -342,7 +369,13 @@ impl Transport {
                 })
             }
             Err(detail) => {
-                let detail = self.scrub_server(&detail);
+                let mut detail = self.scrub_server(&detail);
+                if let Route::Proxy { proxy, from } = &route {
+                    detail = format!(
+                        "{detail} [through the proxy {} set by {from}]",
+                        super::proxy::display(proxy)
+                    );
+                }
                 record.error = Some(detail.clone());
                 tracing::info!(seq, method = %record.method, url = %record.url, error = %detail, "no answer");
                 (self.sink)(record);
