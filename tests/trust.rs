@@ -631,3 +631,124 @@ fn server_text_cannot_drive_the_terminal_in_the_tui_or_its_log() {
     let _ = std::fs::remove_dir_all(&home);
     runtime.block_on(sim.shutdown());
 }
+
+// ---------------------------------------------------------------------------------------
+// 2. No proxy sees loopback traffic; proxies are honoured otherwise.
+
+const BAD_GATEWAY: &str =
+    "HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+
+/// Every proxy variable points at a recording proxy: the built-in simulator and
+/// `--server http://127.0.0.1:…` / `http://localhost:…` still work, and the proxy sees
+/// nothing (no password, no token).
+#[tokio::test(flavor = "multi_thread")]
+async fn loopback_is_never_proxied() {
+    let proxy = Recorder::start(BAD_GATEWAY);
+    let sim = start_sim(fast_config()).await;
+    let localhost = sim.url.as_str().replace("127.0.0.1", "localhost");
+    let servers: [Option<&str>; 3] = [None, Some(sim.url.as_str()), Some(&localhost)];
+    for server in servers {
+        let mut cmd = std::process::Command::new(BIN);
+        cmd.args([
+            "call",
+            "--to",
+            "sip:alice@contoso.com",
+            "--hangup-after",
+            "0",
+        ]);
+        if let Some(server) = server {
+            cmd.args(["--server", server, "--user", "tester@contoso.com"]);
+        }
+        for var in [
+            "HTTP_PROXY",
+            "http_proxy",
+            "HTTPS_PROXY",
+            "https_proxy",
+            "ALL_PROXY",
+            "all_proxy",
+        ] {
+            cmd.env(var, proxy.origin());
+        }
+        cmd.env("AVLAUNCH_PASSWORD", PASSWORD)
+            .env_remove("NO_PROXY")
+            .env_remove("no_proxy")
+            .stdin(std::process::Stdio::null());
+        let out = output(cmd).await;
+        let (stdout, stderr) = text(&out);
+        assert_eq!(out.status.code(), Some(0), "{server:?}: {stdout}{stderr}");
+        assert_eq!(proxy.heads(), Vec::<String>::new(), "{server:?}");
+    }
+    sim.shutdown().await;
+}
+
+/// A real deployment name goes through `HTTPS_PROXY` (or `ALL_PROXY`) with CONNECT, and
+/// the failure names the proxy; `NO_PROXY` entries send it direct.
+#[tokio::test(flavor = "multi_thread")]
+async fn proxies_are_honoured_for_other_hosts_and_named_when_they_fail() {
+    let run_with = |vars: Vec<(&'static str, String)>| async move {
+        let mut cmd = std::process::Command::new(BIN);
+        cmd.args(["call", "--server", "https://lyncdiscover.contoso.invalid"])
+            .args([
+                "--user",
+                "tester@contoso.invalid",
+                "--to",
+                "sip:alice@contoso.invalid",
+            ])
+            .args(["--timeout", "5"])
+            .env("AVLAUNCH_PASSWORD", PASSWORD)
+            .stdin(std::process::Stdio::null());
+        for var in [
+            "HTTP_PROXY",
+            "http_proxy",
+            "HTTPS_PROXY",
+            "https_proxy",
+            "ALL_PROXY",
+            "all_proxy",
+            "NO_PROXY",
+            "no_proxy",
+        ] {
+            cmd.env_remove(var);
+        }
+        for (k, v) in vars {
+            cmd.env(k, v);
+        }
+        output(cmd).await
+    };
+    for var in ["HTTPS_PROXY", "https_proxy", "ALL_PROXY"] {
+        let proxy = Recorder::start(BAD_GATEWAY);
+        let out = run_with(vec![(var, format!("127.0.0.1:{}", proxy.port))]).await;
+        let (stdout, stderr) = text(&out);
+        assert_eq!(out.status.code(), Some(3), "{var}: {stdout}{stderr}");
+        let heads = proxy.heads();
+        assert!(
+            heads
+                .first()
+                .is_some_and(|h| h.starts_with("CONNECT lyncdiscover.contoso.invalid:443 ")),
+            "{var}: {heads:?}"
+        );
+        assert!(
+            stderr.contains(&format!(
+                "through the proxy {} set by {var}",
+                proxy.origin()
+            )),
+            "{var}: {stderr}"
+        );
+    }
+    for no_proxy in [
+        "*",
+        ".invalid",
+        "contoso.invalid",
+        "other.example, lyncdiscover.contoso.invalid",
+    ] {
+        let proxy = Recorder::start(BAD_GATEWAY);
+        let out = run_with(vec![
+            ("HTTPS_PROXY", proxy.origin()),
+            ("NO_PROXY", no_proxy.to_string()),
+        ])
+        .await;
+        let (_, stderr) = text(&out);
+        assert_eq!(out.status.code(), Some(3), "{no_proxy}: {stderr}");
+        assert_eq!(proxy.heads(), Vec::<String>::new(), "{no_proxy}");
+        assert!(!stderr.contains("proxy"), "{no_proxy}: {stderr}");
+    }
+}
