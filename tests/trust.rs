@@ -752,3 +752,16 @@ async fn proxies_are_honoured_for_other_hosts_and_named_when_they_fail() {
         assert!(!stderr.contains("proxy"), "{no_proxy}: {stderr}");
     }
 }
+
+/// A 401 mid-call whose challenge names a token endpoint on another origin: the password
+/// is not sent there, and the call ends as a protocol error.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_mid_call_challenge_naming_another_token_endpoint_gets_no_password() {
+    foreign(
+        "token",
+        "sip:alice@contoso.com",
+        config("expire-token-once"),
+        &["--hangup-after", "0"],
+    )
+    .await;
+}

@@ -120,8 +120,9 @@ pub struct Faults {
     /// `foreign-link=KIND[+KIND…]@ORIGIN`: hand out some kinds of href on another origin (a hostile
     /// or misconfigured pool). KIND is a link rel (`next`, `resync`, `resume`, `events`,
     /// `cancel`, `conversation`, `stopAudioVideo`, `startAudioVideo`, …, any case), `self`
-    /// (the application's own href), `location` (every `201`'s `Location`) or `redirect`
-    /// (the first event-channel GET answers `307` to ORIGIN, same path).
+    /// (the application's own href), `location` (every `201`'s `Location`), `redirect`
+    /// (the first event-channel GET answers `307` to ORIGIN, same path) or `token` (a 401
+    /// on a UCWA resource names a token endpoint on ORIGIN).
     pub foreign_link: Option<ForeignLink>,
     /// `token-expires-in=SECS`: tokens are issued with this `expires_in` (default 28800).
     pub token_expires_in: Option<u64>,

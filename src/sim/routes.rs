@@ -308,6 +308,19 @@ impl Ctx {
     /// The 401 challenge of samples/user-unauthenticated-401.http: an HTML page and two
     /// `WWW-Authenticate` headers, the `MsRtcOAuth` one in the quoted form.
     fn challenge(&self) -> Response {
+        self.challenge_from(&self.origin)
+    }
+
+    /// The challenge of a UCWA resource (after sign-in): under `foreign-link=token@…` its
+    /// token endpoint is on the foreign origin.
+    fn ucwa_challenge(&self) -> Response {
+        match &self.faults.foreign_link {
+            Some(link) if link.applies("token") => self.challenge_from(&link.origin),
+            _ => self.challenge(),
+        }
+    }
+
+    fn challenge_from(&self, token_origin: &str) -> Response {
         let mut response = Response::new(Body::from(
             "<html><head><title>401 - Unauthorized</title></head>\
              <body><h1>401 - Unauthorized: Access is denied due to invalid credentials.</h1>\
@@ -325,7 +338,7 @@ impl Ctx {
         );
         let oauth = format!(
             "MsRtcOAuth href=\"{}{}\",grant_type=\"urn:microsoft.rtc:windows,urn:microsoft.rtc:anonmeeting,password\"",
-            self.origin,
+            token_origin,
             res::TOKEN
         );
         if let Ok(v) = HeaderValue::from_str(&oauth) {
@@ -587,7 +600,7 @@ async fn dispatch(state: &SimState, ctx: &Ctx, path: &str, body: &Bytes) -> Resp
         Route::Token => token(state, ctx, body),
         Route::Applications => {
             let Some(user) = authorize(state, ctx, true) else {
-                return ctx.challenge();
+                return ctx.ucwa_challenge();
             };
             if ctx.method != Method::POST {
                 return ctx.method_not_allowed(&[Method::POST]);
@@ -596,7 +609,7 @@ async fn dispatch(state: &SimState, ctx: &Ctx, path: &str, body: &Bytes) -> Resp
         }
         Route::App(id, sub) => {
             if authorize(state, ctx, true).is_none() {
-                return ctx.challenge();
+                return ctx.ucwa_challenge();
             }
             if !state.lock().apps.contains_key(&id) {
                 return ctx.application_not_found();

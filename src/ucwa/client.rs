@@ -47,6 +47,9 @@ pub struct Client {
     base: Mutex<Option<Url>>,
     /// The first request refused by the origin rule, kept so the call can end on it.
     origin_refusal: Mutex<Option<UcwaError>>,
+    /// The token endpoint's origin at sign-in: the only other place the password may go
+    /// once the pool is known.
+    token_origin: Mutex<Option<url::Origin>>,
     notice: NoticeSink,
     /// Held while a new token is fetched, so that requests refused together (the parked
     /// P-GET and a POST, say) sign in again once, not once each.
@@ -94,6 +97,7 @@ impl Client {
             challenge: Mutex::new(None),
             base: Mutex::new(None),
             origin_refusal: Mutex::new(None),
+            token_origin: Mutex::new(None),
             notice,
             reauth: tokio::sync::Mutex::new(()),
         })
@@ -146,10 +150,34 @@ impl Client {
                 base.origin().ascii_serialization()
             ),
         };
-        if let Ok(mut first) = self.origin_refusal.lock() {
-            first.get_or_insert_with(|| error.clone());
-        }
+        self.refuse(error.clone());
         Err(error)
+    }
+
+    /// The refusal for a challenge whose token endpoint is, once signed in, neither on the
+    /// pool's origin nor on the sign-in token endpoint's.
+    fn foreign_token_endpoint(&self, challenge: &Challenge, from: &Url) -> Option<UcwaError> {
+        let base = lock(&self.base)?;
+        let endpoint = from.join(challenge.token_url.as_deref()?).ok()?;
+        let origin = endpoint.origin();
+        if origin == base.origin() || Some(&origin) == lock(&self.token_origin).as_ref() {
+            return None;
+        }
+        Some(UcwaError::Protocol {
+            action: "signing in again".into(),
+            detail: format!(
+                "refusing a token endpoint on another origin ({}): the password goes only to the pool {} or where it went at sign-in",
+                origin.ascii_serialization(),
+                base.origin().ascii_serialization()
+            ),
+        })
+    }
+
+    /// Remembers the first origin refusal.
+    fn refuse(&self, error: UcwaError) {
+        if let Ok(mut first) = self.origin_refusal.lock() {
+            first.get_or_insert(error);
+        }
     }
 
     /// The first request the origin rule refused, if any.
@@ -164,8 +192,16 @@ impl Client {
 
     /// Remembers the challenge of a 401 answer. A 401 without a usable challenge keeps the
     /// last good one: its token endpoint is still the place to sign in again.
+    ///
+    /// Once signed in, a challenge naming a token endpoint on another origin than the pool
+    /// and the sign-in endpoint is refused (remembered as an origin refusal) and the last
+    /// good one kept, so the password goes nowhere new.
     pub fn note_challenge(&self, response: &WireResponse) -> Challenge {
         let challenge = auth::parse_challenge(response.headers_named("www-authenticate"));
+        if let Some(error) = self.foreign_token_endpoint(&challenge, &response.url) {
+            self.refuse(error);
+            return challenge;
+        }
         if challenge.token_url.is_some() || lock(&self.challenge).is_none() {
             set(
                 &self.challenge,
@@ -203,6 +239,15 @@ impl Client {
                 detail: "the server wants a new token and no password is available (set AVLAUNCH_PASSWORD)".into(),
             });
         };
+        // Once signed in, the password goes only where it went at sign-in, or to the pool.
+        if let Some(error) = self.foreign_token_endpoint(&challenge, &from) {
+            self.refuse(error.clone());
+            return Err(error);
+        }
+        let endpoint = challenge
+            .token_url
+            .as_deref()
+            .and_then(|href| from.join(href).ok());
         let grant = auth::request_token(
             &self.transport,
             &challenge,
@@ -211,6 +256,9 @@ impl Client {
             password,
         )
         .await?;
+        if let (Some(endpoint), None) = (&endpoint, lock(&self.base)) {
+            set(&self.token_origin, Some(endpoint.origin()));
+        }
         set(&self.grant, Some(grant));
         Ok(())
     }
