@@ -27,7 +27,8 @@ fn install_panic_hook() {
             .location()
             .map(|l| format!(" at {}:{}", l.file(), l.line()))
             .unwrap_or_default();
-        let message = avlaunch::secret::redact_cwt(&payload);
+        let message =
+            avlaunch::sanitize::sanitize(&avlaunch::secret::redact_cwt(&payload)).into_owned();
         tracing::error!("internal error{place}: {message}");
         // A panic in a spawned task is caught and reported as a failed call; under the UI,
         // printing it would scribble over the screen, so it goes to the log only.

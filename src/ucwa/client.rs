@@ -459,3 +459,70 @@ fn retry_after(response: &WireResponse) -> Option<Duration> {
     let wait = Duration::from_secs(secs);
     (wait <= RETRY_AFTER_CAP).then_some(wait)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn client() -> Client {
+        Client::new(
+            Format::Json,
+            Credentials {
+                user: "lenea@contoso.com".into(),
+                password: Some(Password::new("demo")),
+                token: None,
+            },
+            None,
+            Arc::new(|_| {}),
+            Arc::new(|_| {}),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn the_token_goes_only_to_the_pools_origin() {
+        let client = client();
+        let url = |s: &str| Url::parse(s).unwrap();
+        // Before the pool is known (discovery), any host.
+        assert!(client
+            .check_origin(&url("https://lyncweb.other.com/x"), "discovering")
+            .is_ok());
+        client.set_base(url(
+            "https://lyncpool.contoso.com/ucwa/oauth/v1/applications",
+        ));
+        for same in [
+            "https://lyncpool.contoso.com/ucwa/oauth/v1/applications/1/events?ack=2",
+            "https://LYNCPOOL.contoso.com:443/other/path",
+        ] {
+            assert!(client.check_origin(&url(same), "x").is_ok(), "{same}");
+        }
+        assert!(client.origin_refusal().is_none());
+        for other in [
+            "http://lyncpool.contoso.com/ucwa/",
+            "https://lyncpool.contoso.com:4443/ucwa/",
+            "https://evil.contoso.com/ucwa/",
+            "https://lyncpool.contoso.com.evil.net/ucwa/",
+        ] {
+            let e = client.check_origin(&url(other), "following").unwrap_err();
+            assert!(e.to_string().contains("another origin"), "{other}: {e}");
+        }
+        // The first refusal is kept for the call's outcome.
+        let first = client.origin_refusal().unwrap().to_string();
+        assert!(first.contains("http://lyncpool.contoso.com"), "{first}");
+    }
+
+    #[test]
+    fn resolving_a_foreign_href_is_allowed_but_sending_to_it_is_not() {
+        let client = client();
+        client.set_base(Url::parse("http://127.0.0.1:1/ucwa/oauth/v1/applications").unwrap());
+        let foreign = client.resolve("http://127.0.0.1:2/ucwa/x").unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let e = runtime
+            .block_on(client.send(Method::GET, foreign, None, None, "reading"))
+            .unwrap_err();
+        assert!(matches!(e, UcwaError::Protocol { .. }), "{e}");
+    }
+}
