@@ -32,6 +32,7 @@ use std::sync::{Arc, Mutex};
 use url::Url;
 
 use super::error::UcwaError;
+use super::proxy::{is_loopback, ProxyEnv, Route};
 use crate::secret::{redact_cwt, redact_form_fields, redact_json_fields, scrub_echoes};
 
 /// Largest response body read; anything bigger is refused rather than buffered.
@@ -124,8 +125,6 @@ pub fn check_scheme(url: &Url) -> Result<(), UcwaError> {
         ))),
     }
 }
-
-use super::proxy::{is_loopback, ProxyEnv, Route};
 
 /// Sends requests and records each exchange, redacted, to the sink.
 pub struct Transport {
