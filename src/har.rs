@@ -244,10 +244,10 @@ mod tests {
 
     #[test]
     fn write_har_writes_parseable_json() {
-        let path = std::env::temp_dir().join(format!("avlaunch-har-{}.har", std::process::id()));
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("call.har");
         write_har(&path, &[record()]).unwrap();
         let back: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
         assert_eq!(back["log"]["entries"].as_array().unwrap().len(), 1);
-        std::fs::remove_file(path).ok();
     }
 }

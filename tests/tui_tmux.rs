@@ -125,8 +125,8 @@ fn a_call_from_the_keyboard_in_a_real_terminal() {
 /// find the terminal restored.
 #[test]
 fn the_real_binary_places_calls_on_the_built_in_simulator() {
-    let home = std::env::temp_dir().join(format!("avlaunch-tmux-home-{}", std::process::id()));
-    std::fs::create_dir_all(&home).unwrap();
+    let guard = tempfile::tempdir().unwrap();
+    let home = guard.path();
     let command = format!(
         "env HOME={} XDG_STATE_HOME= RUST_LOG=trace AVLAUNCH_SIM_ANSWER_DELAY_MS=300 NO_COLOR=1 {}",
         home.display(),
@@ -206,8 +206,8 @@ fn quit_while_ringing(name: &str, signal: Option<&str>) {
             ..Default::default()
         }))
         .unwrap();
-    let home = std::env::temp_dir().join(format!("avlaunch-tmux-{name}-{}", std::process::id()));
-    std::fs::create_dir_all(&home).unwrap();
+    let guard = tempfile::tempdir().unwrap();
+    let home = guard.path();
     let command = format!(
         "env HOME={} AVLAUNCH_PASSWORD=demo NO_COLOR=1 {} --server {} --user tester@contoso.com",
         home.display(),

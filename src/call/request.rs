@@ -65,6 +65,32 @@ impl Field {
             Field::MediaOffer => "mediaOffer",
         }
     }
+
+    /// The `avlaunch call` option that sets this field.
+    pub fn flag(self) -> &'static str {
+        match self {
+            Field::To => "--to",
+            Field::Subject => "--subject",
+            Field::Importance => "--importance",
+            Field::ThreadId => "--thread-id",
+            Field::SessionContext => "--session-context",
+            Field::OperationId => "--operation-id",
+            Field::MediaOffer => "--media-offer",
+        }
+    }
+
+    /// The form's label of this field.
+    pub fn label(self) -> &'static str {
+        match self {
+            Field::To => "To",
+            Field::Subject => "Subject",
+            Field::Importance => "Importance",
+            Field::ThreadId => "Thread ID",
+            Field::SessionContext => "Session context",
+            Field::OperationId => "Operation ID",
+            Field::MediaOffer => "Media offer",
+        }
+    }
 }
 
 /// One problem with one field: `subject: 262 characters, the limit is 250`.
@@ -221,7 +247,7 @@ pub fn check_operation_id(value: &str) -> Option<FieldError> {
     if value.trim().is_empty() {
         return Some(FieldError {
             field: Field::OperationId,
-            message: "required: events are matched to the call by it (leave --operation-id out for a fresh one)".into(),
+            message: "required: events are matched to the call by it".into(),
         });
     }
     check_length(Field::OperationId, value, OPERATION_ID_MAX)
@@ -410,8 +436,8 @@ mod tests {
 
     #[test]
     fn media_offer_must_be_utf8_sdp() {
-        let dir = std::env::temp_dir().join(format!("avlaunch-req-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let guard = tempfile::tempdir().unwrap();
+        let dir = guard.path();
         let good = dir.join("good.sdp");
         std::fs::write(&good, "v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\n").unwrap();
         let text = dir.join("notes.txt");
