@@ -264,6 +264,23 @@ pub fn check_importance(value: &str) -> Option<FieldError> {
     })
 }
 
+/// `~` or `~/…` at the start of a path is the home directory (`$HOME`), as in a shell; a
+/// path typed in the form or written `--media-offer=~/…` is not expanded by any shell.
+pub fn expand_home(path: &std::path::Path) -> PathBuf {
+    let Some(text) = path.to_str() else {
+        return path.to_path_buf();
+    };
+    let rest = match text.strip_prefix('~') {
+        Some("") => "",
+        Some(rest) if rest.starts_with('/') => &rest[1..],
+        _ => return path.to_path_buf(),
+    };
+    match std::env::var_os("HOME").filter(|h| !h.is_empty()) {
+        Some(home) => PathBuf::from(home).join(rest),
+        None => path.to_path_buf(),
+    }
+}
+
 /// The media offer rule: the file exists, is UTF-8, at most 64 KiB and starts like SDP.
 /// Returns the SDP text.
 pub fn read_media_offer(path: &std::path::Path) -> Result<String, FieldError> {
@@ -272,6 +289,10 @@ pub fn read_media_offer(path: &std::path::Path) -> Result<String, FieldError> {
         message,
     };
     let shown = path.display();
+    let path = &expand_home(path);
+    if path.is_dir() {
+        return Err(error(format!("'{shown}' is a directory (expected an SDP file)")));
+    }
     let bytes = std::fs::read(path).map_err(|e| error(format!("cannot read '{shown}': {e}")))?;
     if bytes.len() > MEDIA_OFFER_MAX_BYTES {
         return Err(error(format!(

@@ -95,6 +95,55 @@ impl FieldId {
     }
 }
 
+/// Left, Right, Backspace and Delete by grapheme cluster rather than by character, so an
+/// emoji with a skin tone or a letter with a combining accent moves and goes as one.
+/// `None` for other keys; else whether the text changed.
+fn grapheme_key(t: &mut TextArea<'static>, key: KeyEvent) -> Option<bool> {
+    if key
+        .modifiers
+        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+    {
+        return None;
+    }
+    let value = t.lines().first().cloned().unwrap_or_default();
+    let col = t.cursor().1;
+    let at = value.char_indices().nth(col).map_or(value.len(), |(i, _)| i);
+    let bounds = crate::tui::text::boundaries(&value);
+    let prev = bounds.iter().rev().find(|b| **b < at).copied();
+    let next = bounds.iter().find(|b| **b > at).copied();
+    let chars = |bytes: &str| bytes.chars().count();
+    let jump = |t: &mut TextArea<'static>, byte: usize| {
+        let c = chars(&value[..byte]);
+        t.move_cursor(CursorMove::Jump(0, u16::try_from(c).unwrap_or(u16::MAX)));
+    };
+    match key.code {
+        KeyCode::Left => {
+            if let Some(p) = prev {
+                jump(t, p);
+            }
+            Some(false)
+        }
+        KeyCode::Right => {
+            if let Some(n) = next {
+                jump(t, n);
+            }
+            Some(false)
+        }
+        KeyCode::Backspace => Some(match prev {
+            Some(p) => {
+                jump(t, p);
+                t.delete_str(chars(&value[p..at]))
+            }
+            None => false,
+        }),
+        KeyCode::Delete => Some(match next {
+            Some(n) => t.delete_str(chars(&value[at..n])),
+            None => false,
+        }),
+        _ => None,
+    }
+}
+
 /// What the To field would complete to.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Suggestion {
@@ -283,6 +332,8 @@ impl Form {
         // Ctrl-U clears to the start of the field, as in a shell (tui-textarea would undo).
         let changed = if ctrl && key.code == KeyCode::Char('u') {
             t.delete_line_by_head()
+        } else if let Some(changed) = grapheme_key(t, key) {
+            changed
         } else {
             t.input(Input::from(key))
         };
@@ -315,8 +366,8 @@ impl Form {
             self.to_touched = true;
         }
         if id == FieldId::MediaOffer {
-            // Reading the file on every key is wasteful; it is checked on leaving and submit.
-            self.errors[slot(id)] = None;
+            // Checked as typed, like the other fields (a stat and at most 64 KiB read).
+            self.check_media_offer();
             return;
         }
         self.revalidate(id);

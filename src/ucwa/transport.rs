@@ -235,11 +235,10 @@ impl Transport {
         if let Some(body) = &request.body {
             builder = builder.body(body.clone());
         }
-        let result = self.exchange(builder).await;
         let mut record = WireRecord {
             seq,
             started,
-            elapsed: clock.elapsed(),
+            elapsed: Duration::ZERO,
             method: request.method.to_string(),
             url: self.scrub(request.url.as_str()),
             request_headers: request
@@ -256,6 +255,16 @@ impl Transport {
             response_body: None,
             error: None,
         };
+        // Dropped before an answer (the event channel's long poll when the call ends): the
+        // exchange is recorded as abandoned rather than lost.
+        let mut abandoned = Abandoned {
+            sink: self.sink.clone(),
+            record: Some(record.clone()),
+            clock,
+        };
+        let result = self.exchange(builder).await;
+        abandoned.record = None;
+        record.elapsed = clock.elapsed();
         match result {
             Ok((status, headers, body)) => {
                 record.status = Some(status);
@@ -383,3 +392,23 @@ mod tests {
         }
     }
 }
+
+/// Records its exchange as abandoned if dropped while still holding it.
+struct Abandoned {
+    sink: WireSink,
+    record: Option<WireRecord>,
+    clock: std::time::Instant,
+}
+
+impl Drop for Abandoned {
+    fn drop(&mut self) {
+        if let Some(mut record) = self.record.take() {
+            record.elapsed = self.clock.elapsed();
+            record.error = Some(ABANDONED.to_string());
+            (self.sink)(record);
+        }
+    }
+}
+
+/// The `error` of an exchange still pending when it was given up (the call ended).
+pub const ABANDONED: &str = "abandoned: still pending when the call ended";

@@ -13,11 +13,15 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let t = &app.theme;
     let title = match app.shown_call() {
         Some(c) => format!(
-            " Ladder · call #{} to {} · {} exchanges · {} events ",
+            " Ladder · call #{} to {} · {} exchanges · {} events · {} ",
             c.id,
             c.request.to,
             c.wire.len(),
-            c.events.len()
+            c.events.len(),
+            match app.ladder_sel {
+                Some(i) => format!("row {}/{}", (i + 1).min(c.ladder.len()), c.ladder.len()),
+                None => format!("newest of {} rows (↑↓ select)", c.ladder.len()),
+            }
         ),
         None => " Ladder ".to_string(),
     };
@@ -35,6 +39,9 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let head = format!("{:8}client{:>w$}", "", "server", w = arrow_width - 1);
     Span::styled(head, t.title).render(Rect::new(inner.x, inner.y, inner.width, 1), buf);
     let height = (inner.height - 1) as usize;
+    let mut vp = app.viewport.get();
+    vp.ladder_rows = height;
+    app.viewport.set(vp);
     let rows = &call.ladder;
     let sel = app.ladder_sel.unwrap_or(rows.len() - 1).min(rows.len() - 1);
     let top = if sel < height { 0 } else { sel + 1 - height };
