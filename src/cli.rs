@@ -92,7 +92,12 @@ pub struct CallArgs {
     pub media_offer: Option<PathBuf>,
     /// Cancel the invitation if it is not connected by then (set-up included); more than 0,
     /// at most 86400. Checked with the other fields (`input::call_times`).
-    #[arg(long, value_name = "SECS", default_value = "60", allow_hyphen_values = true)]
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value = "60",
+        allow_hyphen_values = true
+    )]
     pub timeout: String,
     /// Once connected, hang up after SECS (0 to 86400); absent = stay until the far end hangs
     /// up or Ctrl-C.

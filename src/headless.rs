@@ -27,8 +27,7 @@ pub struct PrintOptions {
 /// Colour only for a person: stdout is a terminal and `NO_COLOR` is unset or empty
 /// (<https://no-color.org>).
 pub fn colour_wanted() -> bool {
-    std::io::stdout().is_terminal()
-        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
 /// What the headless run prints first when it runs on the built-in simulator.
@@ -245,9 +244,8 @@ impl Printer {
                     (Some(e), _) => {
                         s.push_str(&format!(" — {}", e.message));
                         // The message may already name them ("409 Conflict/AlreadyExists").
-                        let named = |v: &Option<String>| {
-                            v.as_deref().is_none_or(|v| e.message.contains(v))
-                        };
+                        let named =
+                            |v: &Option<String>| v.as_deref().is_none_or(|v| e.message.contains(v));
                         if (e.code.is_some() || e.subcode.is_some())
                             && !(named(&e.code) && named(&e.subcode))
                         {
@@ -395,7 +393,10 @@ mod tests {
         let plain = printer(false).text(&outcome).unwrap();
         assert_eq!(plain, "result: Failed (exit 1)");
         let painted = printer(true).text(&outcome).unwrap();
-        assert!(painted.contains("\x1b[1m\x1b[31mFailed\x1b[0m"), "{painted:?}");
+        assert!(
+            painted.contains("\x1b[1m\x1b[31mFailed\x1b[0m"),
+            "{painted:?}"
+        );
         let invite = CallUpdate::StepStarted(crate::call::Step::Invite);
         assert!(printer(false)
             .text(&invite)

@@ -83,11 +83,12 @@ pub fn seconds(flag: &str, value: &str, min_exclusive: bool) -> Result<Duration,
         .trim()
         .parse()
         .map_err(|_| Problem::new(flag, format!("'{value}' is not a number ({range})")))?;
-    let ok = v.is_finite()
-        && v <= MAX_SECS
-        && if min_exclusive { v > 0.0 } else { v >= 0.0 };
+    let ok = v.is_finite() && v <= MAX_SECS && if min_exclusive { v > 0.0 } else { v >= 0.0 };
     if !ok {
-        return Err(Problem::new(flag, format!("{value} is out of range ({range})")));
+        return Err(Problem::new(
+            flag,
+            format!("{value} is out of range ({range})"),
+        ));
     }
     Ok(Duration::from_secs_f64(v))
 }
@@ -237,7 +238,10 @@ mod tests {
     #[test]
     fn problems_keep_the_flag_the_user_typed() {
         let p = Problem::from_text("--user: required with --server");
-        assert_eq!((p.flag.as_str(), p.message.as_str()), ("--user", "required with --server"));
+        assert_eq!(
+            (p.flag.as_str(), p.message.as_str()),
+            ("--user", "required with --server")
+        );
         assert_eq!(Problem::from_text("no password given").flag, "");
         let s = summary(&[p], Some("abc"));
         assert_eq!(s["exit_code"], 2);

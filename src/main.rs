@@ -97,13 +97,20 @@ fn main() -> ExitCode {
 /// the summary line is printed too, naming the option, so a script always gets its line.
 fn command_line_error(e: clap::Error) -> u8 {
     use clap::error::{ContextKind, ContextValue, ErrorKind};
-    if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand) {
+    if matches!(
+        e.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
         e.exit();
     }
     let _ = e.print();
     if json_output_asked() {
         let flag = match e.get(ContextKind::InvalidArg) {
-            Some(ContextValue::String(arg)) => arg.split([' ', '=']).next().unwrap_or_default().to_string(),
+            Some(ContextValue::String(arg)) => {
+                arg.split([' ', '=']).next().unwrap_or_default().to_string()
+            }
             _ => String::new(),
         };
         let rendered = e.render().to_string();
@@ -118,7 +125,9 @@ fn command_line_error(e: clap::Error) -> u8 {
 fn json_output_asked() -> bool {
     let args: Vec<String> = std::env::args().collect();
     args.iter().any(|a| a == "--output=json")
-        || args.windows(2).any(|w| w[0] == "--output" && w[1] == "json")
+        || args
+            .windows(2)
+            .any(|w| w[0] == "--output" && w[1] == "json")
 }
 
 /// Shared options typed on the command line of `avlaunch sim`, which has no use for them.
@@ -131,10 +140,26 @@ fn inapplicable_to_sim(matches: &ArgMatches) -> Vec<Problem> {
             .any(|m| m.value_source(id) == Some(ValueSource::CommandLine))
     };
     [
-        ("server", "--server", "the simulator is the server; point `avlaunch call --server` at it"),
-        ("user", "--user", "the simulator accepts any user (password 'demo'); give --user to `avlaunch call`"),
-        ("format", "--format", "the simulator answers in the format each request asks for"),
-        ("ca_cert", "--ca-cert", "the simulator serves plain http on loopback"),
+        (
+            "server",
+            "--server",
+            "the simulator is the server; point `avlaunch call --server` at it",
+        ),
+        (
+            "user",
+            "--user",
+            "the simulator accepts any user (password 'demo'); give --user to `avlaunch call`",
+        ),
+        (
+            "format",
+            "--format",
+            "the simulator answers in the format each request asks for",
+        ),
+        (
+            "ca_cert",
+            "--ca-cert",
+            "the simulator serves plain http on loopback",
+        ),
     ]
     .into_iter()
     .filter(|(id, _, _)| given(id))
@@ -220,15 +245,8 @@ async fn call(server: ServerArgs, args: CallArgs) -> u8 {
                     .collect(),
             };
             let connection = settings::embedded_connection(handle.url.clone(), user, format);
-            let code = headless::run(
-                call,
-                connection,
-                options,
-                print,
-                Some(banner),
-                args.har,
-            )
-            .await;
+            let code =
+                headless::run(call, connection, options, print, Some(banner), args.har).await;
             handle.shutdown().await;
             code
         }

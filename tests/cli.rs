@@ -137,7 +137,12 @@ fn options_that_do_not_apply_are_refused() {
             "--ca-cert: applies only with --server",
         ),
         (
-            embedded_call(&["--to", "sip:alice@contoso.com", "--ca-cert", "/nonexistent/ca.pem"]),
+            embedded_call(&[
+                "--to",
+                "sip:alice@contoso.com",
+                "--ca-cert",
+                "/nonexistent/ca.pem",
+            ]),
             "--ca-cert: cannot read '/nonexistent/ca.pem'",
         ),
         (

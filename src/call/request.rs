@@ -291,7 +291,9 @@ pub fn read_media_offer(path: &std::path::Path) -> Result<String, FieldError> {
     let shown = path.display();
     let path = &expand_home(path);
     if path.is_dir() {
-        return Err(error(format!("'{shown}' is a directory (expected an SDP file)")));
+        return Err(error(format!(
+            "'{shown}' is a directory (expected an SDP file)"
+        )));
     }
     let bytes = std::fs::read(path).map_err(|e| error(format!("cannot read '{shown}': {e}")))?;
     if bytes.len() > MEDIA_OFFER_MAX_BYTES {
@@ -484,5 +486,17 @@ mod tests {
         let mut req = CallRequest::to("sip:alice@contoso.com");
         req.importance = Some("urgent".into());
         assert_eq!(req.validate().unwrap().importance, Some(Importance::Urgent));
+    }
+
+    #[test]
+    fn a_leading_tilde_is_the_home_directory() {
+        let Some(home) = std::env::var_os("HOME").filter(|h| !h.is_empty()) else {
+            return;
+        };
+        let home = PathBuf::from(home);
+        assert_eq!(expand_home("~/offer.sdp".as_ref()), home.join("offer.sdp"));
+        assert_eq!(expand_home("~".as_ref()), home);
+        assert_eq!(expand_home("~bob/x".as_ref()), PathBuf::from("~bob/x"));
+        assert_eq!(expand_home("/a/~/b".as_ref()), PathBuf::from("/a/~/b"));
     }
 }

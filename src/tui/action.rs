@@ -187,9 +187,15 @@ pub const HELP: &[(&str, &str)] = &[
     ("F3", "wire log: every request and response in full"),
     ("F4", "history: calls made in this run"),
     ("F5", "export the call: ladder .txt and wire log .har"),
-    ("F6", "status: identifiers in full, or shortened in the middle"),
+    (
+        "F6",
+        "status: identifiers in full, or shortened in the middle",
+    ),
     ("Esc", "cancel a ringing call / go back / close"),
-    ("PgUp PgDn", "scroll the events (form), the view or this help"),
+    (
+        "PgUp PgDn",
+        "scroll the events (form), the view or this help",
+    ),
     ("", "Form"),
     ("Enter", "place the call (from any field)"),
     ("Tab  Down", "next field"),
@@ -215,7 +221,10 @@ pub const HELP: &[(&str, &str)] = &[
         "Enter",
         "ladder: open the selected exchange or event in the wire log",
     ),
-    ("Tab", "switch between ladder and wire log (at the selection)"),
+    (
+        "Tab",
+        "switch between ladder and wire log (at the selection)",
+    ),
     ("x", "export"),
     ("Esc  q", "back to the form"),
 ];

@@ -580,10 +580,7 @@ impl App {
         let Some(call) = self.shown_call() else {
             return false;
         };
-        let Some(sel) = self
-            .ladder_sel
-            .or(call.ladder.len().checked_sub(1))
-        else {
+        let Some(sel) = self.ladder_sel.or(call.ladder.len().checked_sub(1)) else {
             return false;
         };
         let Some(row) = call.ladder.get(sel) else {

@@ -107,7 +107,10 @@ fn grapheme_key(t: &mut TextArea<'static>, key: KeyEvent) -> Option<bool> {
     }
     let value = t.lines().first().cloned().unwrap_or_default();
     let col = t.cursor().1;
-    let at = value.char_indices().nth(col).map_or(value.len(), |(i, _)| i);
+    let at = value
+        .char_indices()
+        .nth(col)
+        .map_or(value.len(), |(i, _)| i);
     let bounds = crate::tui::text::boundaries(&value);
     let prev = bounds.iter().rev().find(|b| **b < at).copied();
     let next = bounds.iter().find(|b| **b > at).copied();
@@ -702,5 +705,46 @@ mod tests {
         f.set_focus(FieldId::Subject);
         f.paste("one\ntwo\n");
         assert_eq!(f.value(FieldId::Subject), "one two");
+    }
+
+    #[test]
+    fn the_cursor_moves_and_deletes_by_grapheme() {
+        let mut f = form();
+        f.set_focus(FieldId::Subject);
+        // A thumbs-up with a skin tone is two characters and one grapheme.
+        typ(&mut f, "a👍🏽b");
+        f.input(KeyEvent::from(KeyCode::Left));
+        f.input(KeyEvent::from(KeyCode::Left));
+        typ(&mut f, "|");
+        assert_eq!(f.value(FieldId::Subject), "a|👍🏽b");
+        f.input(KeyEvent::from(KeyCode::Delete));
+        assert_eq!(f.value(FieldId::Subject), "a|b");
+        f.input(KeyEvent::from(KeyCode::End));
+        typ(&mut f, "e\u{301}");
+        f.input(KeyEvent::from(KeyCode::Backspace));
+        assert_eq!(f.value(FieldId::Subject), "a|b");
+        f.input(KeyEvent::from(KeyCode::Right));
+        assert_eq!(f.subject.cursor(), (0, 3));
+    }
+
+    #[test]
+    fn the_media_offer_is_checked_as_typed() {
+        let dir = tempfile::tempdir().unwrap();
+        let offer = dir.path().join("offer.sdp");
+        std::fs::write(&offer, "v=0\r\n").unwrap();
+        let mut f = form();
+        f.set_advanced(true);
+        f.set_focus(FieldId::MediaOffer);
+        typ(&mut f, "/nonexistent/offer.sdp");
+        assert!(f
+            .error(FieldId::MediaOffer)
+            .is_some_and(|e| e.starts_with("cannot read '/nonexistent/offer.sdp'")));
+        f.input(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
+        typ(&mut f, dir.path().to_str().unwrap());
+        assert!(f
+            .error(FieldId::MediaOffer)
+            .is_some_and(|e| e.contains("is a directory")));
+        typ(&mut f, "/offer.sdp");
+        assert_eq!(f.error(FieldId::MediaOffer), None);
     }
 }

@@ -81,7 +81,8 @@ pub fn ladder_rows(records: &[WireRecord], events: &[EventNote]) -> Vec<LadderRo
                 ),
                 record: Some(index),
                 event: None,
-                failed: true,
+                // Given up on purpose when the call ended (the parked long poll): no fault.
+                failed: r.error.as_deref() != Some(crate::ucwa::transport::ABANDONED),
             },
         };
         rows.push((end, 1, row));

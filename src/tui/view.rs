@@ -137,8 +137,15 @@ fn render_form_view(app: &App, area: Rect, buf: &mut Buffer) {
         } else {
             history_height.min(4)
         };
+        // The shown call's outcome comes before the form's rows: the form scrolls to its
+        // focus, so it can give up room down to three rows.
+        let status_wanted = widgets::status::wanted_height(app, area.width);
+        let form_height = form_height
+            .min(area.height.saturating_sub(history_height + status_wanted))
+            .max(5)
+            .min(area.height.saturating_sub(8));
         let [form, status, history] = Layout::vertical([
-            Constraint::Length(form_height.min(area.height.saturating_sub(8))),
+            Constraint::Length(form_height),
             Constraint::Min(5),
             Constraint::Length(history_height),
         ])

@@ -59,6 +59,15 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     render_log(app, call, log_area, buf);
 }
 
+/// Rows the status pane would like: its header (the outcome, then identifiers), three log
+/// lines and its borders; 5 with no call shown.
+pub fn wanted_height(app: &App, width: u16) -> u16 {
+    match app.shown_call() {
+        Some(call) => header_lines(app, call, width.saturating_sub(2)).len() as u16 + 3 + 2,
+        None => 5,
+    }
+}
+
 fn header_lines<'a>(app: &'a App, call: &'a CallRecord, width: u16) -> Vec<Line<'a>> {
     let t = &app.theme;
     let now = app.now;
@@ -123,7 +132,11 @@ fn header_lines<'a>(app: &'a App, call: &'a CallRecord, width: u16) -> Vec<Line<
             );
         }
         // Said once: not again when the explanation already quotes the server.
-        if let Some(m) = e.server_message.as_ref().filter(|m| !e.message.contains(m.as_str())) {
+        if let Some(m) = e
+            .server_message
+            .as_ref()
+            .filter(|m| !e.message.contains(m.as_str()))
+        {
             labelled(
                 &mut lines,
                 "  server: ",
@@ -155,7 +168,14 @@ fn header_lines<'a>(app: &'a App, call: &'a CallRecord, width: u16) -> Vec<Line<
     let operation = (call.operation_id.as_str(), String::new());
     for (label, (value, suffix)) in [("Invitation  ", invitation), ("Operation   ", operation)] {
         if app.details {
-            labelled(&mut lines, label, &format!("{value}{suffix}"), t.dim, t.base, width);
+            labelled(
+                &mut lines,
+                label,
+                &format!("{value}{suffix}"),
+                t.dim,
+                t.base,
+                width,
+            );
         } else {
             // One line each, cut in the middle; F6 shows them in full.
             let room = value_room.saturating_sub(text::width(&suffix));
@@ -181,7 +201,11 @@ fn header_lines<'a>(app: &'a App, call: &'a CallRecord, width: u16) -> Vec<Line<
             width,
         );
     }
-    let hint = if app.details { "F6 shorten" } else { "F6 in full" };
+    let hint = if app.details {
+        "F6 shorten"
+    } else {
+        "F6 in full"
+    };
     let rule = "─".repeat((width as usize).saturating_sub(8 + hint.len() + 2));
     lines.push(Line::from(vec![
         Span::styled(format!("─ Log {rule} "), t.border),

@@ -28,11 +28,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let top = app.wire_top.min(doc.max_top(width, rows));
     // The exchange whose lines are at the top; its number counts exchanges in the order
     // their requests started, as the `#seq` beside it does.
-    let current = doc
-        .starts
-        .iter()
-        .rposition(|s| *s <= top)
-        .unwrap_or(0);
+    let current = doc.starts.iter().rposition(|s| *s <= top).unwrap_or(0);
     let mut drawn = Vec::with_capacity(rows);
     let mut last = top;
     'lines: for (i, (kind, text)) in doc.lines.iter().enumerate().skip(top) {
@@ -71,9 +67,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         } else {
             String::new()
         };
-        Line::from(vec![Span::raw(indent), Span::styled(text, style)]).render(
-            Rect::new(inner.x, inner.y + y as u16, inner.width, 1),
-            buf,
-        );
+        Line::from(vec![Span::raw(indent), Span::styled(text, style)])
+            .render(Rect::new(inner.x, inner.y + y as u16, inner.width, 1), buf);
     }
 }
