@@ -368,6 +368,26 @@ fn describe(error: reqwest::Error) -> String {
     }
 }
 
+/// Records its exchange as abandoned if dropped while still holding it.
+struct Abandoned {
+    sink: WireSink,
+    record: Option<WireRecord>,
+    clock: std::time::Instant,
+}
+
+impl Drop for Abandoned {
+    fn drop(&mut self) {
+        if let Some(mut record) = self.record.take() {
+            record.elapsed = self.clock.elapsed();
+            record.error = Some(ABANDONED.to_string());
+            (self.sink)(record);
+        }
+    }
+}
+
+/// The `error` of an exchange still pending when it was given up (the call ended).
+pub const ABANDONED: &str = "abandoned: still pending when the call ended";
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -392,23 +412,3 @@ mod tests {
         }
     }
 }
-
-/// Records its exchange as abandoned if dropped while still holding it.
-struct Abandoned {
-    sink: WireSink,
-    record: Option<WireRecord>,
-    clock: std::time::Instant,
-}
-
-impl Drop for Abandoned {
-    fn drop(&mut self) {
-        if let Some(mut record) = self.record.take() {
-            record.elapsed = self.clock.elapsed();
-            record.error = Some(ABANDONED.to_string());
-            (self.sink)(record);
-        }
-    }
-}
-
-/// The `error` of an exchange still pending when it was given up (the call ended).
-pub const ABANDONED: &str = "abandoned: still pending when the call ended";

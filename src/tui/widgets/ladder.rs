@@ -12,16 +12,17 @@ use crate::tui::ladder::{arrow_parts, offset_text, RowKind};
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let t = &app.theme;
     let title = match app.shown_call() {
+        // Where you are first: the rest is cut on a narrow terminal.
         Some(c) => format!(
-            " Ladder · call #{} to {} · {} exchanges · {} events · {} ",
+            " Ladder · {} · call #{} to {} · {} exchanges · {} events ",
+            match app.ladder_sel {
+                Some(i) => format!("row {}/{}", (i + 1).min(c.ladder.len()), c.ladder.len()),
+                None => format!("newest of {} rows (↑↓ select)", c.ladder.len()),
+            },
             c.id,
             c.request.to,
             c.wire.len(),
             c.events.len(),
-            match app.ladder_sel {
-                Some(i) => format!("row {}/{}", (i + 1).min(c.ladder.len()), c.ladder.len()),
-                None => format!("newest of {} rows (↑↓ select)", c.ladder.len()),
-            }
         ),
         None => " Ladder ".to_string(),
     };

@@ -42,15 +42,16 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     }
     let at_end = last + 1 >= doc.lines.len();
     let seq = call.wire.get(current).map_or(0, |r| r.seq);
+    // Where you are first: the rest is cut on a narrow terminal.
     let title = format!(
-        " Wire log · call #{} · exchange {}/{} (#{seq}) · lines {}–{} of {}{} ",
-        call.id,
-        current + 1,
-        doc.starts.len(),
+        " Wire log · lines {}–{} of {}{} · exchange {}/{} (#{seq}) · call #{} ",
         top + 1,
         last + 1,
         doc.lines.len(),
-        if at_end { " · end" } else { "" }
+        if at_end { " · end" } else { "" },
+        current + 1,
+        doc.starts.len(),
+        call.id,
     );
     let block = crate::tui::view::pane_block(app, title, true);
     block.render(area, buf);
