@@ -6,16 +6,24 @@ use std::path::PathBuf;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-/// One tmux server per test (private socket), killed on drop.
+/// One tmux server per test, on a socket in its own temporary directory: killed on drop,
+/// and the directory (socket included) removed.
 pub struct Tmux {
-    socket: String,
+    socket: PathBuf,
+    _dir: tempfile::TempDir,
 }
 
 impl Tmux {
     /// Starts `command` in a detached `width`x`height` session, or `None` without tmux.
     pub fn start(name: &str, command: &str, width: u16, height: u16) -> Option<Tmux> {
-        let socket = format!("avlaunch-{name}-{}", std::process::id());
-        let tmux = Tmux { socket };
+        let dir = tempfile::Builder::new()
+            .prefix(&format!("avlaunch-tmux-{name}"))
+            .tempdir()
+            .ok()?;
+        let tmux = Tmux {
+            socket: dir.path().join("socket"),
+            _dir: dir,
+        };
         // After the program: its exit code, then whether the terminal is back in cooked
         // mode (`icanon`) rather than left raw (`-icanon`).
         let after =
@@ -40,7 +48,8 @@ impl Tmux {
 
     fn run(&self, args: &[&str]) -> std::io::Result<Output> {
         Command::new("tmux")
-            .args(["-L", &self.socket])
+            .arg("-S")
+            .arg(&self.socket)
             .args(args)
             .env("NO_COLOR", "1")
             .output()
