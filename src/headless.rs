@@ -106,7 +106,11 @@ pub async fn run(
         None => match task.await {
             Ok(o) => o,
             Err(e) => {
-                eprintln!("avlaunch: the call stopped unexpectedly: {e}");
+                let message = format!("the call stopped unexpectedly: {e}");
+                eprintln!("avlaunch: {message}");
+                if output == Output::Json {
+                    println!("{}", failure_summary("Internal", &message, 3));
+                }
                 return 3;
             }
         },
@@ -268,6 +272,29 @@ impl Printer {
             }
         })
     }
+}
+
+/// The summary line of a run that ended before the call could report its own outcome (the
+/// simulator could not start, the session task died): the summary's members, `state`
+/// `Failed`, `error.kind` naming what failed.
+pub fn failure_summary(kind: &str, message: &str, exit_code: u8) -> serde_json::Value {
+    json!({
+        "type": "summary",
+        "state": "Failed",
+        "invitation": null,
+        "operation_id": null,
+        "timings_ms": {},
+        "connected_ms": null,
+        "exit_code": exit_code,
+        "error": {
+            "kind": kind,
+            "status": null,
+            "code": null,
+            "subcode": null,
+            "message": message,
+            "server_message": null,
+        },
+    })
 }
 
 /// One JSON object per update; the `Finished` one is the summary.

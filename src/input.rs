@@ -115,7 +115,7 @@ pub fn call_times(args: &CallArgs) -> (Option<(Duration, Option<Duration>)>, Vec
 /// The shared options: `--ca-cert` must name a readable PEM file, and applies only with
 /// `--server` (the built-in simulator is reached over plain HTTP on loopback).
 pub fn server_options(server: &ServerArgs) -> Vec<Problem> {
-    let mut problems = Vec::new();
+    let mut problems: Vec<Problem> = log_level(server.log_level.as_deref()).into_iter().collect();
     if let Some(path) = &server.ca_cert {
         if let Err(e) = crate::settings::read_ca_cert(path) {
             problems.push(Problem::from_text(&e));
@@ -128,6 +128,23 @@ pub fn server_options(server: &ServerArgs) -> Vec<Problem> {
         }
     }
     problems
+}
+
+/// `--log-level`: a level, or a filter with a target (`avlaunch=debug,warn`). A bare word
+/// that is not a level would silently be read as a target and log nothing useful.
+pub fn log_level(value: Option<&str>) -> Option<Problem> {
+    const LEVELS: [&str; 6] = ["off", "error", "warn", "info", "debug", "trace"];
+    let value = value?;
+    let ok = value.split(',').all(|part| {
+        let level = part.rsplit('=').next().unwrap_or_default().trim();
+        LEVELS.iter().any(|l| l.eq_ignore_ascii_case(level))
+    });
+    (!ok).then(|| {
+        Problem::new(
+            "--log-level",
+            format!("'{value}' is not a level (error, warn, info, debug, trace, off) or a filter such as avlaunch=debug"),
+        )
+    })
 }
 
 /// `AVLAUNCH_SIM_ANSWER_DELAY_MS` from the environment: unset or empty is `None`.
@@ -219,6 +236,22 @@ mod tests {
             .unwrap_err()
             .message
             .contains("0 or more"));
+    }
+
+    #[test]
+    fn log_levels_and_filters_are_checked() {
+        for good in [
+            "warn",
+            "DEBUG",
+            "avlaunch=debug",
+            "avlaunch=trace,warn",
+            "off",
+        ] {
+            assert_eq!(log_level(Some(good)), None, "{good}");
+        }
+        for bad in ["loud", "avlaunch=loud", "verbose,warn"] {
+            assert_eq!(log_level(Some(bad)).unwrap().flag, "--log-level", "{bad}");
+        }
     }
 
     #[test]

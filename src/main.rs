@@ -71,9 +71,11 @@ fn main() -> ExitCode {
         }
         Some(Command::Sim(args)) => {
             logging::init_stderr(cli.server.log_level.as_deref());
-            match inapplicable_to_sim(&matches) {
-                problems if !problems.is_empty() => input::report(&problems, Output::Text, None),
-                _ => runtime.block_on(simulator(args)),
+            let mut problems = inapplicable_to_sim(&matches);
+            problems.extend(input::log_level(cli.server.log_level.as_deref()));
+            match problems.is_empty() {
+                true => runtime.block_on(simulator(args)),
+                false => input::report(&problems, Output::Text, None),
             }
         }
         None => {
@@ -233,7 +235,11 @@ async fn call(server: ServerArgs, args: CallArgs) -> u8 {
             let handle = match sim::start(sim_config.unwrap_or_default()).await {
                 Ok(h) => h,
                 Err(e) => {
-                    eprintln!("avlaunch: cannot start the built-in simulator: {e}");
+                    let message = format!("cannot start the built-in simulator: {e}");
+                    eprintln!("avlaunch: {message}");
+                    if args.output == Output::Json {
+                        println!("{}", headless::failure_summary("Network", &message, 3));
+                    }
                     return 3;
                 }
             };

@@ -39,6 +39,10 @@ async fn ranges_are_invalid_input_named_by_their_flag() {
         (&["--timeout", "86401"], "--timeout: 86401 is out of range"),
         (&["--timeout", "soon"], "--timeout: 'soon' is not a number"),
         (
+            &["--log-level", "loud"],
+            "--log-level: 'loud' is not a level",
+        ),
+        (
             &["--hangup-after", "-1"],
             "--hangup-after: -1 is out of range (expected a number of seconds, 0 or more",
         ),

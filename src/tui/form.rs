@@ -178,6 +178,8 @@ pub struct Form {
     /// Contacts called in this run, most recent first.
     pub recent: Vec<String>,
     cursor: Style,
+    /// The operation id avlaunch last filled in: another value was typed by the user.
+    issued_operation_id: String,
 }
 
 fn slot(id: FieldId) -> usize {
@@ -203,7 +205,8 @@ fn set_text(t: &mut TextArea<'static>, text: &str) {
 impl Form {
     pub fn new(format: Format, cursor: Style, placeholder: Style) -> Form {
         let mut operation_id = text_field("", placeholder);
-        operation_id.insert_str(fresh_operation_id());
+        let issued_operation_id = fresh_operation_id();
+        operation_id.insert_str(&issued_operation_id);
         let mut form = Form {
             to: text_field("sip:user@host", placeholder),
             subject: text_field("optional", placeholder),
@@ -222,6 +225,7 @@ impl Form {
             directory: Vec::new(),
             recent: Vec::new(),
             cursor,
+            issued_operation_id,
         };
         form.set_focus(FieldId::To);
         form
@@ -506,7 +510,8 @@ impl Form {
 
     /// A new id for the next call (each call needs its own).
     pub fn refresh_operation_id(&mut self) {
-        set_text(&mut self.operation_id, &fresh_operation_id());
+        self.issued_operation_id = fresh_operation_id();
+        set_text(&mut self.operation_id, &self.issued_operation_id);
         self.errors[slot(FieldId::OperationId)] = None;
     }
 
@@ -543,6 +548,23 @@ impl Form {
             value: c.to_string(),
             inline: false,
         })
+    }
+
+    /// The advanced fields the user has set (the operation id once it is not the one
+    /// avlaunch filled in), by label: they are sent even while the section is folded.
+    pub fn advanced_set(&self) -> Vec<&'static str> {
+        let mut set: Vec<&'static str> = [FieldId::ThreadId, FieldId::SessionContext]
+            .into_iter()
+            .filter(|id| !self.value(*id).trim().is_empty())
+            .map(FieldId::label)
+            .collect();
+        if self.value(FieldId::OperationId) != self.issued_operation_id {
+            set.push(FieldId::OperationId.label());
+        }
+        if !self.value(FieldId::MediaOffer).trim().is_empty() {
+            set.push(FieldId::MediaOffer.label());
+        }
+        set
     }
 
     /// The directory's one-line behaviour of the contact now in To, if it is one.
@@ -746,5 +768,19 @@ mod tests {
             .is_some_and(|e| e.contains("is a directory")));
         typ(&mut f, "/offer.sdp");
         assert_eq!(f.error(FieldId::MediaOffer), None);
+    }
+
+    #[test]
+    fn advanced_values_set_by_the_user_are_named() {
+        let mut f = form();
+        assert!(f.advanced_set().is_empty());
+        f.set_advanced(true);
+        f.set_focus(FieldId::OperationId);
+        typ(&mut f, "x");
+        f.set_focus(FieldId::ThreadId);
+        typ(&mut f, "t");
+        assert_eq!(f.advanced_set(), ["Thread ID", "Operation ID"]);
+        f.refresh_operation_id();
+        assert_eq!(f.advanced_set(), ["Thread ID"]);
     }
 }

@@ -177,15 +177,7 @@ fn render_field(app: &App, id: FieldId, focus: bool, area: Rect, buf: &mut Buffe
         ],
         FieldId::Advanced => {
             // Folded values are still sent with every call: say which are set.
-            let set: Vec<&str> = [
-                FieldId::ThreadId,
-                FieldId::SessionContext,
-                FieldId::MediaOffer,
-            ]
-            .into_iter()
-            .filter(|id| !form.value(*id).trim().is_empty())
-            .map(FieldId::label)
-            .collect();
+            let set = form.advanced_set();
             let line = if form.advanced_open {
                 Line::from(Span::styled(
                     "Thread ID, Session context, Operation ID, Media offer",
