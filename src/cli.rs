@@ -96,12 +96,12 @@ pub struct CallArgs {
         long,
         value_name = "SECS",
         default_value = "60",
-        allow_hyphen_values = true
+        allow_negative_numbers = true
     )]
     pub timeout: String,
     /// Once connected, hang up after SECS (0 to 86400); absent = stay until the far end hangs
     /// up or Ctrl-C.
-    #[arg(long, value_name = "SECS", allow_hyphen_values = true)]
+    #[arg(long, value_name = "SECS", allow_negative_numbers = true)]
     pub hangup_after: Option<String>,
     /// text, or json: one JSON object per line, the last line a summary.
     #[arg(long, value_enum, default_value_t = Output::Text)]
@@ -126,7 +126,7 @@ pub struct SimArgs {
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
     pub listen: SocketAddr,
     /// How long the demo contacts take to answer, in milliseconds (at most 600000).
-    #[arg(long, value_name = "N", default_value_t = 1500, allow_hyphen_values = true,
+    #[arg(long, value_name = "N", default_value_t = 1500, allow_negative_numbers = true,
           value_parser = clap::value_parser!(u64).range(..=600_000))]
     pub answer_delay_ms: u64,
     /// Fault switches, comma separated (see the README's simulator section).
