@@ -46,24 +46,47 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         return;
     };
     let mut header = header_lines(app, call, inner.width);
-    // What happened comes first; identifiers are cut before the outcome is.
+    // What happened comes first; identifiers are cut before the outcome is, and the log's
+    // rule before either.
     header.truncate(inner.height as usize);
     let used = header.len() as u16;
     Paragraph::new(header).render(Rect::new(inner.x, inner.y, inner.width, used), buf);
+    if used + 1 >= inner.height {
+        return;
+    }
     let log_area = Rect::new(
         inner.x,
-        inner.y + used,
+        inner.y + used + 1,
         inner.width,
-        inner.height.saturating_sub(used),
+        inner.height - used - 1,
     );
-    render_log(app, call, log_area, buf);
+    let (start, end) = render_log(app, call, log_area, buf);
+    // The rule says which lines of the log are shown.
+    let hint = if app.details {
+        "F6 shorten"
+    } else {
+        "F6 in full"
+    };
+    let place = if call.log.is_empty() {
+        String::new()
+    } else {
+        format!(" {}–{} of {}", start + 1, end, call.log.len())
+    };
+    let head = format!("─ Log{place} ");
+    let fill = (inner.width as usize).saturating_sub(text::width(&head) + hint.len() + 2);
+    Line::from(vec![
+        Span::styled(format!("{head}{} ", "─".repeat(fill)), t.border),
+        Span::styled(hint, t.dim),
+    ])
+    .render(Rect::new(inner.x, inner.y + used, inner.width, 1), buf);
 }
 
 /// Rows the status pane would like: its header (the outcome, then identifiers), three log
 /// lines and its borders; 5 with no call shown.
 pub fn wanted_height(app: &App, width: u16) -> u16 {
     match app.shown_call() {
-        Some(call) => header_lines(app, call, width.saturating_sub(2)).len() as u16 + 3 + 2,
+        // The header, the log's rule, three log lines, the borders.
+        Some(call) => header_lines(app, call, width.saturating_sub(2)).len() as u16 + 1 + 3 + 2,
         None => 5,
     }
 }
@@ -151,14 +174,20 @@ fn header_lines<'a>(app: &'a App, call: &'a CallRecord, width: u16) -> Vec<Line<
         labelled(&mut lines, "· ", note, t.warn, t.base, width);
     }
     let value_room = (width as usize).saturating_sub(12);
-    let mut to = vec![
-        Span::styled("To          ", t.dim),
-        Span::raw(truncate(&call.request.to, value_room)),
-    ];
-    if let Some(s) = call.request.subject.as_deref() {
-        to.push(Span::styled(format!("  “{}”", truncate(s, 40)), t.dim));
+    // To, then the subject and the format as far as they fit.
+    let to_text = truncate(&call.request.to, value_room);
+    let format = format!("  {}", call.format.name());
+    let format_fits = text::width(&to_text) + format.len() <= value_room;
+    let mut left = value_room.saturating_sub(text::width(&to_text) + format.len());
+    let mut to = vec![Span::styled("To          ", t.dim), Span::raw(to_text)];
+    if let Some(s) = call.request.subject.as_deref().filter(|_| left > 6) {
+        let subject = format!("  “{}”", truncate(s, (left - 4).min(40)));
+        left -= text::width(&subject);
+        to.push(Span::styled(subject, t.dim));
     }
-    to.push(Span::styled(format!("  {}", call.format.name()), t.dim));
+    if format_fits {
+        to.push(Span::styled(format, t.dim));
+    }
     lines.push(Line::from(to));
     let invitation = match (&call.invitation, &call.invitation_state) {
         (Some(href), Some(state)) => (href.as_str(), format!("  [{state}]")),
@@ -177,11 +206,16 @@ fn header_lines<'a>(app: &'a App, call: &'a CallRecord, width: u16) -> Vec<Line<
                 width,
             );
         } else {
-            // One line each, cut in the middle; F6 shows them in full.
+            // One line each, cut in the middle, an href without its origin; F6 shows them
+            // in full.
             let room = value_room.saturating_sub(text::width(&suffix));
+            let value = match url::Url::parse(value) {
+                Ok(u) if text::width(value) > room => u.path().to_string(),
+                _ => value.to_string(),
+            };
             lines.push(Line::from(vec![
                 Span::styled(label, t.dim),
-                Span::raw(text::truncate_middle(value, room)),
+                Span::raw(text::truncate_middle(&value, room)),
                 Span::styled(suffix, t.dim),
             ]));
         }
@@ -201,24 +235,16 @@ fn header_lines<'a>(app: &'a App, call: &'a CallRecord, width: u16) -> Vec<Line<
             width,
         );
     }
-    let hint = if app.details {
-        "F6 shorten"
-    } else {
-        "F6 in full"
-    };
-    let rule = "─".repeat((width as usize).saturating_sub(8 + hint.len() + 2));
-    lines.push(Line::from(vec![
-        Span::styled(format!("─ Log {rule} "), t.border),
-        Span::styled(hint, t.dim),
-    ]));
     lines
 }
 
-fn render_log(app: &App, call: &CallRecord, area: Rect, buf: &mut Buffer) {
+/// Draws the log's lines that fit, newest at the bottom unless scrolled back; returns the
+/// range of lines shown.
+fn render_log(app: &App, call: &CallRecord, area: Rect, buf: &mut Buffer) -> (usize, usize) {
     let t = &app.theme;
     let height = area.height as usize;
     if height == 0 {
-        return;
+        return (0, 0);
     }
     let mut vp = app.viewport.get();
     vp.log_rows = height;
@@ -256,6 +282,7 @@ fn render_log(app: &App, call: &CallRecord, area: Rect, buf: &mut Buffer) {
                 .render(Rect::new(area.right() - w, area.bottom() - 1, w, 1), buf);
         }
     }
+    (start, end)
 }
 
 /// `label` then `value`, wrapped at spaces (or anywhere in a long word such as an href) so
