@@ -162,7 +162,7 @@ fn the_real_binary_places_calls_on_the_built_in_simulator() {
     tmux.keys(&["Enter"]);
     let screen = tmux.wait_for("Connected", limit);
     assert!(screen.contains("Quarterly check-in"), "{screen}");
-    assert!(screen.contains("Invitation  http://"), "{screen}");
+    assert!(screen.contains("Invitation  /ucwa/"), "{screen}");
     // The href is shortened in the middle; F6 shows it in full.
     tmux.keys(&["F6"]);
     tmux.wait_for("audioVideoInvitations/", limit);

@@ -178,11 +178,10 @@ fn header_lines<'a>(app: &'a App, call: &'a CallRecord, width: u16) -> Vec<Line<
     let to_text = truncate(&call.request.to, value_room);
     let format = format!("  {}", call.format.name());
     let format_fits = text::width(&to_text) + format.len() <= value_room;
-    let mut left = value_room.saturating_sub(text::width(&to_text) + format.len());
+    let left = value_room.saturating_sub(text::width(&to_text) + format.len());
     let mut to = vec![Span::styled("To          ", t.dim), Span::raw(to_text)];
     if let Some(s) = call.request.subject.as_deref().filter(|_| left > 6) {
         let subject = format!("  “{}”", truncate(s, (left - 4).min(40)));
-        left -= text::width(&subject);
         to.push(Span::styled(subject, t.dim));
     }
     if format_fits {
