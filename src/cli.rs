@@ -90,18 +90,28 @@ pub struct CallArgs {
     /// An SDP offer file, sent as a data:application/sdp;base64 link.
     #[arg(long, value_name = "FILE")]
     pub media_offer: Option<PathBuf>,
-    /// Cancel the invitation if it is not connected by then (set-up included).
-    #[arg(long, value_name = "SECS", default_value_t = 60.0, value_parser = parse_secs)]
-    pub timeout: f64,
-    /// Once connected, hang up after SECS; absent = stay until the far end hangs up or Ctrl-C.
-    #[arg(long, value_name = "SECS", value_parser = parse_secs)]
-    pub hangup_after: Option<f64>,
+    /// Cancel the invitation if it is not connected by then (set-up included); more than 0,
+    /// at most 86400. Checked with the other fields (`input::call_times`).
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value = "60",
+        allow_negative_numbers = true
+    )]
+    pub timeout: String,
+    /// Once connected, hang up after SECS (0 to 86400); absent = stay until the far end hangs
+    /// up or Ctrl-C.
+    #[arg(long, value_name = "SECS", allow_negative_numbers = true)]
+    pub hangup_after: Option<String>,
     /// text, or json: one JSON object per line, the last line a summary.
     #[arg(long, value_enum, default_value_t = Output::Text)]
     pub output: Output,
     /// Write every request and response of the call to FILE as HAR 1.2 (redacted).
     #[arg(long, value_name = "FILE")]
     pub har: Option<PathBuf>,
+    /// Print only the outcome line (with --output json, only the summary).
+    #[arg(short, long)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -115,19 +125,11 @@ pub struct SimArgs {
     /// Address to listen on (loopback only).
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
     pub listen: SocketAddr,
-    /// How long the demo contacts take to answer.
-    #[arg(long, value_name = "N", default_value_t = 1500)]
+    /// How long the demo contacts take to answer, in milliseconds (at most 600000).
+    #[arg(long, value_name = "N", default_value_t = 1500, allow_negative_numbers = true,
+          value_parser = clap::value_parser!(u64).range(..=600_000))]
     pub answer_delay_ms: u64,
     /// Fault switches, comma separated (see the README's simulator section).
     #[arg(long, value_name = "LIST")]
     pub fault: Option<String>,
-}
-
-fn parse_secs(s: &str) -> Result<f64, String> {
-    match s.parse::<f64>() {
-        Ok(v) if v.is_finite() && (0.0..=86_400.0).contains(&v) => Ok(v),
-        _ => Err(format!(
-            "'{s}' is not a number of seconds between 0 and 86400"
-        )),
-    }
 }

@@ -14,7 +14,10 @@ use crate::ucwa::transport::WireRecord;
 
 /// The HAR document for `records`, in order. `creator_version` is avlaunch's version.
 pub fn to_har(records: &[WireRecord], creator_version: &str) -> Value {
-    let entries: Vec<Value> = records.iter().map(entry).collect();
+    // HAR lists entries in the order requests started (HAR 1.2 §entries), not as they ended.
+    let mut ordered: Vec<&WireRecord> = records.iter().collect();
+    ordered.sort_by_key(|r| (r.started, r.seq));
+    let entries: Vec<Value> = ordered.into_iter().map(entry).collect();
     json!({
         "log": {
             "version": "1.2",
@@ -175,6 +178,25 @@ mod tests {
     }
 
     #[test]
+    fn entries_are_in_the_order_requests_started() {
+        let mut poll = record();
+        poll.seq = 2;
+        poll.elapsed = Duration::from_secs(5);
+        let mut later = record();
+        later.seq = 3;
+        later.started += Duration::from_millis(10);
+        // Recorded as they ended: the quick request first, the long poll last.
+        let har = to_har(&[later, poll], "0");
+        let seqs: Vec<&str> = har["log"]["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["startedDateTime"].as_str().unwrap())
+            .collect();
+        assert!(seqs[0] < seqs[1], "{seqs:?}");
+    }
+
+    #[test]
     fn iso8601_is_utc_with_milliseconds() {
         assert_eq!(iso8601(UNIX_EPOCH), "1970-01-01T00:00:00.000Z");
         assert_eq!(
@@ -244,10 +266,10 @@ mod tests {
 
     #[test]
     fn write_har_writes_parseable_json() {
-        let path = std::env::temp_dir().join(format!("avlaunch-har-{}.har", std::process::id()));
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("call.har");
         write_har(&path, &[record()]).unwrap();
         let back: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
         assert_eq!(back["log"]["entries"].as_array().unwrap().len(), 1);
-        std::fs::remove_file(path).ok();
     }
 }

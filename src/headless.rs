@@ -1,7 +1,7 @@
 //! `avlaunch call`: runs one call and prints its `CallUpdate`s as text or JSON lines;
 //! Ctrl-C and SIGTERM end the call (cancel or hang up) before exiting.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -12,6 +12,23 @@ use crate::call::session::{self, CallOptions, Connection};
 use crate::call::{CallOutcome, CallUpdate, ValidCall};
 use crate::cli::Output;
 use crate::ucwa::transport::WireRecord;
+use crate::ucwa::Format;
+
+/// How the run is printed.
+#[derive(Clone, Copy, Debug)]
+pub struct PrintOptions {
+    pub output: Output,
+    /// `-q`: only the outcome line (text) or the summary line (JSON).
+    pub quiet: bool,
+    /// The wire format, named once in the text output's first line about the call.
+    pub format: Format,
+}
+
+/// Colour only for a person: stdout is a terminal and `NO_COLOR` is unset or empty
+/// (<https://no-color.org>).
+pub fn colour_wanted() -> bool {
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
 
 /// What the headless run prints first when it runs on the built-in simulator.
 pub struct Banner {
@@ -28,12 +45,13 @@ pub async fn run(
     call: ValidCall,
     connection: Connection,
     options: CallOptions,
-    output: Output,
+    print: PrintOptions,
     banner: Option<Banner>,
     har: Option<PathBuf>,
 ) -> u8 {
+    let output = print.output;
     let mut out = std::io::stdout().lock();
-    if let Some(b) = &banner {
+    if let Some(b) = banner.as_ref().filter(|_| !print.quiet) {
         let _ = match output {
             Output::Text => writeln!(
                 out,
@@ -55,6 +73,12 @@ pub async fn run(
         output,
         to,
         stays: options.hangup_after.is_none(),
+        quiet: print.quiet,
+        colour: output == Output::Text && colour_wanted(),
+        format: print.format,
+        // Where the outcome line goes, the failure's message need not be repeated on stderr.
+        stdout_is_stderr_terminal: std::io::stdout().is_terminal()
+            && std::io::stderr().is_terminal(),
     };
     let mut outcome: Option<CallOutcome> = None;
     loop {
@@ -82,7 +106,11 @@ pub async fn run(
         None => match task.await {
             Ok(o) => o,
             Err(e) => {
-                eprintln!("avlaunch: the call stopped unexpectedly: {e}");
+                let message = format!("the call stopped unexpectedly: {e}");
+                eprintln!("avlaunch: {message}");
+                if output == Output::Json {
+                    println!("{}", failure_summary("Internal", &message, 3));
+                }
                 return 3;
             }
         },
@@ -101,14 +129,38 @@ struct Printer {
     to: String,
     /// No `--hangup-after`: the call stays up until the far end hangs up or Ctrl-C.
     stays: bool,
+    quiet: bool,
+    colour: bool,
+    format: Format,
+    /// Both streams are the terminal: the outcome line already shows the message.
+    stdout_is_stderr_terminal: bool,
+}
+
+/// SGR colours for the text output (only used when `Printer::colour`).
+mod sgr {
+    pub const RED: &str = "\x1b[31m";
+    pub const GREEN: &str = "\x1b[32m";
+    pub const YELLOW: &str = "\x1b[33m";
+    pub const DIM: &str = "\x1b[2m";
+    pub const BOLD: &str = "\x1b[1m";
+    pub const RESET: &str = "\x1b[0m";
 }
 
 impl Printer {
-    /// Every line printed goes through here: text made safe for the terminal
-    /// (`sanitize`), JSON with its controls escaped as JSON does.
+    fn paint(&self, colour: &str, text: &str) -> String {
+        if self.colour {
+            format!("{colour}{text}{}", sgr::RESET)
+        } else {
+            text.to_string()
+        }
+    }
+
+    /// Every line printed goes through here. Text lines are built from updates that were
+    /// sanitized first (`print`), so the only escapes left in them are our own colours;
+    /// JSON gets its controls escaped as JSON does.
     fn line(&self, text: &str) {
         let text = match self.output {
-            Output::Text => crate::sanitize::sanitize(text),
+            Output::Text => std::borrow::Cow::Borrowed(text),
             Output::Json => crate::sanitize::escape_json_text(text),
         };
         let mut out = std::io::stdout().lock();
@@ -117,8 +169,11 @@ impl Printer {
     }
 
     fn note(&self, text: &str) {
+        if self.quiet {
+            return;
+        }
         match self.output {
-            Output::Text => self.line(&format!("note: {text}")),
+            Output::Text => self.line(&crate::sanitize::sanitize(&format!("note: {text}"))),
             Output::Json => self.line(&json!({"type": "notice", "message": text}).to_string()),
         }
     }
@@ -126,32 +181,46 @@ impl Printer {
     fn print(&mut self, update: &CallUpdate) {
         match self.output {
             Output::Text => {
-                if let Some(text) = self.text(update) {
+                let finished = matches!(update, CallUpdate::Finished(_));
+                if self.quiet && !finished {
+                    return;
+                }
+                // Sanitized before painting, so server strings cannot drive the terminal
+                // and our own colour codes still can.
+                let safe = crate::sanitize::sanitize_update(update.clone());
+                if let Some(text) = self.text(&safe) {
                     self.line(&text);
                 }
                 if let CallUpdate::Finished(o) = update {
-                    if let Some(e) = &o.error {
+                    if let Some(e) = o.error.as_ref().filter(|_| !self.stdout_is_stderr_terminal) {
                         eprintln!("avlaunch: {}", crate::sanitize::sanitize(&e.message));
                     }
                 }
             }
-            Output::Json => self.line(&json_line(update).to_string()),
+            Output::Json => {
+                if !self.quiet || matches!(update, CallUpdate::Finished(_)) {
+                    self.line(&json_line(update).to_string())
+                }
+            }
         }
     }
 
     fn text(&self, update: &CallUpdate) -> Option<String> {
         Some(match update {
             CallUpdate::StepStarted(step) => match step {
-                crate::call::Step::Invite => format!("{} {}…", step.label(), self.to),
+                crate::call::Step::Invite => {
+                    format!("{} {} ({})…", step.label(), self.to, self.format.name())
+                }
                 crate::call::Step::InCall if self.stays => {
                     format!("{}… (press Ctrl-C to hang up)", step.label())
                 }
                 _ => format!("{}…", step.label()),
             },
-            CallUpdate::StepFinished { step, elapsed } => {
-                format!("  {} done ({} ms)", step.label(), ms(*elapsed))
-            }
-            CallUpdate::Notice(text) => format!("note: {text}"),
+            CallUpdate::StepFinished { step, elapsed } => self.paint(
+                sgr::DIM,
+                &format!("  {} done ({} ms)", step.label(), ms(*elapsed)),
+            ),
+            CallUpdate::Notice(text) => self.paint(sgr::YELLOW, &format!("note: {text}")),
             CallUpdate::Wire(_) => return None,
             CallUpdate::Event(e) => {
                 let mut s = format!("  event: {} {} {}", e.sender, e.rel, e.kind);
@@ -167,6 +236,7 @@ impl Printer {
                         r.code,
                         r.subcode.as_deref().unwrap_or("None")
                     ));
+                    return Some(self.paint(sgr::RED, &s));
                 }
                 s
             }
@@ -175,11 +245,24 @@ impl Printer {
             }
             CallUpdate::InvitationState(state) => format!("  invitation state: {state}"),
             CallUpdate::Finished(o) => {
-                let mut s = format!("result: {} ", o.state.as_str());
+                let colour = match o.state {
+                    crate::call::FinalState::Connected | crate::call::FinalState::Ended => {
+                        sgr::GREEN
+                    }
+                    crate::call::FinalState::Cancelled => sgr::YELLOW,
+                    crate::call::FinalState::Failed => sgr::RED,
+                };
+                let state = self.paint(&format!("{}{colour}", sgr::BOLD), o.state.as_str());
+                let mut s = format!("result: {state}");
                 match (&o.error, o.connected_for) {
                     (Some(e), _) => {
-                        s.push_str(&format!("— {}", e.message));
-                        if e.code.is_some() || e.subcode.is_some() {
+                        s.push_str(&format!(" — {}", e.message));
+                        // The message may already name them ("409 Conflict/AlreadyExists").
+                        let named =
+                            |v: &Option<String>| v.as_deref().is_none_or(|v| e.message.contains(v));
+                        if (e.code.is_some() || e.subcode.is_some())
+                            && !(named(&e.code) && named(&e.subcode))
+                        {
                             s.push_str(&format!(
                                 " [code {}, subcode {}]",
                                 e.code.as_deref().unwrap_or("-"),
@@ -188,7 +271,7 @@ impl Printer {
                         }
                     }
                     (None, Some(d)) => s.push_str(&format!(
-                        "— talked to {} for {:.1} s",
+                        " — talked to {} for {:.1} s",
                         self.to,
                         d.as_secs_f64()
                     )),
@@ -199,6 +282,29 @@ impl Printer {
             }
         })
     }
+}
+
+/// The summary line of a run that ended before the call could report its own outcome (the
+/// simulator could not start, the session task died): the summary's members, `state`
+/// `Failed`, `error.kind` naming what failed.
+pub fn failure_summary(kind: &str, message: &str, exit_code: u8) -> serde_json::Value {
+    json!({
+        "type": "summary",
+        "state": "Failed",
+        "invitation": null,
+        "operation_id": null,
+        "timings_ms": {},
+        "connected_ms": null,
+        "exit_code": exit_code,
+        "error": {
+            "kind": kind,
+            "status": null,
+            "code": null,
+            "subcode": null,
+            "message": message,
+            "server_message": null,
+        },
+    })
 }
 
 /// One JSON object per update; the `Finished` one is the summary.
@@ -291,5 +397,47 @@ impl Signals {
         {
             let _ = tokio::signal::ctrl_c().await;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::call::{CallOutcome, FinalState};
+
+    fn printer(colour: bool) -> Printer {
+        Printer {
+            output: Output::Text,
+            to: "sip:bob@contoso.com".into(),
+            stays: true,
+            quiet: false,
+            colour,
+            format: Format::Xml,
+            stdout_is_stderr_terminal: false,
+        }
+    }
+
+    #[test]
+    fn colour_only_when_asked_and_the_format_named_with_the_invitation() {
+        let outcome = CallUpdate::Finished(CallOutcome {
+            state: FinalState::Failed,
+            invitation: None,
+            operation_id: "op".into(),
+            timings: vec![],
+            error: None,
+            connected_for: None,
+        });
+        let plain = printer(false).text(&outcome).unwrap();
+        assert_eq!(plain, "result: Failed (exit 1)");
+        let painted = printer(true).text(&outcome).unwrap();
+        assert!(
+            painted.contains("\x1b[1m\x1b[31mFailed\x1b[0m"),
+            "{painted:?}"
+        );
+        let invite = CallUpdate::StepStarted(crate::call::Step::Invite);
+        assert!(printer(false)
+            .text(&invite)
+            .unwrap()
+            .ends_with("sip:bob@contoso.com (xml)…"));
     }
 }

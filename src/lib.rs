@@ -10,6 +10,7 @@ pub mod call;
 pub mod cli;
 pub mod har;
 pub mod headless;
+pub mod input;
 pub mod logging;
 pub mod sanitize;
 pub mod secret;

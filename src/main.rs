@@ -2,11 +2,13 @@ use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use clap::Parser;
+use clap::parser::ValueSource;
+use clap::{ArgMatches, CommandFactory, FromArgMatches};
 
 use avlaunch::call::session::CallOptions;
 use avlaunch::call::CallRequest;
-use avlaunch::cli::{CallArgs, Cli, Command, ServerArgs, SimArgs};
+use avlaunch::cli::{CallArgs, Cli, Command, Output, ServerArgs, SimArgs};
+use avlaunch::input::{self, Problem};
 use avlaunch::settings::{self, Target};
 use avlaunch::{headless, logging, sim, tui};
 
@@ -45,7 +47,14 @@ fn install_panic_hook() {
 
 fn main() -> ExitCode {
     install_panic_hook();
-    let cli = Cli::parse();
+    let matches = match Cli::command().try_get_matches() {
+        Ok(m) => m,
+        Err(e) => return ExitCode::from(command_line_error(e)),
+    };
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => return ExitCode::from(command_line_error(e)),
+    };
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -63,9 +72,23 @@ fn main() -> ExitCode {
         }
         Some(Command::Sim(args)) => {
             logging::init_stderr(cli.server.log_level.as_deref());
-            runtime.block_on(simulator(args))
+            let mut problems = inapplicable_to_sim(&matches);
+            problems.extend(input::log_level(cli.server.log_level.as_deref()));
+            match problems.is_empty() {
+                true => runtime.block_on(simulator(args)),
+                false => input::report(&problems, Output::Text, None),
+            }
         }
         None => {
+            use std::io::IsTerminal;
+            // Checked first: without a terminal there is no screen to draw or password prompt.
+            if !(std::io::stdin().is_terminal() && std::io::stdout().is_terminal()) {
+                eprintln!(
+                    "avlaunch: the terminal UI needs a terminal (stdin and stdout are not both one); \
+                     for scripts use `avlaunch call --to sip:user@host` (see avlaunch call --help)"
+                );
+                return ExitCode::from(2);
+            }
             logging::init_file(cli.server.log_level.as_deref());
             runtime.block_on(tui(cli.server))
         }
@@ -73,16 +96,88 @@ fn main() -> ExitCode {
     ExitCode::from(code)
 }
 
-/// The simulator's answer delay when it runs embedded; tests and benchmarks set 0.
-fn embedded_sim_config() -> sim::SimConfig {
-    let mut config = sim::SimConfig::default();
-    if let Some(ms) = std::env::var("AVLAUNCH_SIM_ANSWER_DELAY_MS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-    {
-        config.answer_delay = Duration::from_millis(ms);
+/// A command line clap refused (exit 2), or help and version (exit 0). With `--output json`
+/// the summary line is printed too, naming the option, so a script always gets its line.
+fn command_line_error(e: clap::Error) -> u8 {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    if matches!(
+        e.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        e.exit();
     }
-    config
+    let _ = e.print();
+    if json_output_asked() {
+        let flag = match e.get(ContextKind::InvalidArg) {
+            Some(ContextValue::String(arg)) => {
+                arg.split([' ', '=']).next().unwrap_or_default().to_string()
+            }
+            _ => String::new(),
+        };
+        let rendered = e.render().to_string();
+        let first = rendered.lines().next().unwrap_or_default();
+        let message = first.strip_prefix("error: ").unwrap_or(first);
+        println!("{}", input::summary(&[Problem::new(flag, message)], None));
+    }
+    2
+}
+
+/// `--output json` (or `--output=json`) anywhere on a command line clap could not read.
+fn json_output_asked() -> bool {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter().any(|a| a == "--output=json")
+        || args
+            .windows(2)
+            .any(|w| w[0] == "--output" && w[1] == "json")
+}
+
+/// Shared options typed on the command line of `avlaunch sim`, which has no use for them.
+fn inapplicable_to_sim(matches: &ArgMatches) -> Vec<Problem> {
+    let sub = matches.subcommand_matches("sim");
+    let given = |id: &str| {
+        [Some(matches), sub]
+            .into_iter()
+            .flatten()
+            .any(|m| m.value_source(id) == Some(ValueSource::CommandLine))
+    };
+    [
+        (
+            "server",
+            "--server",
+            "the simulator is the server; point `avlaunch call --server` at it",
+        ),
+        (
+            "user",
+            "--user",
+            "the simulator accepts any user (password 'demo'); give --user to `avlaunch call`",
+        ),
+        (
+            "format",
+            "--format",
+            "the simulator answers in the format each request asks for",
+        ),
+        (
+            "ca_cert",
+            "--ca-cert",
+            "the simulator serves plain http on loopback",
+        ),
+    ]
+    .into_iter()
+    .filter(|(id, _, _)| given(id))
+    .map(|(_, flag, why)| Problem::new(flag, format!("does not apply to `avlaunch sim`: {why}")))
+    .collect()
+}
+
+/// The embedded simulator's settings: `AVLAUNCH_SIM_ANSWER_DELAY_MS` sets the answer delay
+/// (tests and benchmarks set 0); a bad value is invalid input.
+fn embedded_sim_config() -> Result<sim::SimConfig, Problem> {
+    let mut config = sim::SimConfig::default();
+    if let Some(delay) = input::answer_delay_from_env()? {
+        config.answer_delay = delay;
+    }
+    Ok(config)
 }
 
 async fn call(server: ServerArgs, args: CallArgs) -> u8 {
@@ -100,38 +195,52 @@ async fn call(server: ServerArgs, args: CallArgs) -> u8 {
         join_audio_muted: args.audio_muted,
         join_video_muted: args.video_muted,
     };
-    // Every field is checked before anything is sent, discovery included.
-    let call = match request.validate() {
-        Ok(call) => call,
-        Err(errors) => {
-            for e in &errors {
-                eprintln!("avlaunch: invalid input: {e}");
-            }
-            eprintln!("avlaunch: nothing was sent");
-            return 2;
-        }
+    // Every field and option is checked before anything is sent, discovery included, and
+    // every problem is reported at once.
+    let mut problems: Vec<Problem> = Vec::new();
+    let call = request
+        .validate()
+        .map_err(|errors| problems.extend(errors.iter().map(Problem::from)))
+        .ok();
+    let (times, time_problems) = input::call_times(&args);
+    problems.extend(time_problems);
+    problems.extend(input::server_options(&server));
+    let sim_config = if server.server.is_none() {
+        embedded_sim_config().map_err(|p| problems.push(p)).ok()
+    } else {
+        None
+    };
+    let operation_id = Some(request.operation_id.as_str());
+    let (Some(call), Some((timeout, hangup_after)), true) = (call, times, problems.is_empty())
+    else {
+        return input::report(&problems, args.output, operation_id);
     };
     let target = match settings::target(&server) {
         Ok(t) => t,
-        Err(e) => {
-            eprintln!("avlaunch: {e}");
-            eprintln!("avlaunch: nothing was sent");
-            return 2;
-        }
+        Err(e) => return input::report(&[Problem::from_text(&e)], args.output, operation_id),
     };
     let options = CallOptions {
-        timeout: Duration::from_secs_f64(args.timeout),
-        hangup_after: args.hangup_after.map(Duration::from_secs_f64),
+        timeout,
+        hangup_after,
+    };
+    let print = headless::PrintOptions {
+        output: args.output,
+        quiet: args.quiet,
+        format: settings::format(&server),
     };
     match target {
         Target::Deployment(connection) => {
-            headless::run(call, connection, options, args.output, None, args.har).await
+            headless::run(call, connection, options, print, None, args.har).await
         }
         Target::Embedded { user, format } => {
-            let handle = match sim::start(embedded_sim_config()).await {
+            let handle = match sim::start(sim_config.unwrap_or_default()).await {
                 Ok(h) => h,
                 Err(e) => {
-                    eprintln!("avlaunch: cannot start the built-in simulator: {e}");
+                    let message = format!("cannot start the built-in simulator: {e}");
+                    eprintln!("avlaunch: {message}");
+                    if args.output == Output::Json {
+                        println!("{}", headless::failure_summary("Network", &message, 3));
+                    }
                     return 3;
                 }
             };
@@ -143,15 +252,8 @@ async fn call(server: ServerArgs, args: CallArgs) -> u8 {
                     .collect(),
             };
             let connection = settings::embedded_connection(handle.url.clone(), user, format);
-            let code = headless::run(
-                call,
-                connection,
-                options,
-                args.output,
-                Some(banner),
-                args.har,
-            )
-            .await;
+            let code =
+                headless::run(call, connection, options, print, Some(banner), args.har).await;
             handle.shutdown().await;
             code
         }
@@ -199,12 +301,18 @@ async fn simulator(args: SimArgs) -> u8 {
 }
 
 async fn tui(server: ServerArgs) -> u8 {
+    let mut problems = input::server_options(&server);
+    let sim_config = if server.server.is_none() {
+        embedded_sim_config().map_err(|p| problems.push(p)).ok()
+    } else {
+        None
+    };
+    if !problems.is_empty() {
+        return input::report(&problems, Output::Text, None);
+    }
     let target = match settings::target(&server) {
         Ok(t) => t,
-        Err(e) => {
-            eprintln!("avlaunch: {e}");
-            return 2;
-        }
+        Err(e) => return input::report(&[Problem::from_text(&e)], Output::Text, None),
     };
     let format = settings::format(&server);
     // The embedded simulator starts inside the connect future, which the UI awaits only
@@ -222,7 +330,7 @@ async fn tui(server: ServerArgs) -> u8 {
         Target::Embedded { user, format } => {
             let slot = simulator.clone();
             Box::pin(async move {
-                let handle = sim::start(embedded_sim_config())
+                let handle = sim::start(sim_config.unwrap_or_default())
                     .await
                     .map_err(|e| format!("cannot start the built-in simulator: {e}"))?;
                 let ready = tui::Ready {

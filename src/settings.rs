@@ -69,18 +69,7 @@ pub fn target(args: &ServerArgs) -> Result<Target, String> {
         None => Some(prompt_password(&user)?),
     };
     let ca_cert = match &args.ca_cert {
-        Some(path) => {
-            let pem = std::fs::read(path)
-                .map_err(|e| format!("--ca-cert: cannot read '{}': {e}", path.display()))?;
-            // A file without a certificate would be accepted silently and trust nothing.
-            if !String::from_utf8_lossy(&pem).contains("-----BEGIN CERTIFICATE-----") {
-                return Err(format!(
-                    "--ca-cert: '{}' holds no PEM certificate (expected -----BEGIN CERTIFICATE-----)",
-                    path.display()
-                ));
-            }
-            Some(pem)
-        }
+        Some(path) => Some(read_ca_cert(path)?),
         None => None,
     };
     Ok(Target::Deployment(Connection {
@@ -91,6 +80,21 @@ pub fn target(args: &ServerArgs) -> Result<Target, String> {
         format,
         ca_cert,
     }))
+}
+
+/// Reads `--ca-cert FILE`: a readable file holding at least one PEM certificate. The error
+/// starts with `--ca-cert: `.
+pub fn read_ca_cert(path: &std::path::Path) -> Result<Vec<u8>, String> {
+    let pem = std::fs::read(path)
+        .map_err(|e| format!("--ca-cert: cannot read '{}': {e}", path.display()))?;
+    // A file without a certificate would be accepted silently and trust nothing.
+    if !String::from_utf8_lossy(&pem).contains("-----BEGIN CERTIFICATE-----") {
+        return Err(format!(
+            "--ca-cert: '{}' holds no PEM certificate (expected -----BEGIN CERTIFICATE-----)",
+            path.display()
+        ));
+    }
+    Ok(pem)
 }
 
 /// The embedded simulator's connection, once it listens at `url`.

@@ -12,6 +12,7 @@ pub mod form;
 pub mod ladder;
 pub mod scripted;
 pub mod terminal;
+pub mod text;
 pub mod theme;
 pub mod view;
 pub mod widgets;

@@ -522,7 +522,8 @@ async fn every_contact_ends_the_same_in_xml_as_in_json() {
 #[tokio::test(flavor = "multi_thread")]
 async fn har_export_holds_every_exchange_redacted() {
     let sim = start_sim(fast_config()).await;
-    let path = std::env::temp_dir().join(format!("avlaunch-call-{}.har", std::process::id()));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("call.har");
     let out = output(call_command(
         &sim,
         "sip:alice@contoso.com",
@@ -603,9 +604,8 @@ async fn a_user_homed_on_another_pool_is_followed() {
 #[tokio::test(flavor = "multi_thread")]
 async fn all_nine_fields_reach_the_server_in_both_formats() {
     use avlaunch::ucwa::Format;
-    let dir = std::env::temp_dir().join(format!("avlaunch-nine-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let sdp_path = dir.join("offer.sdp");
+    let dir = tempfile::tempdir().unwrap();
+    let sdp_path = dir.path().join("offer.sdp");
     let sdp = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=avlaunch\r\nm=audio 5004 RTP/AVP 0\r\n";
     std::fs::write(&sdp_path, sdp).unwrap();
     let subject = "Budget <review> & \"Q3\" 😀";

@@ -105,8 +105,9 @@ fn call(port: u16, extra: &[&str]) -> (Option<i32>, String) {
 
 #[test]
 fn a_private_ca_is_refused_by_name_and_accepted_with_ca_cert() {
-    let dir = std::env::temp_dir().join(format!("avlaunch-tls-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    // Removed on drop, the private key with it, whether the test passes or not.
+    let guard = tempfile::tempdir().unwrap();
+    let dir = guard.path().to_path_buf();
     let (cert, key) = self_signed(&dir);
     let (_server, port) = serve(&cert, &key);
 

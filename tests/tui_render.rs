@@ -438,3 +438,334 @@ fn quitting_with_ctrl_q_from_a_text_field() {
     )));
     assert_eq!(cmd, Some(Command::Quit));
 }
+
+/// The screen as text, one string per row (a wide character's second cell is empty).
+fn screen(term: &Terminal<TestBackend>) -> Vec<String> {
+    let buf = term.backend().buffer();
+    (0..buf.area.height)
+        .map(|y| {
+            let mut row = String::new();
+            let mut skip = 0;
+            for x in 0..buf.area.width {
+                if skip > 0 {
+                    skip -= 1;
+                    continue;
+                }
+                let symbol = buf[(x, y)].symbol();
+                skip = unicode_width::UnicodeWidthStr::width(symbol).saturating_sub(1);
+                row.push_str(symbol);
+            }
+            row
+        })
+        .collect()
+}
+
+fn declined() -> CallError {
+    CallError {
+        kind: ErrorKind::Invitation,
+        message: "The person declined the call.".into(),
+        status: None,
+        code: Some("RemoteFailure".into()),
+        subcode: Some("Declined".into()),
+        server_message: Some("The person declined the call.".into()),
+    }
+}
+
+#[test]
+fn what_happened_is_on_screen_at_every_size() {
+    let mut h = Harness::new(true);
+    let id = h.ringing();
+    h.send(
+        id,
+        CallUpdate::Notice("the token had expired: signed in again".into()),
+    );
+    h.send(
+        id,
+        CallUpdate::Finished(outcome(FinalState::Failed, Some(declined()), None)),
+    );
+    for (w, rows) in [(60, 20), (80, 24), (120, 40)] {
+        let term = h.render(w, rows);
+        let text = screen(&term).join("\n");
+        for shown in [
+            "■ Failed",
+            "✗ The person declined the call.",
+            "code RemoteFailure · subcode Declined",
+            "signed in again",
+            "Invitation  ",
+        ] {
+            assert!(text.contains(shown), "{w}x{rows}: no {shown:?}\n{text}");
+        }
+        // The server's words are the explanation here: said once, not again as "server:".
+        assert!(!text.contains("server: “"), "{text}");
+        if (w, rows) == (80, 24) {
+            snap!("declined_80x24", term);
+        }
+    }
+    // F6: the identifiers in full, wrapped.
+    h.app.update(Msg::Key(KeyEvent::from(KeyCode::F(6))));
+    let text = screen(&h.render(120, 40)).join("\n");
+    assert!(text.contains("F6 shorten"), "{text}");
+    assert!(!text.contains("applications…"), "{text}");
+}
+
+#[test]
+fn the_focused_field_is_always_in_view() {
+    let mut h = Harness::new(true);
+    for _ in 0..6 {
+        h.key(KeyCode::Down);
+    }
+    h.key(KeyCode::Char(' '));
+    for _ in 0..4 {
+        h.key(KeyCode::Down);
+    }
+    h.typ("/nonexistent/offer.sdp");
+    for (w, rows) in [(60, 20), (80, 24), (120, 40)] {
+        let term = h.render(w, rows);
+        let lines = screen(&term);
+        let focus = lines
+            .iter()
+            .position(|l| l.contains("›  Media offer"))
+            .unwrap_or_else(|| panic!("{w}x{rows}: focus not in view\n{}", lines.join("\n")));
+        // Checked as typed, and its error is in view too.
+        assert!(
+            lines[focus + 1].contains("✗ cannot read '/nonexist"),
+            "{}",
+            lines.join("\n")
+        );
+        if (w, rows) == (60, 20) {
+            assert!(
+                lines.join("\n").contains("↑ "),
+                "scrolled: {}",
+                lines.join("\n")
+            );
+            snap!("focus_60x20", term);
+        }
+    }
+}
+
+#[test]
+fn views_stop_with_their_last_line_at_the_bottom() {
+    let mut h = Harness::new(true);
+    let id = h.ringing();
+    h.send(
+        id,
+        CallUpdate::Finished(outcome(FinalState::Failed, Some(declined()), None)),
+    );
+    // The wire log: End, then Down and PgDn, leave the last line at the bottom.
+    h.key(KeyCode::F(3));
+    h.render(120, 30);
+    h.key(KeyCode::End);
+    let end = h.app.wire_top;
+    for k in [KeyCode::Down, KeyCode::PageDown, KeyCode::Char(' ')] {
+        h.key(k);
+        assert_eq!(h.app.wire_top, end, "{k:?} scrolled past the end");
+    }
+    let lines = screen(&h.render(120, 30));
+    let total = h.app.shown_call().unwrap().wire_doc.lines.len();
+    assert!(
+        lines[1].contains(&format!("of {total} · end")),
+        "{}",
+        lines[1]
+    );
+    // The last exchange's last header is on the last row but one (a blank line ends it).
+    assert!(
+        lines[lines.len() - 4].contains("Content-Type"),
+        "{}",
+        lines.join("\n")
+    );
+    h.key(KeyCode::Up);
+    assert_eq!(h.app.wire_top, end - 1);
+
+    // The help at the stated minimum scrolls to its last line.
+    h.key(KeyCode::Esc);
+    h.key(KeyCode::F(1));
+    let first = screen(&h.render(60, 20)).join("\n");
+    assert!(first.contains("lines 1–"), "{first}");
+    assert!(!first.contains("back to the form"), "{first}");
+    h.key(KeyCode::End);
+    let term = h.render(60, 20);
+    let last = screen(&term).join("\n");
+    assert!(last.contains("back to the form"), "{last}");
+    snap!("help_60x20_end", term);
+    h.key(KeyCode::Esc);
+
+    // The status log scrolls back to its first line and no further.
+    let len = h.app.shown_call().unwrap().log.len();
+    h.render(120, 30);
+    for _ in 0..10 {
+        h.key(KeyCode::PageUp);
+    }
+    let rows = h.app.viewport.get().log_rows;
+    assert_eq!(h.app.log_back, len.saturating_sub(rows));
+    h.key(KeyCode::PageDown);
+    assert!(h.app.log_back < len.saturating_sub(rows) || len <= rows);
+}
+
+#[test]
+fn the_wire_log_wraps_and_counts_exchanges_in_request_order() {
+    let mut h = Harness::new(true);
+    let id = h.ringing();
+    // The event GET (started at 56 ms, #6) ended after the POST (#5, started at 60 ms): the
+    // log lists exchanges in the order their requests started.
+    let seqs: Vec<u64> = h.app.call(id).unwrap().wire.iter().map(|r| r.seq).collect();
+    assert_eq!(seqs, [1, 2, 3, 4, 6, 5]);
+    let challenge = format!(
+        "Bearer trusted_issuers=\"00000001-0000-0000-c000-000000000000@contoso.com\", client_id=\"00000004-0000-0ff1-ce00-000000000000\", authorization_uri=\"https://login.contoso.com/common/oauth2/authorize/{}\" END-OF-CHALLENGE",
+        "x".repeat(60)
+    );
+    let record = WireRecord {
+        seq: 7,
+        started: h.wall(200),
+        elapsed: Duration::from_millis(3),
+        method: "GET".into(),
+        url: "http://127.0.0.1:40123/autodiscover/user".into(),
+        request_headers: vec![],
+        request_body: None,
+        status: Some(401),
+        response_headers: vec![("WWW-Authenticate".into(), challenge)],
+        response_body: None,
+        error: None,
+    };
+    h.send(id, CallUpdate::Wire(record));
+    h.key(KeyCode::F(3));
+    h.render(80, 24);
+    h.key(KeyCode::End);
+    let lines = screen(&h.render(80, 24));
+    let text = lines.join("\n");
+    assert!(text.contains("END-OF-CHALLENGE"), "{text}");
+    assert!(lines[1].contains("· end"), "{}", lines[1]);
+    h.key(KeyCode::Home);
+    for _ in 0..4 {
+        h.key(KeyCode::Char('n'));
+    }
+    let lines = screen(&h.render(80, 24));
+    assert!(lines[1].contains("exchange 5/7 (#6)"), "{}", lines[1]);
+    assert!(lines[2].starts_with("│━━ #6 GET"), "{}", lines[2]);
+}
+
+#[test]
+fn the_ladder_selects_from_the_first_key_and_opens_what_is_selected() {
+    let mut h = Harness::new(true);
+    let id = h.call("sip:bob@contoso.com");
+    let href = "/ucwa/oauth/v1/applications/101/communication/audioVideoInvitations/7";
+    let body = format!(
+        "{{\"sender\":[{{\"events\":[{{\"link\":{{\"rel\":\"audioVideoInvitation\",\"href\":\"{href}\"}},\"type\":\"started\"}},{{\"link\":{{\"rel\":\"audioVideoInvitation\",\"href\":\"{href}\"}},\"type\":\"completed\"}}]}}]}}"
+    );
+    h.wire(
+        id,
+        1,
+        0,
+        4,
+        "POST",
+        "/ucwa/oauth/v1/applications",
+        201,
+        None,
+    );
+    h.wire(
+        id,
+        2,
+        5,
+        50,
+        "GET",
+        "/ucwa/oauth/v1/applications/101/events?ack=1",
+        200,
+        Some(&body),
+    );
+    h.event(id, 55, "started", Some("Connecting"), None);
+    h.event(id, 55, "completed", None, Some("Failure"));
+    // A long last exchange, so that the event's line can be at the top of the view.
+    let members: Vec<String> = (0..60).map(|i| format!("\"m{i}\":{i}")).collect();
+    let long = format!("{{{}}}", members.join(","));
+    h.wire(
+        id,
+        3,
+        60,
+        2,
+        "GET",
+        "/ucwa/oauth/v1/applications/101",
+        200,
+        Some(&long),
+    );
+    h.key(KeyCode::F(2));
+    h.key(KeyCode::Down);
+    assert_eq!(h.app.ladder_sel, Some(0), "Down selects the first row");
+    let rows = h.app.call(id).unwrap().ladder.len();
+    for _ in 0..rows + 3 {
+        h.key(KeyCode::Down);
+    }
+    assert_eq!(
+        h.app.ladder_sel,
+        Some(rows - 1),
+        "every row, the last included"
+    );
+    h.key(KeyCode::Up);
+    h.key(KeyCode::Up);
+    let term = h.render(120, 30);
+    snap!("ladder_selected", term);
+    // Enter on the last event opens the answer that carried it, at that event.
+    h.key(KeyCode::Enter);
+    assert_eq!(h.app.view, avlaunch::tui::app::View::WireLog);
+    let lines = screen(&h.render(120, 30));
+    let doc = &h.app.call(id).unwrap().wire_doc;
+    let at = &doc.lines[h.app.wire_top].1;
+    assert!(lines[2].contains(href), "{lines:#?}");
+    assert!(at.contains(href), "{at}");
+    let occurrences_before = doc.lines[doc.starts[1]..h.app.wire_top]
+        .iter()
+        .filter(|(_, l)| l.contains(href))
+        .count();
+    assert_eq!(occurrences_before, 1, "the second event's line: {lines:#?}");
+    // Tab from the ladder opens the selected exchange.
+    h.key(KeyCode::F(2));
+    h.key(KeyCode::Home);
+    h.key(KeyCode::Down);
+    h.key(KeyCode::Tab);
+    assert_eq!(h.app.view, avlaunch::tui::app::View::WireLog);
+    assert_eq!(h.app.wire_top, doc_start(&h, id, 0));
+}
+
+fn doc_start(h: &Harness, id: CallId, record: usize) -> usize {
+    h.app.call(id).unwrap().wire_doc.starts[record]
+}
+
+#[test]
+fn wide_text_scrolls_with_a_visible_cursor() {
+    let mut h = Harness::new(true);
+    h.key(KeyCode::Down);
+    let subject = "会".repeat(21);
+    h.typ(&subject);
+    let term = h.render(120, 30);
+    let lines = screen(&term);
+    let row = lines.iter().position(|l| l.contains("›Subject")).unwrap();
+    // 42 columns of text in a 30-column field: the end is shown, with the cursor after it.
+    assert!(lines[row].contains(&"会".repeat(14)), "{}", lines[row]);
+    assert!(lines[row].contains("21/250"), "{}", lines[row]);
+    let buf = term.backend().buffer();
+    let last = (0..120u16)
+        .rev()
+        .find(|x| buf[(*x, row as u16)].symbol() == "会")
+        .unwrap();
+    let cursor = &buf[(last + 2, row as u16)];
+    assert!(
+        cursor.modifier.contains(ratatui::style::Modifier::REVERSED),
+        "no cursor after the text: {cursor:?}"
+    );
+    snap!("cjk_subject", term);
+}
+
+#[test]
+fn the_folded_section_says_what_is_set() {
+    let mut h = Harness::new(true);
+    let request = avlaunch::call::CallRequest {
+        session_context: Some("ctx-42".into()),
+        thread_id: Some("thread-1".into()),
+        ..Default::default()
+    };
+    h.app.form.fill(&request, Format::Json);
+    h.app.form.set_advanced(false);
+    let text = screen(&h.render(120, 30)).join("\n");
+    assert!(
+        text.contains("▸ Advanced        set: Thread ID, Session context"),
+        "{text}"
+    );
+}

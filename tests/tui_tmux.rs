@@ -6,16 +6,24 @@ use std::path::PathBuf;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-/// One tmux server per test (private socket), killed on drop.
+/// One tmux server per test, on a socket in its own temporary directory: killed on drop,
+/// and the directory (socket included) removed.
 pub struct Tmux {
-    socket: String,
+    socket: PathBuf,
+    _dir: tempfile::TempDir,
 }
 
 impl Tmux {
     /// Starts `command` in a detached `width`x`height` session, or `None` without tmux.
     pub fn start(name: &str, command: &str, width: u16, height: u16) -> Option<Tmux> {
-        let socket = format!("avlaunch-{name}-{}", std::process::id());
-        let tmux = Tmux { socket };
+        let dir = tempfile::Builder::new()
+            .prefix(&format!("avlaunch-tmux-{name}"))
+            .tempdir()
+            .ok()?;
+        let tmux = Tmux {
+            socket: dir.path().join("socket"),
+            _dir: dir,
+        };
         // After the program: its exit code, then whether the terminal is back in cooked
         // mode (`icanon`) rather than left raw (`-icanon`).
         let after =
@@ -40,7 +48,8 @@ impl Tmux {
 
     fn run(&self, args: &[&str]) -> std::io::Result<Output> {
         Command::new("tmux")
-            .args(["-L", &self.socket])
+            .arg("-S")
+            .arg(&self.socket)
             .args(args)
             .env("NO_COLOR", "1")
             .output()
@@ -51,6 +60,14 @@ impl Tmux {
         let mut args = vec!["send-keys", "-t", "t"];
         args.extend_from_slice(keys);
         self.run(&args).expect("tmux send-keys");
+    }
+
+    /// The screen with its colours and attributes as escape sequences.
+    pub fn screen_with_escapes(&self) -> String {
+        let out = self
+            .run(&["capture-pane", "-p", "-e", "-t", "t"])
+            .expect("tmux capture-pane");
+        String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
     pub fn screen(&self) -> String {
@@ -108,7 +125,7 @@ fn a_call_from_the_keyboard_in_a_real_terminal() {
     let screen = tmux.wait_for("declined the call", limit);
     assert!(screen.contains("#1  sip:bob@contoso.com"), "{screen}");
     tmux.keys(&["F2"]);
-    tmux.wait_for("Ladder · call #1", limit);
+    tmux.wait_for("Ladder · ", limit);
     tmux.keys(&["F1"]);
     tmux.wait_for("Keys · Esc or F1 to close", limit);
     tmux.keys(&["Escape"]);
@@ -125,8 +142,8 @@ fn a_call_from_the_keyboard_in_a_real_terminal() {
 /// find the terminal restored.
 #[test]
 fn the_real_binary_places_calls_on_the_built_in_simulator() {
-    let home = std::env::temp_dir().join(format!("avlaunch-tmux-home-{}", std::process::id()));
-    std::fs::create_dir_all(&home).unwrap();
+    let guard = tempfile::tempdir().unwrap();
+    let home = guard.path();
     let command = format!(
         "env HOME={} XDG_STATE_HOME= RUST_LOG=trace AVLAUNCH_SIM_ANSWER_DELAY_MS=300 NO_COLOR=1 {}",
         home.display(),
@@ -145,10 +162,10 @@ fn the_real_binary_places_calls_on_the_built_in_simulator() {
     tmux.keys(&["Enter"]);
     let screen = tmux.wait_for("Connected", limit);
     assert!(screen.contains("Quarterly check-in"), "{screen}");
-    assert!(
-        screen.contains("audioVideoInvitations/"),
-        "the invitation's href: {screen}"
-    );
+    assert!(screen.contains("Invitation  /ucwa/"), "{screen}");
+    // The href is shortened in the middle; F6 shows it in full.
+    tmux.keys(&["F6"]);
+    tmux.wait_for("audioVideoInvitations/", limit);
 
     tmux.keys(&["C-e"]);
     let screen = tmux.wait_for("■ Connected", limit);
@@ -206,8 +223,8 @@ fn quit_while_ringing(name: &str, signal: Option<&str>) {
             ..Default::default()
         }))
         .unwrap();
-    let home = std::env::temp_dir().join(format!("avlaunch-tmux-{name}-{}", std::process::id()));
-    std::fs::create_dir_all(&home).unwrap();
+    let guard = tempfile::tempdir().unwrap();
+    let home = guard.path();
     let command = format!(
         "env HOME={} AVLAUNCH_PASSWORD=demo NO_COLOR=1 {} --server {} --user tester@contoso.com",
         home.display(),
@@ -254,4 +271,123 @@ fn quit_while_ringing(name: &str, signal: Option<&str>) {
     );
     assert_eq!(sim.live_applications(), 0);
     runtime.block_on(sim.shutdown());
+}
+
+/// The title's "row K/N" of the ladder, or "lines A–B of N" of the wire log and help.
+fn position(screen: &str, before: &str, sep: &str) -> Option<(usize, usize)> {
+    let at = screen.find(before)? + before.len();
+    let rest = &screen[at..];
+    let (a, rest) = rest.split_once(sep)?;
+    let b: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    Some((a.trim().parse().ok()?, b.parse().ok()?))
+}
+
+/// At the stated minimum, a common size and a large one, the real binary through every
+/// view: a declined call shows its outcome, the focused field stays in view with Advanced
+/// open, and the ladder, wire log and help each reach their last line.
+#[test]
+fn every_view_at_three_sizes_shows_outcome_focus_and_end() {
+    for (w, h) in [(60u16, 20u16), (80, 24), (120, 40)] {
+        let guard = tempfile::tempdir().unwrap();
+        let command = format!(
+            "cd {dir} && env HOME={dir} XDG_STATE_HOME= AVLAUNCH_SIM_ANSWER_DELAY_MS=0 NO_COLOR=1 {bin}",
+            dir = guard.path().display(),
+            bin = env!("CARGO_BIN_EXE_avlaunch")
+        );
+        let tmux = Tmux::start(&format!("sizes{w}"), &command, w, h).expect("tmux runs");
+        let limit = Duration::from_secs(20);
+        // The demo contacts are listed once the simulator is ready.
+        tmux.wait_for("Demo contacts", limit);
+        tmux.keys(&["sip:bob@contoso.com", "Enter"]);
+        let screen = tmux.wait_for("■ Failed", limit);
+        let screen = if screen.contains("subcode Declined") {
+            screen
+        } else {
+            tmux.wait_for("subcode Declined", limit)
+        };
+        assert!(
+            screen.contains("✗ The person declined the call."),
+            "{w}x{h}: {screen}"
+        );
+
+        // Advanced open, focus on its last field, typing shows where it goes.
+        for _ in 0..6 {
+            tmux.keys(&["Down"]);
+        }
+        tmux.keys(&["Space"]);
+        for _ in 0..4 {
+            tmux.keys(&["Down"]);
+        }
+        tmux.keys(&["~/offer.sdp"]);
+        let screen = tmux.wait_for("cannot read '~/offer.sdp'", limit);
+        assert!(
+            screen.contains("›  Media offer     ~/offer.sdp"),
+            "{w}x{h}: {screen}"
+        );
+        assert!(
+            screen.contains("■ Failed"),
+            "{w}x{h}: the outcome stays: {screen}"
+        );
+
+        // The ladder: End selects the last row.
+        tmux.keys(&["F2"]);
+        tmux.wait_for("Ladder · ", limit);
+        tmux.keys(&["End"]);
+        let screen = tmux.wait_for("row ", limit);
+        let (k, n) = position(&screen, "row ", "/").expect(&screen);
+        assert_eq!(k, n, "{w}x{h}: {screen}");
+        assert!(
+            screen.contains("DELETE") || screen.contains("204"),
+            "{screen}"
+        );
+
+        // The wire log: End shows the last line at the bottom and says so.
+        tmux.keys(&["Tab"]);
+        tmux.wait_for("Wire log · ", limit);
+        tmux.keys(&["End"]);
+        let screen = tmux.wait_for("· end", limit);
+        let (_, last) = position(&screen, "lines ", "–").expect(&screen);
+        let total = position(&screen, "–", " of ")
+            .map(|(_, t)| t)
+            .expect(&screen);
+        assert_eq!(last, total, "{w}x{h}: {screen}");
+        tmux.keys(&["Down", "PageDown"]);
+        std::thread::sleep(Duration::from_millis(200));
+        assert!(tmux.screen().contains("· end"), "{}", tmux.screen());
+
+        // The help reaches its last entry.
+        tmux.keys(&["Escape"]);
+        std::thread::sleep(Duration::from_millis(300));
+        tmux.keys(&["F1"]);
+        tmux.wait_for("Keys", limit);
+        tmux.keys(&["End"]);
+        tmux.wait_for("back to the form", limit);
+        tmux.keys(&["Escape"]);
+        std::thread::sleep(Duration::from_millis(300));
+        tmux.keys(&["C-q"]);
+        tmux.wait_for("EXIT=0", limit);
+    }
+}
+
+/// Headless text is coloured on a terminal, and not under NO_COLOR.
+#[test]
+fn headless_text_is_coloured_only_on_a_terminal_without_no_color() {
+    for (no_color, coloured) in [(false, true), (true, false)] {
+        let command = format!(
+            "env {} AVLAUNCH_SIM_ANSWER_DELAY_MS=0 {} call --to sip:bob@contoso.com -q",
+            if no_color {
+                "NO_COLOR=1"
+            } else {
+                "-u NO_COLOR"
+            },
+            env!("CARGO_BIN_EXE_avlaunch")
+        );
+        let tmux = Tmux::start(&format!("colour{no_color}"), &command, 120, 20).expect("tmux runs");
+        tmux.wait_for("EXIT=1", Duration::from_secs(20));
+        let screen = tmux.screen_with_escapes();
+        assert!(screen.contains("result: "), "{screen}");
+        assert_eq!(screen.contains("\x1b[31m"), coloured, "{screen:?}");
+        // The outcome line alone, the message not repeated on stderr.
+        assert_eq!(tmux.screen().matches("declined the call").count(), 1);
+    }
 }

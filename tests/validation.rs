@@ -10,42 +10,41 @@ async fn each_invalid_field_is_refused_before_anything_is_sent() {
     let long_subject = "s".repeat(251);
     let long_context = "c".repeat(51);
     let long_opid = "o".repeat(51);
-    let dir = std::env::temp_dir().join(format!("avlaunch-validation-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let not_sdp = dir.join("notes.txt");
+    let dir = tempfile::tempdir().unwrap();
+    let not_sdp = dir.path().join("notes.txt");
     std::fs::write(&not_sdp, "hello").unwrap();
     let not_sdp = not_sdp.to_string_lossy().into_owned();
     let cases: Vec<(&str, Vec<&str>, &str)> = vec![
         (
             "bob",
             vec![],
-            "to: 'bob' is not a sip: URI (expected sip:user@host)",
+            "--to: 'bob' is not a sip: URI (expected sip:user@host)",
         ),
-        ("sip:@contoso.com", vec![], "to: "),
+        ("sip:@contoso.com", vec![], "--to: "),
         (
             "sip:alice@contoso.com",
             vec!["--subject", &long_subject],
-            "subject: 251 characters, the limit is 250",
+            "--subject: 251 characters, the limit is 250",
         ),
         (
             "sip:alice@contoso.com",
             vec!["--session-context", &long_context],
-            "sessionContext: 51 characters, the limit is 50",
+            "--session-context: 51 characters, the limit is 50",
         ),
         (
             "sip:alice@contoso.com",
             vec!["--operation-id", &long_opid],
-            "operationId: 51 characters, the limit is 50",
+            "--operation-id: 51 characters, the limit is 50",
         ),
         (
             "sip:alice@contoso.com",
             vec!["--importance", "High"],
-            "importance: 'High' is not one of Normal, Urgent, Emergency",
+            "--importance: 'High' is not one of Normal, Urgent, Emergency",
         ),
         (
             "sip:alice@contoso.com",
             vec!["--media-offer", "/nonexistent/offer.sdp"],
-            "mediaOffer: cannot read",
+            "--media-offer: cannot read",
         ),
         (
             "sip:alice@contoso.com",

@@ -65,6 +65,32 @@ impl Field {
             Field::MediaOffer => "mediaOffer",
         }
     }
+
+    /// The `avlaunch call` option that sets this field.
+    pub fn flag(self) -> &'static str {
+        match self {
+            Field::To => "--to",
+            Field::Subject => "--subject",
+            Field::Importance => "--importance",
+            Field::ThreadId => "--thread-id",
+            Field::SessionContext => "--session-context",
+            Field::OperationId => "--operation-id",
+            Field::MediaOffer => "--media-offer",
+        }
+    }
+
+    /// The form's label of this field.
+    pub fn label(self) -> &'static str {
+        match self {
+            Field::To => "To",
+            Field::Subject => "Subject",
+            Field::Importance => "Importance",
+            Field::ThreadId => "Thread ID",
+            Field::SessionContext => "Session context",
+            Field::OperationId => "Operation ID",
+            Field::MediaOffer => "Media offer",
+        }
+    }
 }
 
 /// One problem with one field: `subject: 262 characters, the limit is 250`.
@@ -221,7 +247,7 @@ pub fn check_operation_id(value: &str) -> Option<FieldError> {
     if value.trim().is_empty() {
         return Some(FieldError {
             field: Field::OperationId,
-            message: "required: events are matched to the call by it (leave --operation-id out for a fresh one)".into(),
+            message: "required: events are matched to the call by it".into(),
         });
     }
     check_length(Field::OperationId, value, OPERATION_ID_MAX)
@@ -238,6 +264,23 @@ pub fn check_importance(value: &str) -> Option<FieldError> {
     })
 }
 
+/// `~` or `~/…` at the start of a path is the home directory (`$HOME`), as in a shell; a
+/// path typed in the form or written `--media-offer=~/…` is not expanded by any shell.
+pub fn expand_home(path: &std::path::Path) -> PathBuf {
+    let Some(text) = path.to_str() else {
+        return path.to_path_buf();
+    };
+    let rest = match text.strip_prefix('~') {
+        Some("") => "",
+        Some(rest) if rest.starts_with('/') => &rest[1..],
+        _ => return path.to_path_buf(),
+    };
+    match std::env::var_os("HOME").filter(|h| !h.is_empty()) {
+        Some(home) => PathBuf::from(home).join(rest),
+        None => path.to_path_buf(),
+    }
+}
+
 /// The media offer rule: the file exists, is UTF-8, at most 64 KiB and starts like SDP.
 /// Returns the SDP text.
 pub fn read_media_offer(path: &std::path::Path) -> Result<String, FieldError> {
@@ -246,6 +289,12 @@ pub fn read_media_offer(path: &std::path::Path) -> Result<String, FieldError> {
         message,
     };
     let shown = path.display();
+    let path = &expand_home(path);
+    if path.is_dir() {
+        return Err(error(format!(
+            "'{shown}' is a directory (expected an SDP file)"
+        )));
+    }
     let bytes = std::fs::read(path).map_err(|e| error(format!("cannot read '{shown}': {e}")))?;
     if bytes.len() > MEDIA_OFFER_MAX_BYTES {
         return Err(error(format!(
@@ -410,8 +459,8 @@ mod tests {
 
     #[test]
     fn media_offer_must_be_utf8_sdp() {
-        let dir = std::env::temp_dir().join(format!("avlaunch-req-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let guard = tempfile::tempdir().unwrap();
+        let dir = guard.path();
         let good = dir.join("good.sdp");
         std::fs::write(&good, "v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\n").unwrap();
         let text = dir.join("notes.txt");
@@ -437,5 +486,17 @@ mod tests {
         let mut req = CallRequest::to("sip:alice@contoso.com");
         req.importance = Some("urgent".into());
         assert_eq!(req.validate().unwrap().importance, Some(Importance::Urgent));
+    }
+
+    #[test]
+    fn a_leading_tilde_is_the_home_directory() {
+        let Some(home) = std::env::var_os("HOME").filter(|h| !h.is_empty()) else {
+            return;
+        };
+        let home = PathBuf::from(home);
+        assert_eq!(expand_home("~/offer.sdp".as_ref()), home.join("offer.sdp"));
+        assert_eq!(expand_home("~".as_ref()), home);
+        assert_eq!(expand_home("~bob/x".as_ref()), PathBuf::from("~bob/x"));
+        assert_eq!(expand_home("/a/~/b".as_ref()), PathBuf::from("/a/~/b"));
     }
 }

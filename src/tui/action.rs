@@ -42,6 +42,8 @@ pub enum Action {
     PrevRecord,
     /// In the ladder: show the selected row's exchange in the wire log.
     Open,
+    /// Show identifiers in the status pane in full, or shortened (F6).
+    Details,
     /// In a y/n question.
     Yes,
     No,
@@ -80,11 +82,16 @@ pub fn keymap(context: Context, key: KeyEvent) -> Option<Action> {
     }
     match context {
         Context::Help => {
-            return matches!(
-                key.code,
-                KeyCode::Esc | KeyCode::Char('?' | 'q') | KeyCode::Enter
-            )
-            .then_some(Action::Help)
+            return match key.code {
+                KeyCode::Esc | KeyCode::Char('?' | 'q') | KeyCode::Enter => Some(Action::Help),
+                KeyCode::Up | KeyCode::Char('k') => Some(Action::Up),
+                KeyCode::Down | KeyCode::Char('j') => Some(Action::Down),
+                KeyCode::PageUp => Some(Action::PageUp),
+                KeyCode::PageDown | KeyCode::Char(' ') => Some(Action::PageDown),
+                KeyCode::Home | KeyCode::Char('g') => Some(Action::Top),
+                KeyCode::End | KeyCode::Char('G') => Some(Action::Bottom),
+                _ => None,
+            }
         }
         Context::Confirm => {
             return match key.code {
@@ -102,6 +109,7 @@ pub fn keymap(context: Context, key: KeyEvent) -> Option<Action> {
         KeyCode::F(3) => return Some(Action::WireLog),
         KeyCode::F(4) => return Some(Action::History),
         KeyCode::F(5) => return Some(Action::Export),
+        KeyCode::F(6) => return Some(Action::Details),
         KeyCode::Esc => return Some(Action::Escape),
         KeyCode::PageUp => return Some(Action::PageUp),
         KeyCode::PageDown => return Some(Action::PageDown),
@@ -179,8 +187,15 @@ pub const HELP: &[(&str, &str)] = &[
     ("F3", "wire log: every request and response in full"),
     ("F4", "history: calls made in this run"),
     ("F5", "export the call: ladder .txt and wire log .har"),
+    (
+        "F6",
+        "status: identifiers in full, or shortened in the middle",
+    ),
     ("Esc", "cancel a ringing call / go back / close"),
-    ("PgUp PgDn", "scroll the events (form) or the view"),
+    (
+        "PgUp PgDn",
+        "scroll the events (form), the view or this help",
+    ),
     ("", "Form"),
     ("Enter", "place the call (from any field)"),
     ("Tab  Down", "next field"),
@@ -204,9 +219,12 @@ pub const HELP: &[(&str, &str)] = &[
     ("n p  ] [", "next / previous exchange"),
     (
         "Enter",
-        "ladder: open the selected exchange in the wire log",
+        "ladder: open the selected exchange or event in the wire log",
     ),
-    ("Tab", "switch between ladder and wire log"),
+    (
+        "Tab",
+        "switch between ladder and wire log (at the selection)",
+    ),
     ("x", "export"),
     ("Esc  q", "back to the form"),
 ];

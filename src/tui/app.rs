@@ -13,7 +13,7 @@ use crate::ucwa::Format;
 
 use super::action::{keymap, Action, Context};
 use super::form::{FieldId, Form};
-use super::ladder::{event_summary, ladder_rows, LadderRow};
+use super::ladder::{event_summary, ladder_rows, LadderRow, RowKind};
 use super::theme::Theme;
 use super::wire::WireDoc;
 use super::DemoInfo;
@@ -143,6 +143,9 @@ pub struct CallRecord {
     pub ending: bool,
     /// Files written by the last export.
     pub exported: Vec<PathBuf>,
+    /// What the session reported along the way (a recovery such as signing in again, a
+    /// refused cancel): part of what happened, shown with the outcome.
+    pub notes: Vec<String>,
 }
 
 impl CallRecord {
@@ -195,6 +198,35 @@ impl CallRecord {
     }
 }
 
+/// How much of each scrolling view the last frame showed, written by `view::render` (the
+/// only thing it writes) so that keys stop scrolling where a view ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Viewport {
+    /// Rows of the status pane's log.
+    pub log_rows: usize,
+    /// Rows of the ladder under its heading.
+    pub ladder_rows: usize,
+    /// Rows and columns of the wire log's text.
+    pub wire_rows: usize,
+    pub wire_width: usize,
+    /// Rows of the help overlay's text, and how many lines it has at that width.
+    pub help_rows: usize,
+    pub help_lines: usize,
+}
+
+impl Default for Viewport {
+    fn default() -> Self {
+        Viewport {
+            log_rows: 10,
+            ladder_rows: 20,
+            wire_rows: 20,
+            wire_width: 78,
+            help_rows: 20,
+            help_lines: 0,
+        }
+    }
+}
+
 pub struct App {
     pub theme: Theme,
     pub form: Form,
@@ -215,6 +247,12 @@ pub struct App {
     pub ladder_sel: Option<usize>,
     /// First wire-log line shown.
     pub wire_top: usize,
+    /// First line of the help overlay shown.
+    pub help_top: usize,
+    /// The status pane shows identifiers in full (wrapped) instead of shortened (F6).
+    pub details: bool,
+    /// Written by each frame; see `Viewport`.
+    pub viewport: std::cell::Cell<Viewport>,
     pub flash: Option<(FlashKind, String)>,
     pub quitting: bool,
     pub size: (u16, u16),
@@ -246,6 +284,9 @@ impl App {
             log_back: 0,
             ladder_sel: None,
             wire_top: 0,
+            help_top: 0,
+            details: false,
+            viewport: Default::default(),
             flash: None,
             quitting: false,
             size: (80, 24),
@@ -407,6 +448,11 @@ impl App {
                     Overlay::Help => Overlay::None,
                     _ => Overlay::Help,
                 };
+                self.help_top = 0;
+                None
+            }
+            Action::Details => {
+                self.details = !self.details;
                 None
             }
             Action::Yes => match std::mem::replace(&mut self.overlay, Overlay::None) {
@@ -474,6 +520,10 @@ impl App {
                 None
             }
             Action::WireLog => {
+                // From the ladder, the selected row's exchange is the one to read.
+                if self.view == View::Ladder && self.ladder_sel.is_some() && self.open_selected() {
+                    return None;
+                }
                 self.view = if self.view == View::WireLog {
                     View::Form
                 } else {
@@ -517,20 +567,89 @@ impl App {
                 None
             }
             Action::Open => {
-                let record = self.shown_call().and_then(|c| {
-                    let sel = self.ladder_sel.unwrap_or(c.ladder.len().saturating_sub(1));
-                    c.ladder
-                        .get(sel)
-                        .and_then(|r| r.record)
-                        .and_then(|r| c.wire_doc.starts.get(r).copied())
-                });
-                if let Some(line) = record {
-                    self.wire_top = line;
-                    self.view = View::WireLog;
-                }
+                self.open_selected();
                 None
             }
         }
+    }
+
+    /// The wire log at the selected ladder row: a request or response opens its exchange, an
+    /// event the long poll's answer that carried it, at the event itself. False when there is
+    /// nothing to open.
+    fn open_selected(&mut self) -> bool {
+        let Some(call) = self.shown_call() else {
+            return false;
+        };
+        let Some(sel) = self.ladder_sel.or(call.ladder.len().checked_sub(1)) else {
+            return false;
+        };
+        let Some(row) = call.ladder.get(sel) else {
+            return false;
+        };
+        let (record, needle) = match (row.record, row.event) {
+            (Some(r), _) => (r, None),
+            (None, Some(event)) => {
+                // The answer that carried it is the response row before it; the event is
+                // found by its href, counting the events of that answer with the same href.
+                let Some(answer) = (0..sel)
+                    .rev()
+                    .find(|i| call.ladder[*i].kind == RowKind::Response)
+                else {
+                    return false;
+                };
+                let href = &call.events[event].href;
+                let nth = call.ladder[answer + 1..sel]
+                    .iter()
+                    .filter_map(|r| r.event)
+                    .filter(|e| call.events[*e].href == *href)
+                    .count();
+                let Some(record) = call.ladder[answer].record else {
+                    return false;
+                };
+                (record, Some((href.clone(), nth)))
+            }
+            (None, None) => return false,
+        };
+        let Some(&start) = call.wire_doc.starts.get(record) else {
+            return false;
+        };
+        let end = call
+            .wire_doc
+            .starts
+            .get(record + 1)
+            .copied()
+            .unwrap_or(call.wire_doc.lines.len());
+        let line = needle
+            .and_then(|(href, nth)| {
+                call.wire_doc.lines[start..end]
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, (_, l))| l.contains(href.as_str()))
+                    .nth(nth)
+                    .map(|(i, _)| start + i)
+            })
+            .unwrap_or(start);
+        self.wire_top = line.min(self.wire_max_top());
+        self.view = View::WireLog;
+        true
+    }
+
+    /// The last first-line of the wire log that still fills the view.
+    pub fn wire_max_top(&self) -> usize {
+        let vp = self.viewport.get();
+        self.shown_call()
+            .map_or(0, |c| c.wire_doc.max_top(vp.wire_width, vp.wire_rows))
+    }
+
+    /// The furthest the status log can scroll back: its first line at the top.
+    fn log_max_back(&self) -> usize {
+        let len = self.shown_call().map_or(0, |c| c.log.len());
+        len.saturating_sub(self.viewport.get().log_rows)
+    }
+
+    fn help_max_top(&self) -> usize {
+        let vp = self.viewport.get();
+        vp.help_lines.saturating_sub(vp.help_rows)
     }
 
     fn submit(&mut self) -> Option<Command> {
@@ -545,7 +664,11 @@ impl App {
         match request.validate() {
             Err(errors) => {
                 self.form.show_errors(&errors);
-                let reasons: Vec<String> = errors.iter().map(ToString::to_string).collect();
+                // Named as the form labels them ("Session context"), not by wire name.
+                let reasons: Vec<String> = errors
+                    .iter()
+                    .map(|e| format!("{}: {}", e.field.label(), e.message))
+                    .collect();
                 self.flash = Some((
                     FlashKind::Error,
                     format!("not sent: {}", reasons.join("; ")),
@@ -590,6 +713,7 @@ impl App {
             finished_at: None,
             ending: false,
             exported: Vec::new(),
+            notes: Vec::new(),
         };
         record.log(
             self.wall,
@@ -639,6 +763,16 @@ impl App {
     }
 
     fn move_selection(&mut self, action: Action) {
+        if self.overlay == Overlay::Help {
+            let max = self.help_max_top();
+            self.help_top = match action {
+                Action::Up => self.help_top.saturating_sub(1),
+                Action::Down => (self.help_top + 1).min(max),
+                Action::Top => 0,
+                _ => max,
+            };
+            return;
+        }
         match (self.view, self.pane) {
             (View::Form, Pane::History) => {
                 // The list shows the newest first, so Up goes to a newer call.
@@ -653,23 +787,25 @@ impl App {
             }
             (View::Ladder, _) => {
                 let len = self.shown_call().map_or(0, |c| c.ladder.len());
-                let last = len.saturating_sub(1);
-                let cur = self.ladder_sel.unwrap_or(last);
-                self.ladder_sel = match action {
-                    Action::Up => Some(cur.saturating_sub(1)),
-                    Action::Down if cur + 1 >= last => None,
-                    Action::Down => Some(cur + 1),
-                    Action::Top => Some(0),
-                    _ => None,
+                let Some(last) = len.checked_sub(1) else {
+                    self.ladder_sel = None;
+                    return;
                 };
+                // Nothing selected yet: Down starts at the first row, Up at the last.
+                self.ladder_sel = Some(match (action, self.ladder_sel) {
+                    (Action::Down, None) | (Action::Top, _) => 0,
+                    (_, None) | (Action::Bottom, _) => last,
+                    (Action::Down, Some(i)) => (i + 1).min(last),
+                    (_, Some(i)) => i.saturating_sub(1).min(last),
+                });
             }
             (View::WireLog, _) => {
-                let len = self.shown_call().map_or(0, |c| c.wire_doc.lines.len());
+                let max = self.wire_max_top();
                 self.wire_top = match action {
-                    Action::Up => self.wire_top.saturating_sub(1),
-                    Action::Down => (self.wire_top + 1).min(len.saturating_sub(1)),
+                    Action::Up => self.wire_top.min(max).saturating_sub(1),
+                    Action::Down => (self.wire_top + 1).min(max),
                     Action::Top => 0,
-                    _ => len.saturating_sub(1),
+                    _ => max,
                 };
             }
             (View::Form, Pane::Form) => {}
@@ -677,13 +813,22 @@ impl App {
     }
 
     fn page(&mut self, up: bool) {
+        if self.overlay == Overlay::Help {
+            let rows = self.viewport.get().help_rows.max(1);
+            self.help_top = if up {
+                self.help_top.saturating_sub(rows)
+            } else {
+                (self.help_top + rows).min(self.help_max_top())
+            };
+            return;
+        }
         match self.view {
             View::Form => {
-                let len = self.shown_call().map_or(0, |c| c.log.len());
+                let max = self.log_max_back();
                 self.log_back = if up {
-                    (self.log_back + PAGE).min(len.saturating_sub(1))
+                    (self.log_back.min(max) + PAGE).min(max)
                 } else {
-                    self.log_back.saturating_sub(PAGE)
+                    self.log_back.min(max).saturating_sub(PAGE)
                 };
             }
             View::Ladder => {
@@ -692,11 +837,12 @@ impl App {
                 }
             }
             View::WireLog => {
-                let len = self.shown_call().map_or(0, |c| c.wire_doc.lines.len());
+                let max = self.wire_max_top();
+                let rows = self.viewport.get().wire_rows.max(1);
                 self.wire_top = if up {
-                    self.wire_top.saturating_sub(PAGE * 2)
+                    self.wire_top.min(max).saturating_sub(rows)
                 } else {
-                    (self.wire_top + PAGE * 2).min(len.saturating_sub(1))
+                    (self.wire_top + rows).min(max)
                 };
             }
         }
@@ -715,7 +861,7 @@ impl App {
                     starts.iter().rev().find(|s| **s < self.wire_top)
                 };
                 if let Some(t) = target {
-                    self.wire_top = *t;
+                    self.wire_top = (*t).min(self.wire_max_top());
                 }
             }
             View::Ladder => {
@@ -756,10 +902,25 @@ impl App {
                     format!("{} · {} ms", step.label(), elapsed.as_millis()),
                 );
             }
-            CallUpdate::Notice(text) => call.log(wall, LogKind::Notice, text),
+            CallUpdate::Notice(text) => {
+                call.notes.push(text.clone());
+                call.log(wall, LogKind::Notice, text);
+            }
             CallUpdate::Wire(record) => {
-                call.wire_doc.push(&record, call.started_wall);
-                call.wire.push(record);
+                // Exchanges are kept in the order their requests started (a long poll is
+                // recorded when it ends, after the requests it overlapped).
+                let key = (record.started, record.seq);
+                let at = call.wire.partition_point(|r| (r.started, r.seq) <= key);
+                if at == call.wire.len() {
+                    call.wire_doc.push(&record, call.started_wall);
+                    call.wire.push(record);
+                } else {
+                    call.wire.insert(at, record);
+                    call.wire_doc = WireDoc::default();
+                    for r in &call.wire {
+                        call.wire_doc.push(r, call.started_wall);
+                    }
+                }
                 call.ladder = ladder_rows(&call.wire, &call.events);
             }
             CallUpdate::Event(note) => {

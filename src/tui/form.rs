@@ -95,6 +95,58 @@ impl FieldId {
     }
 }
 
+/// Left, Right, Backspace and Delete by grapheme cluster rather than by character, so an
+/// emoji with a skin tone or a letter with a combining accent moves and goes as one.
+/// `None` for other keys; else whether the text changed.
+fn grapheme_key(t: &mut TextArea<'static>, key: KeyEvent) -> Option<bool> {
+    if key
+        .modifiers
+        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+    {
+        return None;
+    }
+    let value = t.lines().first().cloned().unwrap_or_default();
+    let col = t.cursor().1;
+    let at = value
+        .char_indices()
+        .nth(col)
+        .map_or(value.len(), |(i, _)| i);
+    let bounds = crate::tui::text::boundaries(&value);
+    let prev = bounds.iter().rev().find(|b| **b < at).copied();
+    let next = bounds.iter().find(|b| **b > at).copied();
+    let chars = |bytes: &str| bytes.chars().count();
+    let jump = |t: &mut TextArea<'static>, byte: usize| {
+        let c = chars(&value[..byte]);
+        t.move_cursor(CursorMove::Jump(0, u16::try_from(c).unwrap_or(u16::MAX)));
+    };
+    match key.code {
+        KeyCode::Left => {
+            if let Some(p) = prev {
+                jump(t, p);
+            }
+            Some(false)
+        }
+        KeyCode::Right => {
+            if let Some(n) = next {
+                jump(t, n);
+            }
+            Some(false)
+        }
+        KeyCode::Backspace => Some(match prev {
+            Some(p) => {
+                jump(t, p);
+                t.delete_str(chars(&value[p..at]))
+            }
+            None => false,
+        }),
+        KeyCode::Delete => Some(match next {
+            Some(n) => t.delete_str(chars(&value[at..n])),
+            None => false,
+        }),
+        _ => None,
+    }
+}
+
 /// What the To field would complete to.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Suggestion {
@@ -126,6 +178,8 @@ pub struct Form {
     /// Contacts called in this run, most recent first.
     pub recent: Vec<String>,
     cursor: Style,
+    /// The operation id avlaunch last filled in: another value was typed by the user.
+    issued_operation_id: String,
 }
 
 fn slot(id: FieldId) -> usize {
@@ -151,7 +205,8 @@ fn set_text(t: &mut TextArea<'static>, text: &str) {
 impl Form {
     pub fn new(format: Format, cursor: Style, placeholder: Style) -> Form {
         let mut operation_id = text_field("", placeholder);
-        operation_id.insert_str(fresh_operation_id());
+        let issued_operation_id = fresh_operation_id();
+        operation_id.insert_str(&issued_operation_id);
         let mut form = Form {
             to: text_field("sip:user@host", placeholder),
             subject: text_field("optional", placeholder),
@@ -170,6 +225,7 @@ impl Form {
             directory: Vec::new(),
             recent: Vec::new(),
             cursor,
+            issued_operation_id,
         };
         form.set_focus(FieldId::To);
         form
@@ -283,6 +339,8 @@ impl Form {
         // Ctrl-U clears to the start of the field, as in a shell (tui-textarea would undo).
         let changed = if ctrl && key.code == KeyCode::Char('u') {
             t.delete_line_by_head()
+        } else if let Some(changed) = grapheme_key(t, key) {
+            changed
         } else {
             t.input(Input::from(key))
         };
@@ -315,8 +373,8 @@ impl Form {
             self.to_touched = true;
         }
         if id == FieldId::MediaOffer {
-            // Reading the file on every key is wasteful; it is checked on leaving and submit.
-            self.errors[slot(id)] = None;
+            // Checked as typed, like the other fields (a stat and at most 64 KiB read).
+            self.check_media_offer();
             return;
         }
         self.revalidate(id);
@@ -452,7 +510,8 @@ impl Form {
 
     /// A new id for the next call (each call needs its own).
     pub fn refresh_operation_id(&mut self) {
-        set_text(&mut self.operation_id, &fresh_operation_id());
+        self.issued_operation_id = fresh_operation_id();
+        set_text(&mut self.operation_id, &self.issued_operation_id);
         self.errors[slot(FieldId::OperationId)] = None;
     }
 
@@ -489,6 +548,23 @@ impl Form {
             value: c.to_string(),
             inline: false,
         })
+    }
+
+    /// The advanced fields the user has set (the operation id once it is not the one
+    /// avlaunch filled in), by label: they are sent even while the section is folded.
+    pub fn advanced_set(&self) -> Vec<&'static str> {
+        let mut set: Vec<&'static str> = [FieldId::ThreadId, FieldId::SessionContext]
+            .into_iter()
+            .filter(|id| !self.value(*id).trim().is_empty())
+            .map(FieldId::label)
+            .collect();
+        if self.value(FieldId::OperationId) != self.issued_operation_id {
+            set.push(FieldId::OperationId.label());
+        }
+        if !self.value(FieldId::MediaOffer).trim().is_empty() {
+            set.push(FieldId::MediaOffer.label());
+        }
+        set
     }
 
     /// The directory's one-line behaviour of the contact now in To, if it is one.
@@ -651,5 +727,60 @@ mod tests {
         f.set_focus(FieldId::Subject);
         f.paste("one\ntwo\n");
         assert_eq!(f.value(FieldId::Subject), "one two");
+    }
+
+    #[test]
+    fn the_cursor_moves_and_deletes_by_grapheme() {
+        let mut f = form();
+        f.set_focus(FieldId::Subject);
+        // A thumbs-up with a skin tone is two characters and one grapheme.
+        typ(&mut f, "a👍🏽b");
+        f.input(KeyEvent::from(KeyCode::Left));
+        f.input(KeyEvent::from(KeyCode::Left));
+        typ(&mut f, "|");
+        assert_eq!(f.value(FieldId::Subject), "a|👍🏽b");
+        f.input(KeyEvent::from(KeyCode::Delete));
+        assert_eq!(f.value(FieldId::Subject), "a|b");
+        f.input(KeyEvent::from(KeyCode::End));
+        typ(&mut f, "e\u{301}");
+        f.input(KeyEvent::from(KeyCode::Backspace));
+        assert_eq!(f.value(FieldId::Subject), "a|b");
+        f.input(KeyEvent::from(KeyCode::Right));
+        assert_eq!(f.subject.cursor(), (0, 3));
+    }
+
+    #[test]
+    fn the_media_offer_is_checked_as_typed() {
+        let dir = tempfile::tempdir().unwrap();
+        let offer = dir.path().join("offer.sdp");
+        std::fs::write(&offer, "v=0\r\n").unwrap();
+        let mut f = form();
+        f.set_advanced(true);
+        f.set_focus(FieldId::MediaOffer);
+        typ(&mut f, "/nonexistent/offer.sdp");
+        assert!(f
+            .error(FieldId::MediaOffer)
+            .is_some_and(|e| e.starts_with("cannot read '/nonexistent/offer.sdp'")));
+        f.input(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
+        typ(&mut f, dir.path().to_str().unwrap());
+        assert!(f
+            .error(FieldId::MediaOffer)
+            .is_some_and(|e| e.contains("is a directory")));
+        typ(&mut f, "/offer.sdp");
+        assert_eq!(f.error(FieldId::MediaOffer), None);
+    }
+
+    #[test]
+    fn advanced_values_set_by_the_user_are_named() {
+        let mut f = form();
+        assert!(f.advanced_set().is_empty());
+        f.set_advanced(true);
+        f.set_focus(FieldId::OperationId);
+        typ(&mut f, "x");
+        f.set_focus(FieldId::ThreadId);
+        typ(&mut f, "t");
+        assert_eq!(f.advanced_set(), ["Thread ID", "Operation ID"]);
+        f.refresh_operation_id();
+        assert_eq!(f.advanced_set(), ["Thread ID"]);
     }
 }

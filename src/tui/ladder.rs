@@ -29,6 +29,8 @@ pub struct LadderRow {
     pub label: String,
     /// The exchange this row belongs to (an index into the records), for jumping to the wire log.
     pub record: Option<usize>,
+    /// The event this row draws (an index into the events).
+    pub event: Option<usize>,
     /// A 4xx/5xx, a transport error or a failed event: drawn as an error.
     pub failed: bool,
 }
@@ -55,6 +57,7 @@ pub fn ladder_rows(records: &[WireRecord], events: &[EventNote]) -> Vec<LadderRo
                 kind: RowKind::Request,
                 label: format!("{} {}", r.method, path_of(&r.url)),
                 record: Some(index),
+                event: None,
                 failed: false,
             },
         ));
@@ -66,6 +69,7 @@ pub fn ladder_rows(records: &[WireRecord], events: &[EventNote]) -> Vec<LadderRo
                 kind: RowKind::Response,
                 label: format!("{status} {} · {ms} ms", status_text(status)),
                 record: Some(index),
+                event: None,
                 failed: status >= 400,
             },
             None => LadderRow {
@@ -76,12 +80,14 @@ pub fn ladder_rows(records: &[WireRecord], events: &[EventNote]) -> Vec<LadderRo
                     r.error.as_deref().unwrap_or("unknown error")
                 ),
                 record: Some(index),
-                failed: true,
+                event: None,
+                // Given up on purpose when the call ended (the parked long poll): no fault.
+                failed: r.error.as_deref() != Some(crate::ucwa::transport::ABANDONED),
             },
         };
         rows.push((end, 1, row));
     }
-    for e in events {
+    for (index, e) in events.iter().enumerate() {
         rows.push((
             since(e.at),
             2,
@@ -90,12 +96,31 @@ pub fn ladder_rows(records: &[WireRecord], events: &[EventNote]) -> Vec<LadderRo
                 kind: RowKind::Event,
                 label: format!("event {}", event_summary(e)),
                 record: None,
+                event: Some(index),
                 failed: e.status.as_deref() == Some("Failure"),
             },
         ));
     }
     rows.sort_by_key(|(t, tie, _)| (*t, *tie));
-    rows.into_iter().map(|(_, _, row)| row).collect()
+    let mut rows: Vec<LadderRow> = rows.into_iter().map(|(_, _, row)| row).collect();
+    // A response that does not follow its own request (a long poll answered after other
+    // exchanges) names the request it answers.
+    let mut previous: Option<(RowKind, Option<usize>)> = None;
+    for row in &mut rows {
+        if row.kind == RowKind::Event {
+            continue;
+        }
+        let answers = matches!(row.kind, RowKind::Response | RowKind::NoResponse);
+        if answers && previous != Some((RowKind::Request, row.record)) {
+            if let Some(r) = row.record.and_then(|i| records.get(i)) {
+                let path = path_of(&r.url);
+                let last = path.rsplit('/').next().unwrap_or(&path);
+                row.label = format!("{} · for {} …/{last}", row.label, r.method);
+            }
+        }
+        previous = Some((row.kind, row.record));
+    }
+    rows
 }
 
 /// `communication · audioVideoInvitation completed Failure (Declined/None: …)`.
@@ -208,7 +233,7 @@ pub fn arrow_parts(kind: RowKind, label: &str, width: usize) -> ArrowParts {
     // left head, two fill, space, label, space, fill…, right head
     let room = width - 6;
     let label = truncate(label, room);
-    let used = 1 + 2 + 1 + label.chars().count() + 1 + 1;
+    let used = 1 + 2 + 1 + super::text::width(&label) + 1 + 1;
     let mut head = String::with_capacity(label.len() + 12);
     head.push_str(left);
     head.push(fill);
@@ -224,14 +249,9 @@ pub fn arrow_parts(kind: RowKind, label: &str, width: usize) -> ArrowParts {
     }
 }
 
-/// At most `max` characters, ending in `…` when cut.
+/// At most `max` columns of the terminal, ending in `…` when cut (see `text::truncate`).
 pub fn truncate(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        return s.to_string();
-    }
-    let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
-    out.push('…');
-    out
+    super::text::truncate(s, max)
 }
 
 const TEXT_ARROW_WIDTH: usize = 76;
@@ -324,7 +344,7 @@ mod tests {
                 "GET /apps/1/events?ack=1",
                 "POST /apps/1/startAudioVideo",
                 "201 Created · 5 ms",
-                "200 OK · 100 ms",
+                "200 OK · 100 ms · for GET …/events?ack=1",
                 "event communication · audioVideoInvitation started",
             ]
         );

@@ -137,8 +137,15 @@ fn render_form_view(app: &App, area: Rect, buf: &mut Buffer) {
         } else {
             history_height.min(4)
         };
+        // The shown call's outcome comes before the form's rows: the form scrolls to its
+        // focus, so it can give up room down to three rows.
+        let status_wanted = widgets::status::wanted_height(app, area.width);
+        let form_height = form_height
+            .min(area.height.saturating_sub(history_height + status_wanted))
+            .max(5)
+            .min(area.height.saturating_sub(8));
         let [form, status, history] = Layout::vertical([
-            Constraint::Length(form_height.min(area.height.saturating_sub(8))),
+            Constraint::Length(form_height),
             Constraint::Min(5),
             Constraint::Length(history_height),
         ])
@@ -164,28 +171,50 @@ fn render_help(app: &App, area: Rect, buf: &mut Buffer) {
     let t = &app.theme;
     let key_width = HELP
         .iter()
-        .map(|(k, _)| k.chars().count())
+        .map(|(k, _)| super::text::width(k))
         .max()
         .unwrap_or(0);
-    let mut lines = Vec::with_capacity(HELP.len());
+    let width = area.width.min(84);
+    // The descriptions wrap under themselves when the terminal is narrow.
+    let room = (width as usize).saturating_sub(2 + key_width + 4).max(10);
+    let mut lines = Vec::with_capacity(HELP.len() + 8);
     for (keys, what) in HELP {
         if keys.is_empty() {
             lines.push(Line::from(Span::styled(*what, t.title)));
-        } else {
+            continue;
+        }
+        for (i, part) in super::text::wrap(what, room).into_iter().enumerate() {
+            let head = if i == 0 { *keys } else { "" };
             lines.push(Line::from(vec![
-                Span::styled(format!("  {keys:<key_width$}  "), t.key),
-                Span::raw(*what),
+                Span::styled(format!("  {head:<key_width$}  "), t.key),
+                Span::raw(part),
             ]));
         }
     }
-    let rect = centered(area, 84, lines.len() as u16 + 2);
+    let rect = centered(area, width, lines.len() as u16 + 2);
+    let rows = rect.height.saturating_sub(2) as usize;
+    let mut vp = app.viewport.get();
+    vp.help_rows = rows;
+    vp.help_lines = lines.len();
+    app.viewport.set(vp);
+    let top = app.help_top.min(lines.len().saturating_sub(rows));
+    let title = if lines.len() > rows {
+        format!(
+            " Keys · lines {}–{} of {} · ↑↓ PgUp PgDn scroll · Esc close ",
+            top + 1,
+            (top + rows).min(lines.len()),
+            lines.len()
+        )
+    } else {
+        " Keys · Esc or F1 to close ".to_string()
+    };
     Clear.render(rect, buf);
-    Paragraph::new(lines)
+    Paragraph::new(lines.split_off(top))
         .block(
             Block::default()
                 .borders(Borders::ALL)
                 .border_style(t.border_focused)
-                .title(Span::styled(" Keys · Esc or F1 to close ", t.title)),
+                .title(Span::styled(title, t.title)),
         )
         .render(rect, buf);
 }

@@ -29,7 +29,39 @@ pub struct WireDoc {
     pub starts: Vec<usize>,
 }
 
+/// Columns a wrapped line's continuation rows are indented by.
+pub const CONTINUATION_INDENT: usize = 4;
+
+/// `line` cut into rows of at most `width` columns: the first row as is, the rest indented
+/// by `CONTINUATION_INDENT` (the indent is not part of the returned text).
+pub fn wrap_line(line: &str, width: usize) -> Vec<&str> {
+    let width = width.max(CONTINUATION_INDENT + 8);
+    let first = super::text::chop(line, width);
+    let Some(head) = first.first().copied() else {
+        return vec![line];
+    };
+    let mut rows = vec![head];
+    let rest = &line[head.len()..];
+    if !rest.is_empty() {
+        rows.extend(super::text::chop(rest, width - CONTINUATION_INDENT));
+    }
+    rows
+}
+
 impl WireDoc {
+    /// The largest first line that still fills `rows` rows of `width` columns to the end
+    /// (long lines wrap), so that scrolling stops with the last line at the bottom.
+    pub fn max_top(&self, width: usize, rows: usize) -> usize {
+        let mut used = 0;
+        for (i, (_, line)) in self.lines.iter().enumerate().rev() {
+            used += wrap_line(line, width).len();
+            if used > rows {
+                return (i + 1).min(self.lines.len().saturating_sub(1));
+            }
+        }
+        0
+    }
+
     pub fn push(&mut self, record: &WireRecord, origin: SystemTime) {
         self.starts.push(self.lines.len());
         let offset = record.started.duration_since(origin).unwrap_or_default();

@@ -328,11 +328,10 @@ impl Transport {
         if let Some(body) = &request.body {
             builder = builder.body(body.clone());
         }
-        let result = self.exchange(builder).await;
         let mut record = WireRecord {
             seq,
             started,
-            elapsed: clock.elapsed(),
+            elapsed: Duration::ZERO,
             method: request.method.to_string(),
             // The URL often comes from a server's link: it may carry a token.
             url: self.scrub_server(request.url.as_str()),
@@ -350,6 +349,16 @@ impl Transport {
             response_body: None,
             error: None,
         };
+        // Dropped before an answer (the event channel's long poll when the call ends): the
+        // exchange is recorded as abandoned rather than lost.
+        let mut abandoned = Abandoned {
+            sink: self.sink.clone(),
+            record: Some(record.clone()),
+            clock,
+        };
+        let result = self.exchange(builder).await;
+        abandoned.record = None;
+        record.elapsed = clock.elapsed();
         match result {
             Ok((status, headers, body)) => {
                 record.status = Some(status);
@@ -466,6 +475,26 @@ fn describe(error: reqwest::Error) -> String {
         format!("{lead} ({chain})")
     }
 }
+
+/// Records its exchange as abandoned if dropped while still holding it.
+struct Abandoned {
+    sink: WireSink,
+    record: Option<WireRecord>,
+    clock: std::time::Instant,
+}
+
+impl Drop for Abandoned {
+    fn drop(&mut self) {
+        if let Some(mut record) = self.record.take() {
+            record.elapsed = self.clock.elapsed();
+            record.error = Some(ABANDONED.to_string());
+            (self.sink)(record);
+        }
+    }
+}
+
+/// The `error` of an exchange still pending when it was given up (the call ended).
+pub const ABANDONED: &str = "abandoned: still pending when the call ended";
 
 #[cfg(test)]
 mod tests {

@@ -83,8 +83,8 @@ fn an_invalid_form_is_refused_with_every_reason() {
     );
     assert_eq!(key(&mut app, KeyCode::Enter), None);
     let (_, flash) = app.flash.clone().unwrap();
-    assert!(flash.contains("to: 'bob' is not a sip: URI"), "{flash}");
-    assert!(flash.contains("subject: 251 characters"), "{flash}");
+    assert!(flash.contains("To: 'bob' is not a sip: URI"), "{flash}");
+    assert!(flash.contains("Subject: 251 characters"), "{flash}");
     assert_eq!(app.form.focus(), FieldId::To);
     assert!(app.calls.is_empty());
 }

@@ -13,7 +13,13 @@ pub fn keys(app: &App) -> Vec<(&'static str, &'static str)> {
     let mut keys = Vec::with_capacity(12);
     let live = app.live_call();
     match app.context() {
-        Context::Help => return vec![("Esc", "close help"), ("Ctrl-Q", "quit")],
+        Context::Help => {
+            return vec![
+                ("↑↓ PgUp PgDn", "scroll"),
+                ("Esc", "close help"),
+                ("Ctrl-Q", "quit"),
+            ]
+        }
         Context::Confirm => return vec![("y", "end it and call"), ("n", "keep the live call")],
         Context::Text { can_complete } => {
             keys.push(("Enter", "call"));
@@ -34,7 +40,7 @@ pub fn keys(app: &App) -> Vec<(&'static str, &'static str)> {
         }
         Context::Ladder => {
             keys.push(("↑↓", "select"));
-            keys.push(("Enter", "open in wire log"));
+            keys.push(("Enter/Tab", "open in wire log"));
             keys.push(("x", "export"));
             keys.push(("Esc", "back"));
         }
@@ -69,7 +75,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let mut spans = Vec::with_capacity(32);
     let mut used = 0usize;
     for (key, what) in keys(app) {
-        let width = key.chars().count() + what.chars().count() + 3;
+        let width = crate::tui::text::width(key) + crate::tui::text::width(what) + 3;
         if used + width > area.width as usize {
             break;
         }

@@ -10,6 +10,7 @@ use crate::call::Importance;
 use crate::tui::app::{App, Pane, View};
 use crate::tui::form::FieldId;
 use crate::tui::ladder::truncate;
+use crate::tui::text;
 use crate::ucwa::Format;
 
 const LABEL: u16 = 19;
@@ -51,10 +52,30 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let t = &app.theme;
     let form = &app.form;
     let has_focus = focused(app);
-    let block = crate::tui::view::pane_block(app, " New call ".to_string(), has_focus);
+    let rows = rows(app);
+    let height = area.height.saturating_sub(2) as usize;
+    // Scrolled so that the focused field and the line under it (its error) are in view.
+    let focus_at = rows
+        .iter()
+        .position(|r| matches!(r, Row::Field(id) if *id == form.focus()))
+        .unwrap_or(0);
+    let focus_end = match rows.get(focus_at + 1) {
+        Some(Row::Error(_) | Row::Hint(_)) => focus_at + 1,
+        _ => focus_at,
+    };
+    let top = (focus_end + 1).saturating_sub(height.max(1));
+    let below = rows.len().saturating_sub(top + height);
+    let mut title = " New call ".to_string();
+    if top > 0 {
+        title.push_str(&format!("· ↑ {top} more "));
+    }
+    if below > 0 {
+        title.push_str(&format!("· ↓ {below} more "));
+    }
+    let block = crate::tui::view::pane_block(app, title, has_focus);
     let inner = block.inner(area);
     block.render(area, buf);
-    for (y, row) in (inner.y..inner.bottom()).zip(rows(app)) {
+    for (y, row) in (inner.y..inner.bottom()).zip(rows.into_iter().skip(top)) {
         let line_area = Rect::new(inner.x, y, inner.width, 1);
         match row {
             Row::Error(e) => {
@@ -124,7 +145,7 @@ fn render_field(app: &App, id: FieldId, focus: bool, area: Rect, buf: &mut Buffe
                 value.width -= w;
             }
         }
-        text.render(value, buf);
+        render_text(app, id, text, focus, value, buf);
         if focus && id == FieldId::To {
             render_suggestion(app, value, buf);
         }
@@ -155,12 +176,22 @@ fn render_field(app: &App, id: FieldId, focus: bool, area: Rect, buf: &mut Buffe
             ("xml", form.format == Format::Xml),
         ],
         FieldId::Advanced => {
-            let text = if form.advanced_open {
-                "Thread ID, Session context, Operation ID, Media offer"
+            // Folded values are still sent with every call: say which are set.
+            let set = form.advanced_set();
+            let line = if form.advanced_open {
+                Line::from(Span::styled(
+                    "Thread ID, Session context, Operation ID, Media offer",
+                    t.dim,
+                ))
+            } else if set.is_empty() {
+                Line::from(Span::styled("folded: Space or → to open", t.dim))
             } else {
-                "folded: Space or → to open"
+                Line::from(vec![
+                    Span::styled(format!("set: {}", set.join(", ")), t.warn),
+                    Span::styled(" · Space or → to open", t.dim),
+                ])
             };
-            Span::styled(text, t.dim).render(value, buf);
+            line.render(value, buf);
             return;
         }
         _ => Vec::new(),
@@ -182,6 +213,41 @@ fn render_field(app: &App, id: FieldId, focus: bool, area: Rect, buf: &mut Buffe
     Line::from(spans).render(value, buf);
 }
 
+/// A one-line text field drawn by display width: focused, scrolled so the cursor (a cell in
+/// the cursor style) is in view; otherwise its start, cut with `…`. tui-textarea keeps the
+/// editing; its own drawing counts characters, which wide characters outgrow.
+fn render_text(
+    app: &App,
+    id: FieldId,
+    area: &tui_textarea::TextArea<'static>,
+    focus: bool,
+    rect: Rect,
+    buf: &mut Buffer,
+) {
+    let t = &app.theme;
+    let value = app.form.value(id);
+    let width = rect.width as usize;
+    if width == 0 {
+        return;
+    }
+    let cursor_x = if value.is_empty() {
+        Span::styled(area.placeholder_text().to_string(), t.placeholder).render(rect, buf);
+        0
+    } else if focus {
+        let (view, x) = text::scroll_to_cursor(value, area.cursor().1, width);
+        Span::styled(view, t.base).render(rect, buf);
+        x
+    } else {
+        Span::styled(text::truncate(value, width), t.base).render(rect, buf);
+        0
+    };
+    if focus {
+        if let Some(cell) = buf.cell_mut((rect.x + cursor_x as u16, rect.y)) {
+            cell.set_style(t.cursor);
+        }
+    }
+}
+
 /// The rest of the suggested contact, dim, from the cursor on (like a shell's autosuggestion).
 fn render_suggestion(app: &App, value: Rect, buf: &mut Buffer) {
     let t = &app.theme;
@@ -192,15 +258,13 @@ fn render_suggestion(app: &App, value: Rect, buf: &mut Buffer) {
     if !form.to_cursor_at_end() {
         return;
     }
-    let typed = form.value(FieldId::To).chars().count() as u16;
+    let typed_text = form.value(FieldId::To);
+    let typed = text::width(typed_text) as u16;
     if typed >= value.width {
         return;
     }
     let (text, x) = if s.inline {
-        (
-            s.value.chars().skip(typed as usize).collect::<String>(),
-            typed,
-        )
+        (s.value[typed_text.len()..].to_string(), typed)
     } else {
         (format!("→ {}  (Tab)", s.value), typed + 2)
     };

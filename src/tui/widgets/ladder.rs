@@ -12,12 +12,17 @@ use crate::tui::ladder::{arrow_parts, offset_text, RowKind};
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let t = &app.theme;
     let title = match app.shown_call() {
+        // Where you are first: the rest is cut on a narrow terminal.
         Some(c) => format!(
-            " Ladder · call #{} to {} · {} exchanges · {} events ",
+            " Ladder · {} · call #{} to {} · {} exchanges · {} events ",
+            match app.ladder_sel {
+                Some(i) => format!("row {}/{}", (i + 1).min(c.ladder.len()), c.ladder.len()),
+                None => format!("newest of {} rows (↑↓ select)", c.ladder.len()),
+            },
             c.id,
             c.request.to,
             c.wire.len(),
-            c.events.len()
+            c.events.len(),
         ),
         None => " Ladder ".to_string(),
     };
@@ -35,6 +40,9 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let head = format!("{:8}client{:>w$}", "", "server", w = arrow_width - 1);
     Span::styled(head, t.title).render(Rect::new(inner.x, inner.y, inner.width, 1), buf);
     let height = (inner.height - 1) as usize;
+    let mut vp = app.viewport.get();
+    vp.ladder_rows = height;
+    app.viewport.set(vp);
     let rows = &call.ladder;
     let sel = app.ladder_sel.unwrap_or(rows.len() - 1).min(rows.len() - 1);
     let top = if sel < height { 0 } else { sel + 1 - height };

@@ -11,6 +11,7 @@ use super::clock;
 use crate::call::FinalState;
 use crate::tui::app::{App, CallRecord, LogKind};
 use crate::tui::ladder::{offset_text, truncate};
+use crate::tui::text;
 
 const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
@@ -44,16 +45,50 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         Paragraph::new(lines).render(inner, buf);
         return;
     };
-    let header = header_lines(app, call, inner.width);
-    let used = (header.len() as u16).min(inner.height);
+    let mut header = header_lines(app, call, inner.width);
+    // What happened comes first; identifiers are cut before the outcome is, and the log's
+    // rule before either.
+    header.truncate(inner.height as usize);
+    let used = header.len() as u16;
     Paragraph::new(header).render(Rect::new(inner.x, inner.y, inner.width, used), buf);
+    if used + 1 >= inner.height {
+        return;
+    }
     let log_area = Rect::new(
         inner.x,
-        inner.y + used,
+        inner.y + used + 1,
         inner.width,
-        inner.height.saturating_sub(used),
+        inner.height - used - 1,
     );
-    render_log(app, call, log_area, buf);
+    let (start, end) = render_log(app, call, log_area, buf);
+    // The rule says which lines of the log are shown.
+    let hint = if app.details {
+        "F6 shorten"
+    } else {
+        "F6 in full"
+    };
+    let place = if call.log.is_empty() {
+        String::new()
+    } else {
+        format!(" {}–{} of {}", start + 1, end, call.log.len())
+    };
+    let head = format!("─ Log{place} ");
+    let fill = (inner.width as usize).saturating_sub(text::width(&head) + hint.len() + 2);
+    Line::from(vec![
+        Span::styled(format!("{head}{} ", "─".repeat(fill)), t.border),
+        Span::styled(hint, t.dim),
+    ])
+    .render(Rect::new(inner.x, inner.y + used, inner.width, 1), buf);
+}
+
+/// Rows the status pane would like: its header (the outcome, then identifiers), three log
+/// lines and its borders; 5 with no call shown.
+pub fn wanted_height(app: &App, width: u16) -> u16 {
+    match app.shown_call() {
+        // The header, the log's rule, three log lines, the borders.
+        Some(call) => header_lines(app, call, width.saturating_sub(2)).len() as u16 + 1 + 3 + 2,
+        None => 5,
+    }
 }
 
 fn header_lines<'a>(app: &'a App, call: &'a CallRecord, width: u16) -> Vec<Line<'a>> {
@@ -96,36 +131,6 @@ fn header_lines<'a>(app: &'a App, call: &'a CallRecord, width: u16) -> Vec<Line<
         }
     };
     lines.push(Line::from(state_line));
-    let mut to = vec![
-        Span::styled("To          ", t.dim),
-        Span::raw(call.request.to.as_str()),
-    ];
-    if let Some(s) = call.request.subject.as_deref() {
-        to.push(Span::styled(format!("  “{}”", truncate(s, 40)), t.dim));
-    }
-    to.push(Span::styled(format!("  {}", call.format.name()), t.dim));
-    lines.push(Line::from(to));
-    let invitation = match (&call.invitation, &call.invitation_state) {
-        (Some(href), Some(state)) => format!("{href}  [{state}]"),
-        (Some(href), None) => href.clone(),
-        (None, _) => "—".to_string(),
-    };
-    labelled(
-        &mut lines,
-        "Invitation  ",
-        &invitation,
-        t.dim,
-        t.base,
-        width,
-    );
-    labelled(
-        &mut lines,
-        "Operation   ",
-        &call.operation_id,
-        t.dim,
-        t.base,
-        width,
-    );
     if let Some(e) = call.outcome.as_ref().and_then(|o| o.error.as_ref()) {
         labelled(&mut lines, "✗ ", &e.message, t.error, t.error, width);
         let mut detail = Vec::new();
@@ -149,7 +154,12 @@ fn header_lines<'a>(app: &'a App, call: &'a CallRecord, width: u16) -> Vec<Line<
                 width,
             );
         }
-        if let Some(m) = &e.server_message {
+        // Said once: not again when the explanation already quotes the server.
+        if let Some(m) = e
+            .server_message
+            .as_ref()
+            .filter(|m| !e.message.contains(m.as_str()))
+        {
             labelled(
                 &mut lines,
                 "  server: ",
@@ -158,6 +168,55 @@ fn header_lines<'a>(app: &'a App, call: &'a CallRecord, width: u16) -> Vec<Line<
                 t.dim,
                 width,
             );
+        }
+    }
+    for note in &call.notes {
+        labelled(&mut lines, "· ", note, t.warn, t.base, width);
+    }
+    let value_room = (width as usize).saturating_sub(12);
+    // To, then the subject and the format as far as they fit.
+    let to_text = truncate(&call.request.to, value_room);
+    let format = format!("  {}", call.format.name());
+    let format_fits = text::width(&to_text) + format.len() <= value_room;
+    let left = value_room.saturating_sub(text::width(&to_text) + format.len());
+    let mut to = vec![Span::styled("To          ", t.dim), Span::raw(to_text)];
+    if let Some(s) = call.request.subject.as_deref().filter(|_| left > 6) {
+        let subject = format!("  “{}”", truncate(s, (left - 4).min(40)));
+        to.push(Span::styled(subject, t.dim));
+    }
+    if format_fits {
+        to.push(Span::styled(format, t.dim));
+    }
+    lines.push(Line::from(to));
+    let invitation = match (&call.invitation, &call.invitation_state) {
+        (Some(href), Some(state)) => (href.as_str(), format!("  [{state}]")),
+        (Some(href), None) => (href.as_str(), String::new()),
+        (None, _) => ("—", String::new()),
+    };
+    let operation = (call.operation_id.as_str(), String::new());
+    for (label, (value, suffix)) in [("Invitation  ", invitation), ("Operation   ", operation)] {
+        if app.details {
+            labelled(
+                &mut lines,
+                label,
+                &format!("{value}{suffix}"),
+                t.dim,
+                t.base,
+                width,
+            );
+        } else {
+            // One line each, cut in the middle, an href without its origin; F6 shows them
+            // in full.
+            let room = value_room.saturating_sub(text::width(&suffix));
+            let value = match url::Url::parse(value) {
+                Ok(u) if text::width(value) > room => u.path().to_string(),
+                _ => value.to_string(),
+            };
+            lines.push(Line::from(vec![
+                Span::styled(label, t.dim),
+                Span::raw(text::truncate_middle(&value, room)),
+                Span::styled(suffix, t.dim),
+            ]));
         }
     }
     if !call.exported.is_empty() {
@@ -175,19 +234,22 @@ fn header_lines<'a>(app: &'a App, call: &'a CallRecord, width: u16) -> Vec<Line<
             width,
         );
     }
-    let rule = "─".repeat(width.saturating_sub(8) as usize);
-    lines.push(Line::from(Span::styled(format!("─ Log {rule}"), t.border)));
     lines
 }
 
-fn render_log(app: &App, call: &CallRecord, area: Rect, buf: &mut Buffer) {
+/// Draws the log's lines that fit, newest at the bottom unless scrolled back; returns the
+/// range of lines shown.
+fn render_log(app: &App, call: &CallRecord, area: Rect, buf: &mut Buffer) -> (usize, usize) {
     let t = &app.theme;
     let height = area.height as usize;
     if height == 0 {
-        return;
+        return (0, 0);
     }
+    let mut vp = app.viewport.get();
+    vp.log_rows = height;
+    app.viewport.set(vp);
     let len = call.log.len();
-    let back = app.log_back.min(len.saturating_sub(1));
+    let back = app.log_back.min(len.saturating_sub(height));
     let end = len - back;
     let start = end.saturating_sub(height);
     for (row, line) in call.log[start..end].iter().enumerate() {
@@ -213,12 +275,13 @@ fn render_log(app: &App, call: &CallRecord, area: Rect, buf: &mut Buffer) {
     }
     if back > 0 {
         let note = format!(" ↓ {back} newer (PgDn) ");
-        let w = note.chars().count() as u16;
+        let w = text::width(&note) as u16;
         if area.width > w {
             Span::styled(note, t.warn)
                 .render(Rect::new(area.right() - w, area.bottom() - 1, w, 1), buf);
         }
     }
+    (start, end)
 }
 
 /// `label` then `value`, wrapped at spaces (or anywhere in a long word such as an href) so
@@ -231,7 +294,7 @@ fn labelled<'a>(
     value_style: Style,
     width: u16,
 ) {
-    let indent = label.chars().count();
+    let indent = text::width(label);
     let room = (width as usize).saturating_sub(indent).max(8);
     for (i, chunk) in wrap_words(value, room).into_iter().enumerate() {
         let head = if i == 0 {
@@ -243,37 +306,9 @@ fn labelled<'a>(
     }
 }
 
-/// Greedy word wrap by characters; words longer than `width` are cut.
+/// Greedy word wrap by display width; words wider than a line are cut between graphemes.
 pub fn wrap_words(text: &str, width: usize) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut line = String::new();
-    let mut len = 0;
-    for word in text.split(' ') {
-        let mut word: Vec<char> = word.chars().collect();
-        loop {
-            let sep = usize::from(len > 0);
-            if len + sep + word.len() <= width {
-                if sep == 1 {
-                    line.push(' ');
-                }
-                line.extend(word.iter());
-                len += sep + word.len();
-                break;
-            }
-            if len > 0 {
-                out.push(std::mem::take(&mut line));
-                len = 0;
-                continue;
-            }
-            let rest = word.split_off(width);
-            out.push(word.into_iter().collect());
-            word = rest;
-        }
-    }
-    if len > 0 || out.is_empty() {
-        out.push(line);
-    }
-    out
+    text::wrap(text, width)
 }
 
 #[cfg(test)]

@@ -1,4 +1,5 @@
-//! The wire log pane: every exchange of the shown call in full, headers and pretty bodies.
+//! The wire log pane: every exchange of the shown call in full, headers and pretty bodies,
+//! long lines wrapped (continuation rows indented) so a challenge or a link can be read.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -6,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
 
 use crate::tui::app::App;
-use crate::tui::wire::LineKind;
+use crate::tui::wire::{wrap_line, LineKind, CONTINUATION_INDENT};
 
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let t = &app.theme;
@@ -18,29 +19,43 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         return;
     };
     let doc = &call.wire_doc;
-    let top = app.wire_top.min(doc.lines.len().saturating_sub(1));
-    let current = doc
-        .starts
-        .iter()
-        .rposition(|s| *s <= top)
-        .map_or(0, |i| i + 1);
+    let inner = ratatui::widgets::Block::bordered().inner(area);
+    let (width, rows) = (inner.width as usize, inner.height as usize);
+    let mut vp = app.viewport.get();
+    vp.wire_rows = rows;
+    vp.wire_width = width;
+    app.viewport.set(vp);
+    let top = app.wire_top.min(doc.max_top(width, rows));
+    // The exchange whose lines are at the top; its number counts exchanges in the order
+    // their requests started, as the `#seq` beside it does.
+    let current = doc.starts.iter().rposition(|s| *s <= top).unwrap_or(0);
+    let mut drawn = Vec::with_capacity(rows);
+    let mut last = top;
+    'lines: for (i, (kind, text)) in doc.lines.iter().enumerate().skip(top) {
+        for (n, row) in wrap_line(text, width).into_iter().enumerate() {
+            if drawn.len() == rows {
+                break 'lines;
+            }
+            drawn.push((*kind, n > 0, row));
+        }
+        last = i;
+    }
+    let at_end = last + 1 >= doc.lines.len();
+    let seq = call.wire.get(current).map_or(0, |r| r.seq);
+    // Where you are first: the rest is cut on a narrow terminal.
     let title = format!(
-        " Wire log · call #{} · exchange {current}/{} · line {}/{} ",
-        call.id,
-        doc.starts.len(),
+        " Wire log · lines {}–{} of {}{} · exchange {}/{} (#{seq}) · call #{} ",
         top + 1,
-        doc.lines.len()
+        last + 1,
+        doc.lines.len(),
+        if at_end { " · end" } else { "" },
+        current + 1,
+        doc.starts.len(),
+        call.id,
     );
     let block = crate::tui::view::pane_block(app, title, true);
-    let inner = block.inner(area);
     block.render(area, buf);
-    for (row, (kind, text)) in doc
-        .lines
-        .iter()
-        .skip(top)
-        .take(inner.height as usize)
-        .enumerate()
-    {
+    for (y, (kind, continued, text)) in drawn.into_iter().enumerate() {
         let style = match kind {
             LineKind::Title => t.record_title,
             LineKind::Section => t.title,
@@ -48,9 +63,12 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             LineKind::Body | LineKind::Blank => t.body,
             LineKind::Error => t.error,
         };
-        Line::from(Span::styled(text.as_str(), style)).render(
-            Rect::new(inner.x, inner.y + row as u16, inner.width, 1),
-            buf,
-        );
+        let indent = if continued {
+            " ".repeat(CONTINUATION_INDENT)
+        } else {
+            String::new()
+        };
+        Line::from(vec![Span::raw(indent), Span::styled(text, style)])
+            .render(Rect::new(inner.x, inner.y + y as u16, inner.width, 1), buf);
     }
 }

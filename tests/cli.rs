@@ -1,0 +1,231 @@
+//! The command line as a person or a script meets it: ranges checked like fields, options
+//! that do not apply refused, `--output json` keeping its promise on invalid input, no UI
+//! without a terminal, and headless text output for a person (`-q`, colour, said once).
+
+mod common;
+
+use std::process::{Command, Stdio};
+
+use common::*;
+
+/// `avlaunch call` on the built-in simulator (no `--server`), stdout and stderr piped.
+fn embedded_call(args: &[&str]) -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.arg("call")
+        .args(args)
+        .env("AVLAUNCH_SIM_ANSWER_DELAY_MS", "0")
+        .env_remove("AVLAUNCH_TOKEN")
+        .env_remove("AVLAUNCH_PASSWORD")
+        .env_remove("NO_COLOR")
+        .stdin(Stdio::null());
+    cmd
+}
+
+fn run(mut cmd: Command) -> (Option<i32>, String, String) {
+    let out = cmd.output().expect("avlaunch runs");
+    let (stdout, stderr) = text(&out);
+    (out.status.code(), stdout, stderr)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn ranges_are_invalid_input_named_by_their_flag() {
+    let sim = start_sim(fast_config()).await;
+    for (extra, expected) in [
+        (
+            &["--timeout", "0"][..],
+            "--timeout: 0 is out of range (expected a number of seconds, more than 0 and at most 86400)",
+        ),
+        (&["--timeout", "-1"], "--timeout: -1 is out of range"),
+        (&["--timeout", "86401"], "--timeout: 86401 is out of range"),
+        (&["--timeout", "soon"], "--timeout: 'soon' is not a number"),
+        (
+            &["--log-level", "loud"],
+            "--log-level: 'loud' is not a level",
+        ),
+        (
+            &["--hangup-after", "-1"],
+            "--hangup-after: -1 is out of range (expected a number of seconds, 0 or more",
+        ),
+    ] {
+        let out = output(call_command(&sim, "sip:alice@contoso.com", extra)).await;
+        let (_, stderr) = text(&out);
+        assert_eq!(out.status.code(), Some(2), "{extra:?}: {stderr}");
+        assert!(
+            stderr.contains(&format!("invalid input: {expected}")),
+            "{extra:?}: {stderr}"
+        );
+        assert!(stderr.contains("nothing was sent"), "{stderr}");
+    }
+    assert!(sim.requests().is_empty(), "{:#?}", seen(&sim));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn json_output_prints_its_summary_on_invalid_input() {
+    let sim = start_sim(fast_config()).await;
+    let context = "c".repeat(51);
+    let out = output(call_command(
+        &sim,
+        "bob",
+        &[
+            "--session-context",
+            &context,
+            "--timeout",
+            "0",
+            "--output",
+            "json",
+        ],
+    ))
+    .await;
+    assert_eq!(out.status.code(), Some(2), "{:?}", text(&out));
+    let (stdout, _) = text(&out);
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    let s = summary(&out);
+    assert_eq!(s["type"], "summary");
+    assert_eq!(s["exit_code"], 2);
+    assert_eq!(s["error"]["kind"], "InvalidInput");
+    let fields = s["error"]["fields"].as_array().unwrap();
+    let flags: Vec<&str> = fields.iter().map(|f| f["flag"].as_str().unwrap()).collect();
+    assert_eq!(flags, ["--to", "--session-context", "--timeout"], "{s}");
+    assert_eq!(fields[1]["field"], "sessionContext");
+    assert_eq!(fields[1]["message"], "51 characters, the limit is 50");
+    assert!(s["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("--timeout: 0 is out of range"));
+    assert!(sim.requests().is_empty());
+
+    // A value clap itself refuses gets its summary line too.
+    let (code, stdout, stderr) = run(embedded_call(&[
+        "--to",
+        "sip:alice@contoso.com",
+        "--format",
+        "yaml",
+        "--output",
+        "json",
+    ]));
+    assert_eq!(code, Some(2), "{stderr}");
+    let s: serde_json::Value = serde_json::from_str(stdout.trim()).expect(&stdout);
+    assert_eq!(s["exit_code"], 2);
+    assert_eq!(s["error"]["fields"][0]["flag"], "--format");
+}
+
+#[test]
+fn options_that_do_not_apply_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let pem = dir.path().join("ca.pem");
+    std::fs::write(
+        &pem,
+        "-----BEGIN CERTIFICATE-----\nMA==\n-----END CERTIFICATE-----\n",
+    )
+    .unwrap();
+    let pem = pem.to_str().unwrap();
+    let cases: Vec<(Command, &str)> = vec![
+        (
+            {
+                let mut c = Command::new(BIN);
+                c.args(["sim", "--user", "a@contoso.com"]);
+                c
+            },
+            "--user: does not apply to `avlaunch sim`",
+        ),
+        (
+            {
+                let mut c = Command::new(BIN);
+                c.args(["sim", "--format", "xml"]);
+                c
+            },
+            "--format: does not apply to `avlaunch sim`",
+        ),
+        (
+            embedded_call(&["--to", "sip:alice@contoso.com", "--ca-cert", pem]),
+            "--ca-cert: applies only with --server",
+        ),
+        (
+            embedded_call(&[
+                "--to",
+                "sip:alice@contoso.com",
+                "--ca-cert",
+                "/nonexistent/ca.pem",
+            ]),
+            "--ca-cert: cannot read '/nonexistent/ca.pem'",
+        ),
+        (
+            {
+                let mut c = embedded_call(&["--to", "sip:alice@contoso.com"]);
+                c.env("AVLAUNCH_SIM_ANSWER_DELAY_MS", "soon");
+                c
+            },
+            "AVLAUNCH_SIM_ANSWER_DELAY_MS: 'soon' is not a whole number of milliseconds",
+        ),
+        (
+            {
+                let mut c = Command::new(BIN);
+                c.args(["sim", "--answer-delay-ms", "-5"]);
+                c
+            },
+            "--answer-delay-ms",
+        ),
+    ];
+    for (mut cmd, expected) in cases {
+        cmd.stdin(Stdio::null());
+        let (code, stdout, stderr) = run(cmd);
+        assert_eq!(code, Some(2), "{expected}: {stdout} {stderr}");
+        assert!(stderr.contains(expected), "{expected}: {stderr}");
+        assert!(!stdout.contains("listening"), "{stdout}");
+    }
+}
+
+#[test]
+fn the_ui_without_a_terminal_points_to_call() {
+    let (code, stdout, stderr) = run({
+        let mut c = Command::new(BIN);
+        c.stdin(Stdio::null());
+        c
+    });
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stdout.is_empty(), "{stdout}");
+    assert!(
+        stderr.contains("the terminal UI needs a terminal")
+            && stderr.contains("avlaunch call --to"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn quiet_prints_only_the_outcome_line() {
+    let (code, stdout, stderr) = run(embedded_call(&["--to", "sip:bob@contoso.com", "-q"]));
+    assert_eq!(code, Some(1), "{stderr}");
+    assert_eq!(
+        stdout,
+        "result: Failed — The person declined the call. [code RemoteFailure, subcode Declined] (exit 1)\n"
+    );
+    let (code, stdout, _) = run(embedded_call(&[
+        "--to",
+        "sip:bob@contoso.com",
+        "--quiet",
+        "--output",
+        "json",
+    ]));
+    assert_eq!(code, Some(1));
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    let s: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    assert_eq!(s["type"], "summary");
+    assert_eq!(s["state"], "Failed");
+}
+
+#[test]
+fn text_for_a_pipe_has_no_colour_and_says_each_thing_once() {
+    let (code, stdout, _) = run(embedded_call(&[
+        "--to",
+        "sip:conflict@contoso.com",
+        "--format",
+        "xml",
+    ]));
+    assert_eq!(code, Some(3), "{stdout}");
+    assert!(!stdout.contains('\x1b'), "{stdout:?}");
+    assert_eq!(stdout.matches("(xml)").count(), 1, "{stdout}");
+    let result = stdout.lines().last().unwrap();
+    assert!(result.starts_with("result: Failed"), "{result}");
+    // The message names 409 Conflict/AlreadyExists already: no second [code …, subcode …].
+    assert_eq!(result.matches("AlreadyExists").count(), 1, "{result}");
+}
