@@ -169,7 +169,7 @@ impl Printer {
             }
             CallUpdate::InvitationState(state) => format!("  invitation state: {state}"),
             CallUpdate::Finished(o) => {
-                let mut s = format!("result: {} ", o.state.as_str());
+                let mut s = format!("result: {} ", o.state.label());
                 match (&o.error, o.connected_for) {
                     (Some(e), _) => {
                         s.push_str(&format!("— {}", e.message));
@@ -227,6 +227,7 @@ pub fn json_line(update: &CallUpdate) -> serde_json::Value {
             json!({
                 "type": "summary",
                 "state": o.state.as_str(),
+                "ended_by": o.state.ended_by().map(|by| by.as_str()),
                 "invitation": o.invitation,
                 "operation_id": o.operation_id,
                 "timings_ms": timings,

@@ -377,7 +377,8 @@ async fn out_of_order_events_still_connect_and_hang_up() {
     )
     .await;
     assert_eq!(row.code, Some(0), "{}", row.stdout);
-    assert_eq!(row.outcome["state"], "Connected");
+    assert_eq!(row.outcome["state"], "Ended");
+    assert_eq!(row.outcome["ended_by"], "local");
     assert!(
         seen.iter().any(|r| r.contains("stopAudioVideo")),
         "hung up with the link from the late audioVideo event: {seen:#?}"

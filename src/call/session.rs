@@ -11,8 +11,8 @@ use tokio::sync::mpsc;
 use tokio::time::{sleep_until, timeout_at};
 
 use super::{
-    CallControl, CallError, CallOutcome, CallUpdate, ErrorKind, EventNote, FinalState, Step,
-    ValidCall,
+    CallControl, CallError, CallOutcome, CallUpdate, EndedBy, ErrorKind, EventNote, FinalState,
+    Step, ValidCall,
 };
 use crate::secret::{Password, Token};
 use crate::ucwa::application::{self, Application};
@@ -119,6 +119,8 @@ enum Stop {
     Cancelled(String),
     /// The event channel says the application no longer exists (404 ApplicationNotFound).
     ApplicationGone(UcwaError),
+    /// Connected, and our hang-up was not confirmed: the call may still be up.
+    StillConnected(CallError),
 }
 
 impl From<UcwaError> for Stop {
@@ -173,8 +175,11 @@ enum RingEnd {
 
 /// How the connected call ended.
 enum CallEnd {
-    /// We hung up.
+    /// We hung up, and the server confirmed it.
     HungUp,
+    /// We hung up, but nothing confirmed it: no answer to the hang-up request and no event
+    /// showing the call go down. The message says what happened.
+    Unconfirmed(String),
     /// The far end hung up.
     Remote,
 }
@@ -535,10 +540,15 @@ impl Session {
                 };
                 let talked = self.connected_at.map(|t| t.elapsed()).unwrap_or_default();
                 self.finished(Step::InCall, talked);
-                Ok(match end {
-                    CallEnd::HungUp => FinalState::Connected,
-                    CallEnd::Remote => FinalState::Ended,
-                })
+                match end {
+                    CallEnd::HungUp => Ok(FinalState::Ended(EndedBy::Local)),
+                    CallEnd::Remote => Ok(FinalState::Ended(EndedBy::Remote)),
+                    // The call may still be up: report it as last known, with why.
+                    CallEnd::Unconfirmed(why) => Err(Stop::StillConnected(CallError::new(
+                        ErrorKind::Network,
+                        why,
+                    ))),
+                }
             }
         }
     }
@@ -560,10 +570,17 @@ impl Session {
         loop {
             let why = tokio::select! {
                 message = events.recv() => {
-                    if let Some(end) = self.on_pump(client, message).await? {
-                        return Ok(end);
+                    match self.on_pump(client, message).await {
+                        Ok(Some(end)) => return Ok(end),
+                        Ok(None) => continue,
+                        // The event channel failed for good: the invitation may still ring,
+                        // so cancel it before the application is deleted.
+                        Err(Stop::Error(e)) => {
+                            self.cancel(client, events, String::new()).await?;
+                            return Err(Stop::Error(e));
+                        }
+                        Err(other) => return Err(other),
                     }
-                    continue;
                 }
                 Some(CallControl::End) = control.recv() => "cancelled by the user while ringing".to_string(),
                 _ = sleep_until(deadline) => format!("not answered within {} s: cancelled", options.timeout.as_secs()),
@@ -662,7 +679,7 @@ impl Session {
                 message = events.recv() => match self.on_pump(client, message).await {
                     Ok(Some(RingEnd::Connected)) => {
                         self.send(CallUpdate::Notice("the call was answered as it was cancelled: hanging up".into()));
-                        self.hang_up(client, events).await;
+                        let _ = self.hang_up(client, events).await;
                         break;
                     }
                     Ok(Some(_)) | Err(_) => break,
@@ -696,8 +713,16 @@ impl Session {
                             self.send(CallUpdate::Notice(format!("the server ended the application: {e}")));
                             return Ok(CallEnd::Remote);
                         }
-                        Some(Err(e)) => return Err(e.into()),
-                        None => return Err(Stop::Error(channel_closed())),
+                        // The event channel failed for good: hang up before the
+                        // application is deleted, so the far end is not left on the line.
+                        Some(Err(e)) => {
+                            let _ = self.hang_up(client, events).await;
+                            return Err(e.into());
+                        }
+                        None => {
+                            let _ = self.hang_up(client, events).await;
+                            return Err(Stop::Error(channel_closed()));
+                        }
                     };
                     let mut ended = page.is_resume();
                     for (sender, event) in page.events() {
@@ -711,17 +736,21 @@ impl Session {
                 _ = async { sleep_until(hang_up_at.unwrap_or_else(tokio::time::Instant::now)).await }, if hang_up_at.is_some() => break,
             }
         }
-        self.hang_up(client, events).await;
-        Ok(CallEnd::HungUp)
+        Ok(match self.hang_up(client, events).await {
+            Ok(()) => CallEnd::HungUp,
+            Err(why) => CallEnd::Unconfirmed(why),
+        })
     }
 
     /// Hangs up: `stopAudioVideo`, else DELETE the conversation; waits (bounded) for the
     /// call to go down. The application delete that follows finishes anything left.
+    /// Confirmed when the server accepted the hang-up request or an event showed the call
+    /// go down; otherwise `Err` says what happened (the step is then not marked done).
     async fn hang_up(
         &mut self,
         client: &Arc<Client>,
         events: &mut mpsc::UnboundedReceiver<PumpMessage>,
-    ) {
+    ) -> Result<(), String> {
         self.send(CallUpdate::StepStarted(Step::HangUp));
         let clock = Instant::now();
         let until = self.end_call_deadline();
@@ -738,6 +767,7 @@ impl Session {
             }
         }
         let mut done = false;
+        let mut unanswered = Vec::new();
         if let Some(stop) = self.links.stop_audio_video.clone() {
             let reason = crate::ucwa::resource::Input {
                 properties: vec![(
@@ -753,25 +783,39 @@ impl Session {
             .await
             {
                 Ok(Ok(_)) => done = true,
-                Ok(Err(e)) => self.send(CallUpdate::Notice(format!(
-                    "stopAudioVideo failed ({e}); leaving the conversation instead"
-                ))),
-                Err(_) => self.send(CallUpdate::Notice(
-                    "stopAudioVideo got no answer in time".into(),
-                )),
+                Ok(Err(e)) => {
+                    self.send(CallUpdate::Notice(format!(
+                        "stopAudioVideo failed ({e}); leaving the conversation instead"
+                    )));
+                    unanswered.push(format!("stopAudioVideo failed ({e})"));
+                }
+                Err(_) => {
+                    self.send(CallUpdate::Notice(
+                        "stopAudioVideo got no answer in time".into(),
+                    ));
+                    unanswered.push(format!(
+                        "stopAudioVideo got no answer within {} s",
+                        END_CALL_BOUND.as_secs()
+                    ));
+                }
             }
         }
         if !done {
             if let Some(conversation) = self.links.conversation.clone() {
-                if let Ok(Err(e)) = timeout_at(
+                match timeout_at(
                     until,
                     client.delete(&conversation, "hanging up (leaving the conversation)"),
                 )
                 .await
                 {
-                    self.send(CallUpdate::Notice(format!(
-                        "leaving the conversation failed: {e}"
-                    )));
+                    Ok(Ok(_)) => done = true,
+                    Ok(Err(e)) => {
+                        self.send(CallUpdate::Notice(format!(
+                            "leaving the conversation failed: {e}"
+                        )));
+                        unanswered.push(format!("leaving the conversation failed ({e})"));
+                    }
+                    Err(_) => unanswered.push("leaving the conversation got no answer".into()),
                 }
             }
         }
@@ -791,7 +835,20 @@ impl Session {
                 _ = sleep_until(wait_until) => break,
             }
         }
-        self.finished(Step::HangUp, clock.elapsed());
+        if done || self.far_end_gone {
+            self.finished(Step::HangUp, clock.elapsed());
+            return Ok(());
+        }
+        if unanswered.is_empty() {
+            unanswered
+                .push("the call offers neither stopAudioVideo nor a conversation to leave".into());
+        }
+        let why = format!(
+            "the hang-up was not confirmed: {}, and no event showed the call end; it may still be up until the application is deleted",
+            unanswered.join("; ")
+        );
+        self.send(CallUpdate::Notice(why.clone()));
+        Err(why)
     }
 
     fn is_ours(&self, client: &Client, href: &str) -> bool {
@@ -933,6 +990,7 @@ impl Session {
             ),
             Err(Stop::Error(e)) => (FinalState::Failed, Some(e)),
             Err(Stop::ApplicationGone(e)) => (FinalState::Failed, Some(call_error(&e))),
+            Err(Stop::StillConnected(e)) => (FinalState::Connected, Some(e)),
         };
         let outcome = CallOutcome {
             state,
