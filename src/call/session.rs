@@ -270,6 +270,8 @@ impl Session {
             }),
         )?);
         self.client = Some(client.clone());
+        // A Retry-After never stretches the set-up past --timeout.
+        client.set_deadline(Some(deadline));
 
         // Set-up: discovery, sign-in, application. Bounded by the timeout, and ended by
         // the user; the application, once created, is always deleted.
@@ -531,6 +533,8 @@ impl Session {
             RingEnd::Connected => {
                 self.finished(Step::Ring, ring_clock.elapsed());
                 self.connected_at = Some(Instant::now());
+                // --timeout bounds the set-up only; the call itself may last any time.
+                client.set_deadline(None);
                 self.send(CallUpdate::StepStarted(Step::InCall));
                 // The far end may have hung up in the very batch that connected the call.
                 let end = if self.far_end_gone {

@@ -117,6 +117,16 @@ pub struct Faults {
     /// `unknown-events`: every page with events also carries an event type and sender no
     /// client knows, and embedded resources carry extra properties.
     pub unknown_events: bool,
+    /// `cut-held-events=MS`: every P-GET still held after MS ms is cut (the connection is
+    /// dropped mid-answer), as a proxy or load balancer with an idle timeout does. Nothing
+    /// is lost: the same `ack` gets the events later.
+    pub cut_held_events: Option<Duration>,
+    /// `empty-events`: P-GETs are never held: with nothing to deliver, each is answered at
+    /// once with an empty page.
+    pub empty_events: bool,
+    /// `status-503-retry-date[=SECS]`: the first `startAudioVideo` gets `503` with
+    /// `Retry-After` as an HTTP date SECS seconds ahead (default 1), RFC 9110 §10.2.3.
+    pub status_503_retry_date: Option<u32>,
 }
 
 /// The CLI names, for help texts and error messages.
@@ -136,6 +146,9 @@ pub const NAMES: &[&str] = &[
     "duplicate-events",
     "reorder-events",
     "unknown-events",
+    "cut-held-events=MS",
+    "empty-events",
+    "status-503-retry-date[=SECS]",
 ];
 
 impl Faults {
@@ -172,6 +185,24 @@ impl Faults {
                 "duplicate-events" => flag(&mut faults.duplicate_events, &mut problems),
                 "reorder-events" => flag(&mut faults.reorder_events, &mut problems),
                 "unknown-events" => flag(&mut faults.unknown_events, &mut problems),
+                "empty-events" => flag(&mut faults.empty_events, &mut problems),
+                "cut-held-events" => match arg.as_deref().map(str::parse::<u64>) {
+                    Some(Ok(ms)) if ms > 0 => {
+                        faults.cut_held_events = Some(Duration::from_millis(ms))
+                    }
+                    _ => problems.push(format!(
+                        "fault '{item}': expected cut-held-events=MS with MS a number of milliseconds above 0"
+                    )),
+                },
+                "status-503-retry-date" => match arg.as_deref() {
+                    None => faults.status_503_retry_date = Some(1),
+                    Some(secs) => match secs.parse::<u32>() {
+                        Ok(n) => faults.status_503_retry_date = Some(n),
+                        Err(_) => problems.push(format!(
+                            "fault '{item}': '{secs}' is not a number of seconds"
+                        )),
+                    },
+                },
                 "status-503-retry-after" | "status-503" => match arg.as_deref() {
                     None => faults.status_503_retry_after = Some(1),
                     Some(secs) => match secs.parse::<u32>() {
@@ -235,6 +266,7 @@ impl fmt::Display for Faults {
             (self.duplicate_events, "duplicate-events"),
             (self.reorder_events, "reorder-events"),
             (self.unknown_events, "unknown-events"),
+            (self.empty_events, "empty-events"),
         ] {
             if on {
                 items.push(name.to_string());
@@ -242,6 +274,12 @@ impl fmt::Display for Faults {
         }
         if let Some(secs) = self.status_503_retry_after {
             items.push(format!("status-503-retry-after={secs}"));
+        }
+        if let Some(secs) = self.status_503_retry_date {
+            items.push(format!("status-503-retry-date={secs}"));
+        }
+        if let Some(cut) = self.cut_held_events {
+            items.push(format!("cut-held-events={}", cut.as_millis()));
         }
         if let Some(stall) = self.stall {
             items.push(format!(
@@ -262,13 +300,17 @@ mod tests {
     fn parses_every_switch_and_round_trips() {
         let list = "expire-token-once,redirect-root,redirect-loop,no-av-link,proxy-502-html,\
                     truncated-body,events-gone,resync-once,duplicate-events,unknown-events,\
-                    status-503-retry-after=7,stall=start-audio-video:250";
+                    status-503-retry-after=7,stall=start-audio-video:250,cut-held-events=1000,\
+                    empty-events,status-503-retry-date=3";
         let faults = Faults::parse(list).unwrap();
         assert!(faults.expire_token_once && faults.redirect_root && faults.redirect_loop);
         assert!(faults.no_av_link && faults.proxy_502_html && faults.truncated_body);
         assert!(faults.events_gone && faults.resync_once && faults.duplicate_events);
         assert!(faults.unknown_events);
         assert_eq!(faults.status_503_retry_after, Some(7));
+        assert_eq!(faults.status_503_retry_date, Some(3));
+        assert_eq!(faults.cut_held_events, Some(Duration::from_millis(1000)));
+        assert!(faults.empty_events);
         assert_eq!(
             faults.stall_for(SimStep::StartAudioVideo),
             Some(Duration::from_millis(250))

@@ -881,6 +881,11 @@ async fn events(state: &SimState, ctx: &Ctx, id: u64) -> Response {
         }
         _ => cfg.event_hold,
     };
+    // cut_held_events: a proxy in front drops the connection once the P-GET has idled this long.
+    let cut_at = cfg
+        .faults
+        .cut_held_events
+        .map(|after| Instant::now() + after);
     let deadline = Instant::now() + hold;
     let answered = |poll: Poll, inner: &mut super::state::Inner| -> Option<Response> {
         match poll {
@@ -921,14 +926,19 @@ async fn events(state: &SimState, ctx: &Ctx, id: u64) -> Response {
             let Some(app) = inner.apps.get_mut(&id) else {
                 return ctx.application_not_found();
             };
-            let poll = app.channel.poll(ack);
+            let poll = if cfg.faults.empty_events {
+                app.channel.poll_now(ack)
+            } else {
+                app.channel.poll(ack)
+            };
             if poll != Poll::Wait {
                 return answered(poll, inner).unwrap_or_else(|| ctx.not_found());
             }
             app.channel.park()
         };
         let (waiter, wake) = parked;
-        match tokio::time::timeout_at(deadline, wake).await {
+        let until = cut_at.map_or(deadline, |cut| cut.min(deadline));
+        match tokio::time::timeout_at(until, wake).await {
             Ok(Ok(Wake::Events)) => continue,
             Ok(Ok(Wake::Replaced)) => {
                 return ctx.error(
@@ -947,11 +957,28 @@ async fn events(state: &SimState, ctx: &Ctx, id: u64) -> Response {
                     return ctx.application_not_found();
                 };
                 app.channel.unpark(waiter);
+                if until < deadline {
+                    return cut_connection();
+                }
                 let poll = app.channel.poll_now(ack);
                 return answered(poll, inner).unwrap_or_else(|| ctx.not_found());
             }
         }
     }
+}
+
+/// An answer whose body fails after the status line: hyper drops the connection mid-answer,
+/// which is what a client sees when a proxy cuts an idle request.
+fn cut_connection() -> Response {
+    let cut = futures_util::stream::once(async {
+        Err::<Bytes, _>(std::io::Error::new(
+            std::io::ErrorKind::ConnectionAborted,
+            "cut by an idle timeout (simulated proxy)",
+        ))
+    });
+    let mut response = Response::new(Body::from_stream(cut));
+    *response.status_mut() = StatusCode::OK;
+    response
 }
 
 fn shutting_down(ctx: &Ctx) -> Response {
@@ -1114,6 +1141,22 @@ fn start_audio_video(state: &SimState, ctx: &Ctx, id: u64, body: &[u8]) -> Respo
     };
     if !problems.is_empty() {
         return ctx.invalid(problems);
+    }
+    if let Some(secs) = faults.status_503_retry_date {
+        if state.lock().fire_once("status-503-retry-date") {
+            let mut r = ctx.error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "ServiceUnavailable",
+                None,
+                "The service is busy. Please try again later.",
+            );
+            // An HTTP date has whole seconds: round up so the wait is never shorter.
+            let at = std::time::SystemTime::now() + Duration::from_secs(u64::from(secs) + 1);
+            if let Ok(v) = HeaderValue::from_str(&httpdate::fmt_http_date(at)) {
+                r.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            return r;
+        }
     }
     if let Some(secs) = faults.status_503_retry_after {
         if state.lock().fire_once("status-503-retry-after") {

@@ -222,6 +222,7 @@ pub async fn request_token(
             body: None,
             diagnostics: response.header("x-ms-diagnostics").map(str::to_string),
             foreign_body: None,
+            retry_after: None,
         });
     }
     let parsed: TokenResponse =
