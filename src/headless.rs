@@ -169,7 +169,10 @@ impl Printer {
             }
             CallUpdate::InvitationState(state) => format!("  invitation state: {state}"),
             CallUpdate::Finished(o) => {
-                let mut s = format!("result: {} ", o.state.label());
+                let mut s = format!("result: {}", o.state.label());
+                if o.state.ended_by().is_none() || o.error.is_some() {
+                    s.push(' ');
+                }
                 match (&o.error, o.connected_for) {
                     (Some(e), _) => {
                         s.push_str(&format!("— {}", e.message));
@@ -182,7 +185,13 @@ impl Printer {
                         }
                     }
                     (None, Some(d)) => s.push_str(&format!(
-                        "— talked to {} for {:.1} s",
+                        "{} talked to {} for {:.1} s",
+                        // "Ended — you hung up; talked to …", "Connected — talked to …"
+                        if o.state.ended_by().is_some() {
+                            ";"
+                        } else {
+                            "—"
+                        },
                         self.to,
                         d.as_secs_f64()
                     )),

@@ -92,6 +92,8 @@ pub async fn run(
         connected_at: None,
         cleanup_started: None,
         far_end_gone: false,
+        reported_state: None,
+        snapshot_state: None,
         client: None,
         live_application: None,
     };
@@ -197,6 +199,11 @@ struct Session {
     cleanup_started: Option<tokio::time::Instant>,
     /// The call's conversation or audio/video went down (seen in any event so far).
     far_end_gone: bool,
+    /// The last invitation state reported: states are reported only forwards.
+    reported_state: Option<String>,
+    /// The state of the invitation as read by GET, not yet reported: events the server
+    /// raised before that GET may still be on their way, and go first.
+    snapshot_state: Option<String>,
     /// The signed-in client and the application still to delete, kept here so that a
     /// panic in the flow can still end the call and delete the application.
     client: Option<Arc<Client>>,
@@ -499,9 +506,8 @@ impl Session {
                 r = read => match r {
                     Ok(resource) => {
                         self.links.update_from_invitation(&resource);
-                        if let Some(state) = self.links.state.clone() {
-                            self.send(CallUpdate::InvitationState(state));
-                        }
+                        // Reported after the events already on their way (see `ring`).
+                        self.snapshot_state = self.links.state.clone();
                     }
                     // A fast call may be over (404) before we look: the events tell the rest.
                     Err(e) => self.send(CallUpdate::Notice(format!("could not read the invitation: {e}"))),
@@ -573,8 +579,16 @@ impl Session {
         }
         loop {
             let why = tokio::select! {
+                // The invitation's GET copy is newer than any event in flight when it was
+                // read: report its state once those events are in (or none came soon).
+                _ = tokio::time::sleep(SNAPSHOT_GRACE), if self.snapshot_state.is_some() => {
+                    self.report_snapshot();
+                    continue;
+                }
                 message = events.recv() => {
-                    match self.on_pump(client, message).await {
+                    let result = self.on_pump(client, message).await;
+                    self.report_snapshot();
+                    match result {
                         Ok(Some(end)) => return Ok(end),
                         Ok(None) => continue,
                         // The event channel failed for good: the invitation may still ring,
@@ -855,6 +869,29 @@ impl Session {
         Err(why)
     }
 
+    /// Reports the invitation's state if it is further on than the last one reported: an
+    /// event or a GET copy that arrives late never takes the state backwards.
+    fn report_state(&mut self, state: String) {
+        let forwards = match &self.reported_state {
+            None => true,
+            Some(last) => {
+                let (new, old) = (state_rank(&state), state_rank(last));
+                new > old || (new == old && new == FINAL_RANK && !state.eq_ignore_ascii_case(last))
+            }
+        };
+        if forwards {
+            self.reported_state = Some(state.clone());
+            self.send(CallUpdate::InvitationState(state));
+        }
+    }
+
+    /// Reports the state read by GET, if still pending.
+    fn report_snapshot(&mut self) {
+        if let Some(state) = self.snapshot_state.take() {
+            self.report_state(state);
+        }
+    }
+
     fn is_ours(&self, client: &Client, href: &str) -> bool {
         match (&self.invitation, client.resolve(href)) {
             (Some(inv), Ok(url)) => inv == &url,
@@ -907,12 +944,9 @@ impl Session {
                     return None;
                 }
                 if let Some(resource) = &event.embedded {
-                    let before = self.links.state.clone();
                     self.links.update_from_invitation(resource);
-                    if self.links.state != before {
-                        if let Some(s) = self.links.state.clone() {
-                            self.send(CallUpdate::InvitationState(s));
-                        }
+                    if let Some(s) = resource.text("state") {
+                        self.report_state(s);
                     }
                 }
                 if event.kind != EventKind::Completed {
@@ -1015,6 +1049,25 @@ enum Outcome {
     Failed(CallError),
     /// The call went down (far end hung up, or conversation deleted).
     Disconnected,
+}
+
+/// How long the invitation's GET copy waits for the events that were on their way before
+/// its state is reported.
+const SNAPSHOT_GRACE: Duration = Duration::from_millis(300);
+
+/// The rank of a failed or ended invitation state (Failed, Declined, Cancelled, or any
+/// state not known here): a change between two of these is still reported.
+const FINAL_RANK: u8 = 4;
+
+/// Where an invitation state sits in its one-way progress (UCWA audioVideoInvitation:
+/// Connecting, then Alerting, then Connected or a failure).
+fn state_rank(state: &str) -> u8 {
+    match state.to_ascii_lowercase().as_str() {
+        "connecting" => 1,
+        "alerting" => 2,
+        "connected" => 3,
+        _ => FINAL_RANK,
+    }
 }
 
 fn timed_out(limit: Duration, doing: &str) -> CallError {
