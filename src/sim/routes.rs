@@ -1026,6 +1026,56 @@ fn events_page(base: &str, ack: u64, mut senders: Vec<Sender>, unknown: bool) ->
 
 const IMPORTANCE: [&str; 3] = ["Normal", "Urgent", "Emergency"];
 
+/// The media type of an offer's `data:` URI, checked against its text: `application/sdp`
+/// starting `v=0`, or `multipart/alternative` with a boundary whose delimiter opens the
+/// body and whose parts are SDP (as Lync clients send). Returns the media type as received.
+fn check_offer(href: &str, text: &str) -> Result<String, String> {
+    let meta = href
+        .get(5..)
+        .and_then(|m| m.split(',').next())
+        .unwrap_or_default();
+    let media_type: Vec<&str> = meta
+        .split(';')
+        .filter(|p| !p.trim().eq_ignore_ascii_case("base64"))
+        .collect();
+    let kind = media_type.first().map(|k| k.trim().to_ascii_lowercase());
+    match kind.as_deref() {
+        Some("application/sdp") | Some("") | None => {
+            if text.trim_start().starts_with("v=0") || text.is_empty() {
+                Ok("application/sdp".into())
+            } else {
+                Err("the application/sdp offer does not start with v=0".into())
+            }
+        }
+        Some("multipart/alternative") => {
+            let boundary = media_type[1..]
+                .iter()
+                .find_map(|p| {
+                    let (k, v) = p.split_once('=')?;
+                    k.trim().eq_ignore_ascii_case("boundary").then(|| v.trim())
+                })
+                .map(|b| String::from_utf8_lossy(&percent_decode(b, false)).into_owned())
+                .ok_or("a multipart/alternative offer needs a boundary parameter")?;
+            let delimiter = format!("--{boundary}");
+            let parts: Vec<&str> = text.split(delimiter.as_str()).skip(1).collect();
+            let closed = parts.last().is_some_and(|p| p.starts_with("--"));
+            let sdp_parts = parts
+                .iter()
+                .filter(|p| !p.starts_with("--"))
+                .all(|p| p.contains("\nv=0"));
+            if !text.starts_with(&delimiter) || !closed || parts.len() < 2 || !sdp_parts {
+                return Err(format!(
+                    "the multipart/alternative offer is not a closed set of SDP parts delimited by '{delimiter}'"
+                ));
+            }
+            Ok(media_type.join(";"))
+        }
+        Some(other) => Err(format!(
+            "a media offer must be application/sdp or multipart/alternative, not {other}"
+        )),
+    }
+}
+
 /// `data:` URI → text: base64 or percent-encoded (`+` as space).
 fn decode_data_uri(href: &str) -> Option<String> {
     let href = href.trim();
@@ -1129,7 +1179,13 @@ fn start_audio_video(state: &SimState, ctx: &Ctx, id: u64, body: &[u8]) -> Respo
     let media_offer = match input.link("mediaOffer") {
         None => None,
         Some(href) => match decode_data_uri(href) {
-            Some(sdp) => Some(sdp).filter(|s| !s.is_empty()),
+            Some(text) => match check_offer(href, &text) {
+                Ok(media_type) => Some((media_type, text)).filter(|(_, t)| !t.is_empty()),
+                Err(why) => {
+                    problems.push(Problem::invalid("mediaOffer", why));
+                    None
+                }
+            },
             None => {
                 problems.push(Problem::invalid(
                     "mediaOffer",
