@@ -82,7 +82,7 @@ pub async fn run(
         None => match task.await {
             Ok(o) => o,
             Err(e) => {
-                eprintln!("avlaunch: the call stopped unexpectedly: {e}");
+                crate::errln!("avlaunch: the call stopped unexpectedly: {e}");
                 return 3;
             }
         },
@@ -90,7 +90,7 @@ pub async fn run(
     if let Some(path) = har {
         match crate::har::write_har(&path, &records) {
             Ok(()) => printer.note(&format!("wire log written to {} (HAR 1.2)", path.display())),
-            Err(e) => eprintln!("avlaunch: cannot write {}: {e}", path.display()),
+            Err(e) => crate::errln!("avlaunch: cannot write {}: {e}", path.display()),
         }
     }
     outcome.exit_code()
@@ -125,7 +125,7 @@ impl Printer {
                 }
                 if let CallUpdate::Finished(o) = update {
                     if let Some(e) = &o.error {
-                        eprintln!("avlaunch: {}", e.message);
+                        crate::errln!("avlaunch: {}", e.message);
                     }
                 }
             }

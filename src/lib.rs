@@ -14,5 +14,6 @@ pub mod logging;
 pub mod secret;
 pub mod settings;
 pub mod sim;
+pub mod stdio;
 pub mod tui;
 pub mod ucwa;

@@ -35,9 +35,9 @@ fn install_panic_hook() {
         {
             return;
         }
-        eprintln!("avlaunch: internal error{place}: {message}");
+        avlaunch::errln!("avlaunch: internal error{place}: {message}");
         if let Some(path) = logging::log_path() {
-            eprintln!("avlaunch: the log is at {}", path.display());
+            avlaunch::errln!("avlaunch: the log is at {}", path.display());
         }
     }));
 }
@@ -51,7 +51,7 @@ fn main() -> ExitCode {
     {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("avlaunch: cannot start the async runtime: {e}");
+            avlaunch::errln!("avlaunch: cannot start the async runtime: {e}");
             return ExitCode::from(3);
         }
     };
@@ -104,17 +104,17 @@ async fn call(server: ServerArgs, args: CallArgs) -> u8 {
         Ok(call) => call,
         Err(errors) => {
             for e in &errors {
-                eprintln!("avlaunch: invalid input: {e}");
+                avlaunch::errln!("avlaunch: invalid input: {e}");
             }
-            eprintln!("avlaunch: nothing was sent");
+            avlaunch::errln!("avlaunch: nothing was sent");
             return 2;
         }
     };
     let target = match settings::target(&server) {
         Ok(t) => t,
         Err(e) => {
-            eprintln!("avlaunch: {e}");
-            eprintln!("avlaunch: nothing was sent");
+            avlaunch::errln!("avlaunch: {e}");
+            avlaunch::errln!("avlaunch: nothing was sent");
             return 2;
         }
     };
@@ -130,7 +130,7 @@ async fn call(server: ServerArgs, args: CallArgs) -> u8 {
             let handle = match sim::start(embedded_sim_config()).await {
                 Ok(h) => h,
                 Err(e) => {
-                    eprintln!("avlaunch: cannot start the built-in simulator: {e}");
+                    avlaunch::errln!("avlaunch: cannot start the built-in simulator: {e}");
                     return 3;
                 }
             };
@@ -159,13 +159,13 @@ async fn call(server: ServerArgs, args: CallArgs) -> u8 {
 
 async fn simulator(args: SimArgs) -> u8 {
     if !args.listen.ip().is_loopback() {
-        eprintln!("avlaunch sim: --listen {}: the simulator listens on loopback only (e.g. 127.0.0.1:8080)", args.listen);
+        avlaunch::errln!("avlaunch sim: --listen {}: the simulator listens on loopback only (e.g. 127.0.0.1:8080)", args.listen);
         return 2;
     }
     let faults = match args.fault.as_deref().map(sim::faults::Faults::parse) {
         Some(Ok(f)) => f,
         Some(Err(e)) => {
-            eprintln!("avlaunch sim: --fault: {e}");
+            avlaunch::errln!("avlaunch sim: --fault: {e}");
             return 2;
         }
         None => Default::default(),
@@ -179,16 +179,16 @@ async fn simulator(args: SimArgs) -> u8 {
     let handle = match sim::start(config).await {
         Ok(h) => h,
         Err(e) => {
-            eprintln!("avlaunch sim: cannot listen on {}: {e}", args.listen);
+            avlaunch::errln!("avlaunch sim: cannot listen on {}: {e}", args.listen);
             return 3;
         }
     };
-    println!("avlaunch sim: UCWA simulator listening at {}", handle.url);
-    println!("  any user, password 'demo'; contacts:");
+    avlaunch::outln!("avlaunch sim: UCWA simulator listening at {}", handle.url);
+    avlaunch::outln!("  any user, password 'demo'; contacts:");
     for (contact, behaviour) in sim::directory() {
-        println!("  {contact:<30} {behaviour}");
+        avlaunch::outln!("  {contact:<30} {behaviour}");
     }
-    println!(
+    avlaunch::outln!(
         "  try: avlaunch call --server {} --user you@contoso.com --to sip:alice@contoso.com",
         handle.url
     );
@@ -201,7 +201,7 @@ async fn tui(server: ServerArgs) -> u8 {
     let target = match settings::target(&server) {
         Ok(t) => t,
         Err(e) => {
-            eprintln!("avlaunch: {e}");
+            avlaunch::errln!("avlaunch: {e}");
             return 2;
         }
     };
@@ -256,9 +256,9 @@ async fn tui(server: ServerArgs) -> u8 {
     match result {
         Ok(()) => 0,
         Err(e) => {
-            eprintln!("avlaunch: the terminal UI failed: {e}");
+            avlaunch::errln!("avlaunch: the terminal UI failed: {e}");
             if let Some(path) = logging::log_path() {
-                eprintln!("avlaunch: the log is at {}", path.display());
+                avlaunch::errln!("avlaunch: the log is at {}", path.display());
             }
             3
         }
