@@ -352,6 +352,9 @@ fn describe(error: reqwest::Error, ca_cert_given: bool) -> String {
         format!("cannot connect to {host}")
     } else if error.is_body() || error.is_decode() {
         format!("the answer from {host} was cut off")
+    } else if chain.contains("connection closed before message completed") {
+        // hyper's IncompleteMessage: what a proxy's idle timeout looks like.
+        format!("the connection to {host} was closed before an answer came (a proxy or load balancer cut it?)")
     } else {
         format!("the request to {host} failed")
     };
