@@ -694,6 +694,9 @@ impl Session {
         let wait_until = until;
         loop {
             tokio::select! {
+                // Events that came while the cancel was on its way go first, even when
+                // the deadline has passed meanwhile.
+                biased;
                 message = events.recv() => match self.on_pump(client, message).await {
                     Ok(Some(RingEnd::Connected)) => {
                         self.send(CallUpdate::Notice("the call was answered as it was cancelled: hanging up".into()));
@@ -840,6 +843,9 @@ impl Session {
         let wait_until = until;
         loop {
             tokio::select! {
+                // Events that came while the hang-up was on its way go first, even when
+                // the deadline has passed meanwhile: they may show the far end gone.
+                biased;
                 message = events.recv() => match message {
                     Some(Ok(page)) => {
                         let mut ended = false;
