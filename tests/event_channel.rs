@@ -72,11 +72,11 @@ async fn a_server_that_never_holds_polls_is_not_hammered() {
     .await;
     let (stdout, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
-    assert_eq!(summary(&out)["ended_by"], "local");
     let gets = event_gets(&seen);
     // Three idle seconds at 0.25 + 0.5 + 1 + 2 s: a handful of P-GETs, not thousands.
     assert!(gets.len() >= 3, "{gets:#?}");
-    assert!(gets.len() <= 20, "{} P-GETs: {gets:#?}", gets.len());
+    assert!(gets.len() <= 20, "{} P-GETs", gets.len());
+    assert_eq!(summary(&out)["ended_by"], "local");
 }
 
 /// Quick failures in a row end the channel; the call is hung up (connected) or cancelled
