@@ -7,7 +7,7 @@
 use std::time::{Duration, Instant};
 
 use avlaunch::call::session::{self, CallOptions};
-use avlaunch::call::{CallRequest, FinalState};
+use avlaunch::call::{CallRequest, EndedBy, FinalState};
 use avlaunch::settings::embedded_connection;
 use avlaunch::sim::{self, SimConfig};
 use avlaunch::ucwa::Format;
@@ -45,7 +45,7 @@ fn main() {
                 let clock = Instant::now();
                 let outcome = session::run(call, connection, options, tx, control).await;
                 let elapsed = clock.elapsed();
-                assert_eq!(outcome.state, FinalState::Connected, "{outcome:?}");
+                assert_eq!(outcome.state, FinalState::Ended(EndedBy::Local), "{outcome:?}");
                 let mut exchanges = 0;
                 while let Ok(u) = rx.try_recv() {
                     exchanges += matches!(u, avlaunch::call::CallUpdate::Wire(_)) as usize;

@@ -113,23 +113,61 @@ pub enum CallUpdate {
 /// How a call ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FinalState {
-    /// Connected, and ended by us (hang-up) or still up when we stopped following it.
+    /// Connected, and possibly still up when we stopped following it: our hang-up got no
+    /// answer and no event showed the call go down.
     Connected,
     /// Never connected: declined, unknown, a server or network error.
     Failed,
     /// We cancelled it while it rang (timeout, Ctrl-C, Esc).
     Cancelled,
-    /// Connected, then the far end hung up.
-    Ended,
+    /// Connected, then ended: by us (a confirmed hang-up) or by the far end.
+    Ended(EndedBy),
+}
+
+/// Who ended a connected call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EndedBy {
+    /// We hung up, and the server confirmed it.
+    Local,
+    /// The far end hung up (or the server ended the conversation).
+    Remote,
+}
+
+impl EndedBy {
+    /// The machine name used in JSON output (`ended_by`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EndedBy::Local => "local",
+            EndedBy::Remote => "remote",
+        }
+    }
 }
 
 impl FinalState {
+    /// The machine name used in JSON output (`state`).
     pub fn as_str(self) -> &'static str {
         match self {
             FinalState::Connected => "Connected",
             FinalState::Failed => "Failed",
             FinalState::Cancelled => "Cancelled",
-            FinalState::Ended => "Ended",
+            FinalState::Ended(_) => "Ended",
+        }
+    }
+
+    /// Who ended the call, for an ended call.
+    pub fn ended_by(self) -> Option<EndedBy> {
+        match self {
+            FinalState::Ended(by) => Some(by),
+            _ => None,
+        }
+    }
+
+    /// Plain words for the status pane, history and text output.
+    pub fn label(self) -> &'static str {
+        match self {
+            FinalState::Ended(EndedBy::Local) => "Ended — you hung up",
+            FinalState::Ended(EndedBy::Remote) => "Ended — they hung up",
+            other => other.as_str(),
         }
     }
 }
@@ -190,10 +228,11 @@ pub struct CallOutcome {
 }
 
 impl CallOutcome {
-    /// `avlaunch call`'s exit code: 0 connected, 1 failed/declined/cancelled, 3 errors.
+    /// `avlaunch call`'s exit code: 0 connected (and ended cleanly), 1
+    /// failed/declined/cancelled, 3 errors (a hang-up that was not confirmed included).
     pub fn exit_code(&self) -> u8 {
         match (&self.state, &self.error) {
-            (FinalState::Connected | FinalState::Ended, _) => 0,
+            (FinalState::Ended(_), _) | (FinalState::Connected, None) => 0,
             (_, Some(e))
                 if matches!(
                     e.kind,

@@ -107,9 +107,9 @@ pub async fn run(
             Ok(o) => o,
             Err(e) => {
                 let message = format!("the call stopped unexpectedly: {e}");
-                eprintln!("avlaunch: {message}");
+                crate::errln!("avlaunch: {message}");
                 if output == Output::Json {
-                    println!("{}", failure_summary("Internal", &message, 3));
+                    crate::outln!("{}", failure_summary("Internal", &message, 3));
                 }
                 return 3;
             }
@@ -118,7 +118,7 @@ pub async fn run(
     if let Some(path) = har {
         match crate::har::write_har(&path, &records) {
             Ok(()) => printer.note(&format!("wire log written to {} (HAR 1.2)", path.display())),
-            Err(e) => eprintln!("avlaunch: cannot write {}: {e}", path.display()),
+            Err(e) => crate::errln!("avlaunch: cannot write {}: {e}", path.display()),
         }
     }
     outcome.exit_code()
@@ -193,7 +193,7 @@ impl Printer {
                 }
                 if let CallUpdate::Finished(o) = update {
                     if let Some(e) = o.error.as_ref().filter(|_| !self.stdout_is_stderr_terminal) {
-                        eprintln!("avlaunch: {}", crate::sanitize::sanitize(&e.message));
+                        crate::errln!("avlaunch: {}", crate::sanitize::sanitize(&e.message));
                     }
                 }
             }
@@ -246,13 +246,13 @@ impl Printer {
             CallUpdate::InvitationState(state) => format!("  invitation state: {state}"),
             CallUpdate::Finished(o) => {
                 let colour = match o.state {
-                    crate::call::FinalState::Connected | crate::call::FinalState::Ended => {
+                    crate::call::FinalState::Connected | crate::call::FinalState::Ended(_) => {
                         sgr::GREEN
                     }
                     crate::call::FinalState::Cancelled => sgr::YELLOW,
                     crate::call::FinalState::Failed => sgr::RED,
                 };
-                let state = self.paint(&format!("{}{colour}", sgr::BOLD), o.state.as_str());
+                let state = self.paint(&format!("{}{colour}", sgr::BOLD), o.state.label());
                 let mut s = format!("result: {state}");
                 match (&o.error, o.connected_for) {
                     (Some(e), _) => {
@@ -271,7 +271,13 @@ impl Printer {
                         }
                     }
                     (None, Some(d)) => s.push_str(&format!(
-                        " — talked to {} for {:.1} s",
+                        "{} talked to {} for {:.1} s",
+                        // "Ended — you hung up; talked to …", "Connected — talked to …"
+                        if o.state.ended_by().is_some() {
+                            ";"
+                        } else {
+                            " —"
+                        },
                         self.to,
                         d.as_secs_f64()
                     )),
@@ -339,6 +345,7 @@ pub fn json_line(update: &CallUpdate) -> serde_json::Value {
             json!({
                 "type": "summary",
                 "state": o.state.as_str(),
+                "ended_by": o.state.ended_by().map(|by| by.as_str()),
                 "invitation": o.invitation,
                 "operation_id": o.operation_id,
                 "timings_ms": timings,

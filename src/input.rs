@@ -173,9 +173,9 @@ pub fn answer_delay(value: Option<&str>) -> Result<Option<Duration>, Problem> {
 /// Returns the exit code, 2.
 pub fn report(problems: &[Problem], output: Output, operation_id: Option<&str>) -> u8 {
     for p in problems {
-        eprintln!("avlaunch: invalid input: {p}");
+        crate::errln!("avlaunch: invalid input: {p}");
     }
-    eprintln!("avlaunch: nothing was sent");
+    crate::errln!("avlaunch: nothing was sent");
     if output == Output::Json {
         let mut out = std::io::stdout().lock();
         let _ = writeln!(out, "{}", summary(problems, operation_id));

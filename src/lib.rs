@@ -16,5 +16,6 @@ pub mod sanitize;
 pub mod secret;
 pub mod settings;
 pub mod sim;
+pub mod stdio;
 pub mod tui;
 pub mod ucwa;

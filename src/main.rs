@@ -38,9 +38,9 @@ fn install_panic_hook() {
         {
             return;
         }
-        eprintln!("avlaunch: internal error{place}: {message}");
+        avlaunch::errln!("avlaunch: internal error{place}: {message}");
         if let Some(path) = logging::log_path() {
-            eprintln!("avlaunch: the log is at {}", path.display());
+            avlaunch::errln!("avlaunch: the log is at {}", path.display());
         }
     }));
 }
@@ -61,7 +61,7 @@ fn main() -> ExitCode {
     {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("avlaunch: cannot start the async runtime: {e}");
+            avlaunch::errln!("avlaunch: cannot start the async runtime: {e}");
             return ExitCode::from(3);
         }
     };
@@ -83,7 +83,7 @@ fn main() -> ExitCode {
             use std::io::IsTerminal;
             // Checked first: without a terminal there is no screen to draw or password prompt.
             if !(std::io::stdin().is_terminal() && std::io::stdout().is_terminal()) {
-                eprintln!(
+                avlaunch::errln!(
                     "avlaunch: the terminal UI needs a terminal (stdin and stdout are not both one); \
                      for scripts use `avlaunch call --to sip:user@host` (see avlaunch call --help)"
                 );
@@ -119,7 +119,7 @@ fn command_line_error(e: clap::Error) -> u8 {
         let rendered = e.render().to_string();
         let first = rendered.lines().next().unwrap_or_default();
         let message = first.strip_prefix("error: ").unwrap_or(first);
-        println!("{}", input::summary(&[Problem::new(flag, message)], None));
+        avlaunch::outln!("{}", input::summary(&[Problem::new(flag, message)], None));
     }
     2
 }
@@ -237,9 +237,9 @@ async fn call(server: ServerArgs, args: CallArgs) -> u8 {
                 Ok(h) => h,
                 Err(e) => {
                     let message = format!("cannot start the built-in simulator: {e}");
-                    eprintln!("avlaunch: {message}");
+                    avlaunch::errln!("avlaunch: {message}");
                     if args.output == Output::Json {
-                        println!("{}", headless::failure_summary("Network", &message, 3));
+                        avlaunch::outln!("{}", headless::failure_summary("Network", &message, 3));
                     }
                     return 3;
                 }
@@ -262,13 +262,13 @@ async fn call(server: ServerArgs, args: CallArgs) -> u8 {
 
 async fn simulator(args: SimArgs) -> u8 {
     if !args.listen.ip().is_loopback() {
-        eprintln!("avlaunch sim: --listen {}: the simulator listens on loopback only (e.g. 127.0.0.1:8080)", args.listen);
+        avlaunch::errln!("avlaunch sim: --listen {}: the simulator listens on loopback only (e.g. 127.0.0.1:8080)", args.listen);
         return 2;
     }
     let faults = match args.fault.as_deref().map(sim::faults::Faults::parse) {
         Some(Ok(f)) => f,
         Some(Err(e)) => {
-            eprintln!("avlaunch sim: --fault: {e}");
+            avlaunch::errln!("avlaunch sim: --fault: {e}");
             return 2;
         }
         None => Default::default(),
@@ -282,16 +282,16 @@ async fn simulator(args: SimArgs) -> u8 {
     let handle = match sim::start(config).await {
         Ok(h) => h,
         Err(e) => {
-            eprintln!("avlaunch sim: cannot listen on {}: {e}", args.listen);
+            avlaunch::errln!("avlaunch sim: cannot listen on {}: {e}", args.listen);
             return 3;
         }
     };
-    println!("avlaunch sim: UCWA simulator listening at {}", handle.url);
-    println!("  any user, password 'demo'; contacts:");
+    avlaunch::outln!("avlaunch sim: UCWA simulator listening at {}", handle.url);
+    avlaunch::outln!("  any user, password 'demo'; contacts:");
     for (contact, behaviour) in sim::directory() {
-        println!("  {contact:<30} {behaviour}");
+        avlaunch::outln!("  {contact:<30} {behaviour}");
     }
-    println!(
+    avlaunch::outln!(
         "  try: avlaunch call --server {} --user you@contoso.com --to sip:alice@contoso.com",
         handle.url
     );
@@ -365,9 +365,9 @@ async fn tui(server: ServerArgs) -> u8 {
     match result {
         Ok(()) => 0,
         Err(e) => {
-            eprintln!("avlaunch: the terminal UI failed: {e}");
+            avlaunch::errln!("avlaunch: the terminal UI failed: {e}");
             if let Some(path) = logging::log_path() {
-                eprintln!("avlaunch: the log is at {}", path.display());
+                avlaunch::errln!("avlaunch: the log is at {}", path.display());
             }
             3
         }

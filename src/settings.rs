@@ -116,7 +116,7 @@ fn prompt_password(user: &str) -> Result<Password, String> {
     if !std::io::stdin().is_terminal() {
         return Err("no password: set AVLAUNCH_PASSWORD (or AVLAUNCH_TOKEN); there is no terminal to ask on".into());
     }
-    eprint!("Password for {user}: ");
+    let _ = write!(std::io::stderr(), "Password for {user}: ");
     let _ = std::io::stderr().flush();
     crossterm::terminal::enable_raw_mode().map_err(|e| format!("cannot read the password: {e}"))?;
     let mut password = String::new();
@@ -139,7 +139,7 @@ fn prompt_password(user: &str) -> Result<Password, String> {
         }
     };
     let _ = crossterm::terminal::disable_raw_mode();
-    eprintln!();
+    crate::errln!();
     result?;
     if password.is_empty() {
         return Err("no password given".into());

@@ -196,6 +196,12 @@ where
                 },
                 Some(Err(e)) => {
                     end_live_calls(live).await;
+                    // The terminal hung up (window closed, SSH dropped): that is a quit,
+                    // as SIGHUP is, not a failure.
+                    if crate::stdio::terminal_gone(&e) {
+                        tracing::info!(error = %e, "the terminal went away: calls ended, quitting");
+                        return Ok(());
+                    }
                     return Err(e);
                 }
                 None => Msg::Action(action::Action::Quit),
@@ -275,6 +281,10 @@ where
         if app.dirty {
             if let Err(e) = terminal.draw(|f| view::render(&app, f)) {
                 end_live_calls(live).await;
+                if crate::stdio::terminal_gone(&e) {
+                    tracing::info!(error = %e, "the terminal went away: calls ended, quitting");
+                    return Ok(());
+                }
                 return Err(e);
             }
             app.dirty = false;

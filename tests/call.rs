@@ -35,7 +35,8 @@ fn assert_app_deleted(seen: &[String]) {
 async fn alice_answers_and_we_hang_up() {
     let (out, s, seen) = call_json("sip:alice@contoso.com", &["--hangup-after", "0"]).await;
     assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
-    assert_eq!(s["state"], "Connected");
+    assert_eq!(s["state"], "Ended");
+    assert_eq!(s["ended_by"], "local");
     assert_eq!(s["exit_code"], 0);
     assert!(
         s["invitation"]
@@ -72,6 +73,7 @@ async fn dave_hangs_up_on_his_own() {
     let (out, s, seen) = call_json("sip:dave@contoso.com", &[]).await;
     assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
     assert_eq!(s["state"], "Ended");
+    assert_eq!(s["ended_by"], "remote");
     assert!(
         !seen.iter().any(|r| r.contains("stopAudioVideo")),
         "we should not hang up: {seen:#?}"
@@ -699,8 +701,8 @@ async fn a_hang_up_in_the_batch_that_connects_still_ends_the_call() {
     config.hangup_after = std::time::Duration::ZERO;
     let sim = start_sim(config).await;
     let started = std::time::Instant::now();
-    // --hangup-after bounds the test if the hang-up were missed: the state would then be
-    // Connected (we hung up), not Ended.
+    // --hangup-after bounds the test if the hang-up were missed: the call would then be
+    // ended by us (local), not by dave (remote).
     let out = output(call_command(
         &sim,
         "sip:dave@contoso.com",
@@ -713,6 +715,7 @@ async fn a_hang_up_in_the_batch_that_connects_still_ends_the_call() {
     );
     assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
     assert_eq!(summary(&out)["state"], "Ended");
+    assert_eq!(summary(&out)["ended_by"], "remote");
 }
 
 #[cfg(unix)]

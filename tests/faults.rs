@@ -297,6 +297,56 @@ async fn retry_after_is_honoured() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn retry_after_as_an_http_date_is_honoured() {
+    let (row, seen) = with_fault(
+        "503 Retry-After: <date>",
+        "status-503-retry-date=1",
+        "sip:alice@contoso.com",
+    )
+    .await;
+    assert_eq!(row.code, Some(0), "{}", row.stderr);
+    assert!(
+        row.stdout
+            .contains("the server is busy (503); retrying after"),
+        "{}",
+        row.stdout
+    );
+    assert_eq!(
+        seen.iter()
+            .filter(|r| r.contains("startAudioVideo"))
+            .count(),
+        2
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn retry_after_past_the_timeout_is_not_waited_for_and_says_so() {
+    for (name, fault) in [
+        ("503 Retry-After: 30", "status-503-retry-after=30"),
+        ("503 Retry-After: <date +30s>", "status-503-retry-date=30"),
+    ] {
+        let (row, seen) = with_fault(name, fault, "sip:alice@contoso.com").await;
+        assert_eq!(row.code, Some(3), "{}", row.stderr);
+        let text = message(&row);
+        assert!(
+            text.contains("the server asked to wait 3")
+                && text.contains(" s before retrying (Retry-After), longer than the ")
+                && text.ends_with(" s allowed (what remains of --timeout)"),
+            "{text}"
+        );
+        assert_eq!(
+            seen.iter()
+                .filter(|r| r.contains("startAudioVideo"))
+                .count(),
+            1,
+            "no retry"
+        );
+        // The application was still deleted.
+        assert!(seen.iter().any(|r| r.starts_with("DELETE ")), "{seen:#?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn token_expired_mid_call() {
     let (row, _) = with_fault(
         "401 mid-call (token expired)",
@@ -377,7 +427,8 @@ async fn out_of_order_events_still_connect_and_hang_up() {
     )
     .await;
     assert_eq!(row.code, Some(0), "{}", row.stdout);
-    assert_eq!(row.outcome["state"], "Connected");
+    assert_eq!(row.outcome["state"], "Ended");
+    assert_eq!(row.outcome["ended_by"], "local");
     assert!(
         seen.iter().any(|r| r.contains("stopAudioVideo")),
         "hung up with the link from the late audioVideo event: {seen:#?}"

@@ -50,6 +50,10 @@ fn self_signed(dir: &std::path::Path) -> (String, String) {
 }
 
 fn serve(cert: &str, key: &str) -> (Server, u16) {
+    serve_with(cert, key, &[])
+}
+
+fn serve_with(cert: &str, key: &str, extra: &[&str]) -> (Server, u16) {
     let port = TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -67,6 +71,7 @@ fn serve(cert: &str, key: &str) -> (Server, u16) {
             "-key",
             key,
         ])
+        .args(extra)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -84,11 +89,15 @@ fn serve(cert: &str, key: &str) -> (Server, u16) {
 }
 
 fn call(port: u16, extra: &[&str]) -> (Option<i32>, String) {
+    call_host("127.0.0.1", port, extra)
+}
+
+fn call_host(host: &str, port: u16, extra: &[&str]) -> (Option<i32>, String) {
     let out = Command::new(BIN)
         .args([
             "call",
             "--server",
-            &format!("https://127.0.0.1:{port}/"),
+            &format!("https://{host}:{port}/"),
             "--user",
             "a@contoso.com",
         ])
@@ -114,8 +123,7 @@ fn a_private_ca_is_refused_by_name_and_accepted_with_ca_cert() {
     let (code, stderr) = call(port, &[]);
     assert_eq!(code, Some(3), "{stderr}");
     assert!(
-        stderr
-            .contains("the TLS certificate of 127.0.0.1 could not be verified (use --ca-cert FILE"),
+        stderr.contains("the TLS certificate of 127.0.0.1 is signed by an unknown CA: for a deployment with a private CA, pass that CA's certificate with --ca-cert FILE"),
         "{stderr}"
     );
 
@@ -138,4 +146,255 @@ fn a_ca_cert_that_is_not_pem_is_refused() {
         "{stderr}"
     );
     assert!(stderr.contains("nothing was sent"), "{stderr}");
+}
+
+fn openssl(args: &[&str]) {
+    let out = Command::new("openssl")
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("openssl is installed");
+    assert!(
+        out.status.success(),
+        "openssl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A private CA (P-256 keys: quick to make) that signs leaf certificates with any
+/// extensions and validity dates, through `openssl ca`.
+struct Ca {
+    dir: std::path::PathBuf,
+}
+
+impl Ca {
+    fn new(dir: &std::path::Path, name: &str) -> Ca {
+        let ca = Ca {
+            dir: dir.join(name),
+        };
+        std::fs::create_dir_all(&ca.dir).unwrap();
+        std::fs::write(ca.dir.join("index.txt"), "").unwrap();
+        std::fs::write(ca.dir.join("serial"), "1000\n").unwrap();
+        std::fs::write(
+            ca.dir.join("ca.cnf"),
+            format!(
+                "[ca]\ndefault_ca = d\n[d]\ndatabase = {d}/index.txt\nnew_certs_dir = {d}\nserial = {d}/serial\n\
+                 default_md = sha256\npolicy = p\nunique_subject = no\n[p]\ncommonName = supplied\n",
+                d = ca.dir.display()
+            ),
+        )
+        .unwrap();
+        openssl(&[
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            &format!("/CN={name}"),
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+            "-addext",
+            "keyUsage=critical,keyCertSign,cRLSign",
+            "-keyout",
+            &ca.path("ca.key"),
+            "-out",
+            &ca.cert(),
+        ]);
+        ca
+    }
+
+    fn path(&self, file: &str) -> String {
+        self.dir.join(file).display().to_string()
+    }
+
+    fn cert(&self) -> String {
+        self.path("ca.pem")
+    }
+
+    /// A leaf for CN `cn` with extension lines `ext`, valid from `start` to `end`
+    /// (`YYYYMMDDHHMMSSZ`); returns (cert, key).
+    fn leaf(&self, file: &str, cn: &str, ext: &str, start: &str, end: &str) -> (String, String) {
+        let (key, csr, cert, extfile) = (
+            self.path(&format!("{file}.key")),
+            self.path(&format!("{file}.csr")),
+            self.path(&format!("{file}.pem")),
+            self.path(&format!("{file}.ext")),
+        );
+        std::fs::write(&extfile, ext).unwrap();
+        openssl(&[
+            "req",
+            "-new",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-subj",
+            &format!("/CN={cn}"),
+            "-keyout",
+            &key,
+            "-out",
+            &csr,
+        ]);
+        openssl(&[
+            "ca",
+            "-batch",
+            "-notext",
+            "-config",
+            &self.path("ca.cnf"),
+            "-cert",
+            &self.cert(),
+            "-keyfile",
+            &self.path("ca.key"),
+            "-in",
+            &csr,
+            "-out",
+            &cert,
+            "-extfile",
+            &extfile,
+            "-startdate",
+            start,
+            "-enddate",
+            end,
+        ]);
+        (cert, key)
+    }
+}
+
+/// A plain-HTTP server: answers anything with a 400 page, as a web server does to a
+/// TLS ClientHello.
+fn plain_http() -> u16 {
+    use std::io::{Read, Write};
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut stream = stream;
+            let mut buf = [0u8; 1024];
+            let _ = stream.read(&mut buf);
+            let _ = stream.write_all(
+                b"HTTP/1.1 400 Bad Request\r\nContent-Type: text/html\r\nContent-Length: 11\r\nConnection: close\r\n\r\nBad Request",
+            );
+        }
+    });
+    port
+}
+
+const SERVER_EXT: &str = "basicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n";
+
+/// One certificate (or server) per cause; every message says what is wrong and what would
+/// fix it, and none tells a user who gave the right --ca-cert to give one.
+#[test]
+fn every_tls_failure_is_named_by_its_cause() {
+    // Removed on drop, the private keys with it, whether the test passes or not.
+    let dir = tempfile::tempdir().unwrap();
+    let ca = Ca::new(dir.path(), "avlaunch Test Root CA");
+    let other = Ca::new(dir.path(), "Some Other CA");
+    let (now, later) = ("20240101000000Z", "20450101000000Z");
+    let san_ip = format!("{SERVER_EXT}subjectAltName=IP:127.0.0.1\n");
+    let hosted =
+        format!("{SERVER_EXT}subjectAltName=DNS:lync.hosted.example,DNS:*.hosted.example\n");
+
+    let good = ca.leaf("good", "127.0.0.1", &san_ip, now, later);
+    let cn_only = ca.leaf("cn-only", "127.0.0.1", SERVER_EXT, now, later);
+    let wrong_name = ca.leaf("wrong-name", "lync.hosted.example", &hosted, now, later);
+    let expired = ca.leaf(
+        "expired",
+        "127.0.0.1",
+        &san_ip,
+        "20200101000000Z",
+        "20210101000000Z",
+    );
+    let future = ca.leaf("future", "127.0.0.1", &san_ip, "20400101000000Z", later);
+    let by_other = other.leaf("by-other", "127.0.0.1", &san_ip, now, later);
+
+    let ca_pem = ca.cert();
+    let with_ca = ["--ca-cert", ca_pem.as_str()];
+    type Case<'a> = (
+        &'a str,
+        (&'a str, &'a str),
+        &'a [&'a str],
+        &'a str,
+        &'a [&'a str],
+    );
+    let cases: Vec<Case> = vec![
+        (
+            "unknown issuer, --ca-cert of another CA",
+            (&by_other.0, &by_other.1), &[], "127.0.0.1",
+            &["the TLS certificate of 127.0.0.1 is signed by a CA that is not trusted, not even by the --ca-cert given"],
+        ),
+        (
+            "no subjectAltName (CN only)",
+            (&cn_only.0, &cn_only.1), &[], "127.0.0.1",
+            &["the TLS certificate of 127.0.0.1 has no subjectAltName: a name only in its Common Name (CN) is not accepted", "needs a certificate whose subjectAltName includes 127.0.0.1"],
+        ),
+        (
+            "name mismatch",
+            (&wrong_name.0, &wrong_name.1), &[], "localhost",
+            &["the TLS certificate of localhost is for lync.hosted.example, *.hosted.example, not localhost"],
+        ),
+        (
+            "expired",
+            (&expired.0, &expired.1), &[], "127.0.0.1",
+            &["the TLS certificate of 127.0.0.1 expired on Fri, 01 Jan 2021 00:00:00 GMT (it is now ", "needs a renewed certificate"],
+        ),
+        (
+            "not yet valid",
+            (&future.0, &future.1), &[], "127.0.0.1",
+            &["the TLS certificate of 127.0.0.1 is not valid before Sun, 01 Jan 2040 00:00:00 GMT (it is now ", "check this computer's clock"],
+        ),
+        (
+            "no cipher suite in common",
+            (&good.0, &good.1), &["-tls1_2", "-cipher", "AES128-SHA"], "127.0.0.1",
+            &["127.0.0.1 has no TLS version or cipher suite in common with avlaunch, which supports TLS 1.2 or 1.3 with ECDHE key exchange and AES-GCM or ChaCha20-Poly1305"],
+        ),
+    ];
+    for (name, (cert, key), server_args, host, expected) in cases {
+        let (_server, port) = serve_with(cert, key, server_args);
+        let clock = Instant::now();
+        let (code, stderr) = call_host(host, port, &with_ca);
+        eprintln!(
+            "| {name:<40} | exit {} | {:>4} ms | {}",
+            code.unwrap_or(-1),
+            clock.elapsed().as_millis(),
+            stderr.lines().next().unwrap_or("")
+        );
+        assert_eq!(code, Some(3), "{name}: {stderr}");
+        for words in expected {
+            assert!(
+                stderr.contains(words),
+                "{name}: expected '{words}' in: {stderr}"
+            );
+        }
+        assert!(!stderr.contains("--ca-cert FILE"), "{name}: {stderr}");
+    }
+
+    // The good certificate works with the same CA: the failures above are the certificates'.
+    let (_server, port) = serve(&good.0, &good.1);
+    let (code, stderr) = call(port, &with_ca);
+    assert_eq!(code, Some(3), "{stderr}");
+    assert!(
+        stderr.contains("sent text/html instead of a UCWA resource"),
+        "{stderr}"
+    );
+
+    // A plain-HTTP server on an https URL.
+    let port = plain_http();
+    let (code, stderr) = call(port, &[]);
+    eprintln!(
+        "| {:<40} | exit {} | {}",
+        "plain HTTP on an https URL",
+        code.unwrap_or(-1),
+        stderr.lines().next().unwrap_or("")
+    );
+    assert_eq!(code, Some(3), "{stderr}");
+    assert!(
+        stderr.contains("127.0.0.1 did not answer in TLS: it may be a plain-HTTP server"),
+        "{stderr}"
+    );
 }

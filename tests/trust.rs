@@ -9,7 +9,6 @@ mod common;
 
 use std::io::{Read, Write};
 use std::net::TcpListener;
-use std::path::PathBuf;
 use std::process::Output;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -243,14 +242,18 @@ async fn a_cancel_link_to_another_origin_is_refused() {
 // ---------------------------------------------------------------------------------------
 // 3. Redaction by structure; echoed secrets scrubbed.
 
-fn har_path(name: &str) -> PathBuf {
-    std::env::temp_dir().join(format!("avlaunch-trust-{name}-{}.har", std::process::id()))
+/// A path for a HAR file, removed when dropped, whether the test passes or not.
+fn har_path(name: &str) -> tempfile::TempPath {
+    tempfile::Builder::new()
+        .prefix(&format!("avlaunch-trust-{name}-"))
+        .suffix(".har")
+        .tempfile()
+        .unwrap()
+        .into_temp_path()
 }
 
-fn read_and_remove(path: &PathBuf) -> String {
-    let text = std::fs::read_to_string(path).unwrap_or_default();
-    let _ = std::fs::remove_file(path);
-    text
+fn read_and_remove(path: tempfile::TempPath) -> String {
+    std::fs::read_to_string(&path).unwrap_or_default()
 }
 
 /// Password `demo`, a subject and a sign-in name that contain it: nothing of ours is
@@ -290,7 +293,7 @@ async fn our_own_fields_are_never_masked_for_containing_the_password() {
         let out = output(cmd).await;
         let (stdout, stderr) = text(&out);
         assert_eq!(out.status.code(), Some(0), "{format}: {stdout}{stderr}");
-        let har = read_and_remove(&har);
+        let har = read_and_remove(har);
         assert!(har.contains("Product demo for Fabrikam"), "{format}: {har}");
         assert!(
             har.contains("username=demo2%40contoso.com"),
@@ -340,7 +343,7 @@ async fn a_token_quoted_back_by_the_server_is_scrubbed_everywhere() {
             cmd.arg("--har").arg(&har);
             let out = output(cmd).await;
             let (stdout, stderr) = text(&out);
-            let har = read_and_remove(&har);
+            let har = read_and_remove(har);
             let tokens = sim.issued_tokens();
             assert!(!tokens.is_empty());
             assert_eq!(out.status.code(), Some(3), "{stdout}{stderr}");
@@ -379,7 +382,7 @@ async fn a_password_quoted_back_by_the_token_endpoint_is_scrubbed_everywhere() {
         cmd.env("AVLAUNCH_PASSWORD", WRONG).arg("--har").arg(&har);
         let out = output(cmd).await;
         let (stdout, stderr) = text(&out);
-        let har = read_and_remove(&har);
+        let har = read_and_remove(har);
         assert_eq!(out.status.code(), Some(3), "{stdout}{stderr}");
         let all = format!("{stdout}\n{stderr}");
         assert!(all.contains("the password '***' is wrong"), "{all}");
@@ -598,8 +601,9 @@ impl Drop for Tmux {
 fn server_text_cannot_drive_the_terminal_in_the_tui_or_its_log() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let sim = runtime.block_on(start_sim(config("hostile-text")));
-    let home = std::env::temp_dir().join(format!("avlaunch-trust-tui-{}", std::process::id()));
-    std::fs::create_dir_all(&home).unwrap();
+    // Removed on drop, the log with it, whether the test passes or not.
+    let home_dir = tempfile::tempdir().unwrap();
+    let home = home_dir.path().to_path_buf();
     let command = format!(
         "env HOME={home} XDG_STATE_HOME={home} AVLAUNCH_PASSWORD=demo NO_COLOR=1 {bin} --server {url} --user tester@contoso.com --log-level info",
         home = home.display(),
@@ -628,7 +632,6 @@ fn server_text_cannot_drive_the_terminal_in_the_tui_or_its_log() {
         log_text.contains("\\x1b[2J") && log_text.contains("\\u{202e}"),
         "{log_text}"
     );
-    let _ = std::fs::remove_dir_all(&home);
     runtime.block_on(sim.shutdown());
 }
 

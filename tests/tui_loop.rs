@@ -196,7 +196,7 @@ async fn first_frame_comes_before_the_connection_and_a_call_runs_to_its_end() {
         rig.until("Connected").await;
         assert!(rig.last().contains("Ctrl-E hang up"));
         rig.keys.send(ctrl('e')).unwrap();
-        rig.until("■ Connected").await;
+        rig.until("■ Ended — you hung up").await;
         // Idle: no tick, no redraw.
         let frames = rig.count();
         tokio::time::sleep(Duration::from_millis(800)).await;

@@ -3,7 +3,9 @@
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use avlaunch::call::{CallError, CallOutcome, CallUpdate, ErrorKind, EventNote, FinalState, Step};
+use avlaunch::call::{
+    CallError, CallOutcome, CallUpdate, EndedBy, ErrorKind, EventNote, FinalState, Step,
+};
 use avlaunch::tui::app::{App, CallId, Command, Msg};
 use avlaunch::tui::theme::Theme;
 use avlaunch::tui::{view, DemoInfo};
@@ -336,10 +338,19 @@ fn failed_with_reason() {
 }
 
 #[test]
-fn history_after_three_calls() {
+fn history_after_calls_that_ended_each_way() {
     let mut h = Harness::new(true);
     for (to, state, connected) in [
-        ("sip:alice@contoso.com", FinalState::Connected, Some(42)),
+        (
+            "sip:alice@contoso.com",
+            FinalState::Ended(EndedBy::Local),
+            Some(42),
+        ),
+        (
+            "sip:dave@contoso.com",
+            FinalState::Ended(EndedBy::Remote),
+            Some(7),
+        ),
         ("sip:bob@contoso.com", FinalState::Failed, None),
         ("sip:carol@contoso.com", FinalState::Cancelled, None),
     ] {

@@ -168,7 +168,7 @@ fn the_real_binary_places_calls_on_the_built_in_simulator() {
     tmux.wait_for("audioVideoInvitations/", limit);
 
     tmux.keys(&["C-e"]);
-    let screen = tmux.wait_for("■ Connected", limit);
+    let screen = tmux.wait_for("■ Ended — you hung up", limit);
     assert!(screen.contains("hanging up"), "{screen}");
 
     // A new call: clear To, type bob, place it.

@@ -130,8 +130,8 @@ pub struct ValidCall {
     pub thread_id: Option<String>,
     pub session_context: Option<String>,
     pub operation_id: String,
-    /// The SDP text of the offer.
-    pub media_offer: Option<String>,
+    /// The offer read from its file: SDP, or Lync's multipart/alternative of SDP parts.
+    pub media_offer: Option<MediaOffer>,
     pub join_audio_muted: Option<bool>,
     pub join_video_muted: Option<bool>,
 }
@@ -281,9 +281,21 @@ pub fn expand_home(path: &std::path::Path) -> PathBuf {
     }
 }
 
-/// The media offer rule: the file exists, is UTF-8, at most 64 KiB and starts like SDP.
-/// Returns the SDP text.
-pub fn read_media_offer(path: &std::path::Path) -> Result<String, FieldError> {
+/// A media offer ready to send: its body and the media type of its `data:` URI.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MediaOffer {
+    /// `application/sdp`, or `multipart/alternative;boundary=…` (the boundary as in the body).
+    pub media_type: String,
+    /// The SDP text, or the multipart body from its first delimiter line on.
+    pub body: String,
+}
+
+/// The media offer rule: the file exists, is UTF-8, at most 64 KiB, and is either SDP
+/// (starting `v=0`) or a `multipart/alternative` body whose parts are all SDP, as Lync and
+/// Skype for Business clients send their offer (RFC 2046 §5.1; the file may keep the
+/// `Content-Type` header line that names the boundary). Anything else is refused with what
+/// it looks like.
+pub fn read_media_offer(path: &std::path::Path) -> Result<MediaOffer, FieldError> {
     let error = |message: String| FieldError {
         field: Field::MediaOffer,
         message,
@@ -302,18 +314,188 @@ pub fn read_media_offer(path: &std::path::Path) -> Result<String, FieldError> {
             bytes.len()
         )));
     }
-    let text = String::from_utf8(bytes).map_err(|_| {
-        error(format!(
-            "'{shown}' is not UTF-8 text (expected an SDP offer)"
-        ))
-    })?;
-    let text_start = text.trim_start_matches('\u{feff}').trim_start();
-    if !text_start.starts_with("v=0") {
-        return Err(error(format!(
-            "'{shown}' does not look like SDP (it must start with v=0)"
-        )));
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            return Err(error(format!(
+                "'{shown}' is not an SDP offer: it looks like {} (expected SDP text starting v=0, or a multipart/alternative of SDP parts)",
+                looks_like(e.as_bytes())
+            )))
+        }
+    };
+    let start = text.trim_start_matches('\u{feff}').trim_start();
+    if start.starts_with("v=0") {
+        return Ok(MediaOffer {
+            media_type: "application/sdp".into(),
+            body: text,
+        });
     }
-    Ok(text)
+    if let Some(offer) = multipart_offer(start).map_err(|why| error(format!("'{shown}': {why}")))? {
+        return Ok(offer);
+    }
+    Err(error(format!(
+        "'{shown}' does not look like SDP: it looks like {} (expected SDP text starting v=0, or a multipart/alternative of SDP parts)",
+        looks_like(start.as_bytes())
+    )))
+}
+
+/// Reads a `multipart/alternative` offer: `Ok(None)` if the text is not multipart at all,
+/// `Err` naming the problem if it is but is not an offer of SDP parts.
+fn multipart_offer(text: &str) -> Result<Option<MediaOffer>, String> {
+    // Either the body alone (starting with its delimiter), or the SIP message's
+    // Content-Type header (and maybe others), a blank line, then the body.
+    let mut lines = text.lines();
+    let first = lines.next().unwrap_or_default();
+    // A delimiter line is followed by the part's headers (or a blank line), which tells
+    // it from a PEM block's "-----BEGIN …" or a text that happens to start with "--".
+    let opens_part = first.starts_with("--")
+        && !first.starts_with("-----BEGIN ")
+        && lines
+            .next()
+            .is_some_and(|l| l.trim().is_empty() || l.contains(':'));
+    let (boundary, body) = if opens_part {
+        (first[2..].trim_end().to_string(), text)
+    } else {
+        let Some((headers, body)) = text
+            .split_once("\r\n\r\n")
+            .or_else(|| text.split_once("\n\n"))
+        else {
+            return Ok(None);
+        };
+        let content_type = headers.lines().find_map(|l| {
+            let (name, value) = l.split_once(':')?;
+            name.trim()
+                .eq_ignore_ascii_case("content-type")
+                .then(|| value.trim())
+        });
+        let Some(content_type) = content_type else {
+            return Ok(None);
+        };
+        let mut params = content_type.split(';').map(str::trim);
+        let kind = params.next().unwrap_or_default();
+        if !kind.eq_ignore_ascii_case("multipart/alternative") {
+            return Ok(None);
+        }
+        let boundary = params
+            .find_map(|p| {
+                let (k, v) = p.split_once('=')?;
+                k.trim()
+                    .eq_ignore_ascii_case("boundary")
+                    .then(|| v.trim().trim_matches('"'))
+            })
+            .ok_or("a multipart/alternative Content-Type with no boundary")?;
+        (boundary.to_string(), body.trim_start_matches(['\r', '\n']))
+    };
+    // RFC 2046 §5.1.1: 1–70 characters, no trailing space.
+    let valid_boundary = (1..=70).contains(&boundary.len())
+        && !boundary.ends_with(' ')
+        && boundary
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "'()+_,-./:=? ".contains(c));
+    if !valid_boundary {
+        return Err(format!("'{boundary}' is not a valid multipart boundary"));
+    }
+    let delimiter = format!("--{boundary}");
+    let close = format!("--{boundary}--");
+    let mut parts: Vec<Vec<&str>> = Vec::new();
+    let mut closed = false;
+    for line in body.lines() {
+        let line_end = line.trim_end();
+        if line_end == close {
+            closed = true;
+            break;
+        }
+        if line_end == delimiter {
+            parts.push(Vec::new());
+        } else if let Some(part) = parts.last_mut() {
+            part.push(line);
+        }
+    }
+    if !body.starts_with(&delimiter) {
+        return Err(format!(
+            "a multipart body must start with its delimiter line '{delimiter}'"
+        ));
+    }
+    if !closed {
+        return Err(format!(
+            "the multipart body is not closed (no '{close}' line): the file may be cut short"
+        ));
+    }
+    if parts.is_empty() {
+        return Err("the multipart body has no parts".into());
+    }
+    for (n, part) in parts.iter().enumerate() {
+        let blank = part.iter().position(|l| l.trim().is_empty());
+        let (headers, content) = match blank {
+            Some(i) => (&part[..i], &part[i + 1..]),
+            None => (&part[..0], &part[..]),
+        };
+        let content_type = headers.iter().find_map(|l| {
+            let (name, value) = l.split_once(':')?;
+            name.trim()
+                .eq_ignore_ascii_case("content-type")
+                .then(|| value.trim())
+        });
+        let sdp_type = content_type.is_none_or(|ct| {
+            ct.split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .eq_ignore_ascii_case("application/sdp")
+        });
+        if !sdp_type {
+            return Err(format!(
+                "part {} of the multipart body is {}, not application/sdp",
+                n + 1,
+                content_type.unwrap_or_default()
+            ));
+        }
+        if !content
+            .first()
+            .is_some_and(|l| l.trim_start().starts_with("v=0"))
+        {
+            return Err(format!(
+                "part {} of the multipart body is not SDP (it must start with v=0)",
+                n + 1
+            ));
+        }
+    }
+    Ok(Some(MediaOffer {
+        media_type: format!("multipart/alternative;boundary={boundary}"),
+        body: body.to_string(),
+    }))
+}
+
+/// What a file that is not an offer looks like, in a few words.
+fn looks_like(bytes: &[u8]) -> &'static str {
+    let text = String::from_utf8_lossy(bytes);
+    let start = text.trim_start_matches('\u{feff}').trim_start();
+    let lower: String = start
+        .chars()
+        .take(64)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        "an empty file"
+    } else if std::str::from_utf8(bytes).is_err() || bytes.contains(&0) {
+        "binary data"
+    } else if lower.starts_with("<!doctype html") || lower.starts_with("<html") {
+        "an HTML page"
+    } else if lower.starts_with("<?xml") || lower.starts_with('<') {
+        "XML"
+    } else if start.starts_with('{') || start.starts_with('[') {
+        "JSON"
+    } else if start.starts_with("-----BEGIN ") {
+        "a PEM file (a certificate or key)"
+    } else if lower.starts_with("invite ") || lower.starts_with("sip/2.0") {
+        "a whole SIP message (save only its body, or its Content-Type line and body)"
+    } else if start.lines().next().is_some_and(|l| {
+        l.len() >= 2 && l.as_bytes()[1] == b'=' && l.as_bytes()[0].is_ascii_lowercase()
+    }) {
+        "SDP lines without the leading v=0 line"
+    } else {
+        "plain text"
+    }
 }
 
 impl CallRequest {
@@ -469,16 +651,104 @@ mod tests {
         std::fs::write(&binary, [0xff, 0xfe, 0x00]).unwrap();
         let mut req = CallRequest::to("sip:alice@contoso.com");
         req.media_offer = Some(good);
-        assert!(req
-            .validate()
-            .unwrap()
-            .media_offer
-            .unwrap()
-            .starts_with("v=0"));
+        let offer = req.validate().unwrap().media_offer.unwrap();
+        assert!(offer.body.starts_with("v=0"));
+        assert_eq!(offer.media_type, "application/sdp");
         req.media_offer = Some(text);
-        assert!(messages(&req)[0].contains("does not look like SDP"));
+        assert!(messages(&req)[0].contains("does not look like SDP: it looks like plain text"));
         req.media_offer = Some(binary);
-        assert!(messages(&req)[0].contains("is not UTF-8"));
+        assert!(messages(&req)[0].contains("is not an SDP offer: it looks like binary data"));
+    }
+
+    /// The body of a Lync 2013 INVITE: two SDP parts (ICE and the 2007 fallback).
+    pub const LYNC_BOUNDARY: &str = "9BCE36B8-2C70-44CA-AAA6-A5B6E7F7D4C2";
+
+    fn lync_body() -> String {
+        let sdp = |o: &str| {
+            format!(
+                "v=0\r\no=- 0 {o} IN IP4 10.0.0.5\r\ns=session\r\nc=IN IP4 10.0.0.5\r\nb=CT:99980\r\nt=0 0\r\nm=audio 50014 RTP/AVP 114 9 0 8 101\r\na=rtpmap:114 x-msrta/16000\r\na=rtpmap:101 telephone-event/8000\r\n"
+            )
+        };
+        format!(
+            "--{b}\r\nContent-Type: application/sdp\r\nContent-Transfer-Encoding: 7bit\r\nContent-Disposition: session; handling=optional; ms-proxy-2007fallback\r\n\r\n{}\r\n--{b}\r\nContent-Type: application/sdp\r\nContent-Transfer-Encoding: 7bit\r\nContent-Disposition: session; handling=optional\r\n\r\n{}\r\n--{b}--\r\n",
+            sdp("0"),
+            sdp("1"),
+            b = LYNC_BOUNDARY
+        )
+    }
+
+    #[test]
+    fn a_lync_multipart_offer_is_accepted_with_or_without_its_content_type_line() {
+        let body = lync_body();
+        let with_header =
+            format!("Content-Type: multipart/alternative;boundary={LYNC_BOUNDARY}\r\n\r\n{body}");
+        for text in [body.clone(), with_header] {
+            let offer = multipart_offer(&text).unwrap().unwrap();
+            assert_eq!(
+                offer.media_type,
+                format!("multipart/alternative;boundary={LYNC_BOUNDARY}")
+            );
+            assert_eq!(offer.body, body);
+        }
+    }
+
+    #[test]
+    fn a_broken_multipart_offer_says_what_is_wrong() {
+        let body = lync_body();
+        let cases = [
+            (
+                body.replace(&format!("--{LYNC_BOUNDARY}--"), ""),
+                "is not closed",
+            ),
+            (
+                body.replacen("application/sdp", "text/html", 1),
+                "part 1 of the multipart body is text/html",
+            ),
+            (
+                body.replacen("v=0", "x=0", 2).replacen("x=0", "v=0", 1),
+                "part 2 of the multipart body is not SDP",
+            ),
+            (
+                "Content-Type: multipart/alternative\r\n\r\n--x\r\n".into(),
+                "no boundary",
+            ),
+        ];
+        for (text, expected) in cases {
+            let e = multipart_offer(&text).unwrap_err();
+            assert!(e.contains(expected), "{expected}: {e}");
+        }
+        assert_eq!(
+            multipart_offer("Content-Type: text/plain\n\nhello").unwrap(),
+            None
+        );
+    }
+
+    #[test]
+    fn anything_else_is_named_for_what_it_looks_like() {
+        for (bytes, expected) in [
+            (&b""[..], "an empty file"),
+            (b"  \n", "an empty file"),
+            (b"<!DOCTYPE html><html>", "an HTML page"),
+            (b"<?xml version=\"1.0\"?><a/>", "XML"),
+            (b"{\"sdp\": 1}", "JSON"),
+            (b"-----BEGIN CERTIFICATE-----\nMII", "a PEM file"),
+            (
+                b"INVITE sip:bob@contoso.com SIP/2.0\r\n",
+                "a whole SIP message",
+            ),
+            (
+                b"o=- 0 0 IN IP4 1.2.3.4\r\ns=x\r\n",
+                "SDP lines without the leading v=0",
+            ),
+            (b"\x7fELF\x02\x01\x00", "binary data"),
+            (b"hello", "plain text"),
+        ] {
+            assert!(
+                looks_like(bytes).starts_with(expected),
+                "{expected}: {}",
+                looks_like(bytes)
+            );
+        }
     }
 
     #[test]

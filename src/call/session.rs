@@ -11,8 +11,8 @@ use tokio::sync::mpsc;
 use tokio::time::{sleep_until, timeout_at};
 
 use super::{
-    CallControl, CallError, CallOutcome, CallUpdate, ErrorKind, EventNote, FinalState, Step,
-    ValidCall,
+    CallControl, CallError, CallOutcome, CallUpdate, EndedBy, ErrorKind, EventNote, FinalState,
+    Step, ValidCall,
 };
 use crate::secret::{Password, Token};
 use crate::ucwa::application::{self, Application};
@@ -92,6 +92,8 @@ pub async fn run(
         connected_at: None,
         cleanup_started: None,
         far_end_gone: false,
+        reported_state: None,
+        snapshot_state: None,
         client: None,
         live_application: None,
     };
@@ -119,6 +121,8 @@ enum Stop {
     Cancelled(String),
     /// The event channel says the application no longer exists (404 ApplicationNotFound).
     ApplicationGone(UcwaError),
+    /// Connected, and our hang-up was not confirmed: the call may still be up.
+    StillConnected(CallError),
 }
 
 impl From<UcwaError> for Stop {
@@ -173,8 +177,11 @@ enum RingEnd {
 
 /// How the connected call ended.
 enum CallEnd {
-    /// We hung up.
+    /// We hung up, and the server confirmed it.
     HungUp,
+    /// We hung up, but nothing confirmed it: no answer to the hang-up request and no event
+    /// showing the call go down. The message says what happened.
+    Unconfirmed(String),
     /// The far end hung up.
     Remote,
 }
@@ -192,6 +199,11 @@ struct Session {
     cleanup_started: Option<tokio::time::Instant>,
     /// The call's conversation or audio/video went down (seen in any event so far).
     far_end_gone: bool,
+    /// The last invitation state reported: states are reported only forwards.
+    reported_state: Option<String>,
+    /// The state of the invitation as read by GET, not yet reported: events the server
+    /// raised before that GET may still be on their way, and go first.
+    snapshot_state: Option<String>,
     /// The signed-in client and the application still to delete, kept here so that a
     /// panic in the flow can still end the call and delete the application.
     client: Option<Arc<Client>>,
@@ -265,6 +277,8 @@ impl Session {
             }),
         )?);
         self.client = Some(client.clone());
+        // A Retry-After never stretches the set-up past --timeout.
+        client.set_deadline(Some(deadline));
 
         // Set-up: discovery, sign-in, application. Bounded by the timeout, and ended by
         // the user; the application, once created, is always deleted.
@@ -494,9 +508,8 @@ impl Session {
                 r = read => match r {
                     Ok(resource) => {
                         self.links.update_from_invitation(&resource);
-                        if let Some(state) = self.links.state.clone() {
-                            self.send(CallUpdate::InvitationState(state));
-                        }
+                        // Reported after the events already on their way (see `ring`).
+                        self.snapshot_state = self.links.state.clone();
                     }
                     // A fast call may be over (404) before we look: the events tell the rest.
                     Err(e) => self.send(CallUpdate::Notice(format!("could not read the invitation: {e}"))),
@@ -528,6 +541,8 @@ impl Session {
             RingEnd::Connected => {
                 self.finished(Step::Ring, ring_clock.elapsed());
                 self.connected_at = Some(Instant::now());
+                // --timeout bounds the set-up only; the call itself may last any time.
+                client.set_deadline(None);
                 self.send(CallUpdate::StepStarted(Step::InCall));
                 // The far end may have hung up in the very batch that connected the call.
                 let end = if self.far_end_gone {
@@ -537,10 +552,15 @@ impl Session {
                 };
                 let talked = self.connected_at.map(|t| t.elapsed()).unwrap_or_default();
                 self.finished(Step::InCall, talked);
-                Ok(match end {
-                    CallEnd::HungUp => FinalState::Connected,
-                    CallEnd::Remote => FinalState::Ended,
-                })
+                match end {
+                    CallEnd::HungUp => Ok(FinalState::Ended(EndedBy::Local)),
+                    CallEnd::Remote => Ok(FinalState::Ended(EndedBy::Remote)),
+                    // The call may still be up: report it as last known, with why.
+                    CallEnd::Unconfirmed(why) => Err(Stop::StillConnected(CallError::new(
+                        ErrorKind::Network,
+                        why,
+                    ))),
+                }
             }
         }
     }
@@ -561,11 +581,26 @@ impl Session {
         }
         loop {
             let why = tokio::select! {
-                message = events.recv() => {
-                    if let Some(end) = self.on_pump(client, message).await? {
-                        return Ok(end);
-                    }
+                // The invitation's GET copy is newer than any event in flight when it was
+                // read: report its state once those events are in (or none came soon).
+                _ = tokio::time::sleep(SNAPSHOT_GRACE), if self.snapshot_state.is_some() => {
+                    self.report_snapshot();
                     continue;
+                }
+                message = events.recv() => {
+                    let result = self.on_pump(client, message).await;
+                    self.report_snapshot();
+                    match result {
+                        Ok(Some(end)) => return Ok(end),
+                        Ok(None) => continue,
+                        // The event channel failed for good: the invitation may still ring,
+                        // so cancel it before the application is deleted.
+                        Err(Stop::Error(e)) => {
+                            self.cancel(client, events, String::new()).await?;
+                            return Err(Stop::Error(e));
+                        }
+                        Err(other) => return Err(other),
+                    }
                 }
                 Some(CallControl::End) = control.recv() => "cancelled by the user while ringing".to_string(),
                 _ = sleep_until(deadline) => format!("not answered within {} s: cancelled", options.timeout.as_secs()),
@@ -661,10 +696,13 @@ impl Session {
         let wait_until = until;
         loop {
             tokio::select! {
+                // Events that came while the cancel was on its way go first, even when
+                // the deadline has passed meanwhile.
+                biased;
                 message = events.recv() => match self.on_pump(client, message).await {
                     Ok(Some(RingEnd::Connected)) => {
                         self.send(CallUpdate::Notice("the call was answered as it was cancelled: hanging up".into()));
-                        self.hang_up(client, events).await;
+                        let _ = self.hang_up(client, events).await;
                         break;
                     }
                     Ok(Some(_)) | Err(_) => break,
@@ -698,8 +736,16 @@ impl Session {
                             self.send(CallUpdate::Notice(format!("the server ended the application: {e}")));
                             return Ok(CallEnd::Remote);
                         }
-                        Some(Err(e)) => return Err(e.into()),
-                        None => return Err(Stop::Error(channel_closed())),
+                        // The event channel failed for good: hang up before the
+                        // application is deleted, so the far end is not left on the line.
+                        Some(Err(e)) => {
+                            let _ = self.hang_up(client, events).await;
+                            return Err(e.into());
+                        }
+                        None => {
+                            let _ = self.hang_up(client, events).await;
+                            return Err(Stop::Error(channel_closed()));
+                        }
                     };
                     let mut ended = page.is_resume();
                     for (sender, event) in page.events() {
@@ -713,17 +759,21 @@ impl Session {
                 _ = async { sleep_until(hang_up_at.unwrap_or_else(tokio::time::Instant::now)).await }, if hang_up_at.is_some() => break,
             }
         }
-        self.hang_up(client, events).await;
-        Ok(CallEnd::HungUp)
+        Ok(match self.hang_up(client, events).await {
+            Ok(()) => CallEnd::HungUp,
+            Err(why) => CallEnd::Unconfirmed(why),
+        })
     }
 
     /// Hangs up: `stopAudioVideo`, else DELETE the conversation; waits (bounded) for the
     /// call to go down. The application delete that follows finishes anything left.
+    /// Confirmed when the server accepted the hang-up request or an event showed the call
+    /// go down; otherwise `Err` says what happened (the step is then not marked done).
     async fn hang_up(
         &mut self,
         client: &Arc<Client>,
         events: &mut mpsc::UnboundedReceiver<PumpMessage>,
-    ) {
+    ) -> Result<(), String> {
         self.send(CallUpdate::StepStarted(Step::HangUp));
         let clock = Instant::now();
         let until = self.end_call_deadline();
@@ -740,6 +790,7 @@ impl Session {
             }
         }
         let mut done = false;
+        let mut unanswered = Vec::new();
         if let Some(stop) = self.links.stop_audio_video.clone() {
             let reason = crate::ucwa::resource::Input {
                 properties: vec![(
@@ -755,31 +806,48 @@ impl Session {
             .await
             {
                 Ok(Ok(_)) => done = true,
-                Ok(Err(e)) => self.send(CallUpdate::Notice(format!(
-                    "stopAudioVideo failed ({e}); leaving the conversation instead"
-                ))),
-                Err(_) => self.send(CallUpdate::Notice(
-                    "stopAudioVideo got no answer in time".into(),
-                )),
+                Ok(Err(e)) => {
+                    self.send(CallUpdate::Notice(format!(
+                        "stopAudioVideo failed ({e}); leaving the conversation instead"
+                    )));
+                    unanswered.push(format!("stopAudioVideo failed ({e})"));
+                }
+                Err(_) => {
+                    self.send(CallUpdate::Notice(
+                        "stopAudioVideo got no answer in time".into(),
+                    ));
+                    unanswered.push(format!(
+                        "stopAudioVideo got no answer within {} s",
+                        END_CALL_BOUND.as_secs()
+                    ));
+                }
             }
         }
         if !done {
             if let Some(conversation) = self.links.conversation.clone() {
-                if let Ok(Err(e)) = timeout_at(
+                match timeout_at(
                     until,
                     client.delete(&conversation, "hanging up (leaving the conversation)"),
                 )
                 .await
                 {
-                    self.send(CallUpdate::Notice(format!(
-                        "leaving the conversation failed: {e}"
-                    )));
+                    Ok(Ok(_)) => done = true,
+                    Ok(Err(e)) => {
+                        self.send(CallUpdate::Notice(format!(
+                            "leaving the conversation failed: {e}"
+                        )));
+                        unanswered.push(format!("leaving the conversation failed ({e})"));
+                    }
+                    Err(_) => unanswered.push("leaving the conversation got no answer".into()),
                 }
             }
         }
         let wait_until = until;
         loop {
             tokio::select! {
+                // Events that came while the hang-up was on its way go first, even when
+                // the deadline has passed meanwhile: they may show the far end gone.
+                biased;
                 message = events.recv() => match message {
                     Some(Ok(page)) => {
                         let mut ended = false;
@@ -793,7 +861,43 @@ impl Session {
                 _ = sleep_until(wait_until) => break,
             }
         }
-        self.finished(Step::HangUp, clock.elapsed());
+        if done || self.far_end_gone {
+            self.finished(Step::HangUp, clock.elapsed());
+            return Ok(());
+        }
+        if unanswered.is_empty() {
+            unanswered
+                .push("the call offers neither stopAudioVideo nor a conversation to leave".into());
+        }
+        let why = format!(
+            "the hang-up was not confirmed: {}, and no event showed the call end; it may still be up until the application is deleted",
+            unanswered.join("; ")
+        );
+        self.send(CallUpdate::Notice(why.clone()));
+        Err(why)
+    }
+
+    /// Reports the invitation's state if it is further on than the last one reported: an
+    /// event or a GET copy that arrives late never takes the state backwards.
+    fn report_state(&mut self, state: String) {
+        let forwards = match &self.reported_state {
+            None => true,
+            Some(last) => {
+                let (new, old) = (state_rank(&state), state_rank(last));
+                new > old || (new == old && new == FINAL_RANK && !state.eq_ignore_ascii_case(last))
+            }
+        };
+        if forwards {
+            self.reported_state = Some(state.clone());
+            self.send(CallUpdate::InvitationState(state));
+        }
+    }
+
+    /// Reports the state read by GET, if still pending.
+    fn report_snapshot(&mut self) {
+        if let Some(state) = self.snapshot_state.take() {
+            self.report_state(state);
+        }
     }
 
     fn is_ours(&self, client: &Client, href: &str) -> bool {
@@ -848,12 +952,9 @@ impl Session {
                     return None;
                 }
                 if let Some(resource) = &event.embedded {
-                    let before = self.links.state.clone();
                     self.links.update_from_invitation(resource);
-                    if self.links.state != before {
-                        if let Some(s) = self.links.state.clone() {
-                            self.send(CallUpdate::InvitationState(s));
-                        }
+                    if let Some(s) = resource.text("state") {
+                        self.report_state(s);
                     }
                 }
                 if event.kind != EventKind::Completed {
@@ -942,6 +1043,7 @@ impl Session {
             ),
             Err(Stop::Error(e)) => (FinalState::Failed, Some(e)),
             Err(Stop::ApplicationGone(e)) => (FinalState::Failed, Some(call_error(&e))),
+            Err(Stop::StillConnected(e)) => (FinalState::Connected, Some(e)),
         };
         match &error {
             Some(e) => tracing::info!(state = state.as_str(), error = %e.message, "call finished"),
@@ -966,6 +1068,25 @@ enum Outcome {
     Failed(CallError),
     /// The call went down (far end hung up, or conversation deleted).
     Disconnected,
+}
+
+/// How long the invitation's GET copy waits for the events that were on their way before
+/// its state is reported.
+const SNAPSHOT_GRACE: Duration = Duration::from_millis(300);
+
+/// The rank of a failed or ended invitation state (Failed, Declined, Cancelled, or any
+/// state not known here): a change between two of these is still reported.
+const FINAL_RANK: u8 = 4;
+
+/// Where an invitation state sits in its one-way progress (UCWA audioVideoInvitation:
+/// Connecting, then Alerting, then Connected or a failure).
+fn state_rank(state: &str) -> u8 {
+    match state.to_ascii_lowercase().as_str() {
+        "connecting" => 1,
+        "alerting" => 2,
+        "connected" => 3,
+        _ => FINAL_RANK,
+    }
 }
 
 fn timed_out(limit: Duration, doing: &str) -> CallError {

@@ -135,6 +135,16 @@ pub struct Faults {
     /// sequences (clear screen, an OSC 52 clipboard write, a carriage return, a bidi
     /// override), and the reason's subcode a colour escape.
     pub hostile_text: bool,
+    /// `cut-held-events=MS`: every P-GET still held after MS ms is cut (the connection is
+    /// dropped mid-answer), as a proxy or load balancer with an idle timeout does. Nothing
+    /// is lost: the same `ack` gets the events later.
+    pub cut_held_events: Option<Duration>,
+    /// `empty-events`: P-GETs are never held: with nothing to deliver, each is answered at
+    /// once with an empty page.
+    pub empty_events: bool,
+    /// `status-503-retry-date[=SECS]`: the first `startAudioVideo` gets `503` with
+    /// `Retry-After` as an HTTP date SECS seconds ahead (default 1), RFC 9110 §10.2.3.
+    pub status_503_retry_date: Option<u32>,
 }
 
 /// Where `foreign-link` sends some kinds of href.
@@ -179,6 +189,9 @@ pub const NAMES: &[&str] = &[
     "token-expires-in=SECS",
     "echo-secrets",
     "hostile-text",
+    "cut-held-events=MS",
+    "empty-events",
+    "status-503-retry-date[=SECS]",
 ];
 
 impl Faults {
@@ -233,6 +246,24 @@ impl Faults {
                     _ => problems.push(format!(
                         "fault '{item}': expected foreign-link=KIND@ORIGIN (e.g. next@http://127.0.0.1:9)"
                     )),
+                },
+                "empty-events" => flag(&mut faults.empty_events, &mut problems),
+                "cut-held-events" => match arg.as_deref().map(str::parse::<u64>) {
+                    Some(Ok(ms)) if ms > 0 => {
+                        faults.cut_held_events = Some(Duration::from_millis(ms))
+                    }
+                    _ => problems.push(format!(
+                        "fault '{item}': expected cut-held-events=MS with MS a number of milliseconds above 0"
+                    )),
+                },
+                "status-503-retry-date" => match arg.as_deref() {
+                    None => faults.status_503_retry_date = Some(1),
+                    Some(secs) => match secs.parse::<u32>() {
+                        Ok(n) => faults.status_503_retry_date = Some(n),
+                        Err(_) => problems.push(format!(
+                            "fault '{item}': '{secs}' is not a number of seconds"
+                        )),
+                    },
                 },
                 "status-503-retry-after" | "status-503" => match arg.as_deref() {
                     None => faults.status_503_retry_after = Some(1),
@@ -299,6 +330,7 @@ impl fmt::Display for Faults {
             (self.unknown_events, "unknown-events"),
             (self.echo_secrets, "echo-secrets"),
             (self.hostile_text, "hostile-text"),
+            (self.empty_events, "empty-events"),
         ] {
             if on {
                 items.push(name.to_string());
@@ -312,6 +344,12 @@ impl fmt::Display for Faults {
         }
         if let Some(link) = &self.foreign_link {
             items.push(format!("foreign-link={}@{}", link.kind, link.origin));
+        }
+        if let Some(secs) = self.status_503_retry_date {
+            items.push(format!("status-503-retry-date={secs}"));
+        }
+        if let Some(cut) = self.cut_held_events {
+            items.push(format!("cut-held-events={}", cut.as_millis()));
         }
         if let Some(stall) = self.stall {
             items.push(format!(
@@ -333,7 +371,8 @@ mod tests {
         let list = "expire-token-once,redirect-root,redirect-loop,no-av-link,proxy-502-html,\
                     truncated-body,events-gone,resync-once,duplicate-events,unknown-events,\
                     status-503-retry-after=7,stall=start-audio-video:250,echo-secrets,\
-                    hostile-text,token-expires-in=0,foreign-link=stopAudioVideo@http://127.0.0.1:9/";
+                    hostile-text,token-expires-in=0,foreign-link=stopAudioVideo@http://127.0.0.1:9/,\
+                    cut-held-events=1000,empty-events,status-503-retry-date=3";
         let faults = Faults::parse(list).unwrap();
         assert!(faults.expire_token_once && faults.redirect_root && faults.redirect_loop);
         assert!(faults.no_av_link && faults.proxy_502_html && faults.truncated_body);
@@ -348,6 +387,9 @@ mod tests {
             })
         );
         assert_eq!(faults.status_503_retry_after, Some(7));
+        assert_eq!(faults.status_503_retry_date, Some(3));
+        assert_eq!(faults.cut_held_events, Some(Duration::from_millis(1000)));
+        assert!(faults.empty_events);
         assert_eq!(
             faults.stall_for(SimStep::StartAudioVideo),
             Some(Duration::from_millis(250))

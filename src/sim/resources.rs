@@ -314,8 +314,10 @@ pub fn invitation(app: &App, call: &Call) -> Resource {
     inv = inv
         .with_link("to", p.to_contact)
         .with_link("from", p.local_participant);
-    if let Some(sdp) = &call.media_offer {
-        inv = inv.with_link("mediaOffer", data_uri(sdp));
+    if let Some((media_type, body)) = &call.media_offer {
+        use base64::Engine;
+        let encoded = base64::engine::general_purpose::STANDARD.encode(body);
+        inv = inv.with_link("mediaOffer", format!("data:{media_type};base64,{encoded}"));
     }
     inv = inv.with_embedded({
         let mut from = local_participant(app, call);

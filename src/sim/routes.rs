@@ -1026,6 +1026,11 @@ async fn events(state: &SimState, ctx: &Ctx, id: u64) -> Response {
         }
         _ => cfg.event_hold,
     };
+    // cut_held_events: a proxy in front drops the connection once the P-GET has idled this long.
+    let cut_at = cfg
+        .faults
+        .cut_held_events
+        .map(|after| Instant::now() + after);
     let deadline = Instant::now() + hold;
     let answered = |poll: Poll, inner: &mut super::state::Inner| -> Option<Response> {
         match poll {
@@ -1066,14 +1071,19 @@ async fn events(state: &SimState, ctx: &Ctx, id: u64) -> Response {
             let Some(app) = inner.apps.get_mut(&id) else {
                 return ctx.application_not_found();
             };
-            let poll = app.channel.poll(ack);
+            let poll = if cfg.faults.empty_events {
+                app.channel.poll_now(ack)
+            } else {
+                app.channel.poll(ack)
+            };
             if poll != Poll::Wait {
                 return answered(poll, inner).unwrap_or_else(|| ctx.not_found());
             }
             app.channel.park()
         };
         let (waiter, wake) = parked;
-        match tokio::time::timeout_at(deadline, wake).await {
+        let until = cut_at.map_or(deadline, |cut| cut.min(deadline));
+        match tokio::time::timeout_at(until, wake).await {
             Ok(Ok(Wake::Events)) => continue,
             Ok(Ok(Wake::Replaced)) => {
                 return ctx.error(
@@ -1092,11 +1102,28 @@ async fn events(state: &SimState, ctx: &Ctx, id: u64) -> Response {
                     return ctx.application_not_found();
                 };
                 app.channel.unpark(waiter);
+                if until < deadline {
+                    return cut_connection();
+                }
                 let poll = app.channel.poll_now(ack);
                 return answered(poll, inner).unwrap_or_else(|| ctx.not_found());
             }
         }
     }
+}
+
+/// An answer whose body fails after the status line: hyper drops the connection mid-answer,
+/// which is what a client sees when a proxy cuts an idle request.
+fn cut_connection() -> Response {
+    let cut = futures_util::stream::once(async {
+        Err::<Bytes, _>(std::io::Error::new(
+            std::io::ErrorKind::ConnectionAborted,
+            "cut by an idle timeout (simulated proxy)",
+        ))
+    });
+    let mut response = Response::new(Body::from_stream(cut));
+    *response.status_mut() = StatusCode::OK;
+    response
 }
 
 fn shutting_down(ctx: &Ctx) -> Response {
@@ -1143,6 +1170,56 @@ fn events_page(base: &str, ack: u64, mut senders: Vec<Sender>, unknown: bool) ->
 }
 
 const IMPORTANCE: [&str; 3] = ["Normal", "Urgent", "Emergency"];
+
+/// The media type of an offer's `data:` URI, checked against its text: `application/sdp`
+/// starting `v=0`, or `multipart/alternative` with a boundary whose delimiter opens the
+/// body and whose parts are SDP (as Lync clients send). Returns the media type as received.
+fn check_offer(href: &str, text: &str) -> Result<String, String> {
+    let meta = href
+        .get(5..)
+        .and_then(|m| m.split(',').next())
+        .unwrap_or_default();
+    let media_type: Vec<&str> = meta
+        .split(';')
+        .filter(|p| !p.trim().eq_ignore_ascii_case("base64"))
+        .collect();
+    let kind = media_type.first().map(|k| k.trim().to_ascii_lowercase());
+    match kind.as_deref() {
+        Some("application/sdp") | Some("") | None => {
+            if text.trim_start().starts_with("v=0") || text.is_empty() {
+                Ok("application/sdp".into())
+            } else {
+                Err("the application/sdp offer does not start with v=0".into())
+            }
+        }
+        Some("multipart/alternative") => {
+            let boundary = media_type[1..]
+                .iter()
+                .find_map(|p| {
+                    let (k, v) = p.split_once('=')?;
+                    k.trim().eq_ignore_ascii_case("boundary").then(|| v.trim())
+                })
+                .map(|b| String::from_utf8_lossy(&percent_decode(b, false)).into_owned())
+                .ok_or("a multipart/alternative offer needs a boundary parameter")?;
+            let delimiter = format!("--{boundary}");
+            let parts: Vec<&str> = text.split(delimiter.as_str()).skip(1).collect();
+            let closed = parts.last().is_some_and(|p| p.starts_with("--"));
+            let sdp_parts = parts
+                .iter()
+                .filter(|p| !p.starts_with("--"))
+                .all(|p| p.contains("\nv=0"));
+            if !text.starts_with(&delimiter) || !closed || parts.len() < 2 || !sdp_parts {
+                return Err(format!(
+                    "the multipart/alternative offer is not a closed set of SDP parts delimited by '{delimiter}'"
+                ));
+            }
+            Ok(media_type.join(";"))
+        }
+        Some(other) => Err(format!(
+            "a media offer must be application/sdp or multipart/alternative, not {other}"
+        )),
+    }
+}
 
 /// `data:` URI → text: base64 or percent-encoded (`+` as space).
 fn decode_data_uri(href: &str) -> Option<String> {
@@ -1267,7 +1344,13 @@ fn start_audio_video(state: &SimState, ctx: &Ctx, id: u64, body: &[u8]) -> Respo
     let media_offer = match input.link("mediaOffer") {
         None => None,
         Some(href) => match decode_data_uri(href) {
-            Some(sdp) => Some(sdp).filter(|s| !s.is_empty()),
+            Some(text) => match check_offer(href, &text) {
+                Ok(media_type) => Some((media_type, text)).filter(|(_, t)| !t.is_empty()),
+                Err(why) => {
+                    problems.push(Problem::invalid("mediaOffer", why));
+                    None
+                }
+            },
             None => {
                 problems.push(Problem::invalid(
                     "mediaOffer",
@@ -1279,6 +1362,22 @@ fn start_audio_video(state: &SimState, ctx: &Ctx, id: u64, body: &[u8]) -> Respo
     };
     if !problems.is_empty() {
         return ctx.invalid(problems);
+    }
+    if let Some(secs) = faults.status_503_retry_date {
+        if state.lock().fire_once("status-503-retry-date") {
+            let mut r = ctx.error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "ServiceUnavailable",
+                None,
+                "The service is busy. Please try again later.",
+            );
+            // An HTTP date has whole seconds: round up so the wait is never shorter.
+            let at = std::time::SystemTime::now() + Duration::from_secs(u64::from(secs) + 1);
+            if let Ok(v) = HeaderValue::from_str(&httpdate::fmt_http_date(at)) {
+                r.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            return r;
+        }
     }
     if let Some(secs) = faults.status_503_retry_after {
         if state.lock().fire_once("status-503-retry-after") {

@@ -139,8 +139,9 @@ pub struct Call {
     pub session_context: Option<String>,
     pub join_audio_muted: Option<bool>,
     pub join_video_muted: Option<bool>,
-    /// The decoded SDP of the offer, if one was sent.
-    pub media_offer: Option<String>,
+    /// The decoded offer, if one was sent: its media type (`application/sdp` or
+    /// `multipart/alternative;boundary=…`) and its text.
+    pub media_offer: Option<(String, String)>,
     pub state: InvitationState,
     pub media: Media,
     /// The conversation still exists (not yet deleted).

@@ -165,7 +165,7 @@ impl CallRecord {
     /// The one word or phrase that says where the call is.
     pub fn status_label(&self) -> &'static str {
         match (&self.outcome, self.step) {
-            (Some(o), _) => o.state.as_str(),
+            (Some(o), _) => o.state.label(),
             (None, _) if self.ending && self.connected() => "hanging up",
             (None, _) if self.ending => "cancelling",
             (None, _) if self.connected() => "Connected",
@@ -953,10 +953,10 @@ impl App {
                 let (kind, text) = match (&outcome.error, outcome.state) {
                     (Some(e), _) => (
                         LogKind::Error,
-                        format!("{}: {}", outcome.state.as_str(), e.message),
+                        format!("{}: {}", outcome.state.label(), e.message),
                     ),
                     (None, FinalState::Failed) => (LogKind::Error, "Failed".to_string()),
-                    (None, state) => (LogKind::Done, state.as_str().to_string()),
+                    (None, state) => (LogKind::Done, state.label().to_string()),
                 };
                 call.log(wall, kind, text);
                 call.outcome = Some(outcome);

@@ -10,8 +10,8 @@ use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 use super::SessionRunner;
 use crate::call::session::{CallOptions, Connection};
 use crate::call::{
-    CallControl, CallError, CallOutcome, CallUpdate, ErrorKind, EventNote, FinalState, Step,
-    ValidCall,
+    CallControl, CallError, CallOutcome, CallUpdate, EndedBy, ErrorKind, EventNote, FinalState,
+    Step, ValidCall,
 };
 use crate::ucwa::resource::ErrorBody;
 use crate::ucwa::transport::WireRecord;
@@ -311,10 +311,10 @@ async fn play(
             None,
             3,
         );
-        outcome.state = FinalState::Connected;
+        outcome.state = FinalState::Ended(EndedBy::Local);
     } else {
         s.event("deleted", None, None, None);
-        outcome.state = FinalState::Ended;
+        outcome.state = FinalState::Ended(EndedBy::Remote);
     }
     finish(&mut s, outcome)
 }

@@ -15,7 +15,8 @@ use ratatui::Terminal;
 pub type Term = Terminal<CrosstermBackend<Stdout>>;
 
 pub struct TerminalGuard {
-    terminal: Term,
+    /// Always `Some` until dropped.
+    terminal: Option<Term>,
 }
 
 impl TerminalGuard {
@@ -28,7 +29,9 @@ impl TerminalGuard {
             return Err(e);
         }
         match Terminal::new(CrosstermBackend::new(stdout)) {
-            Ok(terminal) => Ok(TerminalGuard { terminal }),
+            Ok(terminal) => Ok(TerminalGuard {
+                terminal: Some(terminal),
+            }),
             Err(e) => {
                 let _ = restore();
                 Err(e)
@@ -37,12 +40,21 @@ impl TerminalGuard {
     }
 
     pub fn terminal(&mut self) -> &mut Term {
-        &mut self.terminal
+        self.terminal
+            .get_or_insert_with(|| unreachable!("the terminal is taken only on drop"))
     }
 }
 
 impl Drop for TerminalGuard {
     fn drop(&mut self) {
+        if let Some(mut terminal) = self.terminal.take() {
+            // ratatui's own drop shows a hidden cursor and, if that fails (the terminal is
+            // gone), eprintln!s, which panics on a dead terminal. Show it here instead; if
+            // the terminal is gone, skip that drop (its buffers go with the process).
+            if terminal.show_cursor().is_err() {
+                std::mem::forget(terminal);
+            }
+        }
         let _ = restore();
     }
 }

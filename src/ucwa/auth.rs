@@ -236,6 +236,7 @@ pub async fn request_token(
                 .header("x-ms-diagnostics")
                 .map(|d| transport.scrub_quoted(d)),
             foreign_body: None,
+            retry_after: None,
         });
     }
     let parsed: TokenResponse =

@@ -9,7 +9,7 @@
 //! as a protocol error (the application, on the pool, is still deleted).
 
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use reqwest::Method;
 use url::Url;
@@ -54,6 +54,8 @@ pub struct Client {
     /// Held while a new token is fetched, so that requests refused together (the parked
     /// P-GET and a POST, say) sign in again once, not once each.
     reauth: tokio::sync::Mutex<()>,
+    /// The end of `--timeout` while it applies: a `Retry-After` wait never goes past it.
+    deadline: Mutex<Option<tokio::time::Instant>>,
 }
 
 fn lock<T: Clone>(m: &Mutex<T>) -> T {
@@ -100,7 +102,24 @@ impl Client {
             token_origin: Mutex::new(None),
             notice,
             reauth: tokio::sync::Mutex::new(()),
+            deadline: Mutex::new(None),
         })
+    }
+
+    /// Bounds every `Retry-After` wait by this instant (the end of `--timeout`); `None`
+    /// leaves only `RETRY_AFTER_CAP`.
+    pub fn set_deadline(&self, deadline: Option<tokio::time::Instant>) {
+        set(&self.deadline, deadline);
+    }
+
+    /// The longest `Retry-After` wait allowed now, and why it is that long.
+    fn retry_allowance(&self) -> (Duration, &'static str) {
+        let remaining =
+            lock(&self.deadline).map(|d| d.saturating_duration_since(tokio::time::Instant::now()));
+        match remaining {
+            Some(r) if r < RETRY_AFTER_CAP => (r, "what remains of --timeout"),
+            _ => (RETRY_AFTER_CAP, "the most avlaunch waits"),
+        }
     }
 
     pub fn format(&self) -> Format {
@@ -330,12 +349,28 @@ impl Client {
                 }
                 continue;
             }
-            if response.status == 503 && !waited {
-                if let Some(wait) = retry_after(&response) {
+            if matches!(response.status, 429 | 503) && !waited {
+                let asked = response
+                    .header("retry-after")
+                    .and_then(|v| parse_retry_after(v, SystemTime::now()));
+                if let Some(wait) = asked {
+                    let (allowed, limit) = self.retry_allowance();
+                    if wait > allowed {
+                        let mut error = self.error_from(&response, action);
+                        if let UcwaError::Http { retry_after, .. } = &mut error {
+                            *retry_after = Some(format!(
+                                "the server asked to wait {} before retrying (Retry-After), longer than the {} allowed ({limit})",
+                                seconds(wait),
+                                seconds(allowed)
+                            ));
+                        }
+                        return Err(error);
+                    }
                     waited = true;
                     self.notify(format!(
-                        "{action}: the server is unavailable (503); retrying after {} s as it asks",
-                        wait.as_secs()
+                        "{action}: the server is busy ({}); retrying after {} as it asks",
+                        response.status,
+                        seconds(wait)
                     ));
                     tokio::time::sleep(wait).await;
                     continue;
@@ -443,6 +478,7 @@ impl Client {
             body,
             diagnostics,
             foreign_body,
+            retry_after: None,
         }
     }
 }
@@ -453,11 +489,58 @@ pub fn response_format(response: &WireResponse) -> Option<Format> {
         .and_then(Format::from_media_type)
 }
 
-/// `Retry-After` in seconds, if present and within the cap.
-fn retry_after(response: &WireResponse) -> Option<Duration> {
-    let secs: u64 = response.header("retry-after")?.trim().parse().ok()?;
-    let wait = Duration::from_secs(secs);
-    (wait <= RETRY_AFTER_CAP).then_some(wait)
+/// A `Retry-After` value as a wait from `now`: delay-seconds or an HTTP date (RFC 9110
+/// §10.2.3; the three date forms of §5.6.7). A date already past means no wait. `None`
+/// when the value is neither.
+pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = httpdate::parse_http_date(value).ok()?;
+    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
+/// Whole seconds, rounded up (`0 s` only for no wait at all).
+fn seconds(d: Duration) -> String {
+    format!("{} s", d.as_secs() + u64::from(d.subsec_nanos() > 0))
+}
+
+#[cfg(test)]
+mod retry_after_tests {
+    use super::*;
+
+    #[test]
+    fn delay_seconds_and_every_http_date_form_are_read() {
+        let now = httpdate::parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT").unwrap();
+        assert_eq!(parse_retry_after(" 7 ", now), Some(Duration::from_secs(7)));
+        for later in [
+            "Sun, 06 Nov 1994 08:50:07 GMT",
+            "Sunday, 06-Nov-94 08:50:07 GMT",
+            "Sun Nov  6 08:50:07 1994",
+        ] {
+            assert_eq!(
+                parse_retry_after(later, now),
+                Some(Duration::from_secs(30)),
+                "{later}"
+            );
+        }
+        // A date in the past: retry at once.
+        assert_eq!(
+            parse_retry_after("Sun, 06 Nov 1994 08:00:00 GMT", now),
+            Some(Duration::ZERO)
+        );
+        for bad in ["", "soon", "-1", "1.5", "Sun, 32 Nov 1994 08:49:37 GMT"] {
+            assert_eq!(parse_retry_after(bad, now), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn waits_are_shown_in_whole_seconds_rounded_up() {
+        assert_eq!(seconds(Duration::from_millis(1200)), "2 s");
+        assert_eq!(seconds(Duration::from_secs(5)), "5 s");
+        assert_eq!(seconds(Duration::ZERO), "0 s");
+    }
 }
 
 #[cfg(test)]

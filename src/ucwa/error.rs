@@ -6,7 +6,7 @@ use super::resource::{ErrorBody, ParseError};
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum UcwaError {
     /// The server answered with an HTTP error.
-    #[error("{action}: {}", explain_http(*.status, .body.as_ref()))]
+    #[error("{action}: {}{}", explain_http(*.status, .body.as_ref()), .retry_after.as_deref().map(|n| format!("; {n}")).unwrap_or_default())]
     Http {
         action: String,
         status: u16,
@@ -16,6 +16,9 @@ pub enum UcwaError {
         diagnostics: Option<String>,
         /// Set when the body was not a UCWA body (an HTML page from a proxy, say).
         foreign_body: Option<String>,
+        /// Set when the server asked (`Retry-After`) to wait longer than allowed: says how
+        /// long it asked and what the limit was.
+        retry_after: Option<String>,
     },
     /// The token endpoint refused the credentials or the grant.
     #[error("{action}: {}", explain_token_error(.error))]

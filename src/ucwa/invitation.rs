@@ -30,8 +30,8 @@ pub fn start_audio_video_input(call: &ValidCall) -> Input {
     }
     let links = call
         .media_offer
-        .as_deref()
-        .map(|sdp| vec![Link::new("mediaOffer", sdp_data_uri(sdp))])
+        .as_ref()
+        .map(|offer| vec![Link::new("mediaOffer", offer_data_uri(offer))])
         .unwrap_or_default();
     Input { properties, links }
 }
@@ -41,6 +41,28 @@ pub fn sdp_data_uri(sdp: &str) -> String {
     format!(
         "data:application/sdp;base64,{}",
         base64::engine::general_purpose::STANDARD.encode(sdp)
+    )
+}
+
+/// A media offer as a data URI (RFC 2397): `data:application/sdp;base64,…` or
+/// `data:multipart/alternative;boundary=…;base64,…`. Characters of the media type that
+/// would end or split it in a URI (`,`, `;` in a value, space, `%`, `"`) are percent-encoded.
+pub fn offer_data_uri(offer: &crate::call::request::MediaOffer) -> String {
+    let mut media_type = String::new();
+    for (i, part) in offer.media_type.split(';').enumerate() {
+        if i > 0 {
+            media_type.push(';');
+        }
+        for c in part.chars() {
+            match c {
+                ',' | ' ' | '%' | '"' | '#' => media_type.push_str(&format!("%{:02X}", c as u32)),
+                c => media_type.push(c),
+            }
+        }
+    }
+    format!(
+        "data:{media_type};base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(&offer.body)
     )
 }
 
@@ -98,7 +120,10 @@ mod tests {
         req.join_audio_muted = Some(false);
         req.join_video_muted = Some(true);
         let mut call = req.validate().unwrap();
-        call.media_offer = Some("v=0\r\n".into());
+        call.media_offer = Some(crate::call::request::MediaOffer {
+            media_type: "application/sdp".into(),
+            body: "v=0\r\n".into(),
+        });
         let input = start_audio_video_input(&call);
         assert_eq!(input.properties.len(), 8);
         assert_eq!(
@@ -109,6 +134,18 @@ mod tests {
         assert_eq!(
             input.link("mediaOffer"),
             Some("data:application/sdp;base64,dj0wDQo=")
+        );
+    }
+
+    #[test]
+    fn a_multipart_offer_keeps_its_media_type_and_a_boundary_cannot_break_the_uri() {
+        let offer = crate::call::request::MediaOffer {
+            media_type: "multipart/alternative;boundary=a, b".into(),
+            body: "--a, b\r\n".into(),
+        };
+        assert_eq!(
+            offer_data_uri(&offer),
+            "data:multipart/alternative;boundary=a%2C%20b;base64,LS1hLCBiDQo="
         );
     }
 }

@@ -135,6 +135,8 @@ pub struct Transport {
     secrets: Mutex<Secrets>,
     /// The proxy variables, read once.
     proxies: Arc<ProxyEnv>,
+    /// `--ca-cert` was given: an unknown issuer is then not fixed by giving it.
+    ca_cert_given: bool,
 }
 
 /// The values `Transport` scrubs from server-sent text.
@@ -193,6 +195,7 @@ impl Transport {
             sink,
             secrets: Mutex::new(Secrets::default()),
             proxies,
+            ca_cert_given: ca_cert.is_some(),
         })
     }
 
@@ -399,6 +402,7 @@ impl Transport {
         &self,
         builder: reqwest::RequestBuilder,
     ) -> Result<(u16, Vec<(String, String)>, Vec<u8>), String> {
+        let describe = |e| describe(e, self.ca_cert_given);
         let mut response = builder.send().await.map_err(describe)?;
         let status = response.status().as_u16();
         let headers = response
@@ -443,7 +447,8 @@ fn is_form(headers: &[(String, String)]) -> bool {
 }
 
 /// A transport error in plain words, with the chain of causes (TLS detail included).
-fn describe(error: reqwest::Error) -> String {
+/// `ca_cert_given`: whether `--ca-cert` was given (changes the advice for an unknown CA).
+fn describe(error: reqwest::Error, ca_cert_given: bool) -> String {
     let host = error
         .url()
         .and_then(|u| u.host_str())
@@ -456,16 +461,17 @@ fn describe(error: reqwest::Error) -> String {
         source = s.source();
     }
     let chain = causes.join(": ");
-    let lead = if error.is_timeout() {
+    let lead = if let Some(tls) = tls_error(&error) {
+        explain_tls(&host, tls, ca_cert_given, std::time::SystemTime::now())
+    } else if error.is_timeout() {
         format!("no answer from {host} in time")
     } else if error.is_connect() {
-        if chain.contains("certificate") || chain.contains("Certificate") {
-            format!("the TLS certificate of {host} could not be verified (use --ca-cert FILE for a private CA)")
-        } else {
-            format!("cannot connect to {host}")
-        }
+        format!("cannot connect to {host}")
     } else if error.is_body() || error.is_decode() {
         format!("the answer from {host} was cut off")
+    } else if chain.contains("connection closed before message completed") {
+        // hyper's IncompleteMessage: what a proxy's idle timeout looks like.
+        format!("the connection to {host} was closed before an answer came (a proxy or load balancer cut it?)")
     } else {
         format!("the request to {host} failed")
     };
@@ -496,9 +502,171 @@ impl Drop for Abandoned {
 /// The `error` of an exchange still pending when it was given up (the call ended).
 pub const ABANDONED: &str = "abandoned: still pending when the call ended";
 
+/// The rustls error behind a failed request, if TLS failed: found in the source chain.
+/// (An `io::Error` hides the error it wraps from `source()`, so each is opened too.)
+fn tls_error(error: &reqwest::Error) -> Option<&rustls::Error> {
+    let mut next: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(error);
+    while let Some(e) = next {
+        // io::Errors may nest (an Other wrapping an InvalidData wrapping rustls's).
+        let mut layer = e;
+        loop {
+            if let Some(tls) = layer.downcast_ref::<rustls::Error>() {
+                return Some(tls);
+            }
+            match layer
+                .downcast_ref::<std::io::Error>()
+                .and_then(|io| io.get_ref())
+            {
+                Some(inner) => layer = inner,
+                None => break,
+            }
+        }
+        next = e.source();
+    }
+    None
+}
+
+/// What avlaunch's TLS accepts, for the message when a server has nothing in common.
+pub const TLS_SUPPORTED: &str =
+    "TLS 1.2 or 1.3 with ECDHE key exchange and AES-GCM or ChaCha20-Poly1305";
+
+/// A TLS failure in plain words: what is wrong and what would fix it. `now` dates the
+/// validity messages.
+pub fn explain_tls(
+    host: &str,
+    error: &rustls::Error,
+    ca_cert_given: bool,
+    now: SystemTime,
+) -> String {
+    use rustls::{AlertDescription as Alert, CertificateError as Cert, Error as E};
+    let date = |t: rustls::pki_types::UnixTime| {
+        httpdate::fmt_http_date(SystemTime::UNIX_EPOCH + Duration::from_secs(t.as_secs()))
+    };
+    let now = httpdate::fmt_http_date(now);
+    let cert = format!("the TLS certificate of {host}");
+    match error {
+        E::InvalidCertificate(Cert::UnknownIssuer) if ca_cert_given => format!(
+            "{cert} is signed by a CA that is not trusted, not even by the --ca-cert given: is that the CA that issued this server's certificate (or is an intermediate certificate missing from the server's chain)?"
+        ),
+        E::InvalidCertificate(Cert::UnknownIssuer) => format!(
+            "{cert} is signed by an unknown CA: for a deployment with a private CA, pass that CA's certificate with --ca-cert FILE"
+        ),
+        E::InvalidCertificate(Cert::ExpiredContext { not_after, .. }) => format!(
+            "{cert} expired on {} (it is now {now}): the server needs a renewed certificate (or this computer's clock is wrong)",
+            date(*not_after)
+        ),
+        E::InvalidCertificate(Cert::Expired) => format!(
+            "{cert} has expired (it is now {now}): the server needs a renewed certificate (or this computer's clock is wrong)"
+        ),
+        E::InvalidCertificate(Cert::NotValidYetContext { not_before, .. }) => format!(
+            "{cert} is not valid before {} (it is now {now}): check this computer's clock, or wait until the new certificate is valid",
+            date(*not_before)
+        ),
+        E::InvalidCertificate(Cert::NotValidYet) => format!(
+            "{cert} is not valid yet (it is now {now}): check this computer's clock"
+        ),
+        E::InvalidCertificate(Cert::NotValidForNameContext { presented, .. })
+            if presented.is_empty() =>
+        {
+            format!(
+                "{cert} has no subjectAltName: a name only in its Common Name (CN) is not accepted (RFC 6125); the server needs a certificate whose subjectAltName includes {host}"
+            )
+        }
+        E::InvalidCertificate(Cert::NotValidForNameContext { presented, .. }) => {
+            let names: Vec<String> = presented.iter().map(|n| presented_name(n)).collect();
+            let mut text = format!(
+                "{cert} is for {}, not {host}: connect with a name the certificate carries, or give the server a certificate for {host}",
+                names.join(", ")
+            );
+            if host.to_ascii_lowercase().starts_with("lyncdiscover") {
+                text.push_str(&format!(
+                    " ({host} may point at a hosted or web service rather than the Skype for Business pool: check its DNS record)"
+                ));
+            }
+            text
+        }
+        E::InvalidCertificate(Cert::NotValidForName) => format!(
+            "{cert} does not carry the name {host}: connect with a name the certificate carries, or give the server a certificate for {host}"
+        ),
+        E::InvalidCertificate(Cert::InvalidPurpose | Cert::InvalidPurposeContext { .. }) => {
+            format!("{cert} is not meant for a TLS server (its extended key usage)")
+        }
+        E::InvalidCertificate(Cert::Revoked) => format!("{cert} has been revoked by its CA"),
+        E::InvalidCertificate(other) => format!("{cert} is not valid ({other:?})"),
+        E::PeerIncompatible(_)
+        | E::AlertReceived(
+            Alert::HandshakeFailure | Alert::ProtocolVersion | Alert::InsufficientSecurity,
+        ) => format!(
+            "{host} has no TLS version or cipher suite in common with avlaunch, which supports {TLS_SUPPORTED} (the server may offer only TLS 1.0/1.1, or RSA key exchange and CBC ciphers)"
+        ),
+        E::InvalidMessage(_) | E::InappropriateMessage { .. } => format!(
+            "{host} did not answer in TLS: it may be a plain-HTTP server (use its https port, or http:// for a loopback simulator) or something else listening on that port"
+        ),
+        E::AlertReceived(alert) => format!("{host} refused the TLS handshake ({alert:?})"),
+        other => format!("TLS with {host} failed ({other})"),
+    }
+}
+
+/// A name as rustls reports it (`DnsName("x")`, `IpAddress(1.2.3.4)`), plain, and with
+/// anything unprintable replaced (it comes from the server).
+fn presented_name(name: &str) -> String {
+    let plain = name
+        .strip_prefix("DnsName(\"")
+        .and_then(|n| n.strip_suffix("\")"))
+        .or_else(|| {
+            name.strip_prefix("IpAddress(")
+                .and_then(|n| n.strip_suffix(')'))
+        })
+        .unwrap_or(name);
+    plain
+        .chars()
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_tls_cause_says_what_is_wrong_and_what_fixes_it() {
+        use rustls::pki_types::{ServerName, UnixTime};
+        use rustls::{CertificateError as Cert, Error as E};
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        let at = |s| UnixTime::since_unix_epoch(Duration::from_secs(s));
+        let name = |n: &[&str]| {
+            E::InvalidCertificate(Cert::NotValidForNameContext {
+                expected: ServerName::try_from("lyncdiscover.contoso.com").unwrap(),
+                presented: n.iter().map(|s| s.to_string()).collect(),
+            })
+        };
+        let cases: Vec<(E, bool, &str)> = vec![
+            (E::InvalidCertificate(Cert::UnknownIssuer), false, "unknown CA: for a deployment with a private CA, pass that CA's certificate with --ca-cert FILE"),
+            (E::InvalidCertificate(Cert::UnknownIssuer), true, "not even by the --ca-cert given"),
+            (E::InvalidCertificate(Cert::ExpiredContext { time: at(1_700_000_000), not_after: at(1_600_000_000) }), false, "expired on Sun, 13 Sep 2020 12:26:40 GMT (it is now Tue, 14 Nov 2023 22:13:20 GMT)"),
+            (E::InvalidCertificate(Cert::NotValidYetContext { time: at(1_700_000_000), not_before: at(1_800_000_000) }), false, "is not valid before Fri, 15 Jan 2027 08:00:00 GMT"),
+            (name(&[]), true, "has no subjectAltName"),
+            (name(&["DnsName(\"*.hosted.example\")", "IpAddress(10.0.0.1)"]), true, "is for *.hosted.example, 10.0.0.1, not lyncdiscover.contoso.com"),
+            (E::PeerIncompatible(rustls::PeerIncompatible::NoCipherSuitesInCommon), false, TLS_SUPPORTED),
+            (E::AlertReceived(rustls::AlertDescription::ProtocolVersion), false, "no TLS version or cipher suite in common"),
+            (E::InvalidMessage(rustls::InvalidMessage::InvalidContentType), false, "did not answer in TLS: it may be a plain-HTTP server"),
+        ];
+        for (error, ca, expected) in cases {
+            let text = explain_tls("lyncdiscover.contoso.com", &error, ca, now);
+            assert!(text.contains(expected), "{error:?}: {text}");
+            if ca {
+                assert!(!text.contains("pass that CA"), "{text}");
+            }
+        }
+        let text = explain_tls(
+            "lyncdiscover.contoso.com",
+            &name(&["DnsName(\"a\u{1b}[2J\")"]),
+            true,
+            now,
+        );
+        assert!(text.contains("is for a?[2J,"), "{text}");
+        assert!(text.contains("check its DNS record"), "{text}");
+    }
 
     #[test]
     fn plain_http_only_to_loopback() {

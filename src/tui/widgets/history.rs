@@ -42,9 +42,12 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         let call = &app.calls[*index];
         let (outcome, style) = match call.outcome.as_ref().map(|o| o.state) {
             None => (call.status_label().to_string(), t.warn),
-            Some(s @ (FinalState::Connected | FinalState::Ended)) => (s.as_str().to_string(), t.ok),
-            Some(s @ FinalState::Cancelled) => (s.as_str().to_string(), t.warn),
-            Some(s) => (s.as_str().to_string(), t.error),
+            Some(s @ FinalState::Ended(_)) => (s.label().to_string(), t.ok),
+            // Connected at the end means the hang-up was not confirmed.
+            Some(s @ (FinalState::Cancelled | FinalState::Connected)) => {
+                (s.label().to_string(), t.warn)
+            }
+            Some(s) => (s.label().to_string(), t.error),
         };
         let duration = match call.connected_for(app.now) {
             Some(d) => clock(d),

@@ -118,8 +118,8 @@ fn header_lines<'a>(app: &'a App, call: &'a CallRecord, width: u16) -> Vec<Line<
         }
         Some(state) => {
             let style = match state {
-                FinalState::Connected | FinalState::Ended => t.ok,
-                FinalState::Cancelled => t.warn,
+                FinalState::Ended(_) => t.ok,
+                FinalState::Cancelled | FinalState::Connected => t.warn,
                 FinalState::Failed => t.error,
             };
             let mut spans = vec![Span::styled(format!("■ {label}"), style)];

@@ -1,0 +1,106 @@
+//! The event channel on real networks: a proxy that cuts held P-GETs, a server that does
+//! not hold them at all, and a channel that dies for good. The real binary against the
+//! simulator's fault switches; requests are counted at the simulator.
+
+mod common;
+
+use avlaunch::sim::faults::Faults;
+use common::*;
+
+async fn run(faults: &str, to: &str, extra: &[&str]) -> (std::process::Output, Vec<String>) {
+    let mut config = fast_config();
+    config.faults = Faults::parse(faults).unwrap();
+    // carol rings until cancelled.
+    config.ring_timeout = std::time::Duration::from_secs(60);
+    let sim = start_sim(config).await;
+    let mut args = vec!["--output", "json"];
+    args.extend_from_slice(extra);
+    let out = output(call_command(&sim, to, &args)).await;
+    let seen = seen(&sim);
+    (out, seen)
+}
+
+fn event_gets(seen: &[String]) -> Vec<&String> {
+    seen.iter()
+        .filter(|r| r.starts_with("GET ") && r.contains("/events"))
+        .collect()
+}
+
+fn position(seen: &[String], what: impl Fn(&str) -> bool) -> Option<usize> {
+    seen.iter().position(|r| what(r))
+}
+
+fn is_app_delete(r: &str) -> bool {
+    r.starts_with("DELETE ") && r.ends_with(|c: char| c.is_ascii_digit())
+}
+
+/// A proxy cuts every P-GET held for a second (as load balancers do after their idle
+/// timeout): each is sent again with the same ack, and the call stays up until we hang up.
+#[tokio::test(flavor = "multi_thread")]
+async fn held_polls_cut_by_an_idle_timeout_do_not_end_the_call() {
+    let (out, seen) = run(
+        "cut-held-events=1000",
+        "sip:alice@contoso.com",
+        &["--hangup-after", "10"],
+    )
+    .await;
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    let s = summary(&out);
+    assert_eq!(s["state"], "Ended", "{s}");
+    assert_eq!(s["ended_by"], "local", "{s}");
+    let gets = event_gets(&seen);
+    // Ten seconds of silence, cut every second: many more cuts than the old limit of four.
+    assert!(gets.len() >= 8, "{gets:#?}");
+    // A cut P-GET is sent again with the same ack.
+    let repeated = gets.windows(2).filter(|w| w[0] == w[1]).count();
+    assert!(repeated >= 6, "{gets:#?}");
+    let stop = position(&seen, |r| r.contains("stopAudioVideo")).expect("hung up");
+    let delete = position(&seen, is_app_delete).expect("application deleted");
+    assert!(stop < delete, "{seen:#?}");
+}
+
+/// A server that answers every P-GET at once, empty, is not hammered: quick empty answers
+/// are spaced out (0.25 s, doubling up to a few seconds).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_server_that_never_holds_polls_is_not_hammered() {
+    let (out, seen) = run(
+        "empty-events",
+        "sip:alice@contoso.com",
+        &["--hangup-after", "3"],
+    )
+    .await;
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    let gets = event_gets(&seen);
+    // Three idle seconds at 0.25 + 0.5 + 1 + 2 s: a handful of P-GETs, not thousands.
+    assert!(gets.len() >= 3, "{gets:#?}");
+    assert!(gets.len() <= 20, "{} P-GETs", gets.len());
+    assert_eq!(summary(&out)["ended_by"], "local");
+}
+
+/// Quick failures in a row end the channel; the call is hung up (connected) or cancelled
+/// (ringing) before the application is deleted.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_channel_that_fails_for_good_ends_the_call_before_the_application() {
+    for (to, ends_call) in [
+        ("sip:alice@contoso.com", "stopAudioVideo"),
+        ("sip:carol@contoso.com", "/cancel"),
+    ] {
+        let (out, seen) = run("cut-held-events=50", to, &["--timeout", "20"]).await;
+        let (stdout, stderr) = text(&out);
+        assert_eq!(out.status.code(), Some(3), "{to}: {stdout}\n{stderr}");
+        let s = summary(&out);
+        assert!(
+            s["error"]["message"]
+                .as_str()
+                .unwrap_or_default()
+                .starts_with("reading the event channel: "),
+            "{to}: {s}"
+        );
+        let end = position(&seen, |r| r.starts_with("POST ") && r.contains(ends_call))
+            .unwrap_or_else(|| panic!("{to}: no {ends_call}: {seen:#?}"));
+        let delete = position(&seen, is_app_delete).expect("application deleted");
+        assert!(end < delete, "{to}: {seen:#?}");
+    }
+}

@@ -1,0 +1,130 @@
+//! A terminal that goes away mid-call (the window closed, SSH dropped): the UI ends the
+//! call, deletes the application and exits 0, as Ctrl-Q does, with no panic on the dead
+//! terminal. The real binary in tmux, against the simulator in this process.
+
+mod common;
+
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+use common::*;
+
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn run(&self, args: &[&str]) -> std::io::Result<Output> {
+        Command::new("tmux")
+            .args(["-L", &self.socket])
+            .args(args)
+            .env("NO_COLOR", "1")
+            .output()
+    }
+
+    fn screen(&self) -> String {
+        let out = self.run(&["capture-pane", "-p", "-t", "t"]);
+        out.map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+            .unwrap_or_default()
+    }
+
+    async fn wait_for(&self, text: &str) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if screen.contains(text) {
+                return screen;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "no {text:?} on screen:\n{screen}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.run(&["kill-server"]);
+    }
+}
+
+struct TempDir(std::path::PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn closing_the_terminal_mid_call_hangs_up_deletes_and_exits_0() {
+    let sim = start_sim(fast_config()).await;
+    let dir = TempDir(std::env::temp_dir().join(format!("avlaunch-hangup-{}", std::process::id())));
+    std::fs::create_dir_all(&dir.0).unwrap();
+    let status = dir.0.join("status");
+    // The pane's shell outlives the hang-up only to write the exit status (`trap :` lets
+    // the program itself get SIGHUP as usual).
+    let command = format!(
+        "trap : HUP; XDG_STATE_HOME='{state}' AVLAUNCH_PASSWORD=demo '{bin}' --server '{url}' --user tester@contoso.com; echo $? > '{status}'",
+        state = dir.0.display(),
+        bin = BIN,
+        url = sim.url,
+        status = status.display(),
+    );
+    let tmux = Tmux {
+        socket: format!("avlaunch-hangup-{}", std::process::id()),
+    };
+    let started = tmux
+        .run(&[
+            "new-session",
+            "-d",
+            "-s",
+            "t",
+            "-x",
+            "120",
+            "-y",
+            "32",
+            &command,
+        ])
+        .expect("tmux runs");
+    assert!(started.status.success(), "{started:?}");
+    tmux.wait_for("New call").await;
+    tmux.run(&["send-keys", "-t", "t", "sip:alice@contoso.com", "Enter"])
+        .unwrap();
+    tmux.wait_for("● Connected").await;
+
+    // The window closes.
+    tmux.run(&["kill-pane", "-t", "t"]).unwrap();
+    let start = Instant::now();
+    let code = loop {
+        if let Ok(text) = std::fs::read_to_string(&status) {
+            if text.ends_with('\n') {
+                break text.trim().to_string();
+            }
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "the program did not end after the terminal closed"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let log = std::fs::read_to_string(dir.0.join("avlaunch/avlaunch.log")).unwrap_or_default();
+    assert_eq!(
+        code, "0",
+        "exit status after the terminal closed; log:\n{log}"
+    );
+    assert!(!log.contains("internal error"), "{log}");
+
+    let seen = seen(&sim);
+    let hang_up = seen
+        .iter()
+        .position(|r| r.starts_with("POST ") && r.contains("stopAudioVideo"))
+        .unwrap_or_else(|| panic!("no hang-up: {seen:#?}"));
+    let delete = seen
+        .iter()
+        .position(|r| r.starts_with("DELETE ") && r.ends_with(|c: char| c.is_ascii_digit()))
+        .unwrap_or_else(|| panic!("no application delete: {seen:#?}"));
+    assert!(hang_up < delete, "{seen:#?}");
+}
