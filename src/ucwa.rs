@@ -36,5 +36,6 @@ pub mod discover;
 pub mod error;
 pub mod events;
 pub mod invitation;
+pub mod modality;
 
 pub use error::UcwaError;
