@@ -31,6 +31,7 @@ pub async fn run(
     output: Output,
     banner: Option<Banner>,
     har: Option<PathBuf>,
+    history: Option<crate::history::Recorder>,
 ) -> u8 {
     let mut out = std::io::stdout().lock();
     if let Some(b) = &banner {
@@ -46,6 +47,9 @@ pub async fn run(
     }
     drop(out);
     let to = call.to.clone();
+    let started = std::time::SystemTime::now();
+    let format = connection.format;
+    let recorded = history.map(|r| (r, call.clone()));
     let (updates_tx, mut updates) = mpsc::unbounded_channel();
     let (control_tx, control) = mpsc::unbounded_channel();
     let task = tokio::spawn(session::run(call, connection, options, updates_tx, control));
@@ -87,6 +91,14 @@ pub async fn run(
             }
         },
     };
+    if let Some((recorder, call)) = recorded {
+        if let Err(e) = recorder.record(&call, format, started, &outcome) {
+            eprintln!(
+                "avlaunch: note: could not record the call in {}: {e}",
+                recorder.path.display()
+            );
+        }
+    }
     if let Some(path) = har {
         match crate::har::write_har(&path, &records) {
             Ok(()) => printer.note(&format!("wire log written to {} (HAR 1.2)", path.display())),

@@ -7,7 +7,8 @@ use clap::Parser;
 use avlaunch::call::session::CallOptions;
 use avlaunch::call::CallRequest;
 use avlaunch::cli::{CallArgs, Cli, Command, ServerArgs, SimArgs};
-use avlaunch::settings::{self, Target};
+use avlaunch::settings::{self, Prompt, Settings, Target};
+use avlaunch::tui::session::{ConnectRequest, Extras, ProfileChoice, SessionInfo};
 use avlaunch::{headless, logging, sim, tui};
 
 /// Set while the terminal UI owns the screen.
@@ -64,9 +65,12 @@ fn main() -> ExitCode {
             logging::init_stderr(cli.server.log_level.as_deref());
             runtime.block_on(simulator(args))
         }
+        Some(Command::History(args)) => avlaunch::history::command(&args),
+        Some(Command::Completions { shell }) => completions(shell),
+        Some(Command::Man) => man(),
         None => {
             logging::init_file(cli.server.log_level.as_deref());
-            runtime.block_on(tui(cli.server))
+            runtime.block_on(tui(cli.server, cli.export_dir))
         }
     };
     ExitCode::from(code)
@@ -110,7 +114,9 @@ async fn call(server: ServerArgs, args: CallArgs) -> u8 {
             return 2;
         }
     };
-    let target = match settings::target(&server) {
+    let target = match Settings::resolve(&server)
+        .and_then(|s| settings::target(&s, Prompt::Terminal).map(|t| (s, t)))
+    {
         Ok(t) => t,
         Err(e) => {
             eprintln!("avlaunch: {e}");
@@ -118,13 +124,24 @@ async fn call(server: ServerArgs, args: CallArgs) -> u8 {
             return 2;
         }
     };
+    let (settings, target) = target;
     let options = CallOptions {
         timeout: Duration::from_secs_f64(args.timeout),
         hangup_after: args.hangup_after.map(Duration::from_secs_f64),
     };
     match target {
         Target::Deployment(connection) => {
-            headless::run(call, connection, options, args.output, None, args.har).await
+            let history = settings.recorder(&connection, false);
+            headless::run(
+                call,
+                connection,
+                options,
+                args.output,
+                None,
+                args.har,
+                history,
+            )
+            .await
         }
         Target::Embedded { user, format } => {
             let handle = match sim::start(embedded_sim_config()).await {
@@ -142,6 +159,7 @@ async fn call(server: ServerArgs, args: CallArgs) -> u8 {
                     .collect(),
             };
             let connection = settings::embedded_connection(handle.url.clone(), user, format);
+            let history = settings.recorder(&connection, true);
             let code = headless::run(
                 call,
                 connection,
@@ -149,6 +167,7 @@ async fn call(server: ServerArgs, args: CallArgs) -> u8 {
                 args.output,
                 Some(banner),
                 args.har,
+                history,
             )
             .await;
             handle.shutdown().await;
@@ -197,49 +216,138 @@ async fn simulator(args: SimArgs) -> u8 {
     0
 }
 
-async fn tui(server: ServerArgs) -> u8 {
-    let target = match settings::target(&server) {
+/// The session a connection made from `settings` belongs to (banner, history).
+fn session_info(settings: &Settings, connection_user: &str) -> SessionInfo {
+    SessionInfo {
+        profile: settings.profile.clone(),
+        server: settings.server.clone(),
+        user: connection_user.to_string(),
+        via_phone: settings.via_phone.clone(),
+        history: settings.history.then(avlaunch::history::path).flatten(),
+    }
+}
+
+/// Turns a target into the UI's connect future; the built-in simulator is started inside it
+/// (once: a later connection to the simulator reuses it) and parked in `slot`.
+fn connect_future(
+    target: Target,
+    info: SessionInfo,
+    slot: Arc<Mutex<Option<sim::SimHandle>>>,
+) -> avlaunch::tui::session::ConnectFuture {
+    match target {
+        Target::Deployment(connection) => Box::pin(async move {
+            Ok((
+                tui::Ready {
+                    connection,
+                    demo: None,
+                },
+                info,
+            ))
+        }),
+        Target::Embedded { user, format } => Box::pin(async move {
+            let running = slot
+                .lock()
+                .ok()
+                .and_then(|s| s.as_ref().map(|h| h.url.clone()));
+            let url = match running {
+                Some(url) => url,
+                None => {
+                    let handle = sim::start(embedded_sim_config())
+                        .await
+                        .map_err(|e| format!("cannot start the built-in simulator: {e}"))?;
+                    let url = handle.url.clone();
+                    if let Ok(mut s) = slot.lock() {
+                        *s = Some(handle);
+                    }
+                    url
+                }
+            };
+            let ready = tui::Ready {
+                connection: settings::embedded_connection(url.clone(), user, format),
+                demo: Some(tui::DemoInfo {
+                    url: url.to_string(),
+                    contacts: sim::directory()
+                        .iter()
+                        .map(|(c, d)| (c.to_string(), d.to_string()))
+                        .collect(),
+                }),
+            };
+            Ok((ready, info))
+        }),
+    }
+}
+
+async fn tui(server: ServerArgs, export_dir: Option<std::path::PathBuf>) -> u8 {
+    let resolved = Settings::resolve(&server)
+        .and_then(|s| settings::target(&s, Prompt::Terminal).map(|t| (s, t)));
+    let (settings, target) = match resolved {
         Ok(t) => t,
         Err(e) => {
             eprintln!("avlaunch: {e}");
             return 2;
         }
     };
-    let format = settings::format(&server);
+    let format = settings.format;
     // The embedded simulator starts inside the connect future, which the UI awaits only
     // after its first frame; the handle is parked here so it lives as long as the UI.
     let simulator: Arc<Mutex<Option<sim::SimHandle>>> = Arc::default();
+    let user = match &target {
+        Target::Embedded { user, .. } => user.clone(),
+        Target::Deployment(c) => c.user.clone(),
+    };
+    let first = session_info(&settings, &user);
+    let initial = connect_future(target, first.clone(), simulator.clone());
     let connect: std::pin::Pin<
         Box<dyn std::future::Future<Output = Result<tui::Ready, String>> + Send>,
-    > = match target {
-        Target::Deployment(connection) => Box::pin(async move {
-            Ok(tui::Ready {
-                connection,
-                demo: None,
-            })
-        }),
-        Target::Embedded { user, format } => {
-            let slot = simulator.clone();
+    > = Box::pin(async move { initial.await.map(|(ready, _)| ready) });
+    // The sign-in dialog: a profile (or none) with the server, user and password typed there.
+    let connector: avlaunch::tui::session::Connector = {
+        let (args, config, slot) = (server.clone(), settings.config.clone(), simulator.clone());
+        Arc::new(move |request: ConnectRequest| {
+            let mut args = args.clone();
+            args.server = None;
+            args.user = None;
+            let (config, slot) = (config.clone(), slot.clone());
             Box::pin(async move {
-                let handle = sim::start(embedded_sim_config())
-                    .await
-                    .map_err(|e| format!("cannot start the built-in simulator: {e}"))?;
-                let ready = tui::Ready {
-                    connection: settings::embedded_connection(handle.url.clone(), user, format),
-                    demo: Some(tui::DemoInfo {
-                        url: handle.url.to_string(),
-                        contacts: sim::directory()
-                            .iter()
-                            .map(|(c, d)| (c.to_string(), d.to_string()))
-                            .collect(),
-                    }),
+                let mut s = Settings::with_profile(&args, config, request.profile.as_deref())?;
+                s.server = request.server.filter(|v| !v.trim().is_empty()).or(s.server);
+                s.user = request.user.filter(|v| !v.trim().is_empty()).or(s.user);
+                s.password = request.password;
+                // A password_command may take a while (a vault asking for a touch).
+                let (s, target) = tokio::task::spawn_blocking(move || {
+                    settings::target(&s, Prompt::Never).map(|t| (s, t))
+                })
+                .await
+                .map_err(|e| format!("internal error: {e}"))??;
+                let user = match &target {
+                    Target::Embedded { user, .. } => user.clone(),
+                    Target::Deployment(c) => c.user.clone(),
                 };
-                if let Ok(mut s) = slot.lock() {
-                    *s = Some(handle);
-                }
-                Ok(ready)
-            })
-        }
+                let info = session_info(&s, &user);
+                connect_future(target, info, slot).await
+            }) as avlaunch::tui::session::ConnectFuture
+        })
+    };
+    let profiles = settings
+        .config
+        .as_ref()
+        .map(|c| {
+            c.profiles
+                .iter()
+                .map(|(name, p)| ProfileChoice {
+                    name: name.clone(),
+                    server: p.server.clone(),
+                    user: p.user.clone(),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let extras = Extras {
+        session: first,
+        profiles,
+        connector: Some(connector),
+        export_dir: Some(export_dir.unwrap_or_else(|| settings.export_dir())),
+        history_file: avlaunch::history::path(),
     };
     let config = tui::TuiConfig {
         connect,
@@ -247,7 +355,7 @@ async fn tui(server: ServerArgs) -> u8 {
         format,
     };
     UI_RUNNING.store(true, std::sync::atomic::Ordering::Relaxed);
-    let result = tui::run(config).await;
+    let result = tui::run_session(config, extras).await;
     UI_RUNNING.store(false, std::sync::atomic::Ordering::Relaxed);
     let handle = simulator.lock().ok().and_then(|mut s| s.take());
     if let Some(handle) = handle {
@@ -260,6 +368,29 @@ async fn tui(server: ServerArgs) -> u8 {
             if let Some(path) = logging::log_path() {
                 eprintln!("avlaunch: the log is at {}", path.display());
             }
+            3
+        }
+    }
+}
+
+fn completions(shell: clap_complete::Shell) -> u8 {
+    let profiles: Vec<String> = avlaunch::config::Config::load()
+        .ok()
+        .flatten()
+        .map(|c| c.profiles.into_keys().collect())
+        .unwrap_or_default();
+    let mut cmd = avlaunch::cli::completion_command(&profiles, sim::faults::NAMES);
+    clap_complete::generate(shell, &mut cmd, "avlaunch", &mut std::io::stdout());
+    0
+}
+
+fn man() -> u8 {
+    let cmd = <Cli as clap::CommandFactory>::command();
+    let mut out = std::io::stdout().lock();
+    match clap_mangen::Man::new(cmd).render(&mut out) {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("avlaunch man: {e}");
             3
         }
     }

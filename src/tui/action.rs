@@ -45,6 +45,10 @@ pub enum Action {
     /// In a y/n question.
     Yes,
     No,
+    /// Open the sign-in dialog: profile, server, user, password.
+    SignIn,
+    /// Connect with the next profile of the config file.
+    NextProfile,
 }
 
 /// Where the key is pressed.
@@ -62,6 +66,8 @@ pub enum Context {
     WireLog,
     Help,
     Confirm,
+    /// The sign-in dialog has the keys (only quitting is taken from it).
+    SignIn,
 }
 
 /// The action for `key` in `context`, or `None` to hand the key to the focused text field
@@ -93,9 +99,12 @@ pub fn keymap(context: Context, key: KeyEvent) -> Option<Action> {
                 _ => None,
             }
         }
+        Context::SignIn => return None,
         _ => {}
     }
     match key.code {
+        KeyCode::F(6) => return Some(Action::SignIn),
+        KeyCode::F(7) => return Some(Action::NextProfile),
         KeyCode::Char('e') if ctrl => return Some(Action::HangUp),
         KeyCode::F(8) => return Some(Action::HangUp),
         KeyCode::F(2) => return Some(Action::Ladder),
@@ -162,7 +171,7 @@ pub fn keymap(context: Context, key: KeyEvent) -> Option<Action> {
             KeyCode::Char('q') => Some(Action::Escape),
             _ => None,
         },
-        Context::Help | Context::Confirm => None,
+        Context::Help | Context::Confirm | Context::SignIn => None,
     }
 }
 
@@ -177,8 +186,10 @@ pub const HELP: &[(&str, &str)] = &[
     ),
     ("F2", "ladder: the call as a sequence diagram"),
     ("F3", "wire log: every request and response in full"),
-    ("F4", "history: calls made in this run"),
+    ("F4", "history: this run's calls, then earlier runs'"),
     ("F5", "export the call: ladder .txt and wire log .har"),
+    ("F6", "sign-in: profile, server, user, password"),
+    ("F7", "switch to the next profile"),
     ("Esc", "cancel a ringing call / go back / close"),
     ("PgUp PgDn", "scroll the events (form) or the view"),
     ("", "Form"),

@@ -125,6 +125,8 @@ pub struct Form {
     pub directory: Vec<(String, String)>,
     /// Contacts called in this run, most recent first.
     pub recent: Vec<String>,
+    /// Contacts from the history file, most recent first (offered after `recent`).
+    pub known: Vec<String>,
     cursor: Style,
 }
 
@@ -168,6 +170,7 @@ impl Form {
             errors: Default::default(),
             to_touched: false,
             directory: Vec::new(),
+            known: Vec::new(),
             recent: Vec::new(),
             cursor,
         };
@@ -468,6 +471,7 @@ impl Form {
             .recent
             .iter()
             .map(String::as_str)
+            .chain(self.known.iter().map(String::as_str))
             .chain(self.directory.iter().map(|(uri, _)| uri.as_str()));
         let mut loose = None;
         for c in candidates {

@@ -15,6 +15,7 @@ pub fn keys(app: &App) -> Vec<(&'static str, &'static str)> {
     match app.context() {
         Context::Help => return vec![("Esc", "close help"), ("Ctrl-Q", "quit")],
         Context::Confirm => return vec![("y", "end it and call"), ("n", "keep the live call")],
+        Context::SignIn => return crate::tui::widgets::signin::FOOTER.to_vec(),
         Context::Text { can_complete } => {
             keys.push(("Enter", "call"));
             if can_complete {
