@@ -201,7 +201,7 @@ pub fn target(settings: &Settings, prompt: Prompt) -> Result<Target, String> {
             }
             (None, Prompt::Terminal) => Some(prompt_password(&user)?),
             (None, Prompt::Never) => {
-                return Err(format!("no password for {user}: type it in the sign-in dialog (F6), or set AVLAUNCH_PASSWORD or a password_command"))
+                return Err(format!("no password for {user}: type it in the sign-in dialog (F7), or set AVLAUNCH_PASSWORD or a password_command"))
             }
         },
     };

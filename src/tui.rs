@@ -10,6 +10,7 @@ pub mod action;
 pub mod app;
 pub mod form;
 pub mod ladder;
+pub mod path_complete;
 pub mod scripted;
 pub mod session;
 pub mod signin;

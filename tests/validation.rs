@@ -100,6 +100,7 @@ fn plain_http_is_refused_for_non_loopback_hosts() {
             "--to",
             "sip:alice@contoso.com",
         ])
+        .envs(common::home_env())
         .env("AVLAUNCH_PASSWORD", "x")
         .output()
         .unwrap();
@@ -121,6 +122,7 @@ fn a_deployment_needs_a_user() {
             "--to",
             "sip:alice@contoso.com",
         ])
+        .envs(common::home_env())
         .env("AVLAUNCH_PASSWORD", "x")
         .output()
         .unwrap();

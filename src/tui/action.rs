@@ -103,8 +103,8 @@ pub fn keymap(context: Context, key: KeyEvent) -> Option<Action> {
         _ => {}
     }
     match key.code {
-        KeyCode::F(6) => return Some(Action::SignIn),
-        KeyCode::F(7) => return Some(Action::NextProfile),
+        KeyCode::F(7) => return Some(Action::SignIn),
+        KeyCode::F(9) => return Some(Action::NextProfile),
         KeyCode::Char('e') if ctrl => return Some(Action::HangUp),
         KeyCode::F(8) => return Some(Action::HangUp),
         KeyCode::F(2) => return Some(Action::Ladder),
@@ -188,8 +188,8 @@ pub const HELP: &[(&str, &str)] = &[
     ("F3", "wire log: every request and response in full"),
     ("F4", "history: this run's calls, then earlier runs'"),
     ("F5", "export the call: ladder .txt and wire log .har"),
-    ("F6", "sign-in: profile, server, user, password"),
-    ("F7", "switch to the next profile"),
+    ("F7", "sign in: profile, server, user, password"),
+    ("F9", "switch to the next profile"),
     ("Esc", "cancel a ringing call / go back / close"),
     ("PgUp PgDn", "scroll the events (form) or the view"),
     ("", "Form"),
@@ -198,7 +198,7 @@ pub const HELP: &[(&str, &str)] = &[
     ("Shift-Tab  Up", "previous field"),
     (
         "Tab  Right",
-        "in To, at the end: take the suggested contact",
+        "at the end of To: take the suggested contact; of Media offer: complete the path",
     ),
     (
         "Space  Right  Left",

@@ -261,7 +261,7 @@ pub struct App {
     pub dirty: bool,
     /// The profile, server and user calls go to now.
     pub session: SessionInfo,
-    /// The config file's profiles (F6 / F7 switch between them).
+    /// The config file's profiles (F7 / F9 switch between them).
     pub profiles: Vec<ProfileChoice>,
     /// The sign-in dialog can connect again (the binary gave a connector).
     pub can_reconnect: bool,
@@ -349,9 +349,11 @@ impl App {
                 let focus = self.form.focus();
                 if focus.is_text() {
                     Context::Text {
-                        can_complete: focus == FieldId::To
+                        can_complete: (focus == FieldId::To
                             && self.form.to_cursor_at_end()
-                            && self.form.suggestion().is_some(),
+                            && self.form.suggestion().is_some())
+                            || (focus == FieldId::MediaOffer
+                                && self.form.media_offer_completion().is_some()),
                     }
                 } else {
                     Context::Toggle
@@ -562,7 +564,11 @@ impl App {
                 None
             }
             Action::Complete => {
-                self.form.accept_suggestion();
+                if self.form.focus() == FieldId::MediaOffer {
+                    self.form.complete_media_offer();
+                } else {
+                    self.form.accept_suggestion();
+                }
                 None
             }
             Action::Escape => {

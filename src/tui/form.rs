@@ -521,6 +521,26 @@ impl Form {
         true
     }
 
+    /// What Tab or Right at the end of Media offer completes the path to (`~` understood).
+    pub fn media_offer_completion(&self) -> Option<String> {
+        let (row, col) = self.media_offer.cursor();
+        let typed = self.value(FieldId::MediaOffer);
+        (row == 0 && col >= typed.chars().count())
+            .then(|| super::path_complete::complete(typed))
+            .flatten()
+    }
+
+    /// Completes the Media offer path. Returns false when there is nothing to add.
+    pub fn complete_media_offer(&mut self) -> bool {
+        let Some(path) = self.media_offer_completion() else {
+            return false;
+        };
+        set_text(&mut self.media_offer, &path);
+        self.media_offer.move_cursor(CursorMove::End);
+        self.on_edit(FieldId::MediaOffer);
+        true
+    }
+
     /// Remembers a called contact for completion (most recent first, no duplicates).
     pub fn remember(&mut self, contact: &str) {
         self.recent.retain(|c| !c.eq_ignore_ascii_case(contact));

@@ -1,4 +1,4 @@
-//! The sign-in dialog (F6): pick a profile, change the server, the user or the password in
+//! The sign-in dialog (F7): pick a profile, change the server, the user or the password in
 //! place, and connect again without restarting. State and keys only; drawn by
 //! `widgets::signin`.
 

@@ -126,7 +126,7 @@ fn render_banner(app: &App, area: Rect, buf: &mut Buffer) {
 
 fn render_form_view(app: &App, area: Rect, buf: &mut Buffer) {
     let form_height = widgets::form::height(app);
-    let history_height = (app.calls.len() as u16 + 2).clamp(3, 8);
+    let history_height = ((app.calls.len() + app.past.len()).min(8) as u16 + 2).clamp(3, 8);
     if area.width >= WIDE {
         let left_width = (area.width * 45 / 100).clamp(58, 80);
         let [left, right] =

@@ -54,7 +54,7 @@ pub fn banner_line(app: &App) -> Option<Line<'static>> {
     if let Some(phone) = &s.via_phone {
         spans.push(Span::styled(format!(" · phone {phone}"), t.dim));
     }
-    spans.push(Span::styled(" · F6 sign-in", t.dim));
+    spans.push(Span::styled(" · F7 sign-in", t.dim));
     Some(Line::from(spans))
 }
 
