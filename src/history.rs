@@ -69,8 +69,13 @@ impl Recorder {
                 }
             }
         };
+        // The simulator's well-known password is no secret (and is part of its demo user).
         let secrets = [
-            connection.password.as_ref().map(|p| p.expose().to_string()),
+            connection
+                .password
+                .as_ref()
+                .filter(|_| !embedded)
+                .map(|p| p.expose().to_string()),
             connection.token.as_ref().map(|t| t.expose().to_string()),
         ]
         .into_iter()
