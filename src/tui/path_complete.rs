@@ -8,6 +8,14 @@ use std::path::{Path, PathBuf};
 /// matches that share nothing more). Hidden files are offered only when the typed name starts
 /// with a dot.
 pub fn complete(typed: &str) -> Option<String> {
+    let home = std::env::var_os("HOME")
+        .filter(|h| !h.is_empty())
+        .map(PathBuf::from);
+    complete_in(typed, home.as_deref())
+}
+
+/// `complete`, with the home directory given.
+fn complete_in(typed: &str, home: Option<&Path>) -> Option<String> {
     if typed.is_empty() {
         return None;
     }
@@ -22,7 +30,11 @@ pub fn complete(typed: &str) -> Option<String> {
     let dir: PathBuf = if dir_typed.is_empty() {
         PathBuf::from(".")
     } else {
-        expand(dir_typed)
+        match (dir_typed.strip_prefix("~/"), home) {
+            (Some(rest), Some(home)) => home.join(rest),
+            (Some(_), None) => return None,
+            (None, _) => PathBuf::from(dir_typed),
+        }
     };
     let mut matches: Vec<(String, bool)> = std::fs::read_dir(&dir)
         .ok()?
@@ -62,16 +74,6 @@ pub fn complete(typed: &str) -> Option<String> {
     (completed.len() > partial.len()).then(|| format!("{dir_typed}{completed}"))
 }
 
-/// `~/x` → `$HOME/x`.
-fn expand(path: &str) -> PathBuf {
-    match path.strip_prefix('~') {
-        Some(rest) if rest.is_empty() || rest.starts_with('/') => {
-            crate::config::expand_tilde(Path::new(&format!("~{rest}")))
-        }
-        _ => PathBuf::from(path),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -98,5 +100,12 @@ mod tests {
         assert_eq!(complete(&format!("{d}/.h")), Some(format!("{d}/.hidden")));
         assert_eq!(complete(&format!("{d}/h")), None);
         assert_eq!(complete(&format!("{d}/nope/x")), None);
+        // `~/` is the home directory, and stays `~/` in the text.
+        assert_eq!(
+            complete_in("~/sdp/lync-audio-", Some(dir.path())),
+            Some("~/sdp/lync-audio-video.sdp".into())
+        );
+        assert_eq!(complete_in("~/s", Some(dir.path())), Some("~/sdp/".into()));
+        assert_eq!(complete_in("~", Some(dir.path())), Some("~/".into()));
     }
 }

@@ -56,7 +56,7 @@ pub fn keys(app: &App) -> Vec<(&'static str, &'static str)> {
     }
     keys.push(("F2", "ladder"));
     keys.push(("F3", "wire"));
-    if !app.calls.is_empty() {
+    if !app.calls.is_empty() || !app.past.is_empty() {
         keys.push(("F4", "history"));
         keys.push(("F5", "export"));
     }

@@ -97,9 +97,9 @@ fn past_line(app: &App, entry: &Entry, today: &str) -> Line<'static> {
     let t = &app.theme;
     let time = entry.at.get(11..16).unwrap_or("--:--");
     let when = match entry.at.get(..10) {
-        Some(date) if today.starts_with(date) => format!(" {time}      "),
+        Some(date) if today.starts_with(date) => format!(" {time}"),
         Some(date) => format!(" {} {time}", date.get(5..).unwrap_or(date)),
-        None => format!(" {time}      "),
+        None => format!(" {time}"),
     };
     let style = match entry.state.as_str() {
         "Connected" | "Ended" => t.ok,

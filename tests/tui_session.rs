@@ -1,0 +1,123 @@
+//! The settings a person keeps, in a real terminal (tmux) with the real binary: configured
+//! once in config.toml, avlaunch starts with the profile in its banner and yesterday's calls
+//! in its history pane; F4, Enter calls one again; F9 switches profile. The home is a
+//! temporary directory.
+
+mod common;
+
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn start(command: &str) -> Tmux {
+        let tmux = Tmux {
+            socket: format!("avlaunch-session-{}", std::process::id()),
+        };
+        let out = tmux
+            .run(&[
+                "new-session",
+                "-d",
+                "-s",
+                "t",
+                "-x",
+                "140",
+                "-y",
+                "36",
+                &format!("{command}; echo EXIT=$?; sleep 60"),
+            ])
+            .expect("tmux runs (.ci/run installs it)");
+        assert!(out.status.success(), "{out:?}");
+        tmux
+    }
+
+    fn run(&self, args: &[&str]) -> std::io::Result<Output> {
+        Command::new("tmux")
+            .args(["-L", &self.socket])
+            .args(args)
+            .output()
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "t"];
+        args.extend_from_slice(keys);
+        self.run(&args).expect("tmux send-keys");
+    }
+
+    fn wait_for(&self, text: &str) -> String {
+        let start = Instant::now();
+        loop {
+            let out = self.run(&["capture-pane", "-p", "-t", "t"]).unwrap();
+            let screen = String::from_utf8_lossy(&out.stdout).into_owned();
+            if screen.contains(text) {
+                return screen;
+            }
+            if start.elapsed() > Duration::from_secs(20) {
+                panic!("no {text:?} on screen:\n{screen}");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.run(&["kill-server"]);
+    }
+}
+
+#[test]
+fn configured_once_yesterdays_calls_on_screen_and_called_again_with_two_keys() {
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join(".config/avlaunch");
+    std::fs::create_dir_all(&config).unwrap();
+    std::fs::write(
+        config.join("config.toml"),
+        "default_profile = \"stage\"\n\
+         [profiles.stage]\nuser = \"presenter@contoso.com\"\n\
+         [profiles.backup]\nuser = \"second@contoso.com\"\n",
+    )
+    .unwrap();
+    let env = format!(
+        "env -u XDG_CONFIG_HOME -u XDG_DATA_HOME -u XDG_STATE_HOME -u AVLAUNCH_PROFILE HOME={} AVLAUNCH_SIM_ANSWER_DELAY_MS=0 NO_COLOR=1",
+        home.path().display()
+    );
+    // Yesterday: one call, headless.
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "{env} {} call --to sip:bob@contoso.com --subject Handover",
+            common::BIN
+        ))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let history = home.path().join(".local/share/avlaunch/history.jsonl");
+    assert_eq!(std::fs::read_to_string(&history).unwrap().lines().count(), 1);
+
+    // Today: the UI, with the profile in the banner and yesterday's call listed.
+    let tmux = Tmux::start(&format!("{env} {}", common::BIN));
+    let screen = tmux.wait_for("presenter@contoso.com");
+    assert!(screen.contains(" stage "), "{screen}");
+    let screen = tmux.wait_for("“Handover”");
+    assert!(screen.contains("sip:bob@contoso.com"), "{screen}");
+    // Two keys: F4 selects it, Enter calls it again.
+    tmux.keys(&["F4"]);
+    tmux.wait_for("Enter call again");
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("declined the call");
+    assert!(screen.contains("#1"), "{screen}");
+    tmux.wait_for("signed in");
+    // F9: the next profile, in place.
+    tmux.keys(&["F9"]);
+    let screen = tmux.wait_for("second@contoso.com");
+    assert!(screen.contains(" backup "), "{screen}");
+    tmux.keys(&["C-q"]);
+    tmux.wait_for("EXIT=0");
+    let lines = std::fs::read_to_string(&history).unwrap();
+    assert_eq!(lines.lines().count(), 2, "{lines}");
+    assert!(lines.lines().last().unwrap().contains("\"profile\":\"stage\""));
+}
