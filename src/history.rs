@@ -281,7 +281,31 @@ pub fn read_entries(path: &Path) -> std::io::Result<Vec<Entry>> {
     Ok(text
         .lines()
         .filter_map(|l| serde_json::from_str::<Entry>(l).ok())
+        .map(Entry::printable)
         .collect())
+}
+
+impl Entry {
+    /// The same, with control characters replaced: the file is only text, and the screen
+    /// must not be driven by it.
+    fn printable(mut self) -> Entry {
+        for field in [
+            &mut self.at,
+            &mut self.contact,
+            &mut self.server,
+            &mut self.user,
+            &mut self.format,
+            &mut self.state,
+        ] {
+            *field = printable(field);
+        }
+        for field in [&mut self.subject, &mut self.profile, &mut self.importance] {
+            if let Some(v) = field {
+                *v = printable(v);
+            }
+        }
+        self
+    }
 }
 
 /// `avlaunch history [show N]`: prints the recorded calls, newest first. Returns the exit
@@ -625,13 +649,17 @@ mod tests {
         let path = dir.path().join("h.jsonl");
         std::fs::write(
             &path,
-            "{\"contact\":\"sip:a@b\",\"state\":\"Ended\",\"connected_ms\":65000.0}\n{\"contact\":\"sip:\n",
+            "{\"contact\":\"sip:a@b\\u001b[2J\",\"state\":\"Ended\",\"connected_ms\":65000.0}\n{\"contact\":\"sip:\n",
         )
         .unwrap();
         let (values, bad) = read_values(&path).unwrap();
         assert_eq!((values.len(), bad), (1, 1));
         let entries = read_entries(&path).unwrap();
         assert_eq!(entries[0].duration_label(), "1:05");
+        assert_eq!(
+            entries[0].contact, "sip:a@b\u{fffd}[2J",
+            "no escape reaches the screen"
+        );
         assert!(read_values(&dir.path().join("none")).unwrap().0.is_empty());
     }
 }

@@ -189,12 +189,24 @@ async fn a_flag_beats_the_environment_which_beats_the_profile() {
     assert_eq!(h["user"], "flag-user@contoso.com");
     assert_eq!(h["format"], "json");
     // AVLAUNCH_PASSWORD over password_command: a wrong one is used, and refused.
-    let mut cmd = home.command(&["call", "--to", "sip:alice@contoso.com", "--hangup-after", "0"]);
+    let mut cmd = home.command(&[
+        "call",
+        "--to",
+        "sip:alice@contoso.com",
+        "--hangup-after",
+        "0",
+    ]);
     cmd.env("AVLAUNCH_PASSWORD", "wrong-password");
     let out = output(cmd).await;
     assert_exit(&out, 3);
     // AVLAUNCH_PROFILE picks a profile like --profile; --profile beats it.
-    let mut cmd = home.command(&["call", "--to", "sip:alice@contoso.com", "--hangup-after", "0"]);
+    let mut cmd = home.command(&[
+        "call",
+        "--to",
+        "sip:alice@contoso.com",
+        "--hangup-after",
+        "0",
+    ]);
     cmd.env("AVLAUNCH_PROFILE", "nope");
     let out = output(cmd).await;
     assert_exit(&out, 2);
@@ -244,12 +256,19 @@ fn an_unknown_profile_names_the_ones_that_exist() {
     assert_exit(&out, 2);
     let (_, stderr) = text(&out);
     assert!(stderr.contains("no profile named 'wrok'"), "{stderr}");
-    assert!(stderr.contains("profiles: broken-vault, lab, quiet"), "{stderr}");
+    assert!(
+        stderr.contains("profiles: broken-vault, lab, quiet"),
+        "{stderr}"
+    );
     // No config file at all.
     let bare = Home::new();
     let out = run(bare.command(&["call", "--profile", "lab", "--to", "sip:a@b.c"]));
     assert_exit(&out, 2);
-    assert!(text(&out).1.contains("there is no config file at"), "{:?}", text(&out));
+    assert!(
+        text(&out).1.contains("there is no config file at"),
+        "{:?}",
+        text(&out)
+    );
 }
 
 #[test]
@@ -334,7 +353,10 @@ async fn no_secret_reaches_the_history_file() {
     assert_eq!(lines(&history).len(), 1);
     assert!(!history.contains("demo"), "the password: {history}");
     assert!(!history.contains("cwt="), "a token: {history}");
-    assert!(!history.to_lowercase().contains("authorization"), "{history}");
+    assert!(
+        !history.to_lowercase().contains("authorization"),
+        "{history}"
+    );
     assert!(!history.contains("password"), "{history}");
     sim.shutdown().await;
 }
@@ -343,17 +365,30 @@ async fn no_secret_reaches_the_history_file() {
 fn history_lists_newest_first_and_shows_one_call() {
     let home = Home::new();
     for to in ["sip:alice@contoso.com", "sip:bob@contoso.com"] {
-        let out = run(home.command(&["call", "--to", to, "--hangup-after", "0", "--subject", "s1"]));
+        let out =
+            run(home.command(&["call", "--to", to, "--hangup-after", "0", "--subject", "s1"]));
         assert!(out.status.code().is_some());
     }
     let out = run(home.command(&["history"]));
     assert_exit(&out, 0);
     let (list, _) = text(&out);
     let rows: Vec<&str> = list.lines().collect();
-    assert!(rows[0].contains("when (UTC)") && rows[0].contains("outcome"), "{list}");
-    assert!(rows[1].contains("   1  ") && rows[1].contains("sip:bob@contoso.com"), "{list}");
-    assert!(rows[1].contains("Failed") && rows[1].contains("built-in simulator"), "{list}");
-    assert!(rows[2].contains("   2  ") && rows[2].contains("sip:alice@contoso.com"), "{list}");
+    assert!(
+        rows[0].contains("when (UTC)") && rows[0].contains("outcome"),
+        "{list}"
+    );
+    assert!(
+        rows[1].contains("   1  ") && rows[1].contains("sip:bob@contoso.com"),
+        "{list}"
+    );
+    assert!(
+        rows[1].contains("Failed") && rows[1].contains("built-in simulator"),
+        "{list}"
+    );
+    assert!(
+        rows[2].contains("   2  ") && rows[2].contains("sip:alice@contoso.com"),
+        "{list}"
+    );
     assert!(rows[2].contains("Connected"), "{list}");
 
     let out = run(home.command(&["history", "show", "1"]));
@@ -392,7 +427,10 @@ fn completions_for_every_shell_and_the_man_page() {
         assert_exit(&out, 0);
         let (script, stderr) = text(&out);
         assert!(stderr.is_empty(), "{shell}: {stderr}");
-        assert!(script.contains("avlaunch") && script.len() > 1000, "{shell}");
+        assert!(
+            script.contains("avlaunch") && script.len() > 1000,
+            "{shell}"
+        );
         assert!(script.contains("history"), "{shell}");
         // The config's profiles and the simulator's faults are offered where the shell's
         // generator writes values (elvish and powershell complete option names only).
@@ -415,19 +453,30 @@ fn completions_for_every_shell_and_the_man_page() {
     let out = run(home.command(&["man"]));
     assert_exit(&out, 0);
     let (page, _) = text(&out);
-    assert!(page.starts_with(".ie") || page.contains(".TH avlaunch"), "{page}");
+    assert!(
+        page.starts_with(".ie") || page.contains(".TH avlaunch"),
+        "{page}"
+    );
     assert!(page.contains("completions") && page.contains("\\-\\-profile"));
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_sample_offers_are_accepted_and_sent() {
     let sim = start_sim(fast_config()).await;
-    for file in ["assets/sdp/lync-audio.sdp", "assets/sdp/lync-audio-video.sdp"] {
+    for file in [
+        "assets/sdp/lync-audio.sdp",
+        "assets/sdp/lync-audio-video.sdp",
+    ] {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
         let mut cmd = call_command(
             &sim,
             "sip:alice@contoso.com",
-            &["--hangup-after", "0", "--media-offer", path.to_str().unwrap()],
+            &[
+                "--hangup-after",
+                "0",
+                "--media-offer",
+                path.to_str().unwrap(),
+            ],
         );
         cmd.envs(home_env());
         let out = output(cmd).await;
@@ -440,7 +489,11 @@ async fn the_sample_offers_are_accepted_and_sent() {
         .collect();
     assert_eq!(posts.len(), 2);
     for p in posts {
-        assert!(p.body.contains("data:application/sdp;base64,"), "{}", p.body);
+        assert!(
+            p.body.contains("data:application/sdp;base64,"),
+            "{}",
+            p.body
+        );
     }
     sim.shutdown().await;
 }

@@ -96,7 +96,10 @@ fn configured_once_yesterdays_calls_on_screen_and_called_again_with_two_keys() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1), "{out:?}");
     let history = home.path().join(".local/share/avlaunch/history.jsonl");
-    assert_eq!(std::fs::read_to_string(&history).unwrap().lines().count(), 1);
+    assert_eq!(
+        std::fs::read_to_string(&history).unwrap().lines().count(),
+        1
+    );
 
     // Today: the UI, with the profile in the banner and yesterday's call listed.
     let tmux = Tmux::start(&format!("{env} {}", common::BIN));
@@ -119,5 +122,9 @@ fn configured_once_yesterdays_calls_on_screen_and_called_again_with_two_keys() {
     tmux.wait_for("EXIT=0");
     let lines = std::fs::read_to_string(&history).unwrap();
     assert_eq!(lines.lines().count(), 2, "{lines}");
-    assert!(lines.lines().last().unwrap().contains("\"profile\":\"stage\""));
+    assert!(lines
+        .lines()
+        .last()
+        .unwrap()
+        .contains("\"profile\":\"stage\""));
 }

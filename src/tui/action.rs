@@ -198,7 +198,7 @@ pub const HELP: &[(&str, &str)] = &[
     ("Shift-Tab  Up", "previous field"),
     (
         "Tab  Right",
-        "at the end of To: take the suggested contact; of Media offer: complete the path",
+        "take the completion (To: a contact; Media offer: a path)",
     ),
     (
         "Space  Right  Left",

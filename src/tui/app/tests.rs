@@ -354,7 +354,11 @@ fn only_the_last_calls_keep_their_wire_log() {
     assert_eq!(app.calls.len() as u64, total);
     let (old, recent) = app.calls.split_at(10);
     for c in old {
-        assert!(c.released && c.wire.is_empty() && c.wire_doc.lines.is_empty(), "#{}", c.id);
+        assert!(
+            c.released && c.wire.is_empty() && c.wire_doc.lines.is_empty(),
+            "#{}",
+            c.id
+        );
         assert!(c.ladder.is_empty() && c.outcome.is_some() && !c.log.is_empty());
     }
     for c in recent {
@@ -388,7 +392,11 @@ fn past(contact: &str, at: &str, state: &str) -> Entry {
 fn earlier_runs_are_listed_after_this_run_and_enter_calls_again() {
     let mut app = app();
     app.update(Msg::HistoryLoaded(vec![
-        past("sip:carol@contoso.com", "2023-11-13T09:00:00.000Z", "Cancelled"),
+        past(
+            "sip:carol@contoso.com",
+            "2023-11-13T09:00:00.000Z",
+            "Cancelled",
+        ),
         past("sip:dave@contoso.com", "2023-11-14T22:13:20.000Z", "Ended"),
     ]));
     // Two keys: F4 selects the newest, Enter calls it again with what it was called with.
@@ -415,7 +423,10 @@ fn earlier_runs_are_listed_after_this_run_and_enter_calls_again() {
     app.form.set_focus(FieldId::To);
     ctrl(&mut app, 'u');
     typ(&mut app, "car");
-    assert_eq!(app.form.suggestion().unwrap().value, "sip:carol@contoso.com");
+    assert_eq!(
+        app.form.suggestion().unwrap().value,
+        "sip:carol@contoso.com"
+    );
 }
 
 #[test]
@@ -460,7 +471,10 @@ fn the_sign_in_dialog_connects_again_and_the_banner_follows() {
         id,
         CallUpdate::Finished(outcome(
             FinalState::Failed,
-            Some(CallError::new(ErrorKind::Server, "the password was refused")),
+            Some(CallError::new(
+                ErrorKind::Server,
+                "the password was refused",
+            )),
         )),
     ));
     assert_eq!(

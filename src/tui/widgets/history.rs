@@ -9,8 +9,8 @@ use ratatui::widgets::Widget;
 
 use super::clock;
 use crate::call::FinalState;
-use crate::tui::app::{App, Pane, View};
 use crate::history::Entry;
+use crate::tui::app::{App, Pane, View};
 use crate::tui::ladder::truncate;
 
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
@@ -25,7 +25,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let inner = block.inner(area);
     block.render(area, buf);
     if app.calls.is_empty() && app.past.is_empty() {
-        Span::styled("calls appear here, and stay for the next run", t.dim).render(inner, buf);
+        Span::styled("calls made in this run appear here", t.dim).render(inner, buf);
         return;
     }
     let height = inner.height as usize;
@@ -71,11 +71,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             .as_deref()
             .map(|s| format!(" “{}”", truncate(s, 16)))
             .unwrap_or_default();
-        let shown = if app.shown == Some(index) {
-            "▶"
-        } else {
-            " "
-        };
+        let shown = if app.shown == Some(index) { "▶" } else { " " };
         let mut line = Line::from(vec![
             Span::raw(format!("{shown}#{:<3}", call.id)),
             Span::raw(truncate(&call.request.to, 28)),
