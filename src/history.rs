@@ -299,10 +299,11 @@ impl Entry {
         ] {
             *field = printable(field);
         }
-        for field in [&mut self.subject, &mut self.profile, &mut self.importance] {
-            if let Some(v) = field {
-                *v = printable(v);
-            }
+        for v in [&mut self.subject, &mut self.profile, &mut self.importance]
+            .into_iter()
+            .flatten()
+        {
+            *v = printable(v);
         }
         self
     }
