@@ -480,7 +480,9 @@ impl App {
             Msg::Session(info) => {
                 self.session = info;
                 self.signin = SignInState::NotYet;
+                // The simulator's contacts come back with its `Connected`, if it is one.
                 self.demo = None;
+                self.form.directory.clear();
                 None
             }
         }
