@@ -78,7 +78,11 @@ fn main() -> ExitCode {
 
 /// The simulator's answer delay when it runs embedded; tests and benchmarks set 0.
 fn embedded_sim_config() -> sim::SimConfig {
-    let mut config = sim::SimConfig::default();
+    let mut config = sim::SimConfig {
+        // Nobody reads the embedded simulator's request log; a long session must not grow it.
+        record_requests: false,
+        ..Default::default()
+    };
     if let Some(ms) = std::env::var("AVLAUNCH_SIM_ANSWER_DELAY_MS")
         .ok()
         .and_then(|v| v.parse().ok())

@@ -106,8 +106,9 @@ pub enum SignInState {
     Failed(String),
 }
 
-/// Calls that keep their full detail (wire log, events, ladder); older finished calls keep
-/// their summary and status log only, so memory does not grow with the session.
+/// Calls that keep their full detail (wire log, events, ladder, every status line); older
+/// finished calls keep their summary, notices and outcome only, so memory grows by a few
+/// hundred bytes per call, not by the wire log's tens of kilobytes.
 pub const DETAILED_CALLS: usize = 50;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -181,8 +182,12 @@ impl CallRecord {
         self.connected_at.is_some()
     }
 
-    /// Lets go of the wire log, events and ladder; the summary and status log stay.
+    /// Lets go of the wire log, events and ladder, and of the status log's step and event
+    /// lines; the summary, notices and the outcome line stay.
     fn release_detail(&mut self) {
+        self.log
+            .retain(|l| matches!(l.kind, LogKind::Notice | LogKind::Error | LogKind::Done));
+        self.log.shrink_to_fit();
         self.wire = Vec::new();
         self.events = Vec::new();
         self.wire_doc = WireDoc::default();
