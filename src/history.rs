@@ -237,19 +237,84 @@ pub struct Entry {
 impl Entry {
     /// "2:05" connected, or "after 0:03" when it never connected.
     pub fn duration_label(&self) -> String {
-        fn clock(ms: u64) -> String {
-            let s = ms / 1000;
-            if s >= 3600 {
-                format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
-            } else {
-                format!("{}:{:02}", s / 60, s % 60)
-            }
-        }
-        match self.connected_ms {
-            Some(ms) => clock(ms as u64),
-            None => format!("after {}", clock(self.duration_ms)),
+        duration_label(self.connected_ms, self.duration_ms)
+    }
+}
+
+fn duration_label(connected_ms: Option<f64>, duration_ms: u64) -> String {
+    fn clock(ms: u64) -> String {
+        let s = ms / 1000;
+        if s >= 3600 {
+            format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+        } else {
+            format!("{}:{:02}", s / 60, s % 60)
         }
     }
+    match connected_ms {
+        Some(ms) => clock(ms as u64),
+        None => format!("after {}", clock(duration_ms)),
+    }
+}
+
+/// A call of an earlier run as the UI holds it: up to `KEEP` of these stay in memory, so only
+/// what the history pane shows and "call again" needs, in boxed strings (no spare capacity).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PastCall {
+    /// `2024-05-01T09:30` (UTC, to the minute).
+    pub at: Box<str>,
+    pub contact: Box<str>,
+    pub subject: Option<Box<str>>,
+    /// `Connected`, `Failed`, `Cancelled`, `Ended`.
+    pub state: Box<str>,
+    pub xml: bool,
+    pub importance: Option<Box<str>>,
+    pub audio_muted: Option<bool>,
+    pub video_muted: Option<bool>,
+    pub duration_ms: u64,
+    pub connected_ms: Option<f64>,
+}
+
+impl PastCall {
+    /// As `Entry::duration_label`.
+    pub fn duration_label(&self) -> String {
+        duration_label(self.connected_ms, self.duration_ms)
+    }
+}
+
+impl From<Entry> for PastCall {
+    fn from(e: Entry) -> PastCall {
+        let e = e.printable();
+        PastCall {
+            at: e.at.get(..16).unwrap_or(&e.at).into(),
+            contact: e.contact.into(),
+            subject: e.subject.map(Into::into),
+            state: e.state.into(),
+            xml: e.format == "xml",
+            importance: e.importance.map(Into::into),
+            audio_muted: e.audio_muted,
+            video_muted: e.video_muted,
+            duration_ms: e.duration_ms,
+            connected_ms: e.connected_ms,
+        }
+    }
+}
+
+/// The history file for the UI, oldest first, read line by line (malformed lines skipped).
+pub fn read_past(path: &Path) -> std::io::Result<Vec<PastCall>> {
+    use std::io::BufRead;
+    let file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(e),
+    };
+    let mut past = Vec::new();
+    for line in std::io::BufReader::new(file).lines() {
+        if let Ok(entry) = serde_json::from_str::<Entry>(&line?) {
+            past.push(PastCall::from(entry));
+        }
+    }
+    past.shrink_to_fit();
+    Ok(past)
 }
 
 /// Every line of the file, oldest first, as JSON values; malformed lines (a torn write) are
@@ -269,20 +334,6 @@ pub fn read_values(path: &Path) -> std::io::Result<(Vec<Value>, usize)> {
         }
     }
     Ok((values, bad))
-}
-
-/// Every line of the file as an `Entry`, oldest first (malformed lines skipped).
-pub fn read_entries(path: &Path) -> std::io::Result<Vec<Entry>> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(e),
-    };
-    Ok(text
-        .lines()
-        .filter_map(|l| serde_json::from_str::<Entry>(l).ok())
-        .map(Entry::printable)
-        .collect())
 }
 
 impl Entry {
@@ -655,12 +706,14 @@ mod tests {
         .unwrap();
         let (values, bad) = read_values(&path).unwrap();
         assert_eq!((values.len(), bad), (1, 1));
-        let entries = read_entries(&path).unwrap();
-        assert_eq!(entries[0].duration_label(), "1:05");
+        let past = read_past(&path).unwrap();
+        assert_eq!(past.len(), 1);
+        assert_eq!(past[0].duration_label(), "1:05");
         assert_eq!(
-            entries[0].contact, "sip:a@b\u{fffd}[2J",
+            &*past[0].contact, "sip:a@b\u{fffd}[2J",
             "no escape reaches the screen"
         );
+        assert!(read_past(&dir.path().join("none")).unwrap().is_empty());
         assert!(read_values(&dir.path().join("none")).unwrap().0.is_empty());
     }
 }

@@ -211,7 +211,7 @@ where
     let mut history_rx = extras.history_file.clone().map(|path| {
         let (tx, rx) = tokio::sync::oneshot::channel();
         tokio::task::spawn_blocking(move || {
-            let entries = crate::history::read_entries(&path).unwrap_or_else(|e| {
+            let entries = crate::history::read_past(&path).unwrap_or_else(|e| {
                 tracing::warn!("cannot read the history {}: {e}", path.display());
                 Vec::new()
             });

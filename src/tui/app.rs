@@ -19,7 +19,7 @@ use super::signin::{self, SignInDialog};
 use super::theme::Theme;
 use super::wire::WireDoc;
 use super::DemoInfo;
-use crate::history::Entry;
+use crate::history::PastCall;
 
 /// Calls are numbered from 1 in the order they are started.
 pub type CallId = u64;
@@ -46,7 +46,7 @@ pub enum Msg {
     /// The terminal changed size.
     Resize(u16, u16),
     /// The persisted history, oldest first (read in the background after the first frame).
-    HistoryLoaded(Vec<Entry>),
+    HistoryLoaded(Vec<PastCall>),
     /// A new connection is ready for this session (sent just before `Connected`).
     Session(SessionInfo),
 }
@@ -272,7 +272,7 @@ pub struct App {
     pub can_reconnect: bool,
     pub signin: SignInState,
     /// Calls of earlier runs from the history file, oldest first.
-    pub past: Vec<Entry>,
+    pub past: Vec<PastCall>,
     /// Selected entry of `past` (0 = newest) when the history selection is there.
     pub past_sel: Option<usize>,
     next_id: CallId,
@@ -477,7 +477,7 @@ impl App {
                     .rev()
                     .filter(|e| !e.contact.is_empty())
                     .filter(|e| seen.insert(e.contact.to_lowercase()))
-                    .map(|e| e.contact.clone())
+                    .map(|e| e.contact.to_string())
                     .collect();
                 self.past = entries;
                 None
@@ -797,18 +797,14 @@ impl App {
         };
         self.past_sel = Some(index);
         let request = CallRequest {
-            to: entry.contact.clone(),
-            subject: entry.subject.clone(),
-            importance: entry.importance.clone(),
+            to: entry.contact.to_string(),
+            subject: entry.subject.as_deref().map(str::to_string),
+            importance: entry.importance.as_deref().map(str::to_string),
             join_audio_muted: entry.audio_muted,
             join_video_muted: entry.video_muted,
             ..Default::default()
         };
-        let format = if entry.format == "xml" {
-            Format::Xml
-        } else {
-            Format::Json
-        };
+        let format = if entry.xml { Format::Xml } else { Format::Json };
         self.form.fill(&request, format);
     }
 

@@ -373,8 +373,8 @@ fn only_the_last_calls_keep_their_wire_log() {
     assert!(flash.contains("older than the last 50"), "{flash}");
 }
 
-fn past(contact: &str, at: &str, state: &str) -> Entry {
-    Entry {
+fn past(contact: &str, at: &str, state: &str) -> PastCall {
+    crate::history::Entry {
         at: at.into(),
         contact: contact.into(),
         subject: Some("Weekly".into()),
@@ -386,6 +386,7 @@ fn past(contact: &str, at: &str, state: &str) -> Entry {
         duration_ms: 700,
         ..Default::default()
     }
+    .into()
 }
 
 #[test]

@@ -9,7 +9,7 @@ use ratatui::widgets::Widget;
 
 use super::clock;
 use crate::call::FinalState;
-use crate::history::Entry;
+use crate::history::PastCall;
 use crate::tui::app::{App, Pane, View};
 use crate::tui::ladder::truncate;
 
@@ -89,7 +89,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
 
 /// A call of an earlier run: its time of day (and date when not today, UTC), contact,
 /// subject, outcome and duration.
-fn past_line(app: &App, entry: &Entry, today: &str) -> Line<'static> {
+fn past_line(app: &App, entry: &PastCall, today: &str) -> Line<'static> {
     let t = &app.theme;
     let time = entry.at.get(11..16).unwrap_or("--:--");
     let when = match entry.at.get(..10) {
@@ -97,7 +97,7 @@ fn past_line(app: &App, entry: &Entry, today: &str) -> Line<'static> {
         Some(date) => format!(" {} {time}", date.get(5..).unwrap_or(date)),
         None => format!(" {time}"),
     };
-    let style = match entry.state.as_str() {
+    let style = match &*entry.state {
         "Connected" | "Ended" => t.ok,
         "Cancelled" => t.warn,
         _ => t.error,
@@ -112,7 +112,7 @@ fn past_line(app: &App, entry: &Entry, today: &str) -> Line<'static> {
         Span::raw(format!(" {}", truncate(&entry.contact, 28))),
         Span::styled(subject, t.dim),
         Span::raw("  "),
-        Span::styled(entry.state.clone(), style),
+        Span::styled(entry.state.to_string(), style),
         Span::styled(format!(" {}", entry.duration_label()), t.dim),
     ])
 }
