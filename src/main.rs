@@ -220,9 +220,19 @@ async fn simulator(args: SimArgs) -> u8 {
     0
 }
 
-/// The session a connection made from `settings` belongs to (banner, history).
-fn session_info(settings: &Settings, connection_user: &str) -> SessionInfo {
+/// The session a connection made from `settings` belongs to (banner, history, exports);
+/// `export_dir` is the `--export-dir` flag, which wins over the profile's.
+fn session_info(
+    settings: &Settings,
+    connection_user: &str,
+    export_dir: Option<&std::path::Path>,
+) -> SessionInfo {
     SessionInfo {
+        export_dir: Some(
+            export_dir
+                .map(std::path::Path::to_path_buf)
+                .unwrap_or_else(|| settings.export_dir()),
+        ),
         profile: settings.profile.clone(),
         server: settings.server.clone(),
         user: connection_user.to_string(),
@@ -299,7 +309,7 @@ async fn tui(server: ServerArgs, export_dir: Option<std::path::PathBuf>) -> u8 {
         Target::Embedded { user, .. } => user.clone(),
         Target::Deployment(c) => c.user.clone(),
     };
-    let first = session_info(&settings, &user);
+    let first = session_info(&settings, &user, export_dir.as_deref());
     let initial = connect_future(target, first.clone(), simulator.clone());
     let connect: std::pin::Pin<
         Box<dyn std::future::Future<Output = Result<tui::Ready, String>> + Send>,
@@ -307,11 +317,12 @@ async fn tui(server: ServerArgs, export_dir: Option<std::path::PathBuf>) -> u8 {
     // The sign-in dialog: a profile (or none) with the server, user and password typed there.
     let connector: avlaunch::tui::session::Connector = {
         let (args, config, slot) = (server.clone(), settings.config.clone(), simulator.clone());
+        let export_flag = export_dir.clone();
         Arc::new(move |request: ConnectRequest| {
             let mut args = args.clone();
             args.server = None;
             args.user = None;
-            let (config, slot) = (config.clone(), slot.clone());
+            let (config, slot, export_flag) = (config.clone(), slot.clone(), export_flag.clone());
             Box::pin(async move {
                 let mut s = Settings::with_profile(&args, config, request.profile.as_deref())?;
                 s.server = request.server.filter(|v| !v.trim().is_empty()).or(s.server);
@@ -327,7 +338,7 @@ async fn tui(server: ServerArgs, export_dir: Option<std::path::PathBuf>) -> u8 {
                     Target::Embedded { user, .. } => user.clone(),
                     Target::Deployment(c) => c.user.clone(),
                 };
-                let info = session_info(&s, &user);
+                let info = session_info(&s, &user, export_flag.as_deref());
                 connect_future(target, info, slot).await
             }) as avlaunch::tui::session::ConnectFuture
         })
@@ -347,10 +358,10 @@ async fn tui(server: ServerArgs, export_dir: Option<std::path::PathBuf>) -> u8 {
         })
         .unwrap_or_default();
     let extras = Extras {
+        export_dir: first.export_dir.clone(),
         session: first,
         profiles,
         connector: Some(connector),
-        export_dir: Some(export_dir.unwrap_or_else(|| settings.export_dir())),
         history_file: avlaunch::history::path(),
     };
     let config = tui::TuiConfig {

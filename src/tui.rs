@@ -225,6 +225,7 @@ where
     }));
     let mut connection: Option<Connection> = None;
     let mut recorder: Option<Recorder> = None;
+    let mut export_dir = extras.export_dir.clone();
     let (tx, mut rx) = mpsc::unbounded_channel::<(CallId, CallUpdate)>();
     let mut live: HashMap<CallId, LiveCall> = HashMap::new();
     let mut queued: Vec<(CallId, ValidCall, Format)> = Vec::new();
@@ -263,6 +264,9 @@ where
                             Recorder::new(path, &ready.connection, ready.demo.is_some(), info.profile.clone())
                         });
                         connection = Some(ready.connection);
+                        if info.export_dir.is_some() {
+                            export_dir = info.export_dir.clone();
+                        }
                         app.update(Msg::Session(info));
                         Msg::Connected(Ok(ready.demo))
                     }
@@ -342,7 +346,7 @@ where
                     }
                 },
                 Command::Export(id) => {
-                    let result = export(&app, id, extras.export_dir.as_deref());
+                    let result = export(&app, id, export_dir.as_deref());
                     command = app.update(Msg::Exported(result));
                 }
                 Command::Quit => {

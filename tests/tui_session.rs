@@ -77,7 +77,7 @@ fn configured_once_yesterdays_calls_on_screen_and_called_again_with_two_keys() {
     std::fs::write(
         config.join("config.toml"),
         "default_profile = \"stage\"\n\
-         [profiles.stage]\nuser = \"presenter@contoso.com\"\n\
+         [profiles.stage]\nuser = \"presenter@contoso.com\"\nexport_dir = \"~/calls\"\n\
          [profiles.backup]\nuser = \"second@contoso.com\"\n",
     )
     .unwrap();
@@ -114,6 +114,16 @@ fn configured_once_yesterdays_calls_on_screen_and_called_again_with_two_keys() {
     let screen = tmux.wait_for("declined the call");
     assert!(screen.contains("#1"), "{screen}");
     tmux.wait_for("signed in");
+    // F5 writes to the profile's export directory (`~` expanded) and says where.
+    tmux.keys(&["F5"]);
+    let exports = home.path().join("calls");
+    tmux.wait_for(&format!("exported {}", exports.display()));
+    let written: Vec<String> = std::fs::read_dir(&exports)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(written.len(), 2, "{written:?}");
+    assert!(written.iter().any(|f| f.ends_with(".har")), "{written:?}");
     // F9: the next profile, in place.
     tmux.keys(&["F9"]);
     let screen = tmux.wait_for("second@contoso.com");

@@ -25,6 +25,9 @@ pub struct SessionInfo {
     pub via_phone: Option<String>,
     /// The history file calls are recorded in; `None` = not recorded.
     pub history: Option<PathBuf>,
+    /// Where F5 writes for this session (`--export-dir`, else the profile's, else the
+    /// default); `None` keeps the one before.
+    pub export_dir: Option<PathBuf>,
 }
 
 /// A profile the UI can switch to, with the values its dialog pre-fills.
