@@ -9,7 +9,8 @@
 //! Rotation: lines are appended; once the file holds more than `KEEP + SLACK` lines it is
 //! rewritten (to a temporary file, then renamed) with the newest `KEEP`. So the file is
 //! rewritten once every `SLACK` calls, not on every call, and counted only once it is big
-//! enough to possibly need it.
+//! enough to possibly need it. (A line another avlaunch appends in the instant of that
+//! rewrite can be lost; lines themselves never interleave, each is one `write`.)
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
