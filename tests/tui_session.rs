@@ -8,6 +8,11 @@ mod common;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
+fn next_socket() -> u32 {
+    static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    N.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
 struct Tmux {
     socket: String,
 }
@@ -15,7 +20,7 @@ struct Tmux {
 impl Tmux {
     fn start(command: &str) -> Tmux {
         let tmux = Tmux {
-            socket: format!("avlaunch-session-{}", std::process::id()),
+            socket: format!("avlaunch-session-{}-{}", std::process::id(), next_socket()),
         };
         let out = tmux
             .run(&[
@@ -137,4 +142,56 @@ fn configured_once_yesterdays_calls_on_screen_and_called_again_with_two_keys() {
         .last()
         .unwrap()
         .contains("\"profile\":\"stage\""));
+}
+
+/// A mistyped password no longer means starting again: F7, type it, Enter.
+#[test]
+fn a_wrong_password_is_fixed_in_place() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let sim = runtime
+        .block_on(avlaunch::sim::start(avlaunch::sim::SimConfig {
+            answer_delay: Duration::ZERO,
+            ..Default::default()
+        }))
+        .unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join(".config/avlaunch");
+    std::fs::create_dir_all(&config).unwrap();
+    std::fs::write(
+        config.join("config.toml"),
+        format!(
+            "default_profile = \"lab\"\n[profiles.lab]\nserver = \"{}\"\nuser = \"tester@contoso.com\"\n\
+             password_command = [\"printf\", \"mistyped\"]\n",
+            sim.url
+        ),
+    )
+    .unwrap();
+    let tmux = Tmux::start(&format!(
+        "env -u XDG_CONFIG_HOME -u XDG_DATA_HOME -u XDG_STATE_HOME -u AVLAUNCH_PASSWORD -u AVLAUNCH_TOKEN -u AVLAUNCH_PROFILE HOME={} NO_COLOR=1 {}",
+        home.path().display(),
+        common::BIN
+    ));
+    let screen = tmux.wait_for("tester@contoso.com");
+    assert!(
+        screen.contains(" lab ") && screen.contains(sim.url.as_str()),
+        "{screen}"
+    );
+    tmux.keys(&["-l", "sip:bob@contoso.com"]);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("sign-in failed");
+    // The sign-in dialog: the server and user stay, the password is typed (and masked).
+    tmux.keys(&["F7"]);
+    tmux.wait_for(" Sign in ");
+    tmux.keys(&["Down", "Down"]);
+    tmux.keys(&["-l", "demo"]);
+    let screen = tmux.wait_for("••••");
+    assert!(!screen.contains("Password   demo"), "{screen}");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("ready (signs in with the first call)");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("declined the call");
+    tmux.wait_for("signed in");
+    tmux.keys(&["C-q"]);
+    tmux.wait_for("EXIT=0");
+    runtime.block_on(sim.shutdown());
 }
