@@ -3,7 +3,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum, ValueHint};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -15,33 +15,47 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
         UCWA simulator (any user, password 'demo').",
     after_help = "Environment:\n  AVLAUNCH_PASSWORD  the sign-in password (else asked for on the terminal; never a flag)\n  \
         AVLAUNCH_TOKEN     a ready bearer token (cwt=...), which skips the token request\n  \
+        AVLAUNCH_PROFILE   the profile to use, like --profile\n  \
         RUST_LOG           log filter, like --log-level\n\n\
+        Settings: profiles in $XDG_CONFIG_HOME/avlaunch/config.toml (default ~/.config/avlaunch/config.toml); \
+        history in $XDG_DATA_HOME/avlaunch/history.jsonl (default ~/.local/share/avlaunch/history.jsonl).\n\n\
         Logs: the terminal UI logs to $XDG_STATE_HOME/avlaunch/avlaunch.log (default ~/.local/state/avlaunch/avlaunch.log); \
         'call' and 'sim' log to stderr."
 )]
 pub struct Cli {
     #[command(flatten)]
     pub server: ServerArgs,
+    /// Where the terminal UI's exports (ladder text, HAR) go; default the profile's
+    /// export_dir, else $XDG_DATA_HOME/avlaunch/exports (~/.local/share/avlaunch/exports).
+    #[arg(long, value_name = "DIR", value_hint = ValueHint::DirPath)]
+    pub export_dir: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
 
-/// Options shared by the terminal UI and `call`.
-#[derive(Debug, Clone, Args)]
+/// Options shared by every command. A flag wins over the environment, which wins over the
+/// profile.
+#[derive(Debug, Clone, Default, Args)]
 pub struct ServerArgs {
+    /// A profile of the config file (server, user, format, password command, …).
+    #[arg(long, global = true, value_name = "NAME", env = "AVLAUNCH_PROFILE")]
+    pub profile: Option<String>,
     /// Discovery URL of a deployment (https://lyncdiscover.contoso.com), or 'auto' to discover
     /// from the sign-in name's domain. Absent: the built-in simulator. http:// only for loopback.
-    #[arg(long, global = true, value_name = "URL")]
+    #[arg(long, global = true, value_name = "URL", value_hint = ValueHint::Url)]
     pub server: Option<String>,
     /// Sign-in name (user@contoso.com).
     #[arg(long, global = true, value_name = "NAME")]
     pub user: Option<String>,
-    /// Wire format of every request and response.
-    #[arg(long, global = true, value_enum, default_value_t = WireFormat::Json)]
-    pub format: WireFormat,
+    /// Wire format of every request and response [default: json, or the profile's].
+    #[arg(long, global = true, value_enum)]
+    pub format: Option<WireFormat>,
     /// An extra trusted CA certificate (PEM), for a deployment with a private CA.
-    #[arg(long, global = true, value_name = "FILE")]
+    #[arg(long, global = true, value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub ca_cert: Option<PathBuf>,
+    /// Do not record calls in the history file.
+    #[arg(long, global = true)]
+    pub no_history: bool,
     /// Log level or filter (error, warn, info, debug, trace); RUST_LOG also works.
     #[arg(long, global = true, value_name = "LEVEL")]
     pub log_level: Option<String>,
@@ -59,6 +73,37 @@ pub enum Command {
     Call(CallArgs),
     /// Run the built-in UCWA simulator on 127.0.0.1.
     Sim(SimArgs),
+    /// Past calls, newest first (from the history file).
+    History(HistoryArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions {
+        /// The shell to complete for.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) on standard output.
+    Man,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct HistoryArgs {
+    #[command(subcommand)]
+    pub action: Option<HistoryAction>,
+    /// How many calls to list, newest first; 0 lists all.
+    #[arg(long, value_name = "N", default_value_t = 20, global = true)]
+    pub limit: usize,
+    /// text, or json: the recorded lines, one JSON object per line, newest first.
+    #[arg(long, value_enum, default_value_t = Output::Text, global = true)]
+    pub output: Output,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum HistoryAction {
+    /// One call in full: N counts from 1, the newest, as in the list.
+    Show {
+        #[arg(value_name = "N")]
+        n: usize,
+    },
 }
 
 #[derive(Debug, Clone, Args)]
@@ -88,7 +133,7 @@ pub struct CallArgs {
     #[arg(long, value_name = "ID")]
     pub operation_id: Option<String>,
     /// An SDP offer file, sent as a data:application/sdp;base64 link.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub media_offer: Option<PathBuf>,
     /// Cancel the invitation if it is not connected by then (set-up included); more than 0,
     /// at most 86400. Checked with the other fields (`input::call_times`).
@@ -107,7 +152,7 @@ pub struct CallArgs {
     #[arg(long, value_enum, default_value_t = Output::Text)]
     pub output: Output,
     /// Write every request and response of the call to FILE as HAR 1.2 (redacted).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub har: Option<PathBuf>,
     /// Print only the outcome line (with --output json, only the summary).
     #[arg(short, long)]
@@ -132,4 +177,37 @@ pub struct SimArgs {
     /// Fault switches, comma separated (see the README's simulator section).
     #[arg(long, value_name = "LIST")]
     pub fault: Option<String>,
+}
+
+/// The command definition completion scripts are generated from: the parser's, with the
+/// names that can be known now offered as values: the config file's profiles for
+/// `--profile`, the simulator's fault switches for `sim --fault`. (Static scripts: regenerate
+/// after adding a profile.)
+pub fn completion_command(profiles: &[String], faults: &[&'static str]) -> clap::Command {
+    let mut cmd = Cli::command();
+    if !profiles.is_empty() {
+        let names: Vec<clap::builder::PossibleValue> = profiles
+            .iter()
+            .map(|p| clap::builder::PossibleValue::new(clap::builder::Str::from(p.clone())))
+            .collect();
+        cmd = cmd.mut_arg("profile", |a| {
+            a.value_parser(clap::builder::PossibleValuesParser::new(names))
+        });
+    }
+    // `stall=STEP:MS` is offered as `stall=`, `status-503-retry-after[=SECS]` by its name.
+    let faults: Vec<clap::builder::PossibleValue> = faults
+        .iter()
+        .map(|f| match (f.find("[="), f.find('=')) {
+            (Some(i), _) => &f[..i],
+            (None, Some(i)) => &f[..=i],
+            (None, None) => f,
+        })
+        .map(clap::builder::PossibleValue::new)
+        .collect();
+    cmd.mut_subcommand("sim", |sim| {
+        sim.mut_arg("fault", |a| {
+            a.value_parser(clap::builder::PossibleValuesParser::new(faults))
+                .value_delimiter(',')
+        })
+    })
 }

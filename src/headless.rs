@@ -48,6 +48,7 @@ pub async fn run(
     print: PrintOptions,
     banner: Option<Banner>,
     har: Option<PathBuf>,
+    history: Option<crate::history::Recorder>,
 ) -> u8 {
     let output = print.output;
     let mut out = std::io::stdout().lock();
@@ -64,6 +65,9 @@ pub async fn run(
     }
     drop(out);
     let to = call.to.clone();
+    let started = std::time::SystemTime::now();
+    let format = connection.format;
+    let recorded = history.map(|r| (r, call.clone()));
     let (updates_tx, mut updates) = mpsc::unbounded_channel();
     let (control_tx, control) = mpsc::unbounded_channel();
     let task = tokio::spawn(session::run(call, connection, options, updates_tx, control));
@@ -115,6 +119,14 @@ pub async fn run(
             }
         },
     };
+    if let Some((recorder, call)) = recorded {
+        if let Err(e) = recorder.record(&call, format, started, &outcome) {
+            eprintln!(
+                "avlaunch: note: could not record the call in {}: {e}",
+                recorder.path.display()
+            );
+        }
+    }
     if let Some(path) = har {
         match crate::har::write_har(&path, &records) {
             Ok(()) => printer.note(&format!("wire log written to {} (HAR 1.2)", path.display())),

@@ -8,8 +8,10 @@
 
 pub mod call;
 pub mod cli;
+pub mod config;
 pub mod har;
 pub mod headless;
+pub mod history;
 pub mod input;
 pub mod logging;
 pub mod sanitize;

@@ -9,7 +9,8 @@ use avlaunch::call::session::CallOptions;
 use avlaunch::call::CallRequest;
 use avlaunch::cli::{CallArgs, Cli, Command, Output, ServerArgs, SimArgs};
 use avlaunch::input::{self, Problem};
-use avlaunch::settings::{self, Target};
+use avlaunch::settings::{self, Prompt, Settings, Target};
+use avlaunch::tui::session::{ConnectRequest, Extras, ProfileChoice, SessionInfo};
 use avlaunch::{headless, logging, sim, tui};
 
 /// Set while the terminal UI owns the screen.
@@ -79,6 +80,9 @@ fn main() -> ExitCode {
                 false => input::report(&problems, Output::Text, None),
             }
         }
+        Some(Command::History(args)) => avlaunch::history::command(&args),
+        Some(Command::Completions { shell }) => completions(shell),
+        Some(Command::Man) => man(),
         None => {
             use std::io::IsTerminal;
             // Checked first: without a terminal there is no screen to draw or password prompt.
@@ -90,7 +94,7 @@ fn main() -> ExitCode {
                 return ExitCode::from(2);
             }
             logging::init_file(cli.server.log_level.as_deref());
-            runtime.block_on(tui(cli.server))
+            runtime.block_on(tui(cli.server, cli.export_dir))
         }
     };
     ExitCode::from(code)
@@ -173,7 +177,11 @@ fn inapplicable_to_sim(matches: &ArgMatches) -> Vec<Problem> {
 /// The embedded simulator's settings: `AVLAUNCH_SIM_ANSWER_DELAY_MS` sets the answer delay
 /// (tests and benchmarks set 0); a bad value is invalid input.
 fn embedded_sim_config() -> Result<sim::SimConfig, Problem> {
-    let mut config = sim::SimConfig::default();
+    let mut config = sim::SimConfig {
+        // Nobody reads the embedded simulator's request log; a long session must not grow it.
+        record_requests: false,
+        ..Default::default()
+    };
     if let Some(delay) = input::answer_delay_from_env()? {
         config.answer_delay = delay;
     }
@@ -215,10 +223,13 @@ async fn call(server: ServerArgs, args: CallArgs) -> u8 {
     else {
         return input::report(&problems, args.output, operation_id);
     };
-    let target = match settings::target(&server) {
+    let target = match Settings::resolve(&server)
+        .and_then(|s| settings::target(&s, Prompt::Terminal).map(|t| (s, t)))
+    {
         Ok(t) => t,
         Err(e) => return input::report(&[Problem::from_text(&e)], args.output, operation_id),
     };
+    let (settings, target) = target;
     let options = CallOptions {
         timeout,
         hangup_after,
@@ -226,11 +237,12 @@ async fn call(server: ServerArgs, args: CallArgs) -> u8 {
     let print = headless::PrintOptions {
         output: args.output,
         quiet: args.quiet,
-        format: settings::format(&server),
+        format: settings.format,
     };
     match target {
         Target::Deployment(connection) => {
-            headless::run(call, connection, options, print, None, args.har).await
+            let history = settings.recorder(&connection, false);
+            headless::run(call, connection, options, print, None, args.har, history).await
         }
         Target::Embedded { user, format } => {
             let handle = match sim::start(sim_config.unwrap_or_default()).await {
@@ -252,8 +264,17 @@ async fn call(server: ServerArgs, args: CallArgs) -> u8 {
                     .collect(),
             };
             let connection = settings::embedded_connection(handle.url.clone(), user, format);
-            let code =
-                headless::run(call, connection, options, print, Some(banner), args.har).await;
+            let history = settings.recorder(&connection, true);
+            let code = headless::run(
+                call,
+                connection,
+                options,
+                print,
+                Some(banner),
+                args.har,
+                history,
+            )
+            .await;
             handle.shutdown().await;
             code
         }
@@ -300,55 +321,155 @@ async fn simulator(args: SimArgs) -> u8 {
     0
 }
 
-async fn tui(server: ServerArgs) -> u8 {
+/// The session a connection made from `settings` belongs to (banner, history, exports);
+/// `export_dir` is the `--export-dir` flag, which wins over the profile's.
+fn session_info(
+    settings: &Settings,
+    connection_user: &str,
+    export_dir: Option<&std::path::Path>,
+) -> SessionInfo {
+    SessionInfo {
+        export_dir: Some(
+            export_dir
+                .map(std::path::Path::to_path_buf)
+                .unwrap_or_else(|| settings.export_dir()),
+        ),
+        profile: settings.profile.clone(),
+        server: settings.server.clone(),
+        user: connection_user.to_string(),
+        via_phone: settings.via_phone.clone(),
+        history: settings.history.then(avlaunch::history::path).flatten(),
+    }
+}
+
+/// Turns a target into the UI's connect future; the built-in simulator is started inside it
+/// (once: a later connection to the simulator reuses it) and parked in `slot`.
+fn connect_future(
+    target: Target,
+    info: SessionInfo,
+    slot: Arc<Mutex<Option<sim::SimHandle>>>,
+) -> avlaunch::tui::session::ConnectFuture {
+    match target {
+        Target::Deployment(connection) => Box::pin(async move {
+            Ok((
+                tui::Ready {
+                    connection,
+                    demo: None,
+                },
+                info,
+            ))
+        }),
+        Target::Embedded { user, format } => Box::pin(async move {
+            let running = slot
+                .lock()
+                .ok()
+                .and_then(|s| s.as_ref().map(|h| h.url.clone()));
+            let url = match running {
+                Some(url) => url,
+                None => {
+                    // Checked before the UI started (`tui`), so the error cannot be new here.
+                    let config = embedded_sim_config().map_err(|p| p.to_string())?;
+                    let handle = sim::start(config)
+                        .await
+                        .map_err(|e| format!("cannot start the built-in simulator: {e}"))?;
+                    let url = handle.url.clone();
+                    if let Ok(mut s) = slot.lock() {
+                        *s = Some(handle);
+                    }
+                    url
+                }
+            };
+            let ready = tui::Ready {
+                connection: settings::embedded_connection(url.clone(), user, format),
+                demo: Some(tui::DemoInfo {
+                    url: url.to_string(),
+                    contacts: sim::directory()
+                        .iter()
+                        .map(|(c, d)| (c.to_string(), d.to_string()))
+                        .collect(),
+                }),
+            };
+            Ok((ready, info))
+        }),
+    }
+}
+
+async fn tui(server: ServerArgs, export_dir: Option<std::path::PathBuf>) -> u8 {
     let mut problems = input::server_options(&server);
-    let sim_config = if server.server.is_none() {
-        embedded_sim_config().map_err(|p| problems.push(p)).ok()
-    } else {
-        None
-    };
+    if server.server.is_none() {
+        problems.extend(embedded_sim_config().err());
+    }
     if !problems.is_empty() {
         return input::report(&problems, Output::Text, None);
     }
-    let target = match settings::target(&server) {
+    let resolved = Settings::resolve(&server)
+        .and_then(|s| settings::target(&s, Prompt::Terminal).map(|t| (s, t)));
+    let (settings, target) = match resolved {
         Ok(t) => t,
         Err(e) => return input::report(&[Problem::from_text(&e)], Output::Text, None),
     };
-    let format = settings::format(&server);
+    let format = settings.format;
     // The embedded simulator starts inside the connect future, which the UI awaits only
     // after its first frame; the handle is parked here so it lives as long as the UI.
     let simulator: Arc<Mutex<Option<sim::SimHandle>>> = Arc::default();
+    let user = match &target {
+        Target::Embedded { user, .. } => user.clone(),
+        Target::Deployment(c) => c.user.clone(),
+    };
+    let first = session_info(&settings, &user, export_dir.as_deref());
+    let initial = connect_future(target, first.clone(), simulator.clone());
     let connect: std::pin::Pin<
         Box<dyn std::future::Future<Output = Result<tui::Ready, String>> + Send>,
-    > = match target {
-        Target::Deployment(connection) => Box::pin(async move {
-            Ok(tui::Ready {
-                connection,
-                demo: None,
-            })
-        }),
-        Target::Embedded { user, format } => {
-            let slot = simulator.clone();
+    > = Box::pin(async move { initial.await.map(|(ready, _)| ready) });
+    // The sign-in dialog: a profile (or none) with the server, user and password typed there.
+    let connector: avlaunch::tui::session::Connector = {
+        let (args, config, slot) = (server.clone(), settings.config.clone(), simulator.clone());
+        let export_flag = export_dir.clone();
+        Arc::new(move |request: ConnectRequest| {
+            let mut args = args.clone();
+            args.server = None;
+            args.user = None;
+            let (config, slot, export_flag) = (config.clone(), slot.clone(), export_flag.clone());
             Box::pin(async move {
-                let handle = sim::start(sim_config.unwrap_or_default())
-                    .await
-                    .map_err(|e| format!("cannot start the built-in simulator: {e}"))?;
-                let ready = tui::Ready {
-                    connection: settings::embedded_connection(handle.url.clone(), user, format),
-                    demo: Some(tui::DemoInfo {
-                        url: handle.url.to_string(),
-                        contacts: sim::directory()
-                            .iter()
-                            .map(|(c, d)| (c.to_string(), d.to_string()))
-                            .collect(),
-                    }),
+                let mut s = Settings::with_profile(&args, config, request.profile.as_deref())?;
+                s.server = request.server.filter(|v| !v.trim().is_empty()).or(s.server);
+                s.user = request.user.filter(|v| !v.trim().is_empty()).or(s.user);
+                s.password = request.password;
+                // A password_command may take a while (a vault asking for a touch).
+                let (s, target) = tokio::task::spawn_blocking(move || {
+                    settings::target(&s, Prompt::Never).map(|t| (s, t))
+                })
+                .await
+                .map_err(|e| format!("internal error: {e}"))??;
+                let user = match &target {
+                    Target::Embedded { user, .. } => user.clone(),
+                    Target::Deployment(c) => c.user.clone(),
                 };
-                if let Ok(mut s) = slot.lock() {
-                    *s = Some(handle);
-                }
-                Ok(ready)
-            })
-        }
+                let info = session_info(&s, &user, export_flag.as_deref());
+                connect_future(target, info, slot).await
+            }) as avlaunch::tui::session::ConnectFuture
+        })
+    };
+    let profiles = settings
+        .config
+        .as_ref()
+        .map(|c| {
+            c.profiles
+                .iter()
+                .map(|(name, p)| ProfileChoice {
+                    name: name.clone(),
+                    server: p.server.clone(),
+                    user: p.user.clone(),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let extras = Extras {
+        export_dir: first.export_dir.clone(),
+        session: first,
+        profiles,
+        connector: Some(connector),
+        history_file: avlaunch::history::path(),
     };
     let config = tui::TuiConfig {
         connect,
@@ -356,7 +477,7 @@ async fn tui(server: ServerArgs) -> u8 {
         format,
     };
     UI_RUNNING.store(true, std::sync::atomic::Ordering::Relaxed);
-    let result = tui::run(config).await;
+    let result = tui::run_session(config, extras).await;
     UI_RUNNING.store(false, std::sync::atomic::Ordering::Relaxed);
     let handle = simulator.lock().ok().and_then(|mut s| s.take());
     if let Some(handle) = handle {
@@ -369,6 +490,29 @@ async fn tui(server: ServerArgs) -> u8 {
             if let Some(path) = logging::log_path() {
                 avlaunch::errln!("avlaunch: the log is at {}", path.display());
             }
+            3
+        }
+    }
+}
+
+fn completions(shell: clap_complete::Shell) -> u8 {
+    let profiles: Vec<String> = avlaunch::config::Config::load()
+        .ok()
+        .flatten()
+        .map(|c| c.profiles.into_keys().collect())
+        .unwrap_or_default();
+    let mut cmd = avlaunch::cli::completion_command(&profiles, sim::faults::NAMES);
+    clap_complete::generate(shell, &mut cmd, "avlaunch", &mut std::io::stdout());
+    0
+}
+
+fn man() -> u8 {
+    let cmd = <Cli as clap::CommandFactory>::command();
+    let mut out = std::io::stdout().lock();
+    match clap_mangen::Man::new(cmd).render(&mut out) {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("avlaunch man: {e}");
             3
         }
     }

@@ -70,6 +70,9 @@ pub struct SimConfig {
     /// 180 s, UCWA's default. A `timeout=S` parameter is clamped to 180–1800 s as UCWA
     /// does, except that a hold set below 180 s here (for tests) caps it.
     pub event_hold: Duration,
+    /// Keep every request for `requests()` (tests). The simulator embedded in a long UI
+    /// session turns this off, so its memory does not grow with every call. Default true.
+    pub record_requests: bool,
 }
 
 impl Default for SimConfig {
@@ -81,6 +84,7 @@ impl Default for SimConfig {
             ring_timeout: Duration::from_secs(30),
             faults: Faults::default(),
             event_hold: Duration::from_secs(180),
+            record_requests: true,
         }
     }
 }
@@ -202,6 +206,9 @@ impl SimState {
     }
 
     fn record(&self, seen: SeenRequest) -> usize {
+        if !self.shared.cfg.record_requests {
+            return usize::MAX;
+        }
         let mut all = lock(&self.shared.seen);
         all.push(seen);
         all.len() - 1

@@ -10,7 +10,10 @@ pub mod action;
 pub mod app;
 pub mod form;
 pub mod ladder;
+pub mod path_complete;
 pub mod scripted;
+pub mod session;
+pub mod signin;
 pub mod terminal;
 pub mod text;
 pub mod theme;
@@ -39,7 +42,9 @@ use crate::call::{
 };
 use crate::ucwa::Format;
 
+use crate::history::Recorder;
 use app::{App, CallId, Command, Msg};
+use session::Extras;
 use theme::Theme;
 
 /// What the binary hands the TUI.
@@ -99,11 +104,17 @@ pub const TICK: Duration = Duration::from_millis(100);
 /// terminal closed); live calls are ended first and the terminal is restored on every way
 /// out, a panic included.
 pub async fn run(config: TuiConfig) -> io::Result<()> {
+    run_session(config, Extras::default()).await
+}
+
+/// `run`, with profiles, a sign-in dialog, history and an export directory.
+pub async fn run_session(config: TuiConfig, extras: Extras) -> io::Result<()> {
     let mut guard = terminal::TerminalGuard::enter()?;
-    run_with(
+    run_with_session(
         guard.terminal(),
         EventStream::new(),
         config,
+        extras,
         session_runner(),
         Theme::from_env(),
         quit_signals(),
@@ -146,8 +157,34 @@ struct LiveCall {
 /// the live calls before it is returned.
 pub async fn run_with<B, S>(
     terminal: &mut Terminal<B>,
+    events: S,
+    config: TuiConfig,
+    runner: SessionRunner,
+    theme: Theme,
+    quit_signals: Vec<tokio::signal::unix::Signal>,
+) -> io::Result<()>
+where
+    B: Backend,
+    S: Stream<Item = io::Result<Event>> + Unpin,
+{
+    run_with_session(
+        terminal,
+        events,
+        config,
+        Extras::default(),
+        runner,
+        theme,
+        quit_signals,
+    )
+    .await
+}
+
+/// `run_with`, with the session's `Extras`.
+pub async fn run_with_session<B, S>(
+    terminal: &mut Terminal<B>,
     mut events: S,
     config: TuiConfig,
+    extras: Extras,
     runner: SessionRunner,
     theme: Theme,
     mut quit_signals: Vec<tokio::signal::unix::Signal>,
@@ -162,14 +199,34 @@ where
         format,
     } = config;
     let mut app = App::new(format, theme);
+    app.session = extras.session.clone();
+    app.profiles = extras.profiles.clone();
+    app.can_reconnect = extras.connector.is_some();
     let size = terminal.size()?;
     app.size = (size.width, size.height);
     // The first frame comes before anything is awaited.
     terminal.draw(|f| view::render(&app, f))?;
     app.dirty = false;
 
-    let mut connect = Some(connect);
+    // The history file is read off the UI thread, after the first frame.
+    let mut history_rx = extras.history_file.clone().map(|path| {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        tokio::task::spawn_blocking(move || {
+            let entries = crate::history::read_past(&path).unwrap_or_else(|e| {
+                tracing::warn!("cannot read the history {}: {e}", path.display());
+                Vec::new()
+            });
+            let _ = tx.send(entries);
+        });
+        rx
+    });
+    let first_session = extras.session.clone();
+    let mut connect: Option<session::ConnectFuture> = Some(Box::pin(async move {
+        connect.await.map(|ready| (ready, first_session))
+    }));
     let mut connection: Option<Connection> = None;
+    let mut recorder: Option<Recorder> = None;
+    let mut export_dir = extras.export_dir.clone();
     let (tx, mut rx) = mpsc::unbounded_channel::<(CallId, CallUpdate)>();
     let mut live: HashMap<CallId, LiveCall> = HashMap::new();
     let mut queued: Vec<(CallId, ValidCall, Format)> = Vec::new();
@@ -209,12 +266,23 @@ where
             ready = async { connect.as_mut().expect("guarded").await }, if connect.is_some() => {
                 connect = None;
                 match ready {
-                    Ok(ready) => {
+                    Ok((ready, info)) => {
+                        recorder = info.history.clone().map(|path| {
+                            Recorder::new(path, &ready.connection, ready.demo.is_some(), info.profile.clone())
+                        });
                         connection = Some(ready.connection);
+                        if info.export_dir.is_some() {
+                            export_dir = info.export_dir.clone();
+                        }
+                        app.update(Msg::Session(info));
                         Msg::Connected(Ok(ready.demo))
                     }
                     Err(e) => Msg::Connected(Err(e)),
                 }
+            }
+            entries = async { history_rx.as_mut().expect("guarded").await }, if history_rx.is_some() => {
+                history_rx = None;
+                Msg::HistoryLoaded(entries.unwrap_or_default())
             }
             _ = async { ticker.as_mut().expect("guarded").tick().await }, if ticker.is_some() => Msg::Tick,
             _ = any_signal(&mut quit_signals), if !quit_signals.is_empty() => {
@@ -229,7 +297,9 @@ where
             for (id, call, format) in queued.drain(..) {
                 match &connection {
                     Some(conn) => {
-                        let c = spawn_call(&runner, id, call, conn, format, options, tx.clone());
+                        let rec = recorder.clone();
+                        let c =
+                            spawn_call(&runner, id, call, conn, format, options, tx.clone(), rec);
                         live.insert(id, c);
                     }
                     None => fail_call(&tx, id, &call, &app),
@@ -244,8 +314,17 @@ where
                     }
                     match (&connection, connect.is_some()) {
                         (Some(conn), _) => {
-                            let c =
-                                spawn_call(&runner, id, call, conn, format, options, tx.clone());
+                            let rec = recorder.clone();
+                            let c = spawn_call(
+                                &runner,
+                                id,
+                                call,
+                                conn,
+                                format,
+                                options,
+                                tx.clone(),
+                                rec,
+                            );
                             live.insert(id, c);
                         }
                         (None, true) => queued.push((id, call, format)),
@@ -261,8 +340,20 @@ where
                         cancel_queued(&tx, id, &call);
                     }
                 }
+                Command::Reconnect(request) => match &extras.connector {
+                    Some(connector) => {
+                        // Live calls keep their own connection; new ones wait for this one.
+                        connect = Some(connector(request));
+                        connection = None;
+                        recorder = None;
+                    }
+                    None => {
+                        command =
+                            app.update(Msg::Connected(Err("cannot connect again here".into())));
+                    }
+                },
                 Command::Export(id) => {
-                    let result = export(&app, id);
+                    let result = export(&app, id, export_dir.as_deref());
                     command = app.update(Msg::Exported(result));
                 }
                 Command::Quit => {
@@ -301,6 +392,7 @@ fn event_msg(event: Event) -> Option<Msg> {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn spawn_call(
     runner: &SessionRunner,
     id: CallId,
@@ -309,17 +401,34 @@ fn spawn_call(
     format: Format,
     options: CallOptions,
     tx: UnboundedSender<(CallId, CallUpdate)>,
+    recorder: Option<Recorder>,
 ) -> LiveCall {
     let (updates_tx, mut updates_rx) = mpsc::unbounded_channel();
     let (control_tx, control_rx) = mpsc::unbounded_channel();
     let mut connection = connection.clone();
     connection.format = format;
     let operation_id = call.operation_id.clone();
+    let recorded = recorder.map(|r| (r, call.clone(), SystemTime::now()));
     let session = runner(call, connection, options, updates_tx, control_rx);
     let task = tokio::spawn(async move {
         let inner = tokio::spawn(session);
         let mut finished = false;
         while let Some(update) = updates_rx.recv().await {
+            if let (CallUpdate::Finished(outcome), Some((recorder, call, started))) =
+                (&update, &recorded)
+            {
+                let (recorder, call, started) = (recorder.clone(), call.clone(), *started);
+                let outcome = outcome.clone();
+                // A file write: off the runtime's thread.
+                tokio::task::spawn_blocking(move || {
+                    if let Err(e) = recorder.record(&call, format, started, &outcome) {
+                        tracing::warn!(
+                            "cannot record the call in {}: {e}",
+                            recorder.path.display()
+                        );
+                    }
+                });
+            }
             finished |= matches!(update, CallUpdate::Finished(_));
             let _ = tx.send((id, update));
         }
@@ -382,11 +491,18 @@ fn file_stamp(t: SystemTime) -> String {
     format!("{y:04}{mo:02}{d:02}T{h:02}{mi:02}{s:02}Z")
 }
 
-/// Writes the call's ladder (text) and wire log (HAR) to the current directory.
-fn export(app: &App, id: CallId) -> Result<Vec<PathBuf>, String> {
+/// Writes the call's ladder (text) and wire log (HAR) to `dir` (created if missing), else
+/// to the current directory.
+fn export(app: &App, id: CallId, dir: Option<&std::path::Path>) -> Result<Vec<PathBuf>, String> {
     let call = app.call(id).ok_or("no such call")?;
     let stamp = file_stamp(app.wall);
-    let dir = std::env::current_dir().map_err(|e| format!("current directory: {e}"))?;
+    let dir = match dir {
+        Some(d) => {
+            std::fs::create_dir_all(d).map_err(|e| format!("{}: {e}", d.display()))?;
+            d.to_path_buf()
+        }
+        None => std::env::current_dir().map_err(|e| format!("current directory: {e}"))?,
+    };
     let ladder = dir.join(format!("avlaunch-{stamp}-ladder.txt"));
     std::fs::write(&ladder, ladder::ladder_text(&call.wire, &call.events))
         .map_err(|e| format!("{}: {e}", ladder.display()))?;

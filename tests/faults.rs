@@ -35,6 +35,7 @@ async fn run_against(name: &str, server: &str, to: &str, extra: &[&str]) -> Row 
     ])
     .args(["--timeout", &TIMEOUT_SECS.to_string(), "--output", "json"])
     .args(extra)
+    .envs(common::home_env())
     .env("AVLAUNCH_PASSWORD", PASSWORD)
     .env("NO_COLOR", "1");
     let clock = Instant::now();

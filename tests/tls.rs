@@ -6,6 +6,8 @@ use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+mod common;
+
 const BIN: &str = env!("CARGO_BIN_EXE_avlaunch");
 
 struct Server(Child);
@@ -103,6 +105,7 @@ fn call_host(host: &str, port: u16, extra: &[&str]) -> (Option<i32>, String) {
         ])
         .args(["--to", "sip:alice@contoso.com", "--timeout", "5"])
         .args(extra)
+        .envs(common::home_env())
         .env("AVLAUNCH_PASSWORD", "x")
         .output()
         .unwrap();

@@ -99,6 +99,7 @@ fn plain_http_is_refused_for_non_loopback_hosts() {
             "--to",
             "sip:alice@contoso.com",
         ])
+        .envs(common::home_env())
         .env("AVLAUNCH_PASSWORD", "x")
         .output()
         .unwrap();
@@ -120,6 +121,7 @@ fn a_deployment_needs_a_user() {
             "--to",
             "sip:alice@contoso.com",
         ])
+        .envs(common::home_env())
         .env("AVLAUNCH_PASSWORD", "x")
         .output()
         .unwrap();

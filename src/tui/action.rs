@@ -47,6 +47,10 @@ pub enum Action {
     /// In a y/n question.
     Yes,
     No,
+    /// Open the sign-in dialog: profile, server, user, password.
+    SignIn,
+    /// Connect with the next profile of the config file.
+    NextProfile,
 }
 
 /// Where the key is pressed.
@@ -64,6 +68,8 @@ pub enum Context {
     WireLog,
     Help,
     Confirm,
+    /// The sign-in dialog has the keys (only quitting is taken from it).
+    SignIn,
 }
 
 /// The action for `key` in `context`, or `None` to hand the key to the focused text field
@@ -100,9 +106,12 @@ pub fn keymap(context: Context, key: KeyEvent) -> Option<Action> {
                 _ => None,
             }
         }
+        Context::SignIn => return None,
         _ => {}
     }
     match key.code {
+        KeyCode::F(7) => return Some(Action::SignIn),
+        KeyCode::F(9) => return Some(Action::NextProfile),
         KeyCode::Char('e') if ctrl => return Some(Action::HangUp),
         KeyCode::F(8) => return Some(Action::HangUp),
         KeyCode::F(2) => return Some(Action::Ladder),
@@ -170,7 +179,7 @@ pub fn keymap(context: Context, key: KeyEvent) -> Option<Action> {
             KeyCode::Char('q') => Some(Action::Escape),
             _ => None,
         },
-        Context::Help | Context::Confirm => None,
+        Context::Help | Context::Confirm | Context::SignIn => None,
     }
 }
 
@@ -185,12 +194,14 @@ pub const HELP: &[(&str, &str)] = &[
     ),
     ("F2", "ladder: the call as a sequence diagram"),
     ("F3", "wire log: every request and response in full"),
-    ("F4", "history: calls made in this run"),
+    ("F4", "history: this run's calls, then earlier runs'"),
     ("F5", "export the call: ladder .txt and wire log .har"),
     (
         "F6",
         "status: identifiers in full, or shortened in the middle",
     ),
+    ("F7", "sign in: profile, server, user, password"),
+    ("F9", "switch to the next profile"),
     ("Esc", "cancel a ringing call / go back / close"),
     (
         "PgUp PgDn",
@@ -202,7 +213,7 @@ pub const HELP: &[(&str, &str)] = &[
     ("Shift-Tab  Up", "previous field"),
     (
         "Tab  Right",
-        "in To, at the end: take the suggested contact",
+        "take the completion (To: a contact; Media offer: a path)",
     ),
     (
         "Space  Right  Left",

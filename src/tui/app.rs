@@ -14,9 +14,12 @@ use crate::ucwa::Format;
 use super::action::{keymap, Action, Context};
 use super::form::{FieldId, Form};
 use super::ladder::{event_summary, ladder_rows, LadderRow, RowKind};
+use super::session::{ConnectRequest, ProfileChoice, SessionInfo};
+use super::signin::{self, SignInDialog};
 use super::theme::Theme;
 use super::wire::WireDoc;
 use super::DemoInfo;
+use crate::history::PastCall;
 
 /// Calls are numbered from 1 in the order they are started.
 pub type CallId = u64;
@@ -42,6 +45,10 @@ pub enum Msg {
     Tick,
     /// The terminal changed size.
     Resize(u16, u16),
+    /// The persisted history, oldest first (read in the background after the first frame).
+    HistoryLoaded(Vec<PastCall>),
+    /// A new connection is ready for this session (sent just before `Connected`).
+    Session(SessionInfo),
 }
 
 /// What the loop must do for `update`; the App itself never does I/O.
@@ -59,6 +66,8 @@ pub enum Command {
     Export(CallId),
     /// End live calls (bounded wait), restore the terminal and return.
     Quit,
+    /// Connect again with another profile, server, user or password.
+    Reconnect(ConnectRequest),
 }
 
 /// Which full-width view is shown.
@@ -83,7 +92,24 @@ pub enum Overlay {
     Help,
     /// "A call is live: end it and call X?" with the call to place on yes.
     ConfirmReplace(Box<(ValidCall, Format)>),
+    /// The sign-in dialog: profile, server, user, password.
+    SignIn(Box<SignInDialog>),
 }
+
+/// Whether the session's sign-in worked, as the calls showed it (each call signs in).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SignInState {
+    /// No call has signed in yet with this session.
+    NotYet,
+    SignedIn,
+    /// The last call failed while discovering or signing in.
+    Failed(String),
+}
+
+/// Calls that keep their full detail (wire log, events, ladder, every status line); older
+/// finished calls keep their summary, notices and outcome only, so memory grows by a few
+/// hundred bytes per call, not by the wire log's tens of kilobytes.
+pub const DETAILED_CALLS: usize = 50;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ConnState {
@@ -146,6 +172,8 @@ pub struct CallRecord {
     /// What the session reported along the way (a recovery such as signing in again, a
     /// refused cancel): part of what happened, shown with the outcome.
     pub notes: Vec<String>,
+    /// The wire log, events and ladder were let go (older than the last `DETAILED_CALLS`).
+    pub released: bool,
 }
 
 impl CallRecord {
@@ -155,6 +183,19 @@ impl CallRecord {
 
     pub fn connected(&self) -> bool {
         self.connected_at.is_some()
+    }
+
+    /// Lets go of the wire log, events and ladder, and of the status log's step and event
+    /// lines; the summary, notices and the outcome line stay.
+    fn release_detail(&mut self) {
+        self.log
+            .retain(|l| matches!(l.kind, LogKind::Notice | LogKind::Error | LogKind::Done));
+        self.log.shrink_to_fit();
+        self.wire = Vec::new();
+        self.events = Vec::new();
+        self.wire_doc = WireDoc::default();
+        self.ladder = Vec::new();
+        self.released = true;
     }
 
     /// Still setting up or ringing: Esc cancels.
@@ -261,6 +302,17 @@ pub struct App {
     pub wall: SystemTime,
     /// Something changed since the last frame.
     pub dirty: bool,
+    /// The profile, server and user calls go to now.
+    pub session: SessionInfo,
+    /// The config file's profiles (F7 / F9 switch between them).
+    pub profiles: Vec<ProfileChoice>,
+    /// The sign-in dialog can connect again (the binary gave a connector).
+    pub can_reconnect: bool,
+    pub signin: SignInState,
+    /// Calls of earlier runs from the history file, oldest first.
+    pub past: Vec<PastCall>,
+    /// Selected entry of `past` (0 = newest) when the history selection is there.
+    pub past_sel: Option<usize>,
     next_id: CallId,
 }
 
@@ -293,6 +345,12 @@ impl App {
             now: Instant::now(),
             wall: SystemTime::now(),
             dirty: true,
+            session: SessionInfo::default(),
+            profiles: Vec::new(),
+            can_reconnect: false,
+            signin: SignInState::NotYet,
+            past: Vec::new(),
+            past_sel: None,
             next_id: 1,
         }
     }
@@ -329,6 +387,7 @@ impl App {
         match (&self.overlay, self.view, self.pane) {
             (Overlay::Help, _, _) => Context::Help,
             (Overlay::ConfirmReplace(_), _, _) => Context::Confirm,
+            (Overlay::SignIn(_), _, _) => Context::SignIn,
             (Overlay::None, View::Ladder, _) => Context::Ladder,
             (Overlay::None, View::WireLog, _) => Context::WireLog,
             (Overlay::None, View::Form, Pane::History) => Context::History,
@@ -336,9 +395,11 @@ impl App {
                 let focus = self.form.focus();
                 if focus.is_text() {
                     Context::Text {
-                        can_complete: focus == FieldId::To
+                        can_complete: (focus == FieldId::To
                             && self.form.to_cursor_at_end()
-                            && self.form.suggestion().is_some(),
+                            && self.form.suggestion().is_some())
+                            || (focus == FieldId::MediaOffer
+                                && self.form.media_offer_completion().is_some()),
                     }
                 } else {
                     Context::Toggle
@@ -350,6 +411,25 @@ impl App {
     pub fn update(&mut self, msg: Msg) -> Option<Command> {
         self.dirty = true;
         match msg {
+            Msg::Key(key) if matches!(self.overlay, Overlay::SignIn(_)) => {
+                if keymap(Context::SignIn, key) == Some(Action::Quit) {
+                    return self.on_action(Action::Quit);
+                }
+                let Overlay::SignIn(dialog) = &mut self.overlay else {
+                    return None;
+                };
+                match dialog.key(key) {
+                    signin::Outcome::Open => None,
+                    signin::Outcome::Cancelled => {
+                        self.overlay = Overlay::None;
+                        None
+                    }
+                    signin::Outcome::Connect(request) => {
+                        self.overlay = Overlay::None;
+                        Some(self.reconnect(request))
+                    }
+                }
+            }
             Msg::Key(key) => {
                 match keymap(self.context(), key) {
                     Some(action) => {
@@ -372,7 +452,9 @@ impl App {
                 }
             }
             Msg::Paste(text) => {
-                if self.overlay == Overlay::None
+                if let Overlay::SignIn(dialog) = &mut self.overlay {
+                    dialog.paste(&text);
+                } else if self.overlay == Overlay::None
                     && self.view == View::Form
                     && self.pane == Pane::Form
                 {
@@ -428,6 +510,27 @@ impl App {
                 self.size = (w, h);
                 None
             }
+            Msg::HistoryLoaded(entries) => {
+                // Completion in To offers past contacts after this run's.
+                let mut seen = std::collections::HashSet::new();
+                self.form.known = entries
+                    .iter()
+                    .rev()
+                    .filter(|e| !e.contact.is_empty())
+                    .filter(|e| seen.insert(e.contact.to_lowercase()))
+                    .map(|e| e.contact.to_string())
+                    .collect();
+                self.past = entries;
+                None
+            }
+            Msg::Session(info) => {
+                self.session = info;
+                self.signin = SignInState::NotYet;
+                // The simulator's contacts come back with its `Connected`, if it is one.
+                self.demo = None;
+                self.form.directory.clear();
+                None
+            }
         }
     }
 
@@ -469,6 +572,34 @@ impl App {
                 None
             }
             Action::Submit => self.submit(),
+            Action::SignIn => {
+                if !self.can_reconnect {
+                    self.flash = Some((
+                        FlashKind::Info,
+                        "signing in again is not available here".into(),
+                    ));
+                    return None;
+                }
+                self.overlay =
+                    Overlay::SignIn(Box::new(SignInDialog::new(&self.session, &self.profiles)));
+                None
+            }
+            Action::NextProfile => {
+                if !self.can_reconnect || self.profiles.is_empty() {
+                    self.flash = Some((
+                        FlashKind::Info,
+                        "no profiles to switch to (see assets/config.toml)".into(),
+                    ));
+                    return None;
+                }
+                let mut dialog = SignInDialog::new(&self.session, &self.profiles);
+                dialog.cycle_profile(true);
+                if dialog.profile().is_none() {
+                    dialog.cycle_profile(true);
+                }
+                let request = dialog.request();
+                Some(self.reconnect(request))
+            }
             Action::NextField => {
                 self.form.next();
                 None
@@ -486,7 +617,11 @@ impl App {
                 None
             }
             Action::Complete => {
-                self.form.accept_suggestion();
+                if self.form.focus() == FieldId::MediaOffer {
+                    self.form.complete_media_offer();
+                } else {
+                    self.form.accept_suggestion();
+                }
                 None
             }
             Action::Escape => {
@@ -532,8 +667,8 @@ impl App {
                 None
             }
             Action::History => {
-                if self.calls.is_empty() {
-                    self.flash = Some((FlashKind::Info, "no calls yet in this run".into()));
+                if self.calls.is_empty() && self.past.is_empty() {
+                    self.flash = Some((FlashKind::Info, "no calls yet".into()));
                     return None;
                 }
                 self.view = View::Form;
@@ -541,11 +676,22 @@ impl App {
                     self.pane = Pane::Form;
                 } else {
                     self.pane = Pane::History;
-                    self.select_history(self.calls.len() - 1);
+                    if self.calls.is_empty() {
+                        self.select_past(0);
+                    } else {
+                        self.select_history(self.calls.len() - 1);
+                    }
                 }
                 None
             }
             Action::Export => match self.shown_call() {
+                Some(c) if c.released => {
+                    self.flash = Some((
+                        FlashKind::Info,
+                        format!("call #{} is older than the last {DETAILED_CALLS}: its wire log was let go (only its summary is kept)", c.id),
+                    ));
+                    None
+                }
                 Some(c) if !c.wire.is_empty() || !c.events.is_empty() => {
                     Some(Command::Export(c.id))
                 }
@@ -714,6 +860,7 @@ impl App {
             ending: false,
             exported: Vec::new(),
             notes: Vec::new(),
+            released: false,
         };
         record.log(
             self.wall,
@@ -730,6 +877,7 @@ impl App {
         self.calls.push(record);
         self.shown = Some(self.calls.len() - 1);
         self.history_sel = self.calls.len() - 1;
+        self.past_sel = None;
         self.log_back = 0;
         self.ladder_sel = None;
         self.wire_top = 0;
@@ -749,10 +897,46 @@ impl App {
         Some(Command::EndCall(call.id))
     }
 
+    /// Asks the loop to connect again; calls placed meanwhile wait for it.
+    fn reconnect(&mut self, request: ConnectRequest) -> Command {
+        let what = match &request.profile {
+            Some(p) => format!("profile {p}"),
+            None => "no profile".to_string(),
+        };
+        self.flash = Some((FlashKind::Info, format!("connecting ({what})…")));
+        self.conn = ConnState::Starting;
+        self.signin = SignInState::NotYet;
+        Command::Reconnect(request)
+    }
+
+    /// Selects entry `index` (0 = newest) of the earlier runs' history and refills the form.
+    fn select_past(&mut self, index: usize) {
+        let Some(entry) = self
+            .past
+            .len()
+            .checked_sub(index + 1)
+            .map(|i| &self.past[i])
+        else {
+            return;
+        };
+        self.past_sel = Some(index);
+        let request = CallRequest {
+            to: entry.contact.to_string(),
+            subject: entry.subject.as_deref().map(str::to_string),
+            importance: entry.importance.as_deref().map(str::to_string),
+            join_audio_muted: entry.audio_muted,
+            join_video_muted: entry.video_muted,
+            ..Default::default()
+        };
+        let format = if entry.xml { Format::Xml } else { Format::Json };
+        self.form.fill(&request, format);
+    }
+
     fn select_history(&mut self, index: usize) {
         let Some(call) = self.calls.get(index) else {
             return;
         };
+        self.past_sel = None;
         self.history_sel = index;
         self.shown = Some(index);
         let (request, format) = (call.request.clone(), call.format);
@@ -774,7 +958,34 @@ impl App {
             return;
         }
         match (self.view, self.pane) {
+            (View::Form, Pane::History) if self.past_sel.is_some() || self.calls.is_empty() => {
+                // Below this run's calls: the earlier runs', newest first.
+                let cur = self.past_sel.unwrap_or(0);
+                let last = self.past.len().saturating_sub(1);
+                match action {
+                    Action::Up if cur == 0 && !self.calls.is_empty() => self.select_history(0),
+                    Action::Up => self.select_past(cur.saturating_sub(1)),
+                    Action::Down => self.select_past((cur + 1).min(last)),
+                    Action::Top if !self.calls.is_empty() => {
+                        self.select_history(self.calls.len() - 1)
+                    }
+                    Action::Top => self.select_past(0),
+                    _ => self.select_past(last),
+                }
+            }
             (View::Form, Pane::History) => {
+                if !self.past.is_empty()
+                    && ((action == Action::Down && self.history_sel == 0)
+                        || action == Action::Bottom)
+                {
+                    let i = if action == Action::Bottom {
+                        self.past.len() - 1
+                    } else {
+                        0
+                    };
+                    self.select_past(i);
+                    return;
+                }
                 // The list shows the newest first, so Up goes to a newer call.
                 let last = self.calls.len().saturating_sub(1);
                 let i = match action {
@@ -880,6 +1091,16 @@ impl App {
         }
     }
 
+    /// Keeps full detail for the newest `DETAILED_CALLS` calls only (live ones always).
+    fn release_old_detail(&mut self) {
+        let keep_from = self.calls.len().saturating_sub(DETAILED_CALLS);
+        for call in &mut self.calls[..keep_from] {
+            if !call.released && !call.live() {
+                call.release_detail();
+            }
+        }
+    }
+
     fn on_call_update(&mut self, id: CallId, update: CallUpdate) {
         // Where server text enters the screen's state: made safe once, here.
         let update = crate::sanitize::sanitize_update(update);
@@ -896,6 +1117,12 @@ impl App {
                 }
             }
             CallUpdate::StepFinished { step, elapsed } => {
+                if step == Step::SignIn {
+                    self.signin = SignInState::SignedIn;
+                }
+                let Some(call) = self.calls.iter_mut().find(|c| c.id == id) else {
+                    return;
+                };
                 call.log(
                     wall,
                     LogKind::Step,
@@ -958,8 +1185,16 @@ impl App {
                     (None, FinalState::Failed) => (LogKind::Error, "Failed".to_string()),
                     (None, state) => (LogKind::Done, state.label().to_string()),
                 };
+                let failed_signing_in = matches!(call.step, Some(Step::Discover | Step::SignIn));
+                if let (true, Some(e)) = (failed_signing_in, &outcome.error) {
+                    self.signin = SignInState::Failed(e.message.clone());
+                }
+                let Some(call) = self.calls.iter_mut().find(|c| c.id == id) else {
+                    return;
+                };
                 call.log(wall, kind, text);
                 call.outcome = Some(outcome);
+                self.release_old_detail();
             }
         }
     }

@@ -177,6 +177,8 @@ pub struct Form {
     pub directory: Vec<(String, String)>,
     /// Contacts called in this run, most recent first.
     pub recent: Vec<String>,
+    /// Contacts from the history file, most recent first (offered after `recent`).
+    pub known: Vec<String>,
     cursor: Style,
     /// The operation id avlaunch last filled in: another value was typed by the user.
     issued_operation_id: String,
@@ -223,6 +225,7 @@ impl Form {
             errors: Default::default(),
             to_touched: false,
             directory: Vec::new(),
+            known: Vec::new(),
             recent: Vec::new(),
             cursor,
             issued_operation_id,
@@ -527,6 +530,7 @@ impl Form {
             .recent
             .iter()
             .map(String::as_str)
+            .chain(self.known.iter().map(String::as_str))
             .chain(self.directory.iter().map(|(uri, _)| uri.as_str()));
         let mut loose = None;
         for c in candidates {
@@ -590,6 +594,26 @@ impl Form {
         set_text(&mut self.to, &s.value);
         self.to.move_cursor(CursorMove::End);
         self.on_edit(FieldId::To);
+        true
+    }
+
+    /// What Tab or Right at the end of Media offer completes the path to (`~` understood).
+    pub fn media_offer_completion(&self) -> Option<String> {
+        let (row, col) = self.media_offer.cursor();
+        let typed = self.value(FieldId::MediaOffer);
+        (row == 0 && col >= typed.chars().count())
+            .then(|| super::path_complete::complete(typed))
+            .flatten()
+    }
+
+    /// Completes the Media offer path. Returns false when there is nothing to add.
+    pub fn complete_media_offer(&mut self) -> bool {
+        let Some(path) = self.media_offer_completion() else {
+            return false;
+        };
+        set_text(&mut self.media_offer, &path);
+        self.media_offer.move_cursor(CursorMove::End);
+        self.on_edit(FieldId::MediaOffer);
         true
     }
 

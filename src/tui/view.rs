@@ -57,6 +57,7 @@ pub fn render_buf(app: &App, area: Rect, buf: &mut Buffer) {
         Overlay::None => {}
         Overlay::Help => render_help(app, area, buf),
         Overlay::ConfirmReplace(pending) => render_confirm(app, &pending.0.to, area, buf),
+        Overlay::SignIn(dialog) => widgets::signin::render(app, dialog, area, buf),
     }
 }
 
@@ -82,6 +83,10 @@ fn too_small(app: &App, area: Rect, buf: &mut Buffer) {
 }
 
 fn render_banner(app: &App, area: Rect, buf: &mut Buffer) {
+    if let Some(line) = widgets::signin::banner_line(app) {
+        line.render(area, buf);
+        return;
+    }
     let t = &app.theme;
     let mut spans = vec![Span::styled(" avlaunch ", t.banner)];
     if app.quitting {
@@ -121,7 +126,7 @@ fn render_banner(app: &App, area: Rect, buf: &mut Buffer) {
 
 fn render_form_view(app: &App, area: Rect, buf: &mut Buffer) {
     let form_height = widgets::form::height(app);
-    let history_height = (app.calls.len() as u16 + 2).clamp(3, 8);
+    let history_height = ((app.calls.len() + app.past.len()).min(8) as u16 + 2).clamp(3, 8);
     if area.width >= WIDE {
         let left_width = (area.width * 45 / 100).clamp(58, 80);
         let [left, right] =

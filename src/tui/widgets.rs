@@ -4,6 +4,7 @@ pub mod footer;
 pub mod form;
 pub mod history;
 pub mod ladder;
+pub mod signin;
 pub mod status;
 pub mod wire_log;
 

@@ -24,6 +24,20 @@ pub async fn start_sim(config: SimConfig) -> SimHandle {
     sim::start(config).await.expect("the simulator starts")
 }
 
+/// HOME and the XDG directories for every run of the binary: a directory of this test build
+/// (under cargo's `CARGO_TARGET_TMPDIR`), never the real home, so no config file of the user
+/// is read and the history is written there. Tests that look at the history or a config file
+/// use their own `tempfile` directory instead.
+pub fn home_env() -> Vec<(&'static str, std::path::PathBuf)> {
+    let home = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("avlaunch-home");
+    vec![
+        ("HOME", home.clone()),
+        ("XDG_CONFIG_HOME", home.join(".config")),
+        ("XDG_DATA_HOME", home.join(".local/share")),
+        ("XDG_STATE_HOME", home.join(".local/state")),
+    ]
+}
+
 /// `avlaunch call --server <sim> --user … --to <to> <extra…>` with AVLAUNCH_PASSWORD set.
 pub fn call_command(sim: &SimHandle, to: &str, extra: &[&str]) -> Command {
     let mut cmd = Command::new(BIN);
@@ -37,6 +51,8 @@ pub fn call_command(sim: &SimHandle, to: &str, extra: &[&str]) -> Command {
         to,
     ])
     .args(extra)
+    .envs(home_env())
+    .env_remove("AVLAUNCH_PROFILE")
     .env("AVLAUNCH_PASSWORD", PASSWORD)
     .env_remove("AVLAUNCH_TOKEN")
     .env("NO_COLOR", "1")

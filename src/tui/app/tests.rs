@@ -319,3 +319,181 @@ fn idle_keys_that_do_nothing_do_not_redraw() {
     app.update(Msg::Key(KeyEvent::from(KeyCode::Char('z'))));
     assert!(!app.dirty);
 }
+
+fn wire(seq: u64, wall: SystemTime) -> WireRecord {
+    WireRecord {
+        seq,
+        started: wall,
+        elapsed: Duration::from_millis(5),
+        method: "GET".into(),
+        url: "http://h/apps/1/events".into(),
+        request_headers: vec![],
+        request_body: None,
+        status: Some(200),
+        response_headers: vec![],
+        response_body: Some("x".repeat(4096)),
+        error: None,
+    }
+}
+
+#[test]
+fn only_the_last_calls_keep_their_wire_log() {
+    let mut app = app();
+    let wall = app.wall;
+    typ(&mut app, "sip:bob@contoso.com");
+    let total = DETAILED_CALLS as u64 + 10;
+    for _ in 0..total {
+        let (id, _) = started(key(&mut app, KeyCode::Enter));
+        app.update(Msg::Call(id, CallUpdate::Wire(wire(1, wall))));
+        app.update(Msg::Call(id, CallUpdate::Wire(wire(2, wall))));
+        app.update(Msg::Call(
+            id,
+            CallUpdate::Finished(outcome(FinalState::Failed, None)),
+        ));
+    }
+    assert_eq!(app.calls.len() as u64, total);
+    let (old, recent) = app.calls.split_at(10);
+    for c in old {
+        assert!(
+            c.released && c.wire.is_empty() && c.wire_doc.lines.is_empty(),
+            "#{}",
+            c.id
+        );
+        assert!(c.ladder.is_empty() && c.outcome.is_some() && !c.log.is_empty());
+    }
+    for c in recent {
+        assert!(!c.released && c.wire.len() == 2, "#{}", c.id);
+    }
+    // An old call still shows its summary; its export says why there is nothing to write.
+    key(&mut app, KeyCode::F(4));
+    key(&mut app, KeyCode::End);
+    assert_eq!(app.shown_call().unwrap().id, 1);
+    assert_eq!(key(&mut app, KeyCode::F(5)), None);
+    let (_, flash) = app.flash.clone().unwrap();
+    assert!(flash.contains("older than the last 50"), "{flash}");
+}
+
+fn past(contact: &str, at: &str, state: &str) -> PastCall {
+    crate::history::Entry {
+        at: at.into(),
+        contact: contact.into(),
+        subject: Some("Weekly".into()),
+        server: "built-in simulator".into(),
+        format: "xml".into(),
+        importance: Some("Urgent".into()),
+        audio_muted: Some(true),
+        state: state.into(),
+        duration_ms: 700,
+        ..Default::default()
+    }
+    .into()
+}
+
+#[test]
+fn earlier_runs_are_listed_after_this_run_and_enter_calls_again() {
+    let mut app = app();
+    app.update(Msg::HistoryLoaded(vec![
+        past(
+            "sip:carol@contoso.com",
+            "2023-11-13T09:00:00.000Z",
+            "Cancelled",
+        ),
+        past("sip:dave@contoso.com", "2023-11-14T22:13:20.000Z", "Ended"),
+    ]));
+    // Two keys: F4 selects the newest, Enter calls it again with what it was called with.
+    key(&mut app, KeyCode::F(4));
+    assert_eq!(app.past_sel, Some(0));
+    let (_, call) = started(key(&mut app, KeyCode::Enter));
+    assert_eq!(call.to, "sip:dave@contoso.com");
+    assert_eq!(call.subject.as_deref(), Some("Weekly"));
+    assert_eq!(call.join_audio_muted, Some(true));
+    assert_eq!(app.form.format, Format::Xml);
+    // Now this run's call is first, the earlier ones follow.
+    key(&mut app, KeyCode::F(4));
+    assert_eq!(app.past_sel, None);
+    key(&mut app, KeyCode::Down);
+    assert_eq!(app.past_sel, Some(0));
+    key(&mut app, KeyCode::Down);
+    assert_eq!(app.past_sel, Some(1));
+    assert_eq!(app.form.value(FieldId::To), "sip:carol@contoso.com");
+    key(&mut app, KeyCode::Up);
+    key(&mut app, KeyCode::Up);
+    assert_eq!(app.past_sel, None);
+    // Completion in To draws on the history.
+    key(&mut app, KeyCode::Esc);
+    app.form.set_focus(FieldId::To);
+    ctrl(&mut app, 'u');
+    typ(&mut app, "car");
+    assert_eq!(
+        app.form.suggestion().unwrap().value,
+        "sip:carol@contoso.com"
+    );
+}
+
+#[test]
+fn the_sign_in_dialog_connects_again_and_the_banner_follows() {
+    let mut app = app();
+    app.can_reconnect = true;
+    app.profiles = vec![ProfileChoice {
+        name: "work".into(),
+        server: Some("https://lyncdiscover.contoso.com".into()),
+        user: Some("me@contoso.com".into()),
+    }];
+    key(&mut app, KeyCode::F(7));
+    assert!(matches!(app.overlay, Overlay::SignIn(_)));
+    key(&mut app, KeyCode::Up); // to Profile
+    key(&mut app, KeyCode::Right); // work
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Down); // Password
+    typ(&mut app, "pw1");
+    let request = match key(&mut app, KeyCode::Enter) {
+        Some(Command::Reconnect(r)) => r,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(request.profile.as_deref(), Some("work"));
+    assert_eq!(request.user.as_deref(), Some("me@contoso.com"));
+    assert_eq!(request.password.as_ref().map(|p| p.expose()), Some("pw1"));
+    assert_eq!(app.overlay, Overlay::None);
+    assert_eq!(app.conn, ConnState::Starting);
+    app.update(Msg::Session(SessionInfo {
+        profile: Some("work".into()),
+        server: Some("https://lyncdiscover.contoso.com".into()),
+        user: "me@contoso.com".into(),
+        ..Default::default()
+    }));
+    app.update(Msg::Connected(Ok(None)));
+    assert_eq!(app.signin, SignInState::NotYet);
+    // A call that fails while signing in says so; one that signs in clears it.
+    typ(&mut app, "sip:bob@contoso.com");
+    let (id, _) = started(key(&mut app, KeyCode::Enter));
+    app.update(Msg::Call(id, CallUpdate::StepStarted(Step::SignIn)));
+    app.update(Msg::Call(
+        id,
+        CallUpdate::Finished(outcome(
+            FinalState::Failed,
+            Some(CallError::new(
+                ErrorKind::Server,
+                "the password was refused",
+            )),
+        )),
+    ));
+    assert_eq!(
+        app.signin,
+        SignInState::Failed("the password was refused".into())
+    );
+    let (id, _) = started(key(&mut app, KeyCode::Enter));
+    app.update(Msg::Call(
+        id,
+        CallUpdate::StepFinished {
+            step: Step::SignIn,
+            elapsed: Duration::from_millis(3),
+        },
+    ));
+    assert_eq!(app.signin, SignInState::SignedIn);
+    // F9 goes straight to the next profile.
+    assert!(matches!(
+        key(&mut app, KeyCode::F(9)),
+        Some(Command::Reconnect(ConnectRequest { profile: Some(p), .. })) if p == "work"
+    ));
+}

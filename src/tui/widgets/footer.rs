@@ -21,6 +21,7 @@ pub fn keys(app: &App) -> Vec<(&'static str, &'static str)> {
             ]
         }
         Context::Confirm => return vec![("y", "end it and call"), ("n", "keep the live call")],
+        Context::SignIn => return crate::tui::widgets::signin::FOOTER.to_vec(),
         Context::Text { can_complete } => {
             keys.push(("Enter", "call"));
             if can_complete {
@@ -61,7 +62,7 @@ pub fn keys(app: &App) -> Vec<(&'static str, &'static str)> {
     }
     keys.push(("F2", "ladder"));
     keys.push(("F3", "wire"));
-    if !app.calls.is_empty() {
+    if !app.calls.is_empty() || !app.past.is_empty() {
         keys.push(("F4", "history"));
         keys.push(("F5", "export"));
     }
