@@ -5,9 +5,13 @@
 use std::time::Duration;
 
 use avlaunch::call::session::{CallOptions, Connection, Server};
-use avlaunch::tui::{run_with, scripted::scripted_session, terminal::TerminalGuard, theme::Theme};
+use avlaunch::tui::{run_with, terminal::TerminalGuard, theme::Theme};
 use avlaunch::tui::{DemoInfo, Ready, TuiConfig};
 use avlaunch::ucwa::Format;
+
+#[path = "../tests/support/scripted.rs"]
+mod scripted;
+use scripted::scripted_session;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> std::io::Result<()> {

@@ -37,5 +37,6 @@ pub mod error;
 pub mod events;
 pub mod invitation;
 pub mod modality;
+pub mod session;
 
 pub use error::UcwaError;

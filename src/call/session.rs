@@ -1,4 +1,7 @@
-//! Drives one call: sign in, application, POST, follow events, end. Always cleans up.
+//! Drives one call on a signed-in `ucwa::session::Session`, and always cleans up.
+//!
+//! `run` opens a session for the call, places it and closes the session; `run_on` places a
+//! call on a session someone else keeps open (the TUI keeps one for its whole run).
 
 use std::collections::HashSet;
 
@@ -14,37 +17,15 @@ use super::{
     CallControl, CallError, CallOutcome, CallUpdate, EndedBy, ErrorKind, EventNote, FinalState,
     Step, ValidCall,
 };
-use crate::secret::{Password, Token};
-use crate::ucwa::application::{self, Application};
-use crate::ucwa::client::{Client, Credentials};
-use crate::ucwa::events::{spawn_pump, PumpMessage};
-use crate::ucwa::invitation::{start_audio_video_input, CallLinks};
+use crate::ucwa::client::Client;
+use crate::ucwa::discover;
+use crate::ucwa::events::PumpMessage;
+use crate::ucwa::invitation::{start_input, CallLinks};
+use crate::ucwa::modality::Modality;
 use crate::ucwa::resource::{Event, EventKind, Sender};
-use crate::ucwa::{discover, Format, UcwaError};
-
-/// Where to sign in.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Server {
-    /// A discovery URL (`https://lyncdiscover.contoso.com`, or the simulator's URL).
-    Url(url::Url),
-    /// Discover from the sign-in name's domain: `lyncdiscoverinternal.<domain>`, then
-    /// `lyncdiscover.<domain>`.
-    Auto,
-}
-
-/// How to reach and sign in to a deployment.
-#[derive(Clone, Debug)]
-pub struct Connection {
-    pub server: Server,
-    /// The sign-in name, `user@contoso.com`.
-    pub user: String,
-    pub password: Option<Password>,
-    /// A ready bearer token: skips the token request.
-    pub token: Option<Token>,
-    pub format: Format,
-    /// An extra trusted CA certificate, PEM.
-    pub ca_cert: Option<Vec<u8>>,
-}
+use crate::ucwa::session::{self as ucwa_session, Session};
+pub use crate::ucwa::session::{Connection, Server};
+use crate::ucwa::UcwaError;
 
 /// How long to wait, and when to hang up.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -71,19 +52,175 @@ pub const CLEANUP_BOUND: Duration = Duration::from_secs(3);
 /// The part of `CLEANUP_BOUND` that ending the call may use; the rest is the delete's.
 pub const END_CALL_BOUND: Duration = Duration::from_secs(2);
 
-/// Runs one call to its end. Every step, exchange and event goes to `updates`; the last
-/// update is `CallUpdate::Finished` with the same outcome this returns. `control` ends
-/// the call early (cancel while ringing, hang up when connected). The application is
-/// deleted on every way out.
+/// Runs one call to its end on a session of its own: signs in, creates the application,
+/// places the call, and deletes the application. Every step, exchange and event goes to
+/// `updates`; the last update is `CallUpdate::Finished` with the same outcome this returns.
+/// `control` ends the call early (cancel while ringing, hang up when connected). The
+/// application is deleted on every way out.
 pub async fn run(
     call: ValidCall,
     connection: Connection,
     options: CallOptions,
     updates: mpsc::UnboundedSender<CallUpdate>,
+    control: mpsc::UnboundedReceiver<CallControl>,
+) -> CallOutcome {
+    run_flow(call, Source::Open(connection), options, updates, control).await
+}
+
+/// Runs one call to its end on `session`, which stays open for the next operation (unless
+/// the call found it broken: see `Session::is_open`). Exchanges and notices go where the
+/// session's client sends them; steps, events and the outcome go to `updates`.
+pub async fn run_on(
+    session: &Session,
+    call: ValidCall,
+    options: CallOptions,
+    updates: mpsc::UnboundedSender<CallUpdate>,
+    control: mpsc::UnboundedReceiver<CallControl>,
+) -> CallOutcome {
+    run_flow(
+        call,
+        Source::Borrowed(session.clone(), None),
+        options,
+        updates,
+        control,
+    )
+    .await
+}
+
+/// Keeps one session open across calls (the TUI keeps one for its whole run): each call
+/// re-uses it while it is open and in the call's wire format, else opens a new one with the
+/// usual set-up steps. A call that finds the session broken (its event channel ended, an
+/// origin refused) deletes its application; the next call opens a new one. `close` ends it.
+///
+/// Exchanges and notices of the kept session go to the call started last.
+#[derive(Default)]
+pub struct Keeper {
+    slot: std::sync::Mutex<Option<Session>>,
+    relay: Relay,
+}
+
+impl Keeper {
+    pub fn new() -> Arc<Keeper> {
+        Arc::new(Keeper::default())
+    }
+
+    /// The session kept open, if any.
+    pub fn session(&self) -> Option<Session> {
+        guard(&self.slot).clone()
+    }
+
+    /// Runs one call (see `run`) on the kept session, or on a new one that is then kept.
+    pub async fn run(
+        self: &Arc<Self>,
+        call: ValidCall,
+        connection: Connection,
+        options: CallOptions,
+        updates: mpsc::UnboundedSender<CallUpdate>,
+        control: mpsc::UnboundedReceiver<CallControl>,
+    ) -> CallOutcome {
+        self.relay.point_at(&updates);
+        let usable = {
+            let mut slot = guard(&self.slot);
+            match slot.take() {
+                Some(s) if s.is_open() && s.client().format() == connection.format => {
+                    *slot = Some(s.clone());
+                    Some(s)
+                }
+                Some(stale) => {
+                    // Broken, or in the other wire format: its application goes.
+                    tokio::spawn(async move {
+                        let _ = stale.close().await;
+                    });
+                    None
+                }
+                None => None,
+            }
+        };
+        let source = match usable {
+            Some(session) => Source::Borrowed(session, Some(self.clone())),
+            None => Source::Keep(connection, self.clone()),
+        };
+        run_flow(call, source, options, updates, control).await
+    }
+
+    /// Deletes the kept session's application, within `ucwa::session::CLOSE_BOUND`.
+    pub async fn close(&self) {
+        let kept = guard(&self.slot).take();
+        if let Some(session) = kept {
+            if let Err(e) = session.close().await {
+                let why = e.map_or("no answer in time".to_string(), |e| e.to_string());
+                tracing::warn!(error = %why, "could not delete the application");
+            }
+        }
+    }
+
+    /// Keeps `session`; a different one kept before is closed.
+    fn adopt(&self, session: &Session) {
+        let old = guard(&self.slot).replace(session.clone());
+        if let Some(old) = old.filter(|o| !o.same(session)) {
+            tokio::spawn(async move {
+                let _ = old.close().await;
+            });
+        }
+    }
+
+    /// Stops keeping `session` (if it is the one kept).
+    fn forget(&self, session: &Session) {
+        let mut slot = guard(&self.slot);
+        if slot.as_ref().is_some_and(|s| s.same(session)) {
+            *slot = None;
+        }
+    }
+}
+
+fn guard<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Where a session's client sends exchanges and notices: the call it serves now. Weak, so
+/// a call's update stream ends with the call, whatever the session does after.
+#[derive(Clone, Default)]
+struct Relay(Arc<std::sync::Mutex<Option<mpsc::WeakUnboundedSender<CallUpdate>>>>);
+
+impl Relay {
+    fn point_at(&self, updates: &mpsc::UnboundedSender<CallUpdate>) {
+        *guard(&self.0) = Some(updates.downgrade());
+    }
+
+    fn send(&self, update: CallUpdate) {
+        let target = guard(&self.0).as_ref().and_then(|w| w.upgrade());
+        if let Some(tx) = target {
+            let _ = tx.send(update);
+        }
+    }
+}
+
+/// Where the call's session comes from.
+enum Source {
+    /// Opened for this call, closed after it.
+    Open(Connection),
+    /// Opened for this call and handed to the keeper, which keeps it for the next.
+    Keep(Connection, Arc<Keeper>),
+    /// Kept open by someone else (the keeper, when named).
+    Borrowed(Session, Option<Arc<Keeper>>),
+}
+
+async fn run_flow(
+    call: ValidCall,
+    source: Source,
+    options: CallOptions,
+    updates: mpsc::UnboundedSender<CallUpdate>,
     mut control: mpsc::UnboundedReceiver<CallControl>,
 ) -> CallOutcome {
-    let mut session = Session {
+    let relay = match &source {
+        Source::Keep(_, keeper) => keeper.relay.clone(),
+        _ => Relay::default(),
+    };
+    relay.point_at(&updates);
+    let mut flow = Flow {
+        relay,
         operation_id: call.operation_id.clone(),
+        modality: call.modality,
         updates,
         timings: Vec::new(),
         invitation: None,
@@ -95,22 +232,26 @@ pub async fn run(
         reported_state: None,
         snapshot_state: None,
         client: None,
-        live_application: None,
+        session: None,
+        owned: matches!(source, Source::Open(_)),
+        keeper: match &source {
+            Source::Keep(_, k) | Source::Borrowed(_, Some(k)) => Some(k.clone()),
+            _ => None,
+        },
     };
-    let driven =
-        std::panic::AssertUnwindSafe(session.drive(call, connection, options, &mut control))
-            .catch_unwind()
-            .await;
+    let driven = std::panic::AssertUnwindSafe(flow.drive(call, source, options, &mut control))
+        .catch_unwind()
+        .await;
     let result = match driven {
         Ok(result) => result,
         // A bug must not leave a call ringing or an application registered: end them, then
         // report (the panic itself is logged by the panic hook).
         Err(_) => {
-            session.clean_up_after_panic().await;
+            flow.clean_up_after_panic().await;
             Err(Stop::Error(CallError::new(ErrorKind::Protocol, "internal error in the call session; the call was ended and the application deleted")))
         }
     };
-    session.finish(result)
+    flow.finish(result)
 }
 
 /// Why the flow stopped early.
@@ -186,8 +327,11 @@ enum CallEnd {
     Remote,
 }
 
-struct Session {
+/// One call in progress.
+struct Flow {
     operation_id: String,
+    /// How the call is placed: which links, resources and body (see `ucwa::modality`).
+    modality: &'static Modality,
     updates: mpsc::UnboundedSender<CallUpdate>,
     timings: Vec<(Step, Duration)>,
     invitation: Option<url::Url>,
@@ -204,13 +348,19 @@ struct Session {
     /// The state of the invitation as read by GET, not yet reported: events the server
     /// raised before that GET may still be on their way, and go first.
     snapshot_state: Option<String>,
-    /// The signed-in client and the application still to delete, kept here so that a
-    /// panic in the flow can still end the call and delete the application.
+    /// The signed-in client and the session, kept here so that a panic in the flow can
+    /// still end the call and delete the application.
     client: Option<Arc<Client>>,
-    live_application: Option<Application>,
+    session: Option<Session>,
+    /// Whether this call opened the session (and so closes it).
+    owned: bool,
+    /// Who keeps the session after the call, if anyone.
+    keeper: Option<Arc<Keeper>>,
+    /// Where the client of a session opened here sends exchanges and notices.
+    relay: Relay,
 }
 
-impl Session {
+impl Flow {
     fn cleanup_start(&mut self) -> tokio::time::Instant {
         *self
             .cleanup_started
@@ -254,86 +404,127 @@ impl Session {
     async fn drive(
         &mut self,
         call: ValidCall,
-        connection: Connection,
+        source: Source,
         options: CallOptions,
         control: &mut mpsc::UnboundedReceiver<CallControl>,
     ) -> Result<FinalState, Stop> {
         let deadline = tokio::time::Instant::now() + options.timeout;
-        let wire_tx = self.updates.clone();
-        let notice_tx = self.updates.clone();
-        let client = Arc::new(Client::new(
-            connection.format,
-            Credentials {
-                user: connection.user.clone(),
-                password: connection.password.clone(),
-                token: connection.token.clone(),
-            },
-            connection.ca_cert.as_deref(),
-            Arc::new(move |r| {
-                let _ = wire_tx.send(CallUpdate::Wire(r));
-            }),
-            Arc::new(move |n| {
-                let _ = notice_tx.send(CallUpdate::Notice(n));
-            }),
-        )?);
-        self.client = Some(client.clone());
-        // A Retry-After never stretches the set-up past --timeout.
-        client.set_deadline(Some(deadline));
-
-        // Set-up: discovery, sign-in, application. Bounded by the timeout, and ended by
-        // the user; the application, once created, is always deleted.
-        let mut app: Option<Application> = None;
-        let signed_in = tokio::select! {
-            r = self.sign_in(&client, &connection) => r,
-            Some(CallControl::End) = control.recv() => Err(Stop::Cancelled("cancelled by the user before the call was placed".into())),
-            _ = sleep_until(deadline) => Err(Stop::Error(timed_out(options.timeout, "setting up"))),
-        };
-        // The application POST is not abandoned for a Ctrl-C (only for the deadline): once
-        // the server has made it, we must know its href to delete it. A Ctrl-C that came
-        // meanwhile is honoured right after.
-        let setup = match signed_in {
-            Ok(applications) => tokio::select! {
-                r = self.create_application(&client, &applications, &mut app) => match r {
-                    Ok(()) if ended(control) => Err(Stop::Cancelled("cancelled by the user before the call was placed".into())),
-                    Ok(()) => Ok(applications),
+        let result = match source {
+            Source::Open(connection) | Source::Keep(connection, _) => {
+                match self.open(&connection, options, deadline, control).await {
+                    Ok(session) => {
+                        self.place(&session, &call, options, deadline, control)
+                            .await
+                    }
                     Err(e) => Err(e),
-                },
-                _ = sleep_until(deadline) => Err(Stop::Error(timed_out(options.timeout, "creating the application"))),
-            },
-            Err(e) => Err(e),
-        };
-        let result = match setup {
-            Ok(applications) => {
-                self.place(
-                    &client,
-                    &mut app,
-                    &applications,
-                    &call,
-                    options,
-                    deadline,
-                    control,
-                )
-                .await
+                }
             }
-            Err(e) => Err(e),
+            Source::Borrowed(session, _) => {
+                self.client = Some(session.client().clone());
+                self.session = Some(session.clone());
+                // A Retry-After never stretches the call's set-up past --timeout.
+                session.client().set_deadline(Some(deadline));
+                if session.is_open() {
+                    self.place(&session, &call, options, deadline, control)
+                        .await
+                } else {
+                    Err(Stop::Error(CallError::new(
+                        ErrorKind::Protocol,
+                        "the signed-in session is no longer usable (its event channel ended)",
+                    )))
+                }
+            }
         };
-        self.live_application = None;
-        if let Some(app) = &app {
-            self.send(CallUpdate::StepStarted(Step::DeleteApplication));
-            let clock = Instant::now();
-            let until = self.delete_deadline();
-            match timeout_at(until, application::delete(&client, app)).await {
-                Ok(Ok(())) => self.finished(Step::DeleteApplication, clock.elapsed()),
-                Ok(Err(e)) => self.send(CallUpdate::Notice(format!(
-                    "could not delete the application: {e}"
-                ))),
-                Err(_) => self.send(CallUpdate::Notice(format!(
-                    "could not delete the application: no answer within the {} s clean-up bound",
-                    CLEANUP_BOUND.as_secs()
-                ))),
+        if let Some(client) = &self.client {
+            client.set_deadline(None);
+        }
+        let broken = self.session.as_ref().is_some_and(|s| !s.is_open());
+        if self.owned || broken {
+            self.close().await;
+        }
+        if let (Some(keeper), Some(session)) = (&self.keeper, &self.session) {
+            if broken {
+                keeper.forget(session);
             }
         }
         result
+    }
+
+    /// Set-up of a session of our own: discovery, sign-in, application, event channel.
+    /// Bounded by the timeout, and ended by the user; the application, once created, is
+    /// always deleted (by `close`).
+    async fn open(
+        &mut self,
+        connection: &Connection,
+        options: CallOptions,
+        deadline: tokio::time::Instant,
+        control: &mut mpsc::UnboundedReceiver<CallControl>,
+    ) -> Result<Session, Stop> {
+        let (wire, notice) = (self.relay.clone(), self.relay.clone());
+        let client = ucwa_session::new_client(
+            connection,
+            Arc::new(move |r| wire.send(CallUpdate::Wire(r))),
+            Arc::new(move |n| notice.send(CallUpdate::Notice(n))),
+        )?;
+        self.client = Some(client.clone());
+        // A Retry-After never stretches the set-up past --timeout.
+        client.set_deadline(Some(deadline));
+        let signed_in = tokio::select! {
+            r = self.sign_in(&client, connection) => r,
+            Some(CallControl::End) = control.recv() => Err(Stop::Cancelled("cancelled by the user before the call was placed".into())),
+            _ = sleep_until(deadline) => Err(Stop::Error(timed_out(options.timeout, "setting up"))),
+        };
+        let applications = signed_in?;
+        // The application POST is not abandoned for a Ctrl-C (only for the deadline): once
+        // the server has made it, we must know its href to delete it. A Ctrl-C that came
+        // meanwhile is honoured right after.
+        let created = tokio::select! {
+            r = self.step(Step::CreateApplication, Session::create(client.clone(), applications)) => r?,
+            _ = sleep_until(deadline) => return Err(Stop::Error(timed_out(options.timeout, "creating the application"))),
+        };
+        self.session = Some(created.clone());
+        if let Some(keeper) = &self.keeper {
+            keeper.adopt(&created);
+        }
+        if ended(control) {
+            return Err(Stop::Cancelled(
+                "cancelled by the user before the call was placed".into(),
+            ));
+        }
+        self.open_events(&created).await;
+        Ok(created)
+    }
+
+    /// Parks the event channel: one P-GET before the POST, so the server has somewhere to
+    /// send the call's events (its absence is what CallbackChannelError reports).
+    async fn open_events(&mut self, session: &Session) {
+        self.send(CallUpdate::StepStarted(Step::OpenEvents));
+        let clock = Instant::now();
+        session.open_events().await;
+        self.finished(Step::OpenEvents, clock.elapsed());
+    }
+
+    /// Deletes the application of a session we opened, within the clean-up budget.
+    async fn close(&mut self) {
+        let Some(session) = self.session.clone() else {
+            return;
+        };
+        if session.application().is_none() {
+            return;
+        }
+        self.send(CallUpdate::StepStarted(Step::DeleteApplication));
+        let clock = Instant::now();
+        let until = self.delete_deadline();
+        match session.close_by(until).await {
+            Ok(()) => self.finished(Step::DeleteApplication, clock.elapsed()),
+            Err(Some(e)) => self.send(CallUpdate::Notice(format!(
+                "could not delete the application: {e}"
+            ))),
+            Err(None) => self.send(CallUpdate::Notice(format!(
+                "could not delete the application: no answer within the {} s clean-up bound",
+                CLEANUP_BOUND.as_secs()
+            ))),
+        }
     }
 
     /// Discovery and sign-in; returns the `applications` URL.
@@ -342,43 +533,19 @@ impl Session {
         client: &Client,
         connection: &Connection,
     ) -> Result<url::Url, Stop> {
-        let candidates = match &connection.server {
-            Server::Url(url) => vec![url.clone()],
-            Server::Auto => discover::auto_candidates(&connection.user)?,
-        };
         let user = self
-            .step(Step::Discover, discover::find_user(client, &candidates))
+            .step(Step::Discover, ucwa_session::discover(client, connection))
             .await?;
         Ok(self
             .step(Step::SignIn, discover::sign_in(client, user))
             .await?)
     }
 
-    async fn create_application(
-        &mut self,
-        client: &Client,
-        applications: &url::Url,
-        app: &mut Option<Application>,
-    ) -> Result<(), Stop> {
-        let created = self
-            .step(
-                Step::CreateApplication,
-                application::create(client, applications),
-            )
-            .await?;
-        self.live_application = Some(created.clone());
-        *app = Some(created);
-        Ok(())
-    }
-
     /// Places the call; if the server loses the application before the call connects,
     /// creates a new one once (telling the user) and places the call again.
-    #[allow(clippy::too_many_arguments)]
     async fn place(
         &mut self,
-        client: &Arc<Client>,
-        app: &mut Option<Application>,
-        applications: &url::Url,
+        session: &Session,
         call: &ValidCall,
         options: CallOptions,
         deadline: tokio::time::Instant,
@@ -386,37 +553,18 @@ impl Session {
     ) -> Result<FinalState, Stop> {
         let mut recreated = false;
         loop {
-            // Set-up and re-creation both leave an application here before looping.
-            let Some(current) = app.clone() else {
-                return Err(Stop::Error(CallError::new(
-                    ErrorKind::Protocol,
-                    "no application to place the call on",
-                )));
-            };
-            match self
-                .call(client, &current, call, options, deadline, control)
-                .await
-            {
+            match self.call(session, call, options, deadline, control).await {
                 Err(Stop::ApplicationGone(e)) if !recreated => {
                     recreated = true;
                     self.send(CallUpdate::Notice(format!(
                         "the server lost the application ({e}); creating a new one and placing the call again"
                     )));
-                    // Usually already gone; a short, best-effort delete in case it is not.
-                    self.live_application = None;
-                    if let Some(old) = app.take() {
-                        let _ = tokio::time::timeout(
-                            Duration::from_secs(1),
-                            application::delete(client, &old),
-                        )
-                        .await;
-                    }
                     self.invitation = None;
                     self.links = CallLinks::default();
                     self.seen.clear();
                     // As at set-up: a Ctrl-C waits for the POST, so what it made is deleted.
                     tokio::select! {
-                        r = self.create_application(client, applications, app) => r?,
+                        r = self.step(Step::CreateApplication, session.recreate_application()) => r?,
                         _ = sleep_until(deadline) => return Err(Stop::Error(timed_out(options.timeout, "re-creating the application"))),
                     };
                     if ended(control) {
@@ -424,6 +572,7 @@ impl Session {
                             "cancelled by the user before the call was placed".into(),
                         ));
                     }
+                    self.open_events(session).await;
                 }
                 Err(Stop::ApplicationGone(e)) => return Err(e.into()),
                 other => return other,
@@ -434,44 +583,32 @@ impl Session {
     /// From the application to the end of the call: event channel, invite, ring, talk.
     async fn call(
         &mut self,
-        client: &Arc<Client>,
-        app: &Application,
+        session: &Session,
         call: &ValidCall,
         options: CallOptions,
         deadline: tokio::time::Instant,
         control: &mut mpsc::UnboundedReceiver<CallControl>,
     ) -> Result<FinalState, Stop> {
-        let Some(start_href) = app.start_audio_video.clone() else {
+        let client = session.client().clone();
+        let client = &client;
+        let modality = self.modality;
+        let Some(start_href) = session.links().start(modality) else {
             return Err(UcwaError::NotOffered.into());
         };
-        // One P-GET parked before the POST, so the server has somewhere to send the call's
-        // events (its absence is what CallbackChannelError reports).
-        self.send(CallUpdate::StepStarted(Step::OpenEvents));
-        let clock = Instant::now();
-        let pump = spawn_pump(client.clone(), &app.events);
-        let mut events = pump.pages;
-        let _pump = AbortOnDrop(pump.task);
-        let _ = tokio::time::timeout(Duration::from_secs(1), pump.first_poll).await;
-        tokio::task::yield_now().await;
-        self.finished(Step::OpenEvents, clock.elapsed());
-
-        let input = start_audio_video_input(call);
+        // Subscribed before the POST: the events of this call may come before its 201.
+        let mut events = session.subscribe();
+        let input = start_input(modality, &call.start_fields());
+        let placing = format!("placing the call ({})", modality.start);
         let post = self.step(Step::Invite, async {
-            let response = client
-                .post(
-                    &start_href,
-                    Some(&input),
-                    "placing the call (startAudioVideo)",
-                )
-                .await?;
+            let response = client.post(&start_href, Some(&input), &placing).await?;
             let location = response
                 .header("location")
                 .ok_or_else(|| UcwaError::Protocol {
-                    action: "placing the call (startAudioVideo)".into(),
+                    action: placing.clone(),
                     detail: format!("the server answered {} without a Location", response.status),
                 })?;
             let url = client.resolve(location)?;
-            client.check_origin(&url, "placing the call (startAudioVideo)")?;
+            client.check_origin(&url, &placing)?;
             Ok(url)
         });
         let invitation = tokio::select! {
@@ -507,7 +644,7 @@ impl Session {
             tokio::select! {
                 r = read => match r {
                     Ok(resource) => {
-                        self.links.update_from_invitation(&resource);
+                        self.links.update_from_invitation(&resource, self.modality);
                         // Reported after the events already on their way (see `ring`).
                         self.snapshot_state = self.links.state.clone();
                     }
@@ -628,7 +765,7 @@ impl Session {
                     .get_resource(inv.as_str(), "reading the invitation after a resync")
                     .await
                 {
-                    self.links.update_from_invitation(&resource);
+                    self.links.update_from_invitation(&resource, self.modality);
                 }
             }
         }
@@ -765,7 +902,7 @@ impl Session {
         })
     }
 
-    /// Hangs up: `stopAudioVideo`, else DELETE the conversation; waits (bounded) for the
+    /// Hangs up: the modality's stop link (`stopAudioVideo`), else DELETE the conversation; waits (bounded) for the
     /// call to go down. The application delete that follows finishes anything left.
     /// Confirmed when the server accepted the hang-up request or an event showed the call
     /// go down; otherwise `Err` says what happened (the step is then not marked done).
@@ -777,21 +914,21 @@ impl Session {
         self.send(CallUpdate::StepStarted(Step::HangUp));
         let clock = Instant::now();
         let until = self.end_call_deadline();
-        if self.links.stop_audio_video.is_none() {
-            if let Some(av) = self.links.audio_video.clone() {
-                if let Ok(Ok(resource)) = timeout_at(
-                    until,
-                    client.get_resource(&av, "reading the audio/video modality"),
-                )
-                .await
+        let modality = self.modality;
+        let stop_name = modality.stop;
+        if self.links.stop.is_none() {
+            if let Some(media) = self.links.media.clone() {
+                let reading = format!("reading the {} modality", modality.label);
+                if let Ok(Ok(resource)) =
+                    timeout_at(until, client.get_resource(&media, &reading)).await
                 {
-                    self.links.update_from_audio_video(&resource);
+                    self.links.update_from_media(&resource, self.modality);
                 }
             }
         }
         let mut done = false;
         let mut unanswered = Vec::new();
-        if let Some(stop) = self.links.stop_audio_video.clone() {
+        if let Some(stop) = self.links.stop.clone() {
             let reason = crate::ucwa::resource::Input {
                 properties: vec![(
                     "reason".into(),
@@ -799,25 +936,22 @@ impl Session {
                 )],
                 links: Vec::new(),
             };
-            match timeout_at(
-                until,
-                client.post(&stop, Some(&reason), "hanging up (stopAudioVideo)"),
-            )
-            .await
-            {
+            let body = modality.stop_takes_reason.then_some(&reason);
+            let hanging_up = format!("hanging up ({stop_name})");
+            match timeout_at(until, client.post(&stop, body, &hanging_up)).await {
                 Ok(Ok(_)) => done = true,
                 Ok(Err(e)) => {
                     self.send(CallUpdate::Notice(format!(
-                        "stopAudioVideo failed ({e}); leaving the conversation instead"
+                        "{stop_name} failed ({e}); leaving the conversation instead"
                     )));
-                    unanswered.push(format!("stopAudioVideo failed ({e})"));
+                    unanswered.push(format!("{stop_name} failed ({e})"));
                 }
                 Err(_) => {
-                    self.send(CallUpdate::Notice(
-                        "stopAudioVideo got no answer in time".into(),
-                    ));
+                    self.send(CallUpdate::Notice(format!(
+                        "{stop_name} got no answer in time"
+                    )));
                     unanswered.push(format!(
-                        "stopAudioVideo got no answer within {} s",
+                        "{stop_name} got no answer within {} s",
                         END_CALL_BOUND.as_secs()
                     ));
                 }
@@ -866,8 +1000,9 @@ impl Session {
             return Ok(());
         }
         if unanswered.is_empty() {
-            unanswered
-                .push("the call offers neither stopAudioVideo nor a conversation to leave".into());
+            unanswered.push(format!(
+                "the call offers neither {stop_name} nor a conversation to leave"
+            ));
         }
         let why = format!(
             "the hang-up was not confirmed: {}, and no event showed the call end; it may still be up until the application is deleted",
@@ -941,8 +1076,10 @@ impl Session {
             status: event.status.clone(),
             reason: event.reason.clone(),
         }));
-        match event.link.rel.as_str() {
-            "audioVideoInvitation" => {
+        let modality = self.modality;
+        let rel = event.link.rel.as_str();
+        match rel {
+            _ if rel == modality.invitation => {
                 let by_operation = event
                     .embedded
                     .as_ref()
@@ -952,7 +1089,7 @@ impl Session {
                     return None;
                 }
                 if let Some(resource) = &event.embedded {
-                    self.links.update_from_invitation(resource);
+                    self.links.update_from_invitation(resource, self.modality);
                     if let Some(s) = resource.text("state") {
                         self.report_state(s);
                     }
@@ -987,16 +1124,16 @@ impl Session {
                 self.far_end_gone |= gone;
                 (gone && self.connected_at.is_some()).then_some(Outcome::Disconnected)
             }
-            "audioVideo" => {
-                let ours = Self::same_href(client, &self.links.audio_video, &event.link.href)
+            _ if rel == modality.resource => {
+                let ours = Self::same_href(client, &self.links.media, &event.link.href)
                     || Self::same_href(client, &self.links.conversation, &sender.href);
                 if !ours {
                     return None;
                 }
                 if let Some(resource) = &event.embedded {
-                    self.links.update_from_audio_video(resource);
+                    self.links.update_from_media(resource, self.modality);
                 } else {
-                    self.links.audio_video = Some(event.link.href.clone());
+                    self.links.media = Some(event.link.href.clone());
                 }
                 let gone =
                     event.kind == EventKind::Deleted || state.as_deref() == Some("Disconnected");
@@ -1015,15 +1152,17 @@ impl Session {
         };
         let until = self.end_call_deadline();
         let end_call = match self.connected_at {
-            Some(_) => self.links.stop_audio_video.clone(),
+            Some(_) => self.links.stop.clone(),
             None => self.links.cancel.clone(),
         };
         if let Some(href) = end_call {
             let _ = timeout_at(until, client.post(&href, None, "ending the call")).await;
         }
-        if let Some(app) = self.live_application.take() {
+        // A borrowed session is closed too: what the panic left of it is unknown. Its
+        // keeper opens a new one for the next call.
+        if let Some(session) = self.session.clone() {
             let until = self.delete_deadline();
-            let _ = timeout_at(until, application::delete(&client, &app)).await;
+            let _ = session.close_by(until).await;
         }
     }
 
@@ -1104,13 +1243,4 @@ fn channel_closed() -> CallError {
         ErrorKind::Protocol,
         "the event channel stopped unexpectedly",
     )
-}
-
-/// Stops the event pump when the session is done with it.
-struct AbortOnDrop(tokio::task::JoinHandle<()>);
-
-impl Drop for AbortOnDrop {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
 }
