@@ -2,6 +2,9 @@
 //! the wire log and the export. `cargo run --example tui_scripted`; contacts: alice answers,
 //! dave answers then hangs up, bob declines, carol never answers, conflict gets a 409.
 
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
 use std::time::Duration;
 
 use avlaunch::call::session::{CallOptions, Connection, Server};

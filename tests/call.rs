@@ -1,6 +1,9 @@
 //! `avlaunch call` end to end: the real binary against the real simulator over
 //! 127.0.0.1, every directory contact, exit codes, cancel, re-authentication.
 
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use common::*;

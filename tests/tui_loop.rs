@@ -2,6 +2,9 @@
 //! backend that records every frame: first frame before the connection, calls placed and
 //! followed, redraws only on change, and quitting ends a live call first.
 
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
 use std::io;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};

@@ -2,6 +2,9 @@
 //! loop (`tui::run_with` with the real runner) against the simulator sign in once and create
 //! one application, and quitting deletes it.
 
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
 use std::io;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};

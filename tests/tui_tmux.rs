@@ -2,6 +2,9 @@
 //! the real binary on its built-in simulator, and the `tui_scripted` example (the TUI
 //! with a scripted session). `.ci/run` installs tmux; without it these tests fail.
 
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
 use std::path::PathBuf;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
