@@ -4,6 +4,7 @@
 
 pub mod request;
 pub mod session;
+pub mod tracker;
 
 use std::time::{Duration, SystemTime};
 

@@ -1,28 +1,55 @@
 //! Drives one call on a signed-in `ucwa::session::Session`, and always cleans up.
 //!
 //! `run` opens a session for the call, places it and closes the session; `run_on` places a
-//! call on a session someone else keeps open (the TUI keeps one for its whole run).
-
-use std::collections::HashSet;
+//! call on a session someone else keeps open; `Keeper` keeps one for every call (the TUI).
+//!
+//! ```text
+//!  set-up ─────────► placing ─────► ringing ──completed Success──► in call ──► hanging up
+//!  (discover, sign in, (start POST)    │  │                          │  far end     │
+//!   application,         │             │  └─ End / --timeout ──► cancelling         │
+//!   event channel)       │             │                             │ (answer raced│
+//!    │                   │   completed Failure                       │  the cancel: │
+//!    │                   │             │                             │  hang up) ───┤
+//!    ▼                   ▼             ▼                             ▼              ▼
+//!  ─────────────────────────── deleting (only a session of our own: `run`) ─────────────
+//!
+//!  error exits: set-up fails or times out → deleting (Failed); the start POST is refused
+//!  → deleting (Failed; ApplicationNotFound: re-create once, place again); the event
+//!  channel ends or fails for good → see the rule below.
+//! ```
+//!
+//! The phase is `tracker::Phase`; what each events page means is decided by the pure
+//! `tracker::Tracker::on_page` (no I/O, unit-tested), this file acting on its verdicts.
+//!
+//! One rule for an event channel that closes or fails for good, by phase:
+//! - ringing: the invitation may still ring, so it is cancelled (bounded), then Failed
+//!   with the channel's error (404 ApplicationNotFound: re-create the application once);
+//! - in call: the call is hung up (bounded) before anything else, then Failed with the
+//!   channel's error (the server ending the application counts as "they hung up");
+//! - cancelling / hanging up: stop waiting for the confirming event; the outcome stands.
+//!
+//! Every wait is bounded: set-up and ringing by `--timeout`, the clean-up by
+//! `CLEANUP_BOUND` (ending the call by `END_CALL_BOUND`), the connected call only by
+//! `hangup_after` or the user.
 
 use futures_util::FutureExt;
 use std::future::Future;
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc;
 use tokio::time::{sleep_until, timeout_at};
 
+use super::tracker::{Effects, Phase, Tracker, Verdict};
 use super::{
-    CallControl, CallError, CallOutcome, CallUpdate, EndedBy, ErrorKind, EventNote, FinalState,
-    Step, ValidCall,
+    CallControl, CallError, CallOutcome, CallUpdate, EndedBy, ErrorKind, FinalState, Step,
+    ValidCall,
 };
 use crate::ucwa::client::Client;
 use crate::ucwa::discover;
 use crate::ucwa::events::PumpMessage;
-use crate::ucwa::invitation::{start_input, CallLinks};
+use crate::ucwa::invitation::start_input;
 use crate::ucwa::modality::Modality;
-use crate::ucwa::resource::{Event, EventKind, Sender};
 use crate::ucwa::session::{self as ucwa_session, Session};
 pub use crate::ucwa::session::{Connection, Server};
 use crate::ucwa::UcwaError;
@@ -223,13 +250,9 @@ async fn run_flow(
         modality: call.modality,
         updates,
         timings: Vec::new(),
-        invitation: None,
-        links: CallLinks::default(),
-        seen: HashSet::new(),
+        tracker: Tracker::new(call.modality, &call.operation_id),
         connected_at: None,
         cleanup_started: None,
-        far_end_gone: false,
-        reported_state: None,
         snapshot_state: None,
         client: None,
         session: None,
@@ -334,17 +357,11 @@ struct Flow {
     modality: &'static Modality,
     updates: mpsc::UnboundedSender<CallUpdate>,
     timings: Vec<(Step, Duration)>,
-    invitation: Option<url::Url>,
-    links: CallLinks,
-    /// Events already handled: a server may deliver one twice.
-    seen: HashSet<String>,
+    /// What the events said so far, and what they mean (no I/O: see `tracker`).
+    tracker: Tracker,
     connected_at: Option<Instant>,
     /// When clean-up began: every clean-up step shares one budget from here.
     cleanup_started: Option<tokio::time::Instant>,
-    /// The call's conversation or audio/video went down (seen in any event so far).
-    far_end_gone: bool,
-    /// The last invitation state reported: states are reported only forwards.
-    reported_state: Option<String>,
     /// The state of the invitation as read by GET, not yet reported: events the server
     /// raised before that GET may still be on their way, and go first.
     snapshot_state: Option<String>,
@@ -559,9 +576,7 @@ impl Flow {
                     self.send(CallUpdate::Notice(format!(
                         "the server lost the application ({e}); creating a new one and placing the call again"
                     )));
-                    self.invitation = None;
-                    self.links = CallLinks::default();
-                    self.seen.clear();
+                    self.tracker.reset();
                     // As at set-up: a Ctrl-C waits for the POST, so what it made is deleted.
                     tokio::select! {
                         r = self.step(Step::CreateApplication, session.recreate_application()) => r?,
@@ -597,6 +612,8 @@ impl Flow {
         };
         // Subscribed before the POST: the events of this call may come before its 201.
         let mut events = session.subscribe();
+        self.tracker.base = client.base();
+        self.tracker.phase = Phase::Placing;
         let input = start_input(modality, &call.start_fields());
         let placing = format!("placing the call ({})", modality.start);
         let post = self.step(Step::Invite, async {
@@ -621,7 +638,8 @@ impl Flow {
             Some(CallControl::End) = control.recv() => return Err(Stop::Cancelled("cancelled by the user while placing the call".into())),
             _ = sleep_until(deadline) => return Err(Stop::Error(timed_out(options.timeout, "placing the call"))),
         };
-        self.invitation = Some(invitation.clone());
+        self.tracker.invitation = Some(invitation.clone());
+        self.tracker.phase = Phase::Ringing;
         self.send(CallUpdate::InvitationCreated {
             href: invitation.to_string(),
             operation_id: self.operation_id.clone(),
@@ -644,9 +662,9 @@ impl Flow {
             tokio::select! {
                 r = read => match r {
                     Ok(resource) => {
-                        self.links.update_from_invitation(&resource, self.modality);
+                        self.tracker.links.update_from_invitation(&resource, self.modality);
                         // Reported after the events already on their way (see `ring`).
-                        self.snapshot_state = self.links.state.clone();
+                        self.snapshot_state = self.tracker.links.state.clone();
                     }
                     // A fast call may be over (404) before we look: the events tell the rest.
                     Err(e) => self.send(CallUpdate::Notice(format!("could not read the invitation: {e}"))),
@@ -678,11 +696,12 @@ impl Flow {
             RingEnd::Connected => {
                 self.finished(Step::Ring, ring_clock.elapsed());
                 self.connected_at = Some(Instant::now());
+                self.tracker.phase = Phase::InCall;
                 // --timeout bounds the set-up only; the call itself may last any time.
                 client.set_deadline(None);
                 self.send(CallUpdate::StepStarted(Step::InCall));
                 // The far end may have hung up in the very batch that connected the call.
-                let end = if self.far_end_gone {
+                let end = if self.tracker.far_end_gone {
                     CallEnd::Remote
                 } else {
                     self.talk(client, &mut events, options, control).await?
@@ -760,28 +779,25 @@ impl Flow {
         };
         if page.resync.is_some() {
             // Cached state may be stale after a resync: read the invitation afresh.
-            if let Some(inv) = self.invitation.clone() {
+            if let Some(inv) = self.tracker.invitation.clone() {
                 if let Ok(resource) = client
                     .get_resource(inv.as_str(), "reading the invitation after a resync")
                     .await
                 {
-                    self.links.update_from_invitation(&resource, self.modality);
+                    self.tracker
+                        .links
+                        .update_from_invitation(&resource, self.modality);
                 }
             }
         }
-        let mut end = None;
-        for (sender, event) in page.events() {
-            if let Some(e) = self.on_event(client, sender, event) {
-                end.get_or_insert(e);
-            }
-        }
+        let end = self.on_page(&page).verdict;
         if page.is_resume() && end.is_none() {
             return Ok(Some(RingEnd::Failed(CallError::new(ErrorKind::Protocol, "the server reset its conversations after a silence (event channel resume): the invitation is gone"))));
         }
         Ok(end.map(|e| match e {
-            Outcome::Connected => RingEnd::Connected,
-            Outcome::Failed(error) => RingEnd::Failed(error),
-            Outcome::Disconnected => RingEnd::Failed(CallError::new(
+            Verdict::Connected => RingEnd::Connected,
+            Verdict::Failed(error) => RingEnd::Failed(error),
+            Verdict::Disconnected => RingEnd::Failed(CallError::new(
                 ErrorKind::Invitation,
                 "the call ended before it connected",
             )),
@@ -796,12 +812,13 @@ impl Flow {
         events: &mut mpsc::UnboundedReceiver<PumpMessage>,
         why: String,
     ) -> Result<RingEnd, Stop> {
+        self.tracker.phase = Phase::Cancelling;
         self.send(CallUpdate::StepStarted(Step::Cancel));
         let clock = Instant::now();
         let until = self.end_call_deadline();
-        let cancel_href = match self.links.cancel.clone() {
+        let cancel_href = match self.tracker.links.cancel.clone() {
             Some(href) => Some(href),
-            None => match &self.invitation {
+            None => match &self.tracker.invitation {
                 Some(inv) => timeout_at(
                     until,
                     client.get_resource(inv.as_str(), "reading the invitation"),
@@ -884,11 +901,7 @@ impl Flow {
                             return Err(Stop::Error(channel_closed()));
                         }
                     };
-                    let mut ended = page.is_resume();
-                    for (sender, event) in page.events() {
-                        ended |= matches!(self.on_event(client, sender, event), Some(Outcome::Disconnected));
-                    }
-                    if ended {
+                    if self.on_page(&page).disconnected || page.is_resume() {
                         return Ok(CallEnd::Remote);
                     }
                 }
@@ -911,24 +924,29 @@ impl Flow {
         client: &Arc<Client>,
         events: &mut mpsc::UnboundedReceiver<PumpMessage>,
     ) -> Result<(), String> {
+        self.tracker.phase = Phase::HangingUp {
+            after_connect: self.tracker.phase.connected(),
+        };
         self.send(CallUpdate::StepStarted(Step::HangUp));
         let clock = Instant::now();
         let until = self.end_call_deadline();
         let modality = self.modality;
         let stop_name = modality.stop;
-        if self.links.stop.is_none() {
-            if let Some(media) = self.links.media.clone() {
+        if self.tracker.links.stop.is_none() {
+            if let Some(media) = self.tracker.links.media.clone() {
                 let reading = format!("reading the {} modality", modality.label);
                 if let Ok(Ok(resource)) =
                     timeout_at(until, client.get_resource(&media, &reading)).await
                 {
-                    self.links.update_from_media(&resource, self.modality);
+                    self.tracker
+                        .links
+                        .update_from_media(&resource, self.modality);
                 }
             }
         }
         let mut done = false;
         let mut unanswered = Vec::new();
-        if let Some(stop) = self.links.stop.clone() {
+        if let Some(stop) = self.tracker.links.stop.clone() {
             let reason = crate::ucwa::resource::Input {
                 properties: vec![(
                     "reason".into(),
@@ -958,7 +976,7 @@ impl Flow {
             }
         }
         if !done {
-            if let Some(conversation) = self.links.conversation.clone() {
+            if let Some(conversation) = self.tracker.links.conversation.clone() {
                 match timeout_at(
                     until,
                     client.delete(&conversation, "hanging up (leaving the conversation)"),
@@ -984,18 +1002,14 @@ impl Flow {
                 biased;
                 message = events.recv() => match message {
                     Some(Ok(page)) => {
-                        let mut ended = false;
-                        for (sender, event) in page.events() {
-                            ended |= matches!(self.on_event(client, sender, event), Some(Outcome::Disconnected));
-                        }
-                        if ended { break; }
+                        if self.on_page(&page).disconnected { break; }
                     }
                     _ => break,
                 },
                 _ = sleep_until(wait_until) => break,
             }
         }
-        if done || self.far_end_gone {
+        if done || self.tracker.far_end_gone {
             self.finished(Step::HangUp, clock.elapsed());
             return Ok(());
         }
@@ -1012,19 +1026,10 @@ impl Flow {
         Err(why)
     }
 
-    /// Reports the invitation's state if it is further on than the last one reported: an
-    /// event or a GET copy that arrives late never takes the state backwards.
+    /// Reports the invitation's state if it is further on than the last one reported.
     fn report_state(&mut self, state: String) {
-        let forwards = match &self.reported_state {
-            None => true,
-            Some(last) => {
-                let (new, old) = (state_rank(&state), state_rank(last));
-                new > old || (new == old && new == FINAL_RANK && !state.eq_ignore_ascii_case(last))
-            }
-        };
-        if forwards {
-            self.reported_state = Some(state.clone());
-            self.send(CallUpdate::InvitationState(state));
+        if let Some(update) = self.tracker.report_state(state) {
+            self.send(update);
         }
     }
 
@@ -1035,113 +1040,13 @@ impl Flow {
         }
     }
 
-    fn is_ours(&self, client: &Client, href: &str) -> bool {
-        match (&self.invitation, client.resolve(href)) {
-            (Some(inv), Ok(url)) => inv == &url,
-            _ => false,
+    /// Hands one page to the tracker and sends what it reports.
+    fn on_page(&mut self, page: &crate::ucwa::resource::EventsPage) -> Effects {
+        let effects = self.tracker.on_page(page);
+        for update in &effects.updates {
+            self.send(update.clone());
         }
-    }
-
-    fn same_href(client: &Client, a: &Option<String>, b: &str) -> bool {
-        match a {
-            Some(a) => match (client.resolve(a), client.resolve(b)) {
-                (Ok(x), Ok(y)) => x == y,
-                _ => false,
-            },
-            None => false,
-        }
-    }
-
-    /// Reports one event and updates the call; returns what it means for the call.
-    fn on_event(&mut self, client: &Client, sender: &Sender, event: &Event) -> Option<Outcome> {
-        let state = event.embedded.as_ref().and_then(|r| r.text("state"));
-        let fingerprint = format!(
-            "{}|{}|{}|{}|{:?}",
-            sender.href,
-            event.kind.as_str(),
-            event.link.href,
-            state.as_deref().unwrap_or(""),
-            event.status
-        );
-        if !self.seen.insert(fingerprint) {
-            return None;
-        }
-        self.send(CallUpdate::Event(EventNote {
-            at: SystemTime::now(),
-            sender: sender.rel.clone(),
-            kind: event.kind.as_str().to_string(),
-            rel: event.link.rel.clone(),
-            href: event.link.href.clone(),
-            state: state.clone(),
-            status: event.status.clone(),
-            reason: event.reason.clone(),
-        }));
-        let modality = self.modality;
-        let rel = event.link.rel.as_str();
-        match rel {
-            _ if rel == modality.invitation => {
-                let by_operation = event
-                    .embedded
-                    .as_ref()
-                    .and_then(|r| r.text("operationId"))
-                    .is_some_and(|id| id == self.operation_id);
-                if !(self.is_ours(client, &event.link.href) || by_operation) {
-                    return None;
-                }
-                if let Some(resource) = &event.embedded {
-                    self.links.update_from_invitation(resource, self.modality);
-                    if let Some(s) = resource.text("state") {
-                        self.report_state(s);
-                    }
-                }
-                if event.kind != EventKind::Completed {
-                    return None;
-                }
-                if event.status.as_deref() == Some("Success") {
-                    return Some(Outcome::Connected);
-                }
-                let reason = event.reason.clone().unwrap_or_default();
-                let message = match (&reason.message, reason.subcode.as_deref()) {
-                    (Some(m), _) => m.clone(),
-                    (None, Some(sub)) => format!("the call failed: {sub}"),
-                    (None, None) => "the call failed (the server gave no reason)".into(),
-                };
-                Some(Outcome::Failed(CallError {
-                    kind: ErrorKind::Invitation,
-                    message,
-                    status: None,
-                    code: (!reason.code.is_empty()).then(|| reason.code.clone()),
-                    subcode: reason.subcode.clone(),
-                    server_message: reason.message.clone(),
-                }))
-            }
-            "conversation" => {
-                if !Self::same_href(client, &self.links.conversation, &event.link.href) {
-                    return None;
-                }
-                let gone =
-                    event.kind == EventKind::Deleted || state.as_deref() == Some("Disconnected");
-                self.far_end_gone |= gone;
-                (gone && self.connected_at.is_some()).then_some(Outcome::Disconnected)
-            }
-            _ if rel == modality.resource => {
-                let ours = Self::same_href(client, &self.links.media, &event.link.href)
-                    || Self::same_href(client, &self.links.conversation, &sender.href);
-                if !ours {
-                    return None;
-                }
-                if let Some(resource) = &event.embedded {
-                    self.links.update_from_media(resource, self.modality);
-                } else {
-                    self.links.media = Some(event.link.href.clone());
-                }
-                let gone =
-                    event.kind == EventKind::Deleted || state.as_deref() == Some("Disconnected");
-                self.far_end_gone |= gone;
-                (gone && self.connected_at.is_some()).then_some(Outcome::Disconnected)
-            }
-            _ => None,
-        }
+        effects
     }
 
     /// After a panic in the flow: cancel or hang up what is live, delete the application,
@@ -1152,8 +1057,8 @@ impl Flow {
         };
         let until = self.end_call_deadline();
         let end_call = match self.connected_at {
-            Some(_) => self.links.stop.clone(),
-            None => self.links.cancel.clone(),
+            Some(_) => self.tracker.links.stop.clone(),
+            None => self.tracker.links.cancel.clone(),
         };
         if let Some(href) = end_call {
             let _ = timeout_at(until, client.post(&href, None, "ending the call")).await;
@@ -1190,7 +1095,7 @@ impl Flow {
         }
         let outcome = CallOutcome {
             state,
-            invitation: self.invitation.as_ref().map(|u| u.to_string()),
+            invitation: self.tracker.invitation.as_ref().map(|u| u.to_string()),
             operation_id: self.operation_id.clone(),
             timings: self.timings.clone(),
             error,
@@ -1201,32 +1106,9 @@ impl Flow {
     }
 }
 
-/// What one event means for the call.
-enum Outcome {
-    Connected,
-    Failed(CallError),
-    /// The call went down (far end hung up, or conversation deleted).
-    Disconnected,
-}
-
 /// How long the invitation's GET copy waits for the events that were on their way before
 /// its state is reported.
 const SNAPSHOT_GRACE: Duration = Duration::from_millis(300);
-
-/// The rank of a failed or ended invitation state (Failed, Declined, Cancelled, or any
-/// state not known here): a change between two of these is still reported.
-const FINAL_RANK: u8 = 4;
-
-/// Where an invitation state sits in its one-way progress (UCWA audioVideoInvitation:
-/// Connecting, then Alerting, then Connected or a failure).
-fn state_rank(state: &str) -> u8 {
-    match state.to_ascii_lowercase().as_str() {
-        "connecting" => 1,
-        "alerting" => 2,
-        "connected" => 3,
-        _ => FINAL_RANK,
-    }
-}
 
 fn timed_out(limit: Duration, doing: &str) -> CallError {
     CallError::new(

@@ -147,6 +147,11 @@ impl Client {
         })
     }
 
+    /// The URL relative hrefs resolve against (the `applications` URL), once known.
+    pub fn base(&self) -> Option<Url> {
+        lock(&self.base)
+    }
+
     pub fn set_base(&self, applications: Url) {
         set(&self.base, Some(applications));
     }
