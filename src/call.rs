@@ -2,6 +2,7 @@
 //! it (`session`), and the stream of `CallUpdate`s that both front-ends (TUI and
 //! `avlaunch call`) read.
 
+pub mod keeper;
 pub mod request;
 pub mod session;
 pub mod tracker;
