@@ -489,6 +489,44 @@ impl Flow {
         }
     }
 
+    /// The start POST (`Modality::start`): the invitation's href from the 201's `Location`.
+    /// Ended by the user or the deadline.
+    async fn post_start(
+        &mut self,
+        client: &Arc<Client>,
+        start_href: &str,
+        call: &ValidCall,
+        options: CallOptions,
+        deadline: tokio::time::Instant,
+        control: &mut mpsc::UnboundedReceiver<CallControl>,
+    ) -> Result<url::Url, Stop> {
+        let modality = self.modality;
+        let input = start_input(modality, &call.start_fields());
+        let placing = format!("placing the call ({})", modality.start);
+        let post = self.step(Step::Invite, async {
+            let response = client.post(start_href, Some(&input), &placing).await?;
+            let location = response
+                .header("location")
+                .ok_or_else(|| UcwaError::Protocol {
+                    action: placing.clone(),
+                    detail: format!("the server answered {} without a Location", response.status),
+                })?;
+            let url = client.resolve(location)?;
+            client.check_origin(&url, &placing)?;
+            Ok(url)
+        });
+        tokio::select! {
+            r = post => match r {
+                Ok(url) => Ok(url),
+                // The server lost the application under us: the caller re-creates it once.
+                Err(e) if e.is_application_not_found() => Err(Stop::ApplicationGone(e)),
+                Err(e) => Err(e.into()),
+            },
+            Some(CallControl::End) = control.recv() => Err(Stop::Cancelled("cancelled by the user while placing the call".into())),
+            _ = sleep_until(deadline) => Err(Stop::Error(timed_out(options.timeout, "placing the call"))),
+        }
+    }
+
     /// From the application to the end of the call: event channel, invite, ring, talk.
     async fn call(
         &mut self,
@@ -508,30 +546,9 @@ impl Flow {
         let mut events = session.subscribe();
         self.tracker.base = client.base();
         self.tracker.phase = Phase::Placing;
-        let input = start_input(modality, &call.start_fields());
-        let placing = format!("placing the call ({})", modality.start);
-        let post = self.step(Step::Invite, async {
-            let response = client.post(&start_href, Some(&input), &placing).await?;
-            let location = response
-                .header("location")
-                .ok_or_else(|| UcwaError::Protocol {
-                    action: placing.clone(),
-                    detail: format!("the server answered {} without a Location", response.status),
-                })?;
-            let url = client.resolve(location)?;
-            client.check_origin(&url, &placing)?;
-            Ok(url)
-        });
-        let invitation = tokio::select! {
-            r = post => match r {
-                Ok(url) => url,
-                // The server lost the application under us: the caller re-creates it once.
-                Err(e) if e.is_application_not_found() => return Err(Stop::ApplicationGone(e)),
-                Err(e) => return Err(e.into()),
-            },
-            Some(CallControl::End) = control.recv() => return Err(Stop::Cancelled("cancelled by the user while placing the call".into())),
-            _ = sleep_until(deadline) => return Err(Stop::Error(timed_out(options.timeout, "placing the call"))),
-        };
+        let invitation = self
+            .post_start(client, &start_href, call, options, deadline, control)
+            .await?;
         self.tracker.invitation = Some(invitation.clone());
         self.tracker.phase = Phase::Ringing;
         self.send(CallUpdate::InvitationCreated {
