@@ -77,6 +77,8 @@ pub mod client;
 pub mod discover;
 pub mod error;
 pub mod events;
+#[cfg(test)]
+mod fake;
 pub mod invitation;
 pub mod modality;
 pub mod session;
