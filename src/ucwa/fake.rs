@@ -259,3 +259,69 @@ async fn a_503_with_retry_after_is_retried_after_the_pause() {
         started.elapsed()
     );
 }
+
+/// A 401 on a signed-in request fetches a new token once and sends the request again
+/// with it.
+#[tokio::test]
+async fn a_401_after_sign_in_re_authenticates_once_and_retries() {
+    const APP: &str = "https://lyncweb.contoso.co.uk/ucwa/oauth/v1/applications/1";
+    let token = |t: &'static str| -> ExchangeResult {
+        json(
+            200,
+            &format!(r#"{{"access_token":"{t}","token_type":"Bearer","expires_in":28800}}"#),
+        )
+    };
+    let (client, left) = scripted(
+        vec![
+            Step {
+                method: "GET",
+                url: USER,
+                check: any,
+                answer: answer(401, &[("WWW-Authenticate", CHALLENGE)], ""),
+            },
+            Step {
+                method: "POST",
+                url: "https://lyncweb.contoso.co.uk/WebTicket/oauthtoken",
+                check: any,
+                answer: token("cwt=FIRST"),
+            },
+            Step {
+                method: "GET",
+                url: USER,
+                check: any,
+                answer: json(
+                    200,
+                    r#"{"_links":{"applications":{"href":"/ucwa/oauth/v1/applications"}}}"#,
+                ),
+            },
+            Step {
+                method: "GET",
+                url: APP,
+                check: |r| assert_eq!(header(r, "Authorization"), Some("Bearer cwt=FIRST")),
+                answer: answer(401, &[("WWW-Authenticate", CHALLENGE)], ""),
+            },
+            Step {
+                method: "POST",
+                url: "https://lyncweb.contoso.co.uk/WebTicket/oauthtoken",
+                check: any,
+                answer: token("cwt=SECOND"),
+            },
+            Step {
+                method: "GET",
+                url: APP,
+                check: |r| assert_eq!(header(r, "Authorization"), Some("Bearer cwt=SECOND")),
+                answer: json(
+                    200,
+                    r#"{"_links":{"self":{"href":"/ucwa/oauth/v1/applications/1"}}}"#,
+                ),
+            },
+        ],
+        true,
+    );
+    discover::sign_in(&client, USER.parse().unwrap())
+        .await
+        .unwrap();
+    let r = client.get_resource(APP, "reading the application").await;
+    assert!(r.is_ok(), "{r:?}");
+    assert!(left.lock().unwrap().is_empty());
+}
