@@ -69,11 +69,21 @@ pub struct Links {
     pub make_me_available: Option<String>,
     /// `onlineMeetings`' `myOnlineMeetings`.
     pub my_online_meetings: Option<String>,
+    /// Every link offered, by rel (the ones above included), first of a rel winning.
+    pub all: Vec<(String, String)>,
 }
 
 impl Links {
     fn from_application(app: &Application) -> Links {
+        // `start_audio_video` may come from a fresher copy of `communication`: it wins.
+        let mut all: Vec<(String, String)> = app
+            .start_audio_video
+            .iter()
+            .map(|href| ("startAudioVideo".to_string(), href.clone()))
+            .collect();
+        all.extend(app.links.iter().cloned());
         Links {
+            all,
             application: app.href.clone(),
             events: app.events.clone(),
             communication: app.communication.clone(),
@@ -88,13 +98,17 @@ impl Links {
         }
     }
 
+    /// The href of the link `rel`, if offered.
+    pub fn link(&self, rel: &str) -> Option<String> {
+        self.all
+            .iter()
+            .find(|(r, _)| r == rel)
+            .map(|(_, href)| href.clone())
+    }
+
     /// The `communication` link that starts a call of this modality (`Modality::start`).
     pub fn start(&self, modality: &super::modality::Modality) -> Option<String> {
-        match modality.start {
-            "startAudioVideo" => self.start_audio_video.clone(),
-            "startPhoneAudio" => self.start_phone_audio.clone(),
-            _ => None,
-        }
+        self.link(modality.start)
     }
 }
 
@@ -363,7 +377,37 @@ async fn demultiplex(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ucwa::modality::{AUDIO_VIDEO, PHONE_AUDIO};
     use crate::ucwa::resource::EventsPage;
+
+    #[test]
+    fn every_offered_link_is_kept_and_absent_ones_are_none() {
+        let app = Application {
+            href: "https://pool/ucwa/oauth/v1/applications/1".into(),
+            events: "/e?ack=1".into(),
+            communication: Some("/c".into()),
+            start_audio_video: Some("/c/startAudioVideo".into()),
+            links: vec![
+                ("people".into(), "/p".into()),
+                ("search".into(), "/p/search".into()),
+                ("startPhoneAudio".into(), "/c/startPhoneAudio".into()),
+                ("startAudioVideo".into(), "/stale".into()),
+            ],
+        };
+        let links = Links::from_application(&app);
+        assert_eq!(links.people.as_deref(), Some("/p"));
+        assert_eq!(links.search.as_deref(), Some("/p/search"));
+        assert_eq!(links.me, None);
+        assert_eq!(links.make_me_available, None);
+        assert_eq!(
+            links.start(&AUDIO_VIDEO).as_deref(),
+            Some("/c/startAudioVideo")
+        );
+        assert_eq!(
+            links.start(&PHONE_AUDIO).as_deref(),
+            Some("/c/startPhoneAudio")
+        );
+    }
 
     #[tokio::test]
     async fn every_subscriber_sees_every_page_and_the_end() {
