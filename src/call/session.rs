@@ -826,6 +826,22 @@ impl Flow {
         })
     }
 
+    /// Reads the modality resource for its stop link, if no event brought it (bounded).
+    async fn find_stop_link(&mut self, client: &Client, until: tokio::time::Instant) {
+        if self.tracker.links.stop.is_some() {
+            return;
+        }
+        if let Some(media) = self.tracker.links.media.clone() {
+            let reading = format!("reading the {} modality", self.modality.label);
+            if let Ok(Ok(resource)) = timeout_at(until, client.get_resource(&media, &reading)).await
+            {
+                self.tracker
+                    .links
+                    .update_from_media(&resource, self.modality);
+            }
+        }
+    }
+
     /// Hangs up: the modality's stop link (`stopAudioVideo`), else DELETE the conversation; waits (bounded) for the
     /// call to go down. The application delete that follows finishes anything left.
     /// Confirmed when the server accepted the hang-up request or an event showed the call
@@ -843,18 +859,7 @@ impl Flow {
         let until = self.end_call_deadline();
         let modality = self.modality;
         let stop_name = modality.stop;
-        if self.tracker.links.stop.is_none() {
-            if let Some(media) = self.tracker.links.media.clone() {
-                let reading = format!("reading the {} modality", modality.label);
-                if let Ok(Ok(resource)) =
-                    timeout_at(until, client.get_resource(&media, &reading)).await
-                {
-                    self.tracker
-                        .links
-                        .update_from_media(&resource, self.modality);
-                }
-            }
-        }
+        self.find_stop_link(client, until).await;
         let mut done = false;
         let mut unanswered = Vec::new();
         if let Some(stop) = self.tracker.links.stop.clone() {
