@@ -4,6 +4,9 @@
 //!
 //! Run: `cargo bench --bench call_flow`
 
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
 use std::time::{Duration, Instant};
 
 use avlaunch::call::session::{self, CallOptions};

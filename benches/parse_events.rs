@@ -4,6 +4,9 @@
 //! events carrying embedded resources, writes it in both formats, then times the readers:
 //! batches of iterations, the median time per read of each, and their ratio.
 
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 

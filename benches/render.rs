@@ -2,6 +2,9 @@
 //! 200x60 into a TestBackend. Prints the median (and p99) per frame; the target is 1 ms.
 //! `cargo bench --bench render`
 
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
 use std::time::{Duration, Instant, UNIX_EPOCH};
 
 use avlaunch::call::{CallUpdate, EventNote, Step};

@@ -2,12 +2,19 @@
 //! the wire log and the export. `cargo run --example tui_scripted`; contacts: alice answers,
 //! dave answers then hangs up, bob declines, carol never answers, conflict gets a 409.
 
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
 use std::time::Duration;
 
 use avlaunch::call::session::{CallOptions, Connection, Server};
-use avlaunch::tui::{run_with, scripted::scripted_session, terminal::TerminalGuard, theme::Theme};
+use avlaunch::tui::{run_with, terminal::TerminalGuard, theme::Theme};
 use avlaunch::tui::{DemoInfo, Ready, TuiConfig};
 use avlaunch::ucwa::Format;
+
+#[path = "../tests/support/scripted.rs"]
+mod scripted;
+use scripted::scripted_session;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> std::io::Result<()> {

@@ -2,8 +2,10 @@
 //! it (`session`), and the stream of `CallUpdate`s that both front-ends (TUI and
 //! `avlaunch call`) read.
 
+pub mod keeper;
 pub mod request;
 pub mod session;
+pub mod tracker;
 
 use std::time::{Duration, SystemTime};
 
@@ -172,8 +174,9 @@ impl FinalState {
     }
 }
 
-/// Why a call did not succeed, which decides the exit code.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Why a call did not succeed, which decides the exit code. Serialized (JSON `kind`) as
+/// the variant's name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 pub enum ErrorKind {
     /// The invitation failed or was declined (an event-channel `reason`): exit 1.
     Invitation,
@@ -251,4 +254,22 @@ impl CallOutcome {
 pub enum CallControl {
     /// Cancel if ringing, hang up if connected, then clean up.
     End,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_json_kind_is_the_variant_name() {
+        for (kind, name) in [
+            (ErrorKind::Invitation, "Invitation"),
+            (ErrorKind::Cancelled, "Cancelled"),
+            (ErrorKind::Server, "Server"),
+            (ErrorKind::Network, "Network"),
+            (ErrorKind::Protocol, "Protocol"),
+        ] {
+            assert_eq!(serde_json::to_value(kind).unwrap(), name);
+        }
+    }
 }

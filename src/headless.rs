@@ -364,7 +364,7 @@ pub fn json_line(update: &CallUpdate) -> serde_json::Value {
                 "connected_ms": o.connected_for.map(ms),
                 "exit_code": o.exit_code(),
                 "error": o.error.as_ref().map(|e| json!({
-                    "kind": format!("{:?}", e.kind),
+                    "kind": e.kind,
                     "status": e.status,
                     "code": e.code,
                     "subcode": e.subcode,

@@ -11,7 +11,6 @@ pub mod app;
 pub mod form;
 pub mod ladder;
 pub mod path_complete;
-pub mod scripted;
 pub mod session;
 pub mod signin;
 pub mod terminal;
@@ -36,7 +35,7 @@ use ratatui::Terminal;
 use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
 use tokio::task::JoinHandle;
 
-use crate::call::session::{CallOptions, Connection};
+use crate::call::session::{CallOptions, Connection, Keeper};
 use crate::call::{
     CallControl, CallError, CallOutcome, CallUpdate, ErrorKind, FinalState, ValidCall,
 };
@@ -73,7 +72,7 @@ pub struct DemoInfo {
 }
 
 /// Runs one call: `call::session::run`'s shape, boxed so tests and demos can script a session.
-pub type SessionRunner = Arc<
+pub type RunCall = Arc<
     dyn Fn(
             ValidCall,
             Connection,
@@ -85,13 +84,45 @@ pub type SessionRunner = Arc<
         + Sync,
 >;
 
-/// The real session.
+/// Ends what the runner keeps between calls (the signed-in session).
+pub type CloseRunner = Arc<dyn Fn() -> Pin<Box<dyn Future<Output = ()> + Send>> + Send + Sync>;
+
+/// How the TUI places calls: `run` for each call, `close` once on the way out.
+#[derive(Clone)]
+pub struct SessionRunner {
+    pub run: RunCall,
+    pub close: CloseRunner,
+}
+
+impl SessionRunner {
+    /// A runner that keeps nothing between calls.
+    pub fn new(run: RunCall) -> Self {
+        SessionRunner {
+            run,
+            close: Arc::new(|| Box::pin(async {})),
+        }
+    }
+}
+
+/// The real session: one sign-in and one application for the whole run, re-used by every
+/// call (see `call::session::Keeper`), deleted by `close`.
 pub fn session_runner() -> SessionRunner {
-    Arc::new(|call, connection, options, updates, control| {
-        Box::pin(crate::call::session::run(
-            call, connection, options, updates, control,
-        ))
-    })
+    let keeper = Keeper::new();
+    let closing = keeper.clone();
+    SessionRunner {
+        run: Arc::new(move |call, connection, options, updates, control| {
+            let keeper = keeper.clone();
+            Box::pin(async move {
+                keeper
+                    .run(call, connection, options, updates, control)
+                    .await
+            })
+        }),
+        close: Arc::new(move || {
+            let keeper = closing.clone();
+            Box::pin(async move { keeper.close().await })
+        }),
+    }
 }
 
 /// How long quitting waits for live calls to cancel or hang up and delete their application.
@@ -136,14 +167,15 @@ async fn any_signal(signals: &mut [tokio::signal::unix::Signal]) {
     futures_util::future::select_all(waits).await;
 }
 
-/// Sends End to every live call and waits (bounded) for each to cancel or hang up and
-/// delete its application.
-async fn end_live_calls(live: HashMap<CallId, LiveCall>) {
+/// Sends End to every live call and waits (bounded) for each to cancel or hang up, then
+/// closes the signed-in session (its application is deleted).
+async fn end_live_calls(live: HashMap<CallId, LiveCall>, runner: &SessionRunner) {
     for c in live.values() {
         let _ = c.control.send(CallControl::End);
     }
     let tasks: Vec<JoinHandle<()>> = live.into_values().map(|c| c.task).collect();
     let _ = tokio::time::timeout(QUIT_GRACE, futures_util::future::join_all(tasks)).await;
+    (runner.close)().await;
 }
 
 struct LiveCall {
@@ -252,7 +284,7 @@ where
                     None => continue,
                 },
                 Some(Err(e)) => {
-                    end_live_calls(live).await;
+                    end_live_calls(live, &runner).await;
                     // The terminal hung up (window closed, SSH dropped): that is a quit,
                     // as SIGHUP is, not a failure.
                     if crate::stdio::terminal_gone(&e) {
@@ -359,7 +391,7 @@ where
                 Command::Quit => {
                     // The terminal may be gone (SIGHUP): ending the calls matters more.
                     let _ = terminal.draw(|f| view::render(&app, f));
-                    end_live_calls(live).await;
+                    end_live_calls(live, &runner).await;
                     return Ok(());
                 }
             }
@@ -371,7 +403,7 @@ where
         live.retain(|_, c| !c.task.is_finished());
         if app.dirty {
             if let Err(e) = terminal.draw(|f| view::render(&app, f)) {
-                end_live_calls(live).await;
+                end_live_calls(live, &runner).await;
                 if crate::stdio::terminal_gone(&e) {
                     tracing::info!(error = %e, "the terminal went away: calls ended, quitting");
                     return Ok(());
@@ -409,7 +441,7 @@ fn spawn_call(
     connection.format = format;
     let operation_id = call.operation_id.clone();
     let recorded = recorder.map(|r| (r, call.clone(), SystemTime::now()));
-    let session = runner(call, connection, options, updates_tx, control_rx);
+    let session = (runner.run)(call, connection, options, updates_tx, control_rx);
     let task = tokio::spawn(async move {
         let inner = tokio::spawn(session);
         let mut finished = false;

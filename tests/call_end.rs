@@ -1,6 +1,9 @@
 //! How a call's progress and end are reported: invitation states only go forwards, and a
 //! hang-up counts as clean only when something confirmed it.
 
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use std::time::Duration;

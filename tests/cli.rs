@@ -2,6 +2,9 @@
 //! that do not apply refused, `--output json` keeping its promise on invalid input, no UI
 //! without a terminal, and headless text output for a person (`-q`, colour, said once).
 
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use std::process::{Command, Stdio};

@@ -2,6 +2,9 @@
 //! not hold them at all, and a channel that dies for good. The real binary against the
 //! simulator's fault switches; requests are counted at the simulator.
 
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use avlaunch::sim::faults::Faults;

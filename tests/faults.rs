@@ -2,6 +2,9 @@
 //! right exit code, within `--timeout` + 1 s (plus the bounded clean-up), never a panic.
 //! Run with `--nocapture` to see the fault → outcome → time table.
 
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use std::io::{Read, Write};

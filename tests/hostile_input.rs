@@ -1,6 +1,9 @@
 //! Property tests: no input makes validation, the challenge parser or the JSON readers
 //! panic, and valid input round-trips.
 
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
 use avlaunch::call::CallRequest;
 use avlaunch::ucwa::auth::parse_challenge;
 use avlaunch::ucwa::{json, Format};

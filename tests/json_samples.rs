@@ -2,6 +2,9 @@
 //!
 //! The fixtures are copies of the published samples (see `tests/fixtures/ucwa/SOURCES.md`).
 
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
 use avlaunch::ucwa::json;
 use avlaunch::ucwa::resource::{EventKind, Value};
 

@@ -2,6 +2,9 @@
 //! `multipart/alternative` body with two SDP parts. It reaches the server intact; any other
 //! file is refused, naming what it looks like.
 
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use base64::Engine;

@@ -3,6 +3,9 @@
 //! history`, no secret in it, turned off), completions and the man page, the sample SDP
 //! offers. Every run gets its own HOME and XDG directories in a temporary directory.
 
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use std::path::{Path, PathBuf};

@@ -2,6 +2,9 @@
 //! describes: discovery, the challenge, the token, an application, the event channel and
 //! one call per contact of the directory.
 
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
 use std::time::{Duration, Instant};
 
 use avlaunch::sim::{self, Faults, SimConfig, SimHandle};

@@ -1,6 +1,9 @@
 //! Handler tests through `router(state).oneshot(…)`: what the simulator refuses, how it
 //! refuses, and each fault switch.
 
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
 use std::time::{Duration, Instant};
 
 use avlaunch::sim::{self, Faults, SimConfig, SimState, SimStep, Stall};

@@ -2,6 +2,9 @@
 //! message naming the host, and accepted with `--ca-cert`. The TLS server is
 //! `openssl s_server` with a certificate made for the test.
 
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};

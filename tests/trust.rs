@@ -5,6 +5,9 @@
 //! 4. nothing a server sends drives the terminal,
 //! 5. token renewal paces itself.
 
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use std::io::{Read, Write};

@@ -2,6 +2,9 @@
 //! call, deletes the application and exits 0, as Ctrl-Q does, with no panic on the dead
 //! terminal. The real binary in tmux, against the simulator in this process.
 
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use std::process::{Command, Output};

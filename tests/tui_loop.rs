@@ -2,12 +2,16 @@
 //! backend that records every frame: first frame before the connection, calls placed and
 //! followed, redraws only on change, and quitting ends a live call first.
 
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
 use std::io;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use avlaunch::call::session::{CallOptions, Connection, Server};
-use avlaunch::tui::scripted::scripted_session;
+#[path = "support/scripted.rs"]
+mod scripted;
 use avlaunch::tui::theme::Theme;
 use avlaunch::tui::{run_with, DemoInfo, Ready, TuiConfig};
 use avlaunch::ucwa::Format;
@@ -17,6 +21,7 @@ use ratatui::backend::{Backend, ClearType, TestBackend, WindowSize};
 use ratatui::buffer::Cell;
 use ratatui::layout::{Position, Size};
 use ratatui::Terminal;
+use scripted::scripted_session;
 use tokio::sync::{mpsc, oneshot};
 
 /// A TestBackend that keeps the text of every flushed frame.

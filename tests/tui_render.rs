@@ -1,6 +1,9 @@
 //! The TUI's main states drawn into a `TestBackend` and compared with reviewed snapshots;
 //! key styles are checked on cells, since snapshots drop colours.
 
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use avlaunch::call::{

@@ -3,6 +3,9 @@
 //! in its history pane; F4, Enter calls one again; F9 switches profile. The home is a
 //! temporary directory.
 
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use std::process::{Command, Output};

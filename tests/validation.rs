@@ -1,5 +1,8 @@
 //! Bad input never reaches the server: exit 2, every problem named, no request seen.
 
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use common::*;

@@ -1,6 +1,9 @@
 //! Property tests: the XML readers never panic, and write → read holds for arbitrary inputs
 //! and resources.
 
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
 use avlaunch::ucwa::resource::{Input, Link, Resource, Value};
 use avlaunch::ucwa::xml;
 use proptest::prelude::*;

@@ -1,6 +1,9 @@
 //! Write → read round trips with hostile values, in both formats; the XML reader's
 //! tolerance (prefixes, entities, CDATA, unknown elements) and its refusals.
 
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
 use avlaunch::ucwa::resource::{
     ErrorBody, Event, EventKind, EventsPage, Input, Link, Resource, Sender, Value,
 };

@@ -4,6 +4,9 @@
 use std::fmt;
 use std::path::PathBuf;
 
+use crate::ucwa::invitation::StartFields;
+use crate::ucwa::modality::{Modality, AUDIO_VIDEO};
+
 /// Published limits of the reference page, counted in Unicode scalar values.
 pub const SUBJECT_MAX: usize = 250;
 pub const OPERATION_ID_MAX: usize = 50;
@@ -134,20 +137,31 @@ pub struct ValidCall {
     pub media_offer: Option<MediaOffer>,
     pub join_audio_muted: Option<bool>,
     pub join_video_muted: Option<bool>,
+    /// How the call is placed: audio/video from this application (the default).
+    pub modality: &'static Modality,
 }
 
-/// A fresh operation id: 32 random hex digits, like a UUID without dashes.
-pub fn fresh_operation_id() -> String {
-    let mut bytes = [0u8; 16];
-    // The id only correlates events with our POST; a clock-based fallback is fine.
-    if getrandom::getrandom(&mut bytes).is_err() {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or_default();
-        bytes = nanos.to_le_bytes();
+impl ValidCall {
+    /// The fields of the start request, for the modality's body builder.
+    pub fn start_fields(&self) -> StartFields<'_> {
+        StartFields {
+            operation_id: &self.operation_id,
+            to: &self.to,
+            importance: self.importance.map(Importance::as_str),
+            subject: self.subject.as_deref(),
+            thread_id: self.thread_id.as_deref(),
+            session_context: self.session_context.as_deref(),
+            join_audio_muted: self.join_audio_muted,
+            join_video_muted: self.join_video_muted,
+            media_offer: self.media_offer.as_ref(),
+            phone_number: None,
+        }
     }
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A fresh operation id: 32 random hex digits, a v4 UUID without dashes.
+pub fn fresh_operation_id() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
 }
 
 fn non_empty(value: &Option<String>) -> Option<&str> {
@@ -281,14 +295,7 @@ pub fn expand_home(path: &std::path::Path) -> PathBuf {
     }
 }
 
-/// A media offer ready to send: its body and the media type of its `data:` URI.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct MediaOffer {
-    /// `application/sdp`, or `multipart/alternative;boundary=…` (the boundary as in the body).
-    pub media_type: String,
-    /// The SDP text, or the multipart body from its first delimiter line on.
-    pub body: String,
-}
+pub use crate::ucwa::invitation::MediaOffer;
 
 /// The media offer rule: the file exists, is UTF-8, at most 64 KiB, and is either SDP
 /// (starting `v=0`) or a `multipart/alternative` body whose parts are all SDP, as Lync and
@@ -549,6 +556,7 @@ impl CallRequest {
             media_offer,
             join_audio_muted: self.join_audio_muted,
             join_video_muted: self.join_video_muted,
+            modality: &AUDIO_VIDEO,
         })
     }
 }

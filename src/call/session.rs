@@ -1,50 +1,60 @@
-//! Drives one call: sign in, application, POST, follow events, end. Always cleans up.
-
-use std::collections::HashSet;
+//! Drives one call on a signed-in `ucwa::session::Session`, and always cleans up.
+//!
+//! `run` opens a session for the call, places it and closes the session; `run_on` places a
+//! call on a session someone else keeps open; `Keeper` keeps one for every call (the TUI).
+//!
+//! ```text
+//!  set-up ─────────► placing ─────► ringing ──completed Success──► in call ──► hanging up
+//!  (discover, sign in, (start POST)    │  │                          │  far end     │
+//!   application,         │             │  └─ End / --timeout ──► cancelling         │
+//!   event channel)       │             │                             │ (answer raced│
+//!    │                   │   completed Failure                       │  the cancel: │
+//!    │                   │             │                             │  hang up) ───┤
+//!    ▼                   ▼             ▼                             ▼              ▼
+//!  ─────────────────────────── deleting (only a session of our own: `run`) ─────────────
+//!
+//!  error exits: set-up fails or times out → deleting (Failed); the start POST is refused
+//!  → deleting (Failed; ApplicationNotFound: re-create once, place again); the event
+//!  channel ends or fails for good → see the rule below.
+//! ```
+//!
+//! The phase is `tracker::Phase`; what each events page means is decided by the pure
+//! `tracker::Tracker::on_page` (no I/O, unit-tested), this file acting on its verdicts.
+//!
+//! One rule for an event channel that closes or fails for good, by phase:
+//! - ringing: the invitation may still ring, so it is cancelled (bounded), then Failed
+//!   with the channel's error (404 ApplicationNotFound: re-create the application once);
+//! - in call: the call is hung up (bounded) before anything else, then Failed with the
+//!   channel's error (the server ending the application counts as "they hung up");
+//! - cancelling / hanging up: stop waiting for the confirming event; the outcome stands.
+//!
+//! Every wait is bounded: set-up and ringing by `--timeout`, the clean-up by
+//! `CLEANUP_BOUND` (ending the call by `END_CALL_BOUND`), the connected call only by
+//! `hangup_after` or the user.
 
 use futures_util::FutureExt;
 use std::future::Future;
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc;
 use tokio::time::{sleep_until, timeout_at};
 
+pub use super::keeper::Keeper;
+use super::keeper::Relay;
+use super::tracker::{Effects, Phase, Tracker, Verdict};
 use super::{
-    CallControl, CallError, CallOutcome, CallUpdate, EndedBy, ErrorKind, EventNote, FinalState,
-    Step, ValidCall,
+    CallControl, CallError, CallOutcome, CallUpdate, EndedBy, ErrorKind, FinalState, Step,
+    ValidCall,
 };
-use crate::secret::{Password, Token};
-use crate::ucwa::application::{self, Application};
-use crate::ucwa::client::{Client, Credentials};
-use crate::ucwa::events::{spawn_pump, PumpMessage};
-use crate::ucwa::invitation::{start_audio_video_input, CallLinks};
-use crate::ucwa::resource::{Event, EventKind, Sender};
-use crate::ucwa::{discover, Format, UcwaError};
-
-/// Where to sign in.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Server {
-    /// A discovery URL (`https://lyncdiscover.contoso.com`, or the simulator's URL).
-    Url(url::Url),
-    /// Discover from the sign-in name's domain: `lyncdiscoverinternal.<domain>`, then
-    /// `lyncdiscover.<domain>`.
-    Auto,
-}
-
-/// How to reach and sign in to a deployment.
-#[derive(Clone, Debug)]
-pub struct Connection {
-    pub server: Server,
-    /// The sign-in name, `user@contoso.com`.
-    pub user: String,
-    pub password: Option<Password>,
-    /// A ready bearer token: skips the token request.
-    pub token: Option<Token>,
-    pub format: Format,
-    /// An extra trusted CA certificate, PEM.
-    pub ca_cert: Option<Vec<u8>>,
-}
+use crate::ucwa::client::Client;
+use crate::ucwa::discover;
+use crate::ucwa::events::PumpMessage;
+use crate::ucwa::invitation::start_input;
+use crate::ucwa::modality::Modality;
+use crate::ucwa::session::{self as ucwa_session, Session};
+pub use crate::ucwa::session::{Connection, Server};
+use crate::ucwa::UcwaError;
 
 /// How long to wait, and when to hang up.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -71,46 +81,94 @@ pub const CLEANUP_BOUND: Duration = Duration::from_secs(3);
 /// The part of `CLEANUP_BOUND` that ending the call may use; the rest is the delete's.
 pub const END_CALL_BOUND: Duration = Duration::from_secs(2);
 
-/// Runs one call to its end. Every step, exchange and event goes to `updates`; the last
-/// update is `CallUpdate::Finished` with the same outcome this returns. `control` ends
-/// the call early (cancel while ringing, hang up when connected). The application is
-/// deleted on every way out.
+/// Runs one call to its end on a session of its own: signs in, creates the application,
+/// places the call, and deletes the application. Every step, exchange and event goes to
+/// `updates`; the last update is `CallUpdate::Finished` with the same outcome this returns.
+/// `control` ends the call early (cancel while ringing, hang up when connected). The
+/// application is deleted on every way out.
 pub async fn run(
     call: ValidCall,
     connection: Connection,
     options: CallOptions,
     updates: mpsc::UnboundedSender<CallUpdate>,
+    control: mpsc::UnboundedReceiver<CallControl>,
+) -> CallOutcome {
+    run_flow(call, Source::Open(connection), options, updates, control).await
+}
+
+/// Runs one call to its end on `session`, which stays open for the next operation (unless
+/// the call found it broken: see `Session::is_open`). Exchanges and notices go where the
+/// session's client sends them; steps, events and the outcome go to `updates`.
+pub async fn run_on(
+    session: &Session,
+    call: ValidCall,
+    options: CallOptions,
+    updates: mpsc::UnboundedSender<CallUpdate>,
+    control: mpsc::UnboundedReceiver<CallControl>,
+) -> CallOutcome {
+    run_flow(
+        call,
+        Source::Borrowed(session.clone(), None),
+        options,
+        updates,
+        control,
+    )
+    .await
+}
+
+/// Where the call's session comes from.
+pub(super) enum Source {
+    /// Opened for this call, closed after it.
+    Open(Connection),
+    /// Opened for this call and handed to the keeper, which keeps it for the next.
+    Keep(Connection, Arc<Keeper>),
+    /// Kept open by someone else (the keeper, when named).
+    Borrowed(Session, Option<Arc<Keeper>>),
+}
+
+pub(super) async fn run_flow(
+    call: ValidCall,
+    source: Source,
+    options: CallOptions,
+    updates: mpsc::UnboundedSender<CallUpdate>,
     mut control: mpsc::UnboundedReceiver<CallControl>,
 ) -> CallOutcome {
-    let mut session = Session {
+    let relay = match &source {
+        Source::Keep(_, keeper) => keeper.relay.clone(),
+        _ => Relay::default(),
+    };
+    relay.point_at(&updates);
+    let mut flow = Flow {
+        relay,
         operation_id: call.operation_id.clone(),
+        modality: call.modality,
         updates,
         timings: Vec::new(),
-        invitation: None,
-        links: CallLinks::default(),
-        seen: HashSet::new(),
+        tracker: Tracker::new(call.modality, &call.operation_id),
         connected_at: None,
         cleanup_started: None,
-        far_end_gone: false,
-        reported_state: None,
         snapshot_state: None,
         client: None,
-        live_application: None,
+        session: None,
+        owned: matches!(source, Source::Open(_)),
+        keeper: match &source {
+            Source::Keep(_, k) | Source::Borrowed(_, Some(k)) => Some(k.clone()),
+            _ => None,
+        },
     };
-    let driven =
-        std::panic::AssertUnwindSafe(session.drive(call, connection, options, &mut control))
-            .catch_unwind()
-            .await;
+    let driven = std::panic::AssertUnwindSafe(flow.drive(call, source, options, &mut control))
+        .catch_unwind()
+        .await;
     let result = match driven {
         Ok(result) => result,
         // A bug must not leave a call ringing or an application registered: end them, then
         // report (the panic itself is logged by the panic hook).
         Err(_) => {
-            session.clean_up_after_panic().await;
+            flow.clean_up_after_panic().await;
             Err(Stop::Error(CallError::new(ErrorKind::Protocol, "internal error in the call session; the call was ended and the application deleted")))
         }
     };
-    session.finish(result)
+    flow.finish(result)
 }
 
 /// Why the flow stopped early.
@@ -186,31 +244,34 @@ enum CallEnd {
     Remote,
 }
 
-struct Session {
+/// One call in progress.
+struct Flow {
     operation_id: String,
+    /// How the call is placed: which links, resources and body (see `ucwa::modality`).
+    modality: &'static Modality,
     updates: mpsc::UnboundedSender<CallUpdate>,
     timings: Vec<(Step, Duration)>,
-    invitation: Option<url::Url>,
-    links: CallLinks,
-    /// Events already handled: a server may deliver one twice.
-    seen: HashSet<String>,
+    /// What the events said so far, and what they mean (no I/O: see `tracker`).
+    tracker: Tracker,
     connected_at: Option<Instant>,
     /// When clean-up began: every clean-up step shares one budget from here.
     cleanup_started: Option<tokio::time::Instant>,
-    /// The call's conversation or audio/video went down (seen in any event so far).
-    far_end_gone: bool,
-    /// The last invitation state reported: states are reported only forwards.
-    reported_state: Option<String>,
     /// The state of the invitation as read by GET, not yet reported: events the server
     /// raised before that GET may still be on their way, and go first.
     snapshot_state: Option<String>,
-    /// The signed-in client and the application still to delete, kept here so that a
-    /// panic in the flow can still end the call and delete the application.
+    /// The signed-in client and the session, kept here so that a panic in the flow can
+    /// still end the call and delete the application.
     client: Option<Arc<Client>>,
-    live_application: Option<Application>,
+    session: Option<Session>,
+    /// Whether this call opened the session (and so closes it).
+    owned: bool,
+    /// Who keeps the session after the call, if anyone.
+    keeper: Option<Arc<Keeper>>,
+    /// Where the client of a session opened here sends exchanges and notices.
+    relay: Relay,
 }
 
-impl Session {
+impl Flow {
     fn cleanup_start(&mut self) -> tokio::time::Instant {
         *self
             .cleanup_started
@@ -254,86 +315,127 @@ impl Session {
     async fn drive(
         &mut self,
         call: ValidCall,
-        connection: Connection,
+        source: Source,
         options: CallOptions,
         control: &mut mpsc::UnboundedReceiver<CallControl>,
     ) -> Result<FinalState, Stop> {
         let deadline = tokio::time::Instant::now() + options.timeout;
-        let wire_tx = self.updates.clone();
-        let notice_tx = self.updates.clone();
-        let client = Arc::new(Client::new(
-            connection.format,
-            Credentials {
-                user: connection.user.clone(),
-                password: connection.password.clone(),
-                token: connection.token.clone(),
-            },
-            connection.ca_cert.as_deref(),
-            Arc::new(move |r| {
-                let _ = wire_tx.send(CallUpdate::Wire(r));
-            }),
-            Arc::new(move |n| {
-                let _ = notice_tx.send(CallUpdate::Notice(n));
-            }),
-        )?);
-        self.client = Some(client.clone());
-        // A Retry-After never stretches the set-up past --timeout.
-        client.set_deadline(Some(deadline));
-
-        // Set-up: discovery, sign-in, application. Bounded by the timeout, and ended by
-        // the user; the application, once created, is always deleted.
-        let mut app: Option<Application> = None;
-        let signed_in = tokio::select! {
-            r = self.sign_in(&client, &connection) => r,
-            Some(CallControl::End) = control.recv() => Err(Stop::Cancelled("cancelled by the user before the call was placed".into())),
-            _ = sleep_until(deadline) => Err(Stop::Error(timed_out(options.timeout, "setting up"))),
-        };
-        // The application POST is not abandoned for a Ctrl-C (only for the deadline): once
-        // the server has made it, we must know its href to delete it. A Ctrl-C that came
-        // meanwhile is honoured right after.
-        let setup = match signed_in {
-            Ok(applications) => tokio::select! {
-                r = self.create_application(&client, &applications, &mut app) => match r {
-                    Ok(()) if ended(control) => Err(Stop::Cancelled("cancelled by the user before the call was placed".into())),
-                    Ok(()) => Ok(applications),
+        let result = match source {
+            Source::Open(connection) | Source::Keep(connection, _) => {
+                match self.open(&connection, options, deadline, control).await {
+                    Ok(session) => {
+                        self.place(&session, &call, options, deadline, control)
+                            .await
+                    }
                     Err(e) => Err(e),
-                },
-                _ = sleep_until(deadline) => Err(Stop::Error(timed_out(options.timeout, "creating the application"))),
-            },
-            Err(e) => Err(e),
-        };
-        let result = match setup {
-            Ok(applications) => {
-                self.place(
-                    &client,
-                    &mut app,
-                    &applications,
-                    &call,
-                    options,
-                    deadline,
-                    control,
-                )
-                .await
+                }
             }
-            Err(e) => Err(e),
+            Source::Borrowed(session, _) => {
+                self.client = Some(session.client().clone());
+                self.session = Some(session.clone());
+                // A Retry-After never stretches the call's set-up past --timeout.
+                session.client().set_deadline(Some(deadline));
+                if session.is_open() {
+                    self.place(&session, &call, options, deadline, control)
+                        .await
+                } else {
+                    Err(Stop::Error(CallError::new(
+                        ErrorKind::Protocol,
+                        "the signed-in session is no longer usable (its event channel ended)",
+                    )))
+                }
+            }
         };
-        self.live_application = None;
-        if let Some(app) = &app {
-            self.send(CallUpdate::StepStarted(Step::DeleteApplication));
-            let clock = Instant::now();
-            let until = self.delete_deadline();
-            match timeout_at(until, application::delete(&client, app)).await {
-                Ok(Ok(())) => self.finished(Step::DeleteApplication, clock.elapsed()),
-                Ok(Err(e)) => self.send(CallUpdate::Notice(format!(
-                    "could not delete the application: {e}"
-                ))),
-                Err(_) => self.send(CallUpdate::Notice(format!(
-                    "could not delete the application: no answer within the {} s clean-up bound",
-                    CLEANUP_BOUND.as_secs()
-                ))),
+        if let Some(client) = &self.client {
+            client.set_deadline(None);
+        }
+        let broken = self.session.as_ref().is_some_and(|s| !s.is_open());
+        if self.owned || broken {
+            self.close().await;
+        }
+        if let (Some(keeper), Some(session)) = (&self.keeper, &self.session) {
+            if broken {
+                keeper.forget(session);
             }
         }
         result
+    }
+
+    /// Set-up of a session of our own: discovery, sign-in, application, event channel.
+    /// Bounded by the timeout, and ended by the user; the application, once created, is
+    /// always deleted (by `close`).
+    async fn open(
+        &mut self,
+        connection: &Connection,
+        options: CallOptions,
+        deadline: tokio::time::Instant,
+        control: &mut mpsc::UnboundedReceiver<CallControl>,
+    ) -> Result<Session, Stop> {
+        let (wire, notice) = (self.relay.clone(), self.relay.clone());
+        let client = ucwa_session::new_client(
+            connection,
+            Arc::new(move |r| wire.send(CallUpdate::Wire(r))),
+            Arc::new(move |n| notice.send(CallUpdate::Notice(n))),
+        )?;
+        self.client = Some(client.clone());
+        // A Retry-After never stretches the set-up past --timeout.
+        client.set_deadline(Some(deadline));
+        let signed_in = tokio::select! {
+            r = self.sign_in(&client, connection) => r,
+            Some(CallControl::End) = control.recv() => Err(Stop::Cancelled("cancelled by the user before the call was placed".into())),
+            _ = sleep_until(deadline) => Err(Stop::Error(timed_out(options.timeout, "setting up"))),
+        };
+        let applications = signed_in?;
+        // The application POST is not abandoned for a Ctrl-C (only for the deadline): once
+        // the server has made it, we must know its href to delete it. A Ctrl-C that came
+        // meanwhile is honoured right after.
+        let created = tokio::select! {
+            r = self.step(Step::CreateApplication, Session::create(client.clone(), applications)) => r?,
+            _ = sleep_until(deadline) => return Err(Stop::Error(timed_out(options.timeout, "creating the application"))),
+        };
+        self.session = Some(created.clone());
+        if let Some(keeper) = &self.keeper {
+            keeper.adopt(&created);
+        }
+        if ended(control) {
+            return Err(Stop::Cancelled(
+                "cancelled by the user before the call was placed".into(),
+            ));
+        }
+        self.open_events(&created).await;
+        Ok(created)
+    }
+
+    /// Parks the event channel: one P-GET before the POST, so the server has somewhere to
+    /// send the call's events (its absence is what CallbackChannelError reports).
+    async fn open_events(&mut self, session: &Session) {
+        self.send(CallUpdate::StepStarted(Step::OpenEvents));
+        let clock = Instant::now();
+        session.open_events().await;
+        self.finished(Step::OpenEvents, clock.elapsed());
+    }
+
+    /// Deletes the application of a session we opened, within the clean-up budget.
+    async fn close(&mut self) {
+        let Some(session) = self.session.clone() else {
+            return;
+        };
+        if session.application().is_none() {
+            return;
+        }
+        self.send(CallUpdate::StepStarted(Step::DeleteApplication));
+        let clock = Instant::now();
+        let until = self.delete_deadline();
+        match session.close_by(until).await {
+            Ok(()) => self.finished(Step::DeleteApplication, clock.elapsed()),
+            Err(Some(e)) => self.send(CallUpdate::Notice(format!(
+                "could not delete the application: {e}"
+            ))),
+            Err(None) => self.send(CallUpdate::Notice(format!(
+                "could not delete the application: no answer within the {} s clean-up bound",
+                CLEANUP_BOUND.as_secs()
+            ))),
+        }
     }
 
     /// Discovery and sign-in; returns the `applications` URL.
@@ -342,43 +444,19 @@ impl Session {
         client: &Client,
         connection: &Connection,
     ) -> Result<url::Url, Stop> {
-        let candidates = match &connection.server {
-            Server::Url(url) => vec![url.clone()],
-            Server::Auto => discover::auto_candidates(&connection.user)?,
-        };
         let user = self
-            .step(Step::Discover, discover::find_user(client, &candidates))
+            .step(Step::Discover, ucwa_session::discover(client, connection))
             .await?;
         Ok(self
             .step(Step::SignIn, discover::sign_in(client, user))
             .await?)
     }
 
-    async fn create_application(
-        &mut self,
-        client: &Client,
-        applications: &url::Url,
-        app: &mut Option<Application>,
-    ) -> Result<(), Stop> {
-        let created = self
-            .step(
-                Step::CreateApplication,
-                application::create(client, applications),
-            )
-            .await?;
-        self.live_application = Some(created.clone());
-        *app = Some(created);
-        Ok(())
-    }
-
     /// Places the call; if the server loses the application before the call connects,
     /// creates a new one once (telling the user) and places the call again.
-    #[allow(clippy::too_many_arguments)]
     async fn place(
         &mut self,
-        client: &Arc<Client>,
-        app: &mut Option<Application>,
-        applications: &url::Url,
+        session: &Session,
         call: &ValidCall,
         options: CallOptions,
         deadline: tokio::time::Instant,
@@ -386,37 +464,16 @@ impl Session {
     ) -> Result<FinalState, Stop> {
         let mut recreated = false;
         loop {
-            // Set-up and re-creation both leave an application here before looping.
-            let Some(current) = app.clone() else {
-                return Err(Stop::Error(CallError::new(
-                    ErrorKind::Protocol,
-                    "no application to place the call on",
-                )));
-            };
-            match self
-                .call(client, &current, call, options, deadline, control)
-                .await
-            {
+            match self.call(session, call, options, deadline, control).await {
                 Err(Stop::ApplicationGone(e)) if !recreated => {
                     recreated = true;
                     self.send(CallUpdate::Notice(format!(
                         "the server lost the application ({e}); creating a new one and placing the call again"
                     )));
-                    // Usually already gone; a short, best-effort delete in case it is not.
-                    self.live_application = None;
-                    if let Some(old) = app.take() {
-                        let _ = tokio::time::timeout(
-                            Duration::from_secs(1),
-                            application::delete(client, &old),
-                        )
-                        .await;
-                    }
-                    self.invitation = None;
-                    self.links = CallLinks::default();
-                    self.seen.clear();
+                    self.tracker.reset();
                     // As at set-up: a Ctrl-C waits for the POST, so what it made is deleted.
                     tokio::select! {
-                        r = self.create_application(client, applications, app) => r?,
+                        r = self.step(Step::CreateApplication, session.recreate_application()) => r?,
                         _ = sleep_until(deadline) => return Err(Stop::Error(timed_out(options.timeout, "re-creating the application"))),
                     };
                     if ended(control) {
@@ -424,6 +481,7 @@ impl Session {
                             "cancelled by the user before the call was placed".into(),
                         ));
                     }
+                    self.open_events(session).await;
                 }
                 Err(Stop::ApplicationGone(e)) => return Err(e.into()),
                 other => return other,
@@ -431,60 +489,68 @@ impl Session {
         }
     }
 
+    /// The start POST (`Modality::start`): the invitation's href from the 201's `Location`.
+    /// Ended by the user or the deadline.
+    async fn post_start(
+        &mut self,
+        client: &Arc<Client>,
+        start_href: &str,
+        call: &ValidCall,
+        options: CallOptions,
+        deadline: tokio::time::Instant,
+        control: &mut mpsc::UnboundedReceiver<CallControl>,
+    ) -> Result<url::Url, Stop> {
+        let modality = self.modality;
+        let input = start_input(modality, &call.start_fields());
+        let placing = format!("placing the call ({})", modality.start);
+        let post = self.step(Step::Invite, async {
+            let response = client.post(start_href, Some(&input), &placing).await?;
+            let location = response
+                .header("location")
+                .ok_or_else(|| UcwaError::Protocol {
+                    action: placing.clone(),
+                    detail: format!("the server answered {} without a Location", response.status),
+                })?;
+            let url = client.resolve(location)?;
+            client.check_origin(&url, &placing)?;
+            Ok(url)
+        });
+        tokio::select! {
+            r = post => match r {
+                Ok(url) => Ok(url),
+                // The server lost the application under us: the caller re-creates it once.
+                Err(e) if e.is_application_not_found() => Err(Stop::ApplicationGone(e)),
+                Err(e) => Err(e.into()),
+            },
+            Some(CallControl::End) = control.recv() => Err(Stop::Cancelled("cancelled by the user while placing the call".into())),
+            _ = sleep_until(deadline) => Err(Stop::Error(timed_out(options.timeout, "placing the call"))),
+        }
+    }
+
     /// From the application to the end of the call: event channel, invite, ring, talk.
     async fn call(
         &mut self,
-        client: &Arc<Client>,
-        app: &Application,
+        session: &Session,
         call: &ValidCall,
         options: CallOptions,
         deadline: tokio::time::Instant,
         control: &mut mpsc::UnboundedReceiver<CallControl>,
     ) -> Result<FinalState, Stop> {
-        let Some(start_href) = app.start_audio_video.clone() else {
+        let client = session.client().clone();
+        let client = &client;
+        let modality = self.modality;
+        let Some(start_href) = session.links().start(modality) else {
             return Err(UcwaError::NotOffered.into());
         };
-        // One P-GET parked before the POST, so the server has somewhere to send the call's
-        // events (its absence is what CallbackChannelError reports).
-        self.send(CallUpdate::StepStarted(Step::OpenEvents));
-        let clock = Instant::now();
-        let pump = spawn_pump(client.clone(), &app.events);
-        let mut events = pump.pages;
-        let _pump = AbortOnDrop(pump.task);
-        let _ = tokio::time::timeout(Duration::from_secs(1), pump.first_poll).await;
-        tokio::task::yield_now().await;
-        self.finished(Step::OpenEvents, clock.elapsed());
-
-        let input = start_audio_video_input(call);
-        let post = self.step(Step::Invite, async {
-            let response = client
-                .post(
-                    &start_href,
-                    Some(&input),
-                    "placing the call (startAudioVideo)",
-                )
-                .await?;
-            let location = response
-                .header("location")
-                .ok_or_else(|| UcwaError::Protocol {
-                    action: "placing the call (startAudioVideo)".into(),
-                    detail: format!("the server answered {} without a Location", response.status),
-                })?;
-            let url = client.resolve(location)?;
-            client.check_origin(&url, "placing the call (startAudioVideo)")?;
-            Ok(url)
-        });
-        let invitation = tokio::select! {
-            r = post => match r {
-                Ok(url) => url,
-                // The server lost the application under us: the caller re-creates it once.
-                Err(e) if e.is_application_not_found() => return Err(Stop::ApplicationGone(e)),
-                Err(e) => return Err(e.into()),
-            },
-            Some(CallControl::End) = control.recv() => return Err(Stop::Cancelled("cancelled by the user while placing the call".into())),
-            _ = sleep_until(deadline) => return Err(Stop::Error(timed_out(options.timeout, "placing the call"))),
-        };
-        self.invitation = Some(invitation.clone());
+        // Subscribed before the POST: the events of this call may come before its 201.
+        let mut events = session.subscribe();
+        self.tracker.base = client.base();
+        self.tracker.phase = Phase::Placing;
+        let invitation = self
+            .post_start(client, &start_href, call, options, deadline, control)
+            .await?;
+        self.tracker.invitation = Some(invitation.clone());
+        self.tracker.phase = Phase::Ringing;
         self.send(CallUpdate::InvitationCreated {
             href: invitation.to_string(),
             operation_id: self.operation_id.clone(),
@@ -507,9 +573,9 @@ impl Session {
             tokio::select! {
                 r = read => match r {
                     Ok(resource) => {
-                        self.links.update_from_invitation(&resource);
+                        self.tracker.links.update_from_invitation(&resource, self.modality);
                         // Reported after the events already on their way (see `ring`).
-                        self.snapshot_state = self.links.state.clone();
+                        self.snapshot_state = self.tracker.links.state.clone();
                     }
                     // A fast call may be over (404) before we look: the events tell the rest.
                     Err(e) => self.send(CallUpdate::Notice(format!("could not read the invitation: {e}"))),
@@ -541,11 +607,12 @@ impl Session {
             RingEnd::Connected => {
                 self.finished(Step::Ring, ring_clock.elapsed());
                 self.connected_at = Some(Instant::now());
+                self.tracker.phase = Phase::InCall;
                 // --timeout bounds the set-up only; the call itself may last any time.
                 client.set_deadline(None);
                 self.send(CallUpdate::StepStarted(Step::InCall));
                 // The far end may have hung up in the very batch that connected the call.
-                let end = if self.far_end_gone {
+                let end = if self.tracker.far_end_gone {
                     CallEnd::Remote
                 } else {
                     self.talk(client, &mut events, options, control).await?
@@ -623,28 +690,25 @@ impl Session {
         };
         if page.resync.is_some() {
             // Cached state may be stale after a resync: read the invitation afresh.
-            if let Some(inv) = self.invitation.clone() {
+            if let Some(inv) = self.tracker.invitation.clone() {
                 if let Ok(resource) = client
                     .get_resource(inv.as_str(), "reading the invitation after a resync")
                     .await
                 {
-                    self.links.update_from_invitation(&resource);
+                    self.tracker
+                        .links
+                        .update_from_invitation(&resource, self.modality);
                 }
             }
         }
-        let mut end = None;
-        for (sender, event) in page.events() {
-            if let Some(e) = self.on_event(client, sender, event) {
-                end.get_or_insert(e);
-            }
-        }
+        let end = self.on_page(&page).verdict;
         if page.is_resume() && end.is_none() {
             return Ok(Some(RingEnd::Failed(CallError::new(ErrorKind::Protocol, "the server reset its conversations after a silence (event channel resume): the invitation is gone"))));
         }
         Ok(end.map(|e| match e {
-            Outcome::Connected => RingEnd::Connected,
-            Outcome::Failed(error) => RingEnd::Failed(error),
-            Outcome::Disconnected => RingEnd::Failed(CallError::new(
+            Verdict::Connected => RingEnd::Connected,
+            Verdict::Failed(error) => RingEnd::Failed(error),
+            Verdict::Disconnected => RingEnd::Failed(CallError::new(
                 ErrorKind::Invitation,
                 "the call ended before it connected",
             )),
@@ -659,12 +723,13 @@ impl Session {
         events: &mut mpsc::UnboundedReceiver<PumpMessage>,
         why: String,
     ) -> Result<RingEnd, Stop> {
+        self.tracker.phase = Phase::Cancelling;
         self.send(CallUpdate::StepStarted(Step::Cancel));
         let clock = Instant::now();
         let until = self.end_call_deadline();
-        let cancel_href = match self.links.cancel.clone() {
+        let cancel_href = match self.tracker.links.cancel.clone() {
             Some(href) => Some(href),
-            None => match &self.invitation {
+            None => match &self.tracker.invitation {
                 Some(inv) => timeout_at(
                     until,
                     client.get_resource(inv.as_str(), "reading the invitation"),
@@ -747,11 +812,7 @@ impl Session {
                             return Err(Stop::Error(channel_closed()));
                         }
                     };
-                    let mut ended = page.is_resume();
-                    for (sender, event) in page.events() {
-                        ended |= matches!(self.on_event(client, sender, event), Some(Outcome::Disconnected));
-                    }
-                    if ended {
+                    if self.on_page(&page).disconnected || page.is_resume() {
                         return Ok(CallEnd::Remote);
                     }
                 }
@@ -765,7 +826,23 @@ impl Session {
         })
     }
 
-    /// Hangs up: `stopAudioVideo`, else DELETE the conversation; waits (bounded) for the
+    /// Reads the modality resource for its stop link, if no event brought it (bounded).
+    async fn find_stop_link(&mut self, client: &Client, until: tokio::time::Instant) {
+        if self.tracker.links.stop.is_some() {
+            return;
+        }
+        if let Some(media) = self.tracker.links.media.clone() {
+            let reading = format!("reading the {} modality", self.modality.label);
+            if let Ok(Ok(resource)) = timeout_at(until, client.get_resource(&media, &reading)).await
+            {
+                self.tracker
+                    .links
+                    .update_from_media(&resource, self.modality);
+            }
+        }
+    }
+
+    /// Hangs up: the modality's stop link (`stopAudioVideo`), else DELETE the conversation; waits (bounded) for the
     /// call to go down. The application delete that follows finishes anything left.
     /// Confirmed when the server accepted the hang-up request or an event showed the call
     /// go down; otherwise `Err` says what happened (the step is then not marked done).
@@ -774,24 +851,18 @@ impl Session {
         client: &Arc<Client>,
         events: &mut mpsc::UnboundedReceiver<PumpMessage>,
     ) -> Result<(), String> {
+        self.tracker.phase = Phase::HangingUp {
+            after_connect: self.tracker.phase.connected(),
+        };
         self.send(CallUpdate::StepStarted(Step::HangUp));
         let clock = Instant::now();
         let until = self.end_call_deadline();
-        if self.links.stop_audio_video.is_none() {
-            if let Some(av) = self.links.audio_video.clone() {
-                if let Ok(Ok(resource)) = timeout_at(
-                    until,
-                    client.get_resource(&av, "reading the audio/video modality"),
-                )
-                .await
-                {
-                    self.links.update_from_audio_video(&resource);
-                }
-            }
-        }
+        let modality = self.modality;
+        let stop_name = modality.stop;
+        self.find_stop_link(client, until).await;
         let mut done = false;
         let mut unanswered = Vec::new();
-        if let Some(stop) = self.links.stop_audio_video.clone() {
+        if let Some(stop) = self.tracker.links.stop.clone() {
             let reason = crate::ucwa::resource::Input {
                 properties: vec![(
                     "reason".into(),
@@ -799,32 +870,29 @@ impl Session {
                 )],
                 links: Vec::new(),
             };
-            match timeout_at(
-                until,
-                client.post(&stop, Some(&reason), "hanging up (stopAudioVideo)"),
-            )
-            .await
-            {
+            let body = modality.stop_takes_reason.then_some(&reason);
+            let hanging_up = format!("hanging up ({stop_name})");
+            match timeout_at(until, client.post(&stop, body, &hanging_up)).await {
                 Ok(Ok(_)) => done = true,
                 Ok(Err(e)) => {
                     self.send(CallUpdate::Notice(format!(
-                        "stopAudioVideo failed ({e}); leaving the conversation instead"
+                        "{stop_name} failed ({e}); leaving the conversation instead"
                     )));
-                    unanswered.push(format!("stopAudioVideo failed ({e})"));
+                    unanswered.push(format!("{stop_name} failed ({e})"));
                 }
                 Err(_) => {
-                    self.send(CallUpdate::Notice(
-                        "stopAudioVideo got no answer in time".into(),
-                    ));
+                    self.send(CallUpdate::Notice(format!(
+                        "{stop_name} got no answer in time"
+                    )));
                     unanswered.push(format!(
-                        "stopAudioVideo got no answer within {} s",
+                        "{stop_name} got no answer within {} s",
                         END_CALL_BOUND.as_secs()
                     ));
                 }
             }
         }
         if !done {
-            if let Some(conversation) = self.links.conversation.clone() {
+            if let Some(conversation) = self.tracker.links.conversation.clone() {
                 match timeout_at(
                     until,
                     client.delete(&conversation, "hanging up (leaving the conversation)"),
@@ -850,24 +918,21 @@ impl Session {
                 biased;
                 message = events.recv() => match message {
                     Some(Ok(page)) => {
-                        let mut ended = false;
-                        for (sender, event) in page.events() {
-                            ended |= matches!(self.on_event(client, sender, event), Some(Outcome::Disconnected));
-                        }
-                        if ended { break; }
+                        if self.on_page(&page).disconnected { break; }
                     }
                     _ => break,
                 },
                 _ = sleep_until(wait_until) => break,
             }
         }
-        if done || self.far_end_gone {
+        if done || self.tracker.far_end_gone {
             self.finished(Step::HangUp, clock.elapsed());
             return Ok(());
         }
         if unanswered.is_empty() {
-            unanswered
-                .push("the call offers neither stopAudioVideo nor a conversation to leave".into());
+            unanswered.push(format!(
+                "the call offers neither {stop_name} nor a conversation to leave"
+            ));
         }
         let why = format!(
             "the hang-up was not confirmed: {}, and no event showed the call end; it may still be up until the application is deleted",
@@ -877,19 +942,10 @@ impl Session {
         Err(why)
     }
 
-    /// Reports the invitation's state if it is further on than the last one reported: an
-    /// event or a GET copy that arrives late never takes the state backwards.
+    /// Reports the invitation's state if it is further on than the last one reported.
     fn report_state(&mut self, state: String) {
-        let forwards = match &self.reported_state {
-            None => true,
-            Some(last) => {
-                let (new, old) = (state_rank(&state), state_rank(last));
-                new > old || (new == old && new == FINAL_RANK && !state.eq_ignore_ascii_case(last))
-            }
-        };
-        if forwards {
-            self.reported_state = Some(state.clone());
-            self.send(CallUpdate::InvitationState(state));
+        if let Some(update) = self.tracker.report_state(state) {
+            self.send(update);
         }
     }
 
@@ -900,111 +956,13 @@ impl Session {
         }
     }
 
-    fn is_ours(&self, client: &Client, href: &str) -> bool {
-        match (&self.invitation, client.resolve(href)) {
-            (Some(inv), Ok(url)) => inv == &url,
-            _ => false,
+    /// Hands one page to the tracker and sends what it reports.
+    fn on_page(&mut self, page: &crate::ucwa::resource::EventsPage) -> Effects {
+        let effects = self.tracker.on_page(page);
+        for update in &effects.updates {
+            self.send(update.clone());
         }
-    }
-
-    fn same_href(client: &Client, a: &Option<String>, b: &str) -> bool {
-        match a {
-            Some(a) => match (client.resolve(a), client.resolve(b)) {
-                (Ok(x), Ok(y)) => x == y,
-                _ => false,
-            },
-            None => false,
-        }
-    }
-
-    /// Reports one event and updates the call; returns what it means for the call.
-    fn on_event(&mut self, client: &Client, sender: &Sender, event: &Event) -> Option<Outcome> {
-        let state = event.embedded.as_ref().and_then(|r| r.text("state"));
-        let fingerprint = format!(
-            "{}|{}|{}|{}|{:?}",
-            sender.href,
-            event.kind.as_str(),
-            event.link.href,
-            state.as_deref().unwrap_or(""),
-            event.status
-        );
-        if !self.seen.insert(fingerprint) {
-            return None;
-        }
-        self.send(CallUpdate::Event(EventNote {
-            at: SystemTime::now(),
-            sender: sender.rel.clone(),
-            kind: event.kind.as_str().to_string(),
-            rel: event.link.rel.clone(),
-            href: event.link.href.clone(),
-            state: state.clone(),
-            status: event.status.clone(),
-            reason: event.reason.clone(),
-        }));
-        match event.link.rel.as_str() {
-            "audioVideoInvitation" => {
-                let by_operation = event
-                    .embedded
-                    .as_ref()
-                    .and_then(|r| r.text("operationId"))
-                    .is_some_and(|id| id == self.operation_id);
-                if !(self.is_ours(client, &event.link.href) || by_operation) {
-                    return None;
-                }
-                if let Some(resource) = &event.embedded {
-                    self.links.update_from_invitation(resource);
-                    if let Some(s) = resource.text("state") {
-                        self.report_state(s);
-                    }
-                }
-                if event.kind != EventKind::Completed {
-                    return None;
-                }
-                if event.status.as_deref() == Some("Success") {
-                    return Some(Outcome::Connected);
-                }
-                let reason = event.reason.clone().unwrap_or_default();
-                let message = match (&reason.message, reason.subcode.as_deref()) {
-                    (Some(m), _) => m.clone(),
-                    (None, Some(sub)) => format!("the call failed: {sub}"),
-                    (None, None) => "the call failed (the server gave no reason)".into(),
-                };
-                Some(Outcome::Failed(CallError {
-                    kind: ErrorKind::Invitation,
-                    message,
-                    status: None,
-                    code: (!reason.code.is_empty()).then(|| reason.code.clone()),
-                    subcode: reason.subcode.clone(),
-                    server_message: reason.message.clone(),
-                }))
-            }
-            "conversation" => {
-                if !Self::same_href(client, &self.links.conversation, &event.link.href) {
-                    return None;
-                }
-                let gone =
-                    event.kind == EventKind::Deleted || state.as_deref() == Some("Disconnected");
-                self.far_end_gone |= gone;
-                (gone && self.connected_at.is_some()).then_some(Outcome::Disconnected)
-            }
-            "audioVideo" => {
-                let ours = Self::same_href(client, &self.links.audio_video, &event.link.href)
-                    || Self::same_href(client, &self.links.conversation, &sender.href);
-                if !ours {
-                    return None;
-                }
-                if let Some(resource) = &event.embedded {
-                    self.links.update_from_audio_video(resource);
-                } else {
-                    self.links.audio_video = Some(event.link.href.clone());
-                }
-                let gone =
-                    event.kind == EventKind::Deleted || state.as_deref() == Some("Disconnected");
-                self.far_end_gone |= gone;
-                (gone && self.connected_at.is_some()).then_some(Outcome::Disconnected)
-            }
-            _ => None,
-        }
+        effects
     }
 
     /// After a panic in the flow: cancel or hang up what is live, delete the application,
@@ -1015,15 +973,17 @@ impl Session {
         };
         let until = self.end_call_deadline();
         let end_call = match self.connected_at {
-            Some(_) => self.links.stop_audio_video.clone(),
-            None => self.links.cancel.clone(),
+            Some(_) => self.tracker.links.stop.clone(),
+            None => self.tracker.links.cancel.clone(),
         };
         if let Some(href) = end_call {
             let _ = timeout_at(until, client.post(&href, None, "ending the call")).await;
         }
-        if let Some(app) = self.live_application.take() {
+        // A borrowed session is closed too: what the panic left of it is unknown. Its
+        // keeper opens a new one for the next call.
+        if let Some(session) = self.session.clone() {
             let until = self.delete_deadline();
-            let _ = timeout_at(until, application::delete(&client, &app)).await;
+            let _ = session.close_by(until).await;
         }
     }
 
@@ -1051,7 +1011,7 @@ impl Session {
         }
         let outcome = CallOutcome {
             state,
-            invitation: self.invitation.as_ref().map(|u| u.to_string()),
+            invitation: self.tracker.invitation.as_ref().map(|u| u.to_string()),
             operation_id: self.operation_id.clone(),
             timings: self.timings.clone(),
             error,
@@ -1062,32 +1022,9 @@ impl Session {
     }
 }
 
-/// What one event means for the call.
-enum Outcome {
-    Connected,
-    Failed(CallError),
-    /// The call went down (far end hung up, or conversation deleted).
-    Disconnected,
-}
-
 /// How long the invitation's GET copy waits for the events that were on their way before
 /// its state is reported.
 const SNAPSHOT_GRACE: Duration = Duration::from_millis(300);
-
-/// The rank of a failed or ended invitation state (Failed, Declined, Cancelled, or any
-/// state not known here): a change between two of these is still reported.
-const FINAL_RANK: u8 = 4;
-
-/// Where an invitation state sits in its one-way progress (UCWA audioVideoInvitation:
-/// Connecting, then Alerting, then Connected or a failure).
-fn state_rank(state: &str) -> u8 {
-    match state.to_ascii_lowercase().as_str() {
-        "connecting" => 1,
-        "alerting" => 2,
-        "connected" => 3,
-        _ => FINAL_RANK,
-    }
-}
 
 fn timed_out(limit: Duration, doing: &str) -> CallError {
     CallError::new(
@@ -1104,13 +1041,4 @@ fn channel_closed() -> CallError {
         ErrorKind::Protocol,
         "the event channel stopped unexpectedly",
     )
-}
-
-/// Stops the event pump when the session is done with it.
-struct AbortOnDrop(tokio::task::JoinHandle<()>);
-
-impl Drop for AbortOnDrop {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
 }

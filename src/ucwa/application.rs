@@ -16,6 +16,40 @@ pub struct Application {
     pub communication: Option<String>,
     /// `_embedded.communication._links.startAudioVideo`; `None` when not offered.
     pub start_audio_video: Option<String>,
+    /// Every other link the application offers, by rel, first one of a rel winning: its own
+    /// links, each embedded resource's self href (under the resource's rel) and its links.
+    pub links: Vec<(String, String)>,
+}
+
+impl Application {
+    /// The href of the link `rel` the application (or one of its embedded resources) offers.
+    pub fn link(&self, rel: &str) -> Option<String> {
+        self.links
+            .iter()
+            .find(|(r, _)| r == rel)
+            .map(|(_, href)| href.clone())
+    }
+}
+
+/// Every link of `resource` and of the resources embedded in it, by rel.
+fn all_links(resource: &super::resource::Resource) -> Vec<(String, String)> {
+    let mut links: Vec<(String, String)> = resource
+        .links
+        .iter()
+        .map(|l| (l.rel.clone(), l.href.clone()))
+        .collect();
+    for embedded in &resource.embedded {
+        if let Some(href) = &embedded.href {
+            links.push((embedded.rel.clone(), href.clone()));
+        }
+        links.extend(
+            embedded
+                .links
+                .iter()
+                .map(|l| (l.rel.clone(), l.href.clone())),
+        );
+    }
+    links
 }
 
 /// The creation body, in the reference spelling.
@@ -33,21 +67,9 @@ pub fn application_input(endpoint_id: &str) -> Input {
     }
 }
 
-/// A fresh endpoint id: a random UUID (v4 layout), unique per run as the server wants.
+/// A fresh endpoint id: a random (v4) UUID, unique per application as the server wants.
 pub fn fresh_endpoint_id() -> String {
-    let hex = crate::call::request::fresh_operation_id();
-    let mut b: Vec<char> = hex.chars().collect();
-    b[12] = '4';
-    b[16] = ['8', '9', 'a', 'b'][(b[16].to_digit(16).unwrap_or(0) % 4) as usize];
-    let s: String = b.into_iter().collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &s[0..8],
-        &s[8..12],
-        &s[12..16],
-        &s[16..20],
-        &s[20..32]
-    )
+    uuid::Uuid::new_v4().to_string()
 }
 
 /// POSTs `applications` and reads the new application. When the embedded
@@ -129,6 +151,7 @@ async fn read_created(
         events,
         communication: communication_href,
         start_audio_video,
+        links: all_links(&resource),
     })
 }
 

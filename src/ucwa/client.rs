@@ -80,6 +80,21 @@ impl Client {
         notice: NoticeSink,
     ) -> Result<Self, UcwaError> {
         let transport = Transport::new(ca_cert, wire)?;
+        Ok(Client::with_transport(
+            format,
+            credentials,
+            transport,
+            notice,
+        ))
+    }
+
+    /// A client over a given transport (one with an injected exchange, in tests).
+    pub fn with_transport(
+        format: Format,
+        credentials: Credentials,
+        transport: Transport,
+        notice: NoticeSink,
+    ) -> Self {
         if let Some(p) = &credentials.password {
             transport.set_password(p.expose());
         }
@@ -91,7 +106,7 @@ impl Client {
                 renew_at: None,
             }
         });
-        Ok(Client {
+        Client {
             transport,
             format,
             credentials,
@@ -103,7 +118,7 @@ impl Client {
             notice,
             reauth: tokio::sync::Mutex::new(()),
             deadline: Mutex::new(None),
-        })
+        }
     }
 
     /// Bounds every `Retry-After` wait by this instant (the end of `--timeout`); `None`
@@ -145,6 +160,11 @@ impl Client {
             action: "following a link".into(),
             detail: format!("'{href}' is not a usable href: {e}"),
         })
+    }
+
+    /// The URL relative hrefs resolve against (the `applications` URL), once known.
+    pub fn base(&self) -> Option<Url> {
+        lock(&self.base)
     }
 
     pub fn set_base(&self, applications: Url) {

@@ -33,17 +33,20 @@ pub fn auto_candidates(user: &str) -> Result<Vec<Url>, UcwaError> {
         .collect()
 }
 
-/// The last two labels of the host (`lyncdiscover.contoso.com` → `contoso.com`), or the
-/// whole host for an address.
+/// The registrable domain of the host by the Public Suffix List
+/// (`lyncdiscover.contoso.com` → `contoso.com`, `lyncdiscover.contoso.co.uk` →
+/// `contoso.co.uk`), or the whole host for an address or a host that is a suffix itself
+/// (`localhost`).
 fn domain_of(url: &Url) -> String {
     let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
     if !matches!(url.host(), Some(url::Host::Domain(_))) {
         return host;
     }
-    let labels: Vec<&str> = host.rsplitn(3, '.').collect();
-    match labels.as_slice() {
-        [tld, name, ..] => format!("{name}.{tld}"),
-        _ => host,
+    let trimmed = host.trim_end_matches('.');
+    match psl::domain(trimmed.as_bytes()) {
+        // An unlisted suffix counts as one label (the list's default rule).
+        Some(d) => String::from_utf8_lossy(d.as_bytes()).into_owned(),
+        None => trimmed.to_string(),
     }
 }
 
@@ -215,7 +218,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn domains_compare_by_their_last_two_labels() {
+    fn domains_compare_by_their_registrable_domain() {
         let d = |u: &str| domain_of(&Url::parse(u).unwrap());
         assert_eq!(d("https://lyncdiscover.contoso.com/"), "contoso.com");
         assert_eq!(d("https://lyncweb.pool.contoso.com/x"), "contoso.com");
@@ -223,6 +226,18 @@ mod tests {
         assert_ne!(
             d("https://lyncdiscover.contoso.com/"),
             d("https://evil.example.net/")
+        );
+        // A public suffix of two labels is not a domain of its own.
+        assert_eq!(d("https://lyncdiscover.contoso.co.uk/"), "contoso.co.uk");
+        assert_eq!(d("https://lyncweb.pool.contoso.co.uk/"), "contoso.co.uk");
+        assert_ne!(
+            d("https://lyncdiscover.contoso.co.uk/"),
+            d("https://evil.co.uk/")
+        );
+        assert_eq!(d("https://LyncDiscover.Contoso.COM./"), "contoso.com");
+        assert_eq!(
+            d("https://lyncdiscover.contoso.internal/"),
+            "contoso.internal"
         );
     }
 

@@ -1,39 +1,98 @@
-//! The `startAudioVideo` body and what the flow keeps of an `audioVideoInvitation`.
+//! The start request bodies, one builder per modality, and what the flow keeps of an
+//! invitation (`audioVideoInvitation`, `phoneAudioInvitation`).
 
 use base64::Engine;
 
+use super::modality::Modality;
 use super::resource::{Input, Link, Resource, Value};
-use crate::call::ValidCall;
 
-/// The nine fields of the reference page. Unset optional fields are left out.
-pub fn start_audio_video_input(call: &ValidCall) -> Input {
+/// A media offer ready to send: its body and the media type of its `data:` URI.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MediaOffer {
+    /// `application/sdp`, or `multipart/alternative;boundary=…` (the boundary as in the body).
+    pub media_type: String,
+    /// The SDP text, or the multipart body from its first delimiter line on.
+    pub body: String,
+}
+
+/// The fields of a start request (`startAudioVideo_ref`, `startPhoneAudio_ref`), already
+/// validated. `None` = not sent. Each modality's builder sends the fields it accepts
+/// (`Modality::accepts_field`) and ignores the others.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct StartFields<'a> {
+    pub operation_id: &'a str,
+    /// `sip:user@host`.
+    pub to: &'a str,
+    /// `Normal`, `Urgent` or `Emergency`.
+    pub importance: Option<&'a str>,
+    pub subject: Option<&'a str>,
+    pub thread_id: Option<&'a str>,
+    pub session_context: Option<&'a str>,
+    pub join_audio_muted: Option<bool>,
+    pub join_video_muted: Option<bool>,
+    pub media_offer: Option<&'a MediaOffer>,
+    /// Call via Work: the user's own phone the server rings first (`tel:` URI).
+    pub phone_number: Option<&'a str>,
+}
+
+/// The fields every start operation shares, in the reference order.
+fn shared_properties(f: &StartFields) -> Vec<(String, Value)> {
     let mut properties = vec![
-        ("operationId".to_string(), Value::text(&call.operation_id)),
-        ("to".to_string(), Value::text(&call.to)),
+        ("operationId".to_string(), Value::text(f.operation_id)),
+        ("to".to_string(), Value::text(f.to)),
     ];
-    let mut text = |name: &str, value: Option<&str>| {
+    for (name, value) in [
+        ("importance", f.importance),
+        ("subject", f.subject),
+        ("threadId", f.thread_id),
+    ] {
         if let Some(v) = value {
             properties.push((name.to_string(), Value::text(v)));
         }
-    };
-    text("importance", call.importance.map(|i| i.as_str()));
-    text("subject", call.subject.as_deref());
-    text("threadId", call.thread_id.as_deref());
-    text("sessionContext", call.session_context.as_deref());
+    }
+    properties
+}
+
+/// The `startAudioVideo` body: the nine fields of the reference page. Unset optional
+/// fields are left out.
+pub fn start_audio_video_input(f: &StartFields) -> Input {
+    let mut properties = shared_properties(f);
+    if let Some(v) = f.session_context {
+        properties.push(("sessionContext".to_string(), Value::text(v)));
+    }
     for (name, value) in [
-        ("joinAudioMuted", call.join_audio_muted),
-        ("joinVideoMuted", call.join_video_muted),
+        ("joinAudioMuted", f.join_audio_muted),
+        ("joinVideoMuted", f.join_video_muted),
     ] {
         if let Some(b) = value {
             properties.push((name.to_string(), Value::Bool(b)));
         }
     }
-    let links = call
+    let links = f
         .media_offer
-        .as_ref()
         .map(|offer| vec![Link::new("mediaOffer", offer_data_uri(offer))])
         .unwrap_or_default();
     Input { properties, links }
+}
+
+/// The `startPhoneAudio` body (Call via Work): the shared fields and `phoneNumber`.
+pub fn start_phone_audio_input(f: &StartFields) -> Input {
+    let mut properties = shared_properties(f);
+    if let Some(v) = f.phone_number {
+        properties.push(("phoneNumber".to_string(), Value::text(v)));
+    }
+    Input {
+        properties,
+        links: Vec::new(),
+    }
+}
+
+/// The start request body for `modality`.
+pub fn start_input(modality: &Modality, fields: &StartFields) -> Input {
+    match modality.start {
+        "startPhoneAudio" => start_phone_audio_input(fields),
+        _ => start_audio_video_input(fields),
+    }
 }
 
 /// An SDP offer as the data URI UCWA expects.
@@ -47,7 +106,7 @@ pub fn sdp_data_uri(sdp: &str) -> String {
 /// A media offer as a data URI (RFC 2397): `data:application/sdp;base64,…` or
 /// `data:multipart/alternative;boundary=…;base64,…`. Characters of the media type that
 /// would end or split it in a URI (`,`, `;` in a value, space, `%`, `"`) are percent-encoded.
-pub fn offer_data_uri(offer: &crate::call::request::MediaOffer) -> String {
+pub fn offer_data_uri(offer: &MediaOffer) -> String {
     let mut media_type = String::new();
     for (i, part) in offer.media_type.split(';').enumerate() {
         if i > 0 {
@@ -72,14 +131,16 @@ pub struct CallLinks {
     pub state: Option<String>,
     pub cancel: Option<String>,
     pub conversation: Option<String>,
-    pub audio_video: Option<String>,
-    pub stop_audio_video: Option<String>,
+    /// The modality resource of the conversation (`Modality::resource`: `audioVideo`).
+    pub media: Option<String>,
+    /// Its link that ends the call (`Modality::stop`: `stopAudioVideo`).
+    pub stop: Option<String>,
 }
 
 impl CallLinks {
     /// Takes state and links from a fresh copy of the invitation. `cancel` is a
     /// capability: its absence in the latest copy means it no longer applies.
-    pub fn update_from_invitation(&mut self, invitation: &Resource) {
+    pub fn update_from_invitation(&mut self, invitation: &Resource, modality: &Modality) {
         if let Some(state) = invitation.text("state") {
             self.state = Some(state);
         }
@@ -87,59 +148,126 @@ impl CallLinks {
         if let Some(c) = invitation.link("conversation") {
             self.conversation = Some(c.to_string());
         }
-        if let Some(av) = invitation.link("audioVideo") {
-            self.audio_video = Some(av.to_string());
+        if let Some(m) = invitation.link(modality.resource) {
+            self.media = Some(m.to_string());
         }
     }
 
-    pub fn update_from_audio_video(&mut self, audio_video: &Resource) {
-        if let Some(href) = &audio_video.href {
-            self.audio_video = Some(href.clone());
+    /// Takes the href and the stop link from a fresh copy of the modality resource.
+    pub fn update_from_media(&mut self, media: &Resource, modality: &Modality) {
+        if let Some(href) = &media.href {
+            self.media = Some(href.clone());
         }
-        self.stop_audio_video = audio_video.link("stopAudioVideo").map(str::to_string);
+        self.stop = media.link(modality.stop).map(str::to_string);
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::call::{CallRequest, Importance};
+    use crate::ucwa::modality::{AUDIO_VIDEO, PHONE_AUDIO};
 
     #[test]
     fn all_nine_fields_are_sent_and_unset_ones_left_out() {
-        let mut req = CallRequest::to("sip:john@contoso.com");
-        let bare = start_audio_video_input(&req.validate().unwrap());
+        let bare = start_audio_video_input(&StartFields {
+            operation_id: "1",
+            to: "sip:john@contoso.com",
+            ..Default::default()
+        });
         let names: Vec<_> = bare.properties.iter().map(|(k, _)| k.as_str()).collect();
         assert_eq!(names, ["operationId", "to"]);
         assert!(bare.links.is_empty());
 
-        req.subject = Some("Skype for Business".into());
-        req.importance = Some("Urgent".into());
-        req.thread_id = Some("292e0aaef36c426a97757f43dda19d06".into());
-        req.session_context = Some("8efd502350ff419cb615018ae561f97e".into());
-        req.join_audio_muted = Some(false);
-        req.join_video_muted = Some(true);
-        let mut call = req.validate().unwrap();
-        call.media_offer = Some(crate::call::request::MediaOffer {
+        let offer = MediaOffer {
             media_type: "application/sdp".into(),
             body: "v=0\r\n".into(),
-        });
-        let input = start_audio_video_input(&call);
-        assert_eq!(input.properties.len(), 8);
+        };
+        let full = StartFields {
+            operation_id: "1",
+            to: "sip:john@contoso.com",
+            subject: Some("Skype for Business"),
+            importance: Some("Urgent"),
+            thread_id: Some("292e0aaef36c426a97757f43dda19d06"),
+            session_context: Some("8efd502350ff419cb615018ae561f97e"),
+            join_audio_muted: Some(false),
+            join_video_muted: Some(true),
+            media_offer: Some(&offer),
+            phone_number: Some("tel:+15550100"),
+        };
+        let input = start_audio_video_input(&full);
+        let names: Vec<_> = input.properties.iter().map(|(k, _)| k.as_str()).collect();
         assert_eq!(
-            input.text("importance").as_deref(),
-            Some(Importance::Urgent.as_str())
+            names,
+            [
+                "operationId",
+                "to",
+                "importance",
+                "subject",
+                "threadId",
+                "sessionContext",
+                "joinAudioMuted",
+                "joinVideoMuted"
+            ]
         );
+        assert_eq!(input.text("importance").as_deref(), Some("Urgent"));
         assert_eq!(input.property("joinVideoMuted"), Some(&Value::Bool(true)));
         assert_eq!(
             input.link("mediaOffer"),
             Some("data:application/sdp;base64,dj0wDQo=")
         );
+        assert_eq!(start_input(&AUDIO_VIDEO, &full), input);
+    }
+
+    #[test]
+    fn each_modality_sends_only_the_fields_it_accepts() {
+        let offer = MediaOffer {
+            media_type: "application/sdp".into(),
+            body: "v=0\r\n".into(),
+        };
+        let full = StartFields {
+            operation_id: "1",
+            to: "sip:john@contoso.com",
+            subject: Some("s"),
+            importance: Some("Normal"),
+            thread_id: Some("t"),
+            session_context: Some("c"),
+            join_audio_muted: Some(false),
+            join_video_muted: Some(true),
+            media_offer: Some(&offer),
+            phone_number: Some("tel:+15550100"),
+        };
+        for m in crate::ucwa::modality::ALL {
+            let input = start_input(&m, &full);
+            for (name, _) in &input.properties {
+                assert!(m.accepts_field(name), "{} sent {name}", m.start);
+            }
+            for link in &input.links {
+                assert!(m.accepts_field(&link.rel), "{} sent {}", m.start, link.rel);
+            }
+        }
+        let phone = start_input(&PHONE_AUDIO, &full);
+        assert_eq!(phone.text("phoneNumber").as_deref(), Some("tel:+15550100"));
+    }
+
+    #[test]
+    fn the_links_kept_follow_the_modality() {
+        let invitation = Resource::new("phoneAudioInvitation", None)
+            .with_link("phoneAudio", "/pa")
+            .with_link("audioVideo", "/av")
+            .with_link("cancel", "/cancel");
+        let mut links = CallLinks::default();
+        links.update_from_invitation(&invitation, &PHONE_AUDIO);
+        assert_eq!(links.media.as_deref(), Some("/pa"));
+        let media = Resource::new("phoneAudio", Some("/pa".into()))
+            .with_link("stopPhoneAudio", "/stop")
+            .with_link("stopAudioVideo", "/wrong");
+        links.update_from_media(&media, &PHONE_AUDIO);
+        assert_eq!(links.stop.as_deref(), Some("/stop"));
     }
 
     #[test]
     fn a_multipart_offer_keeps_its_media_type_and_a_boundary_cannot_break_the_uri() {
-        let offer = crate::call::request::MediaOffer {
+        let offer = MediaOffer {
             media_type: "multipart/alternative;boundary=a, b".into(),
             body: "--a, b\r\n".into(),
         };

@@ -126,9 +126,25 @@ pub fn check_scheme(url: &Url) -> Result<(), UcwaError> {
     }
 }
 
+/// What an exchange yields: status, headers and body, or the failure in plain words.
+pub type ExchangeResult = Result<(u16, Vec<(String, String)>, Vec<u8>), String>;
+
+/// Sends one request and reads its whole answer: the part of the transport that touches
+/// the network. reqwest is the default; tests inject a closure that asserts the request
+/// and answers it (`Transport::with_exchange`).
+pub type Exchange = Arc<
+    dyn Fn(
+            WireRequest,
+        ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ExchangeResult> + Send>>
+        + Send
+        + Sync,
+>;
+
 /// Sends requests and records each exchange, redacted, to the sink.
 pub struct Transport {
     http: reqwest::Client,
+    /// Replaces `http` when set (tests).
+    injected: Option<Exchange>,
     seq: AtomicU64,
     sink: WireSink,
     /// Secrets a server might echo back, scrubbed by value from what it sends.
@@ -191,12 +207,21 @@ impl Transport {
         })?;
         Ok(Transport {
             http,
+            injected: None,
             seq: AtomicU64::new(0),
             sink,
             secrets: Mutex::new(Secrets::default()),
             proxies,
             ca_cert_given: ca_cert.is_some(),
         })
+    }
+
+    /// A transport whose exchanges are `exchange`'s answers instead of the network's (no
+    /// proxies). Everything else — scheme check, redaction, the wire record — is as usual.
+    pub fn with_exchange(sink: WireSink, exchange: Exchange) -> Result<Self, UcwaError> {
+        let mut transport = Self::with_proxies(None, sink, ProxyEnv::default())?;
+        transport.injected = Some(exchange);
+        Ok(transport)
     }
 
     /// Registers a bearer token (as given or as received): a server that quotes it back is
@@ -359,7 +384,10 @@ impl Transport {
             record: Some(record.clone()),
             clock,
         };
-        let result = self.exchange(builder).await;
+        let result = match &self.injected {
+            Some(exchange) => exchange(request.clone()).await,
+            None => self.exchange(builder).await,
+        };
         abandoned.record = None;
         record.elapsed = clock.elapsed();
         match result {

@@ -1,26 +1,29 @@
 //! A scripted call session with no server: the same `CallUpdate`s a real session sends, paced
 //! by `pace`, with one outcome per contact (like the simulator's directory). For trying and
-//! testing the TUI without a network; the real session is `call::session::run`.
+//! testing the TUI without a network; the real session is `call::session::run`. Test
+//! support only: it is not part of the library.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 
-use super::SessionRunner;
-use crate::call::session::{CallOptions, Connection};
-use crate::call::{
+use avlaunch::call::session::{CallOptions, Connection};
+use avlaunch::call::{
     CallControl, CallError, CallOutcome, CallUpdate, EndedBy, ErrorKind, EventNote, FinalState,
     Step, ValidCall,
 };
-use crate::ucwa::resource::ErrorBody;
-use crate::ucwa::transport::WireRecord;
+use avlaunch::tui::SessionRunner;
+use avlaunch::ucwa::resource::ErrorBody;
+use avlaunch::ucwa::transport::WireRecord;
 
 /// A runner that plays a scripted call, waiting `pace` between steps.
 pub fn scripted_session(pace: Duration) -> SessionRunner {
-    Arc::new(move |call, connection, options, updates, control| {
-        Box::pin(play(call, connection, options, updates, control, pace))
-    })
+    SessionRunner::new(Arc::new(
+        move |call, connection, options, updates, control| {
+            Box::pin(play(call, connection, options, updates, control, pace))
+        },
+    ))
 }
 
 struct Script {
@@ -103,14 +106,14 @@ async fn play(
     pace: Duration,
 ) -> CallOutcome {
     let base = match &connection.server {
-        crate::call::session::Server::Url(u) => u.as_str().trim_end_matches('/').to_string(),
-        crate::call::session::Server::Auto => "https://lyncdiscover.contoso.com".to_string(),
+        avlaunch::call::session::Server::Url(u) => u.as_str().trim_end_matches('/').to_string(),
+        avlaunch::call::session::Server::Auto => "https://lyncdiscover.contoso.com".to_string(),
     };
     let mut s = Script {
         updates,
         base,
         seq: 0,
-        json: connection.format == crate::ucwa::Format::Json,
+        json: connection.format == avlaunch::ucwa::Format::Json,
         timings: Vec::new(),
     };
     let user = call

@@ -1,0 +1,129 @@
+//! `Keeper`: one signed-in session kept across calls, and the relay that sends its client's
+//! exchanges and notices to the call it serves.
+
+use std::sync::Arc;
+
+use tokio::sync::mpsc;
+
+use super::session::{run_flow, CallOptions, Source};
+use super::{CallControl, CallOutcome, CallUpdate, ValidCall};
+use crate::ucwa::session::{Connection, Session};
+
+/// Keeps one session open across calls (the TUI keeps one for its whole run): each call
+/// re-uses it while it is open and in the call's wire format, else opens a new one with the
+/// usual set-up steps. A call that finds the session broken (its event channel ended, an
+/// origin refused) deletes its application; the next call opens a new one. `close` ends it.
+///
+/// Exchanges and notices of the kept session go to the call started last.
+#[derive(Default)]
+pub struct Keeper {
+    slot: std::sync::Mutex<Option<Session>>,
+    /// The server and user the kept session was opened for: after a switch of profile,
+    /// server or user (the sign-in dialog), the next call opens a new session.
+    opened_for: std::sync::Mutex<Option<String>>,
+    pub(super) relay: Relay,
+}
+
+impl Keeper {
+    pub fn new() -> Arc<Keeper> {
+        Arc::new(Keeper::default())
+    }
+
+    /// The session kept open, if any.
+    pub fn session(&self) -> Option<Session> {
+        guard(&self.slot).clone()
+    }
+
+    /// Runs one call (see `run`) on the kept session, or on a new one that is then kept.
+    pub async fn run(
+        self: &Arc<Self>,
+        call: ValidCall,
+        connection: Connection,
+        options: CallOptions,
+        updates: mpsc::UnboundedSender<CallUpdate>,
+        control: mpsc::UnboundedReceiver<CallControl>,
+    ) -> CallOutcome {
+        self.relay.point_at(&updates);
+        let target = format!("{:?} {}", connection.server, connection.user);
+        let same_target = guard(&self.opened_for).as_deref() == Some(target.as_str());
+        let usable = {
+            let mut slot = guard(&self.slot);
+            match slot.take() {
+                Some(s)
+                    if same_target && s.is_open() && s.client().format() == connection.format =>
+                {
+                    *slot = Some(s.clone());
+                    Some(s)
+                }
+                Some(stale) => {
+                    // Broken, for another server or user, or in the other wire format: its
+                    // application goes.
+                    tokio::spawn(async move {
+                        let _ = stale.close().await;
+                    });
+                    None
+                }
+                None => None,
+            }
+        };
+        let source = match usable {
+            Some(session) => Source::Borrowed(session, Some(self.clone())),
+            None => {
+                *guard(&self.opened_for) = Some(target);
+                Source::Keep(connection, self.clone())
+            }
+        };
+        run_flow(call, source, options, updates, control).await
+    }
+
+    /// Deletes the kept session's application, within `ucwa::session::CLOSE_BOUND`.
+    pub async fn close(&self) {
+        let kept = guard(&self.slot).take();
+        if let Some(session) = kept {
+            if let Err(e) = session.close().await {
+                let why = e.map_or("no answer in time".to_string(), |e| e.to_string());
+                tracing::warn!(error = %why, "could not delete the application");
+            }
+        }
+    }
+
+    /// Keeps `session`; a different one kept before is closed.
+    pub(super) fn adopt(&self, session: &Session) {
+        let old = guard(&self.slot).replace(session.clone());
+        if let Some(old) = old.filter(|o| !o.same(session)) {
+            tokio::spawn(async move {
+                let _ = old.close().await;
+            });
+        }
+    }
+
+    /// Stops keeping `session` (if it is the one kept).
+    pub(super) fn forget(&self, session: &Session) {
+        let mut slot = guard(&self.slot);
+        if slot.as_ref().is_some_and(|s| s.same(session)) {
+            *slot = None;
+        }
+    }
+}
+
+fn guard<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Where a session's client sends exchanges and notices: the call it serves now. Weak, so
+/// a call's update stream ends with the call, whatever the session does after.
+#[derive(Clone, Default)]
+pub(super) struct Relay(Arc<std::sync::Mutex<Option<mpsc::WeakUnboundedSender<CallUpdate>>>>);
+
+impl Relay {
+    pub(super) fn point_at(&self, updates: &mpsc::UnboundedSender<CallUpdate>) {
+        *guard(&self.0) = Some(updates.downgrade());
+    }
+
+    pub(super) fn send(&self, update: CallUpdate) {
+        let target = guard(&self.0).as_ref().and_then(|w| w.upgrade());
+        if let Some(tx) = target {
+            let _ = tx.send(update);
+        }
+    }
+}
