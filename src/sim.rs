@@ -35,7 +35,11 @@
 //! | `A/communication/conversations/<c>/audioVideo/stopAudioVideo` | POST | 204 while connected, else 404 |
 
 pub mod directory;
+mod extract;
 pub mod faults;
+mod handlers;
+mod http;
+mod ids;
 mod resources;
 mod routes;
 mod scenario;
@@ -176,6 +180,12 @@ impl SimState {
 
     fn lock(&self) -> MutexGuard<'_, Inner> {
         lock(&self.shared.inner)
+    }
+
+    /// True the first time a one-shot fault whose switch is on is asked for.
+    fn fire(&self, shot: faults::OneShot) -> bool {
+        let faults = &self.shared.cfg.faults;
+        self.lock().fire(faults, shot)
     }
 
     /// Runs `f` on application `id`, or `None` if it does not exist.

@@ -64,6 +64,27 @@ impl SimStep {
     }
 }
 
+/// A switch that fires once: on the first request it applies to, then never again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum OneShot {
+    RedirectRoot,
+    UserRedirect,
+    Proxy502Html,
+    ExpireTokenOnce,
+    TruncatedBody,
+    /// `foreign-link=redirect@…`: the first event-channel GET answers `307`.
+    ForeignRedirect,
+    EventsGone,
+    ResumeOnce,
+    ResyncOnce,
+    ReorderEvents,
+    DuplicateEvents,
+    /// `echo-secrets`: the first `startAudioVideo` quotes the bearer token.
+    EchoToken,
+    Status503RetryDate,
+    Status503RetryAfter,
+}
+
 /// Delay every answer to one kind of request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Stall {
@@ -195,6 +216,29 @@ pub const NAMES: &[&str] = &[
 ];
 
 impl Faults {
+    /// Whether the switch behind a one-shot fault is on.
+    pub fn armed(&self, shot: OneShot) -> bool {
+        match shot {
+            OneShot::RedirectRoot => self.redirect_root,
+            OneShot::UserRedirect => self.user_redirect,
+            OneShot::Proxy502Html => self.proxy_502_html,
+            OneShot::ExpireTokenOnce => self.expire_token_once,
+            OneShot::TruncatedBody => self.truncated_body,
+            OneShot::ForeignRedirect => self
+                .foreign_link
+                .as_ref()
+                .is_some_and(|l| l.applies("redirect")),
+            OneShot::EventsGone => self.events_gone,
+            OneShot::ResumeOnce => self.resume_once,
+            OneShot::ResyncOnce => self.resync_once,
+            OneShot::ReorderEvents => self.reorder_events,
+            OneShot::DuplicateEvents => self.duplicate_events,
+            OneShot::EchoToken => self.echo_secrets,
+            OneShot::Status503RetryDate => self.status_503_retry_date.is_some(),
+            OneShot::Status503RetryAfter => self.status_503_retry_after.is_some(),
+        }
+    }
+
     /// Reads a comma-separated list such as `expire-token-once,stall=events:500`.
     /// Underscores may stand for dashes; blanks around items are ignored. Every unknown
     /// item is reported at once.

@@ -2,6 +2,7 @@
 //! (`samples/application-create-response.json`, `audioVideoInvitation.json`, …). Pure.
 
 use super::state::{App, Call, InvitationState, Media};
+use crate::ucwa::modality::AUDIO_VIDEO;
 use crate::ucwa::resource::{Resource, Value};
 
 /// The root path (`/` answers the same).
@@ -166,8 +167,8 @@ pub fn communication(app: &App, no_av: bool) -> Resource {
     );
     if !no_av {
         comm = comm.with_link(
-            "startAudioVideo",
-            format!("{base}/communication/startAudioVideo"),
+            AUDIO_VIDEO.start,
+            format!("{base}/communication/{}", AUDIO_VIDEO.start),
         );
     }
     comm = with_links(
@@ -221,7 +222,8 @@ pub struct CallPaths {
     pub communication: String,
     pub invitation: String,
     pub conversation: String,
-    pub audio_video: String,
+    /// The conversation's modality resource (`audioVideo`, `phoneAudio`).
+    pub modality: String,
     pub local_participant: String,
     pub remote_participant: String,
     pub to_contact: String,
@@ -233,8 +235,11 @@ impl CallPaths {
         let conversation = format!("{base}/communication/conversations/{}", call.conversation);
         CallPaths {
             communication: format!("{base}/communication"),
-            invitation: format!("{base}/communication/audioVideoInvitations/{}", call.id),
-            audio_video: format!("{conversation}/audioVideo"),
+            invitation: format!(
+                "{base}/communication/{}s/{}",
+                call.modality.invitation, call.id
+            ),
+            modality: format!("{conversation}/{}", call.modality.resource),
             local_participant: format!("{conversation}/participants/{}", segment(&my_uri(app))),
             remote_participant: format!("{conversation}/participants/{}", segment(&call.to)),
             to_contact: format!("{base}/people/{}", segment(&call.to)),
@@ -288,7 +293,7 @@ pub fn remote_participant(app: &App, call: &Call, rel: &str) -> Resource {
 /// The audioVideoInvitation at its current state; `cancel` only while it rings.
 pub fn invitation(app: &App, call: &Call) -> Resource {
     let p = CallPaths::new(app, call);
-    let mut inv = Resource::new("audioVideoInvitation", Some(p.invitation.clone()))
+    let mut inv = Resource::new(call.modality.invitation, Some(p.invitation.clone()))
         .with_property("direction", text("Outgoing"))
         .with_property("state", text(call.state.as_str()))
         .with_property("operationId", text(&call.operation_id))
@@ -307,7 +312,7 @@ pub fn invitation(app: &App, call: &Call) -> Resource {
     }
     inv = inv
         .with_link("conversation", p.conversation)
-        .with_link("audioVideo", p.audio_video);
+        .with_link(call.modality.resource, p.modality);
     if call.state.ringing() {
         inv = inv.with_link("cancel", format!("{}/cancel", p.invitation));
     }
@@ -344,21 +349,22 @@ pub fn conversation(app: &App, call: &Call) -> Resource {
         .with_property("activeModalities", list(modalities));
     conv = optional(conv, "subject", &call.subject);
     conv = optional(conv, "importance", &call.importance);
-    conv.with_link("audioVideo", p.audio_video)
+    conv.with_link(call.modality.resource, p.modality)
         .with_link("localParticipant", p.local_participant)
         .with_link("participants", format!("{}/participants", p.conversation))
 }
 
-/// The audioVideo modality; `stopAudioVideo` only while connected.
-pub fn audio_video(app: &App, call: &Call) -> Resource {
+/// The call's modality resource (`audioVideo`, `phoneAudio`); its stop link only while
+/// connected.
+pub fn modality(app: &App, call: &Call) -> Resource {
     let p = CallPaths::new(app, call);
-    let mut av = Resource::new("audioVideo", Some(p.audio_video.clone()))
+    let mut av = Resource::new(call.modality.resource, Some(p.modality.clone()))
         .with_property("state", text(call.media.as_str()))
         .with_link("conversation", p.conversation);
     if call.media == Media::Connected {
         av = av.with_link(
-            "stopAudioVideo",
-            format!("{}/stopAudioVideo", p.audio_video),
+            call.modality.stop,
+            format!("{}/{}", p.modality, call.modality.stop),
         );
     }
     av

@@ -84,14 +84,14 @@ pub fn begin(app: &mut App, mut call: Call) {
     let started = res::invitation(app, &call);
     let conversation = res::conversation(app, &call);
     let local = res::local_participant(app, &call);
-    let av = res::audio_video(app, &call);
+    let av = res::modality(app, &call);
     let ch = &mut app.channel;
     ch.push(
         "communication",
         &paths.communication,
         event(
             EventKind::Started,
-            "audioVideoInvitation",
+            call.modality.invitation,
             &paths.invitation,
             Some(started),
         ),
@@ -121,8 +121,8 @@ pub fn begin(app: &mut App, mut call: Call) {
         &paths.conversation,
         event(
             EventKind::Updated,
-            "audioVideo",
-            &paths.audio_video,
+            call.modality.resource,
+            &paths.modality,
             Some(av),
         ),
     );
@@ -134,7 +134,7 @@ pub fn begin(app: &mut App, mut call: Call) {
             &paths.communication,
             event(
                 EventKind::Updated,
-                "audioVideoInvitation",
+                call.modality.invitation,
                 &paths.invitation,
                 Some(alerting),
             ),
@@ -157,13 +157,13 @@ pub fn answer(app: &mut App, id: &str) -> bool {
     };
     let participant = res::remote_participant(app, &call, "participant");
     let negotiation = res::negotiation(app, &call);
-    let av = res::audio_video(app, &call);
+    let av = res::modality(app, &call);
     let conversation = res::conversation(app, &call);
     let completed = res::invitation(app, &call);
     let ch = &mut app.channel;
     if call.media_offer.is_some() {
         ch.push(
-            "audioVideoInvitation",
+            call.modality.invitation,
             &p.invitation,
             event(
                 EventKind::Updated,
@@ -196,7 +196,7 @@ pub fn answer(app: &mut App, id: &str) -> bool {
     ch.push(
         "conversation",
         &p.conversation,
-        event(EventKind::Updated, "audioVideo", &p.audio_video, Some(av)),
+        event(EventKind::Updated, call.modality.resource, &p.modality, Some(av)),
     );
     ch.push(
         "communication",
@@ -210,7 +210,7 @@ pub fn answer(app: &mut App, id: &str) -> bool {
     );
     let mut done = event(
         EventKind::Completed,
-        "audioVideoInvitation",
+        call.modality.invitation,
         &p.invitation,
         Some(completed),
     );
@@ -235,11 +235,11 @@ pub fn fail(app: &mut App, id: &str, failure: &Failure) -> bool {
         return false;
     };
     let completed = res::invitation(app, &call);
-    let av = res::audio_video(app, &call);
+    let av = res::modality(app, &call);
     let ch = &mut app.channel;
     let mut done = event(
         EventKind::Completed,
-        "audioVideoInvitation",
+        call.modality.invitation,
         &p.invitation,
         Some(completed),
     );
@@ -249,7 +249,7 @@ pub fn fail(app: &mut App, id: &str, failure: &Failure) -> bool {
     ch.push(
         "conversation",
         &p.conversation,
-        event(EventKind::Updated, "audioVideo", &p.audio_video, Some(av)),
+        event(EventKind::Updated, call.modality.resource, &p.modality, Some(av)),
     );
     push_teardown(ch, &p);
     true
@@ -287,9 +287,9 @@ pub fn hang_up(app: &mut App, id: &str, reason: Option<ErrorBody>) -> bool {
     let Some((call, p)) = snapshot(app, id) else {
         return false;
     };
-    let av = res::audio_video(app, &call);
+    let av = res::modality(app, &call);
     let ch = &mut app.channel;
-    let mut disconnected = event(EventKind::Updated, "audioVideo", &p.audio_video, Some(av));
+    let mut disconnected = event(EventKind::Updated, call.modality.resource, &p.modality, Some(av));
     disconnected.reason = reason;
     ch.push("conversation", &p.conversation, disconnected);
     ch.push(

@@ -6,6 +6,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use tokio::sync::oneshot;
 
 use super::directory::Scenario;
+use super::faults::{Faults, OneShot};
+use crate::ucwa::modality::Modality;
 use crate::ucwa::resource::{Event, Sender};
 
 /// The UCWA base path of every application.
@@ -19,7 +21,7 @@ pub struct Inner {
     pub apps: BTreeMap<u64, App>,
     pub next_app: u64,
     /// One-shot faults that have fired.
-    pub fired: HashSet<&'static str>,
+    pub fired: HashSet<OneShot>,
     /// `expire_token_once` is armed: the next UCWA request gets 401.
     pub expire_armed: bool,
     /// The simulator is shutting down: no new P-GETs are parked.
@@ -27,9 +29,10 @@ pub struct Inner {
 }
 
 impl Inner {
-    /// True the first time a one-shot fault is asked for, false after.
-    pub fn fire_once(&mut self, name: &'static str) -> bool {
-        self.fired.insert(name)
+    /// True if the switch behind `shot` is on and this is the first time it is asked
+    /// for; false after.
+    pub fn fire(&mut self, faults: &Faults, shot: OneShot) -> bool {
+        faults.armed(shot) && self.fired.insert(shot)
     }
 }
 
@@ -129,6 +132,8 @@ impl Media {
 pub struct Call {
     /// The invitation's 32-hex id (the last segment of its href).
     pub id: String,
+    /// Which start link placed it: names its invitation and modality resources.
+    pub modality: Modality,
     pub conversation: u64,
     pub scenario: Scenario,
     pub operation_id: String,
