@@ -301,6 +301,7 @@ pub fn invitation(app: &App, call: &Call) -> Resource {
     inv = optional(inv, "subject", &call.subject);
     inv = optional(inv, "importance", &call.importance);
     inv = inv.with_property("threadId", text(&call.thread_id));
+    inv = optional(inv, "phoneNumber", &call.phone_number);
     inv = optional(inv, "sessionContext", &call.session_context);
     for (name, value) in [
         ("joinAudioMuted", call.join_audio_muted),

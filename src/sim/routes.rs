@@ -16,8 +16,8 @@ use crate::sim::http::{empty, Ctx};
 use crate::sim::resources as res;
 use crate::sim::state::{App, Wake};
 use crate::sim::SimState;
-use crate::ucwa::resource::Resource;
 use crate::ucwa::modality::{self, Modality};
+use crate::ucwa::resource::Resource;
 
 pub fn router(state: SimState) -> axum::Router {
     axum::Router::new()
@@ -141,10 +141,12 @@ impl AppRoute {
             ["onlinemeetings"] => AppRoute::OnlineMeetings,
             ["communication", "conversations", c] => AppRoute::Conversation(id(c)),
             ["communication", s] => start(s).map_or(AppRoute::Unknown, AppRoute::Start),
-            ["communication", kind, inv] => invitations(kind)
-                .map_or(AppRoute::Unknown, |m| AppRoute::Invitation(m, id(inv))),
-            ["communication", kind, inv, "cancel"] => invitations(kind)
-                .map_or(AppRoute::Unknown, |m| AppRoute::Cancel(m, id(inv))),
+            ["communication", kind, inv] => {
+                invitations(kind).map_or(AppRoute::Unknown, |m| AppRoute::Invitation(m, id(inv)))
+            }
+            ["communication", kind, inv, "cancel"] => {
+                invitations(kind).map_or(AppRoute::Unknown, |m| AppRoute::Cancel(m, id(inv)))
+            }
             ["communication", "conversations", c, r] => {
                 resource(r).map_or(AppRoute::Unknown, |m| AppRoute::Modality(m, id(c)))
             }
@@ -159,9 +161,7 @@ impl AppRoute {
     fn methods(&self) -> &'static [Method] {
         match self {
             AppRoute::Application | AppRoute::Conversation(_) => &[Method::GET, Method::DELETE],
-            AppRoute::Start(_) | AppRoute::Cancel(..) | AppRoute::Stop(..) => {
-                &[Method::POST]
-            }
+            AppRoute::Start(_) | AppRoute::Cancel(..) | AppRoute::Stop(..) => &[Method::POST],
             _ => &[Method::GET],
         }
     }
@@ -233,13 +233,7 @@ pub(crate) async fn dispatch(state: &SimState, ctx: &Ctx, path: &str, body: &Byt
     }
 }
 
-async fn app_route(
-    state: &SimState,
-    ctx: &Ctx,
-    id: u64,
-    route: AppRoute,
-    body: &[u8],
-) -> Response {
+async fn app_route(state: &SimState, ctx: &Ctx, id: u64, route: AppRoute, body: &[u8]) -> Response {
     let no_av = state.config().faults.no_av_link;
     let show = |f: &dyn Fn(&App) -> Option<Resource>| match state.with_app(id, |app| f(app)) {
         None => ctx.application_not_found(),

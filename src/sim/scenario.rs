@@ -196,7 +196,12 @@ pub fn answer(app: &mut App, id: &str) -> bool {
     ch.push(
         "conversation",
         &p.conversation,
-        event(EventKind::Updated, call.modality.resource, &p.modality, Some(av)),
+        event(
+            EventKind::Updated,
+            call.modality.resource,
+            &p.modality,
+            Some(av),
+        ),
     );
     ch.push(
         "communication",
@@ -249,7 +254,12 @@ pub fn fail(app: &mut App, id: &str, failure: &Failure) -> bool {
     ch.push(
         "conversation",
         &p.conversation,
-        event(EventKind::Updated, call.modality.resource, &p.modality, Some(av)),
+        event(
+            EventKind::Updated,
+            call.modality.resource,
+            &p.modality,
+            Some(av),
+        ),
     );
     push_teardown(ch, &p);
     true
@@ -289,7 +299,12 @@ pub fn hang_up(app: &mut App, id: &str, reason: Option<ErrorBody>) -> bool {
     };
     let av = res::modality(app, &call);
     let ch = &mut app.channel;
-    let mut disconnected = event(EventKind::Updated, call.modality.resource, &p.modality, Some(av));
+    let mut disconnected = event(
+        EventKind::Updated,
+        call.modality.resource,
+        &p.modality,
+        Some(av),
+    );
     disconnected.reason = reason;
     ch.push("conversation", &p.conversation, disconnected);
     ch.push(

@@ -147,6 +147,8 @@ pub struct Call {
     /// The decoded offer, if one was sent: its media type (`application/sdp` or
     /// `multipart/alternative;boundary=…`) and its text.
     pub media_offer: Option<(String, String)>,
+    /// Call via Work: the user's own number as a tel URI, rung first.
+    pub phone_number: Option<String>,
     pub state: InvitationState,
     pub media: Media,
     /// The conversation still exists (not yet deleted).

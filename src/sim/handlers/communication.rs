@@ -15,8 +15,8 @@ use crate::sim::resources as res;
 use crate::sim::scenario::{self, Failure};
 use crate::sim::state::{Call, InvitationState, Media};
 use crate::sim::SimState;
-use crate::ucwa::resource::Value;
-use crate::ucwa::modality::AUDIO_VIDEO;
+use crate::ucwa::modality::{Modality, AUDIO_VIDEO};
+use crate::ucwa::resource::{Input, Value};
 pub(crate) const IMPORTANCE: [&str; 3] = ["Normal", "Urgent", "Emergency"];
 
 /// The media type of an offer's `data:` URI, checked against its text: `application/sdp`
@@ -124,28 +124,10 @@ pub(crate) fn percent_decode(s: &str, plus_is_space: bool) -> Vec<u8> {
 }
 
 pub(crate) fn start_audio_video(state: &SimState, ctx: &Ctx, id: u64, body: &[u8]) -> Response {
-    let faults = &state.config().faults;
     if state.fire(OneShot::EchoToken) {
-        // Quotes the bearer token's value back, without its `cwt=` prefix.
-        let token = ctx
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split_once("cwt="))
-            .map(|(_, t)| t.to_string())
-            .unwrap_or_default();
-        let mut r = ctx.error(
-            StatusCode::FORBIDDEN,
-            "Forbidden",
-            None,
-            &format!("The token {token} may not place calls."),
-        );
-        if let Ok(v) = HeaderValue::from_str(&format!("2;reason=\"Token {token} refused\"")) {
-            r.headers_mut().insert("x-ms-diagnostics", v);
-        }
-        return r;
+        return echo_token(ctx);
     }
-    if faults.no_av_link {
+    if state.config().faults.no_av_link {
         return ctx.error(
             StatusCode::FORBIDDEN,
             "Forbidden",
@@ -158,16 +140,46 @@ pub(crate) fn start_audio_video(state: &SimState, ctx: &Ctx, id: u64, body: &[u8
         Err(response) => return *response,
     };
     let mut problems = Vec::new();
-    let to = required(&input, "to", None, &mut problems);
-    let subject = text_field(&input, "subject", Some(250), &mut problems);
-    let operation_id = text_field(&input, "operationId", Some(50), &mut problems).or_else(|| {
+    let call = read_audio_video(ctx, &input, &mut problems);
+    if !problems.is_empty() {
+        return ctx.invalid(problems);
+    }
+    place(state, ctx, id, call)
+}
+
+/// `echo-secrets`: a refusal that quotes the bearer token's value, without its `cwt=`.
+fn echo_token(ctx: &Ctx) -> Response {
+    let token = ctx
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split_once("cwt="))
+        .map(|(_, t)| t.to_string())
+        .unwrap_or_default();
+    let mut r = ctx.error(
+        StatusCode::FORBIDDEN,
+        "Forbidden",
+        None,
+        &format!("The token {token} may not place calls."),
+    );
+    if let Ok(v) = HeaderValue::from_str(&format!("2;reason=\"Token {token} refused\"")) {
+        r.headers_mut().insert("x-ms-diagnostics", v);
+    }
+    r
+}
+
+/// The fields every start link shares (`to`, `subject`, `operationId`, `threadId`,
+/// `importance`), as a call that is not yet placed.
+fn read_common(ctx: &Ctx, input: &Input, modality: Modality, problems: &mut Vec<Problem>) -> Call {
+    let to = required(input, "to", None, problems);
+    let subject = text_field(input, "subject", Some(250), problems);
+    let operation_id = text_field(input, "operationId", Some(50), problems).or_else(|| {
         ctx.query("operationId")
             .filter(|q| !q.is_empty() && q.chars().count() <= 50)
             .map(str::to_string)
     });
-    let session_context = text_field(&input, "sessionContext", Some(50), &mut problems);
-    let thread_id = text_field(&input, "threadId", None, &mut problems);
-    let importance = text_field(&input, "importance", None, &mut problems).and_then(|i| {
+    let thread_id = text_field(input, "threadId", None, problems);
+    let importance = text_field(input, "importance", None, problems).and_then(|i| {
         let known = IMPORTANCE.iter().find(|k| k.eq_ignore_ascii_case(i.trim()));
         if known.is_none() {
             problems.push(Problem::invalid(
@@ -177,6 +189,32 @@ pub(crate) fn start_audio_video(state: &SimState, ctx: &Ctx, id: u64, body: &[u8
         }
         known.map(|k| k.to_string())
     });
+    Call {
+        id: hex_id(),
+        modality,
+        conversation: 0,
+        scenario: Scenario::NotFound,
+        operation_id: operation_id.unwrap_or_else(hex_id),
+        to,
+        subject,
+        importance,
+        thread_id: thread_id.unwrap_or_else(hex_id),
+        session_context: None,
+        join_audio_muted: None,
+        join_video_muted: None,
+        media_offer: None,
+        phone_number: None,
+        state: InvitationState::Connecting,
+        media: Media::Connecting,
+        conversation_live: true,
+    }
+}
+
+/// A `startAudioVideo` body: the shared fields, the session context, the mute flags and
+/// the media offer.
+fn read_audio_video(ctx: &Ctx, input: &Input, problems: &mut Vec<Problem>) -> Call {
+    let mut call = read_common(ctx, input, AUDIO_VIDEO, problems);
+    call.session_context = text_field(input, "sessionContext", Some(50), problems);
     let mut flag = |name: &'static str| match input.property(name) {
         None | Some(Value::Null) => None,
         Some(v) => {
@@ -187,9 +225,9 @@ pub(crate) fn start_audio_video(state: &SimState, ctx: &Ctx, id: u64, body: &[u8
             b
         }
     };
-    let join_audio_muted = flag("joinAudioMuted");
-    let join_video_muted = flag("joinVideoMuted");
-    let media_offer = match input.link("mediaOffer") {
+    call.join_audio_muted = flag("joinAudioMuted");
+    call.join_video_muted = flag("joinVideoMuted");
+    call.media_offer = match input.link("mediaOffer") {
         None => None,
         Some(href) => match decode_data_uri(href) {
             Some(text) => match check_offer(href, &text) {
@@ -208,39 +246,44 @@ pub(crate) fn start_audio_video(state: &SimState, ctx: &Ctx, id: u64, body: &[u8
             }
         },
     };
-    if !problems.is_empty() {
-        return ctx.invalid(problems);
+    call
+}
+
+/// `status-503-retry-date` / `status-503-retry-after`: the first start is refused as busy.
+fn busy(state: &SimState, ctx: &Ctx) -> Option<Response> {
+    let faults = &state.config().faults;
+    let retry_after = if let Some(secs) = faults
+        .status_503_retry_date
+        .filter(|_| state.fire(OneShot::Status503RetryDate))
+    {
+        // An HTTP date has whole seconds: round up so the wait is never shorter.
+        let at = std::time::SystemTime::now() + Duration::from_secs(u64::from(secs) + 1);
+        HeaderValue::from_str(&httpdate::fmt_http_date(at)).ok()?
+    } else if let Some(secs) = faults
+        .status_503_retry_after
+        .filter(|_| state.fire(OneShot::Status503RetryAfter))
+    {
+        HeaderValue::from(secs)
+    } else {
+        return None;
+    };
+    let mut r = ctx.error(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "ServiceUnavailable",
+        None,
+        "The service is busy. Please try again later.",
+    );
+    r.headers_mut().insert(header::RETRY_AFTER, retry_after);
+    Some(r)
+}
+
+/// Places a validated call: the callee's synchronous refusal, or `201` with the
+/// invitation's `Location` and the scenario playing.
+fn place(state: &SimState, ctx: &Ctx, id: u64, mut call: Call) -> Response {
+    if let Some(refused) = busy(state, ctx) {
+        return refused;
     }
-    if let Some(secs) = faults.status_503_retry_date {
-        if state.fire(OneShot::Status503RetryDate) {
-            let mut r = ctx.error(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "ServiceUnavailable",
-                None,
-                "The service is busy. Please try again later.",
-            );
-            // An HTTP date has whole seconds: round up so the wait is never shorter.
-            let at = std::time::SystemTime::now() + Duration::from_secs(u64::from(secs) + 1);
-            if let Ok(v) = HeaderValue::from_str(&httpdate::fmt_http_date(at)) {
-                r.headers_mut().insert(header::RETRY_AFTER, v);
-            }
-            return r;
-        }
-    }
-    if let Some(secs) = faults.status_503_retry_after {
-        if state.fire(OneShot::Status503RetryAfter) {
-            let mut r = ctx.error(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "ServiceUnavailable",
-                None,
-                "The service is busy. Please try again later.",
-            );
-            r.headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
-            return r;
-        }
-    }
-    let scenario = directory::lookup(&to);
+    let scenario = directory::lookup(&call.to);
     if let Scenario::Refuse(refusal) = scenario {
         return ctx.error(
             StatusCode::from_u16(refusal.status).unwrap_or(StatusCode::CONFLICT),
@@ -249,26 +292,10 @@ pub(crate) fn start_audio_video(state: &SimState, ctx: &Ctx, id: u64, body: &[u8
             refusal.message,
         );
     }
-    let call_id = hex_id();
+    call.scenario = scenario;
+    let call_id = call.id.clone();
     let location = state.with_app(id, |app| {
-        let call = Call {
-            id: call_id.clone(),
-            modality: AUDIO_VIDEO,
-            conversation: app.next_conversation,
-            scenario,
-            operation_id: operation_id.unwrap_or_else(hex_id),
-            to,
-            subject,
-            importance,
-            thread_id: thread_id.unwrap_or_else(hex_id),
-            session_context,
-            join_audio_muted,
-            join_video_muted,
-            media_offer,
-            state: InvitationState::Connecting,
-            media: Media::Connecting,
-            conversation_live: true,
-        };
+        call.conversation = app.next_conversation;
         app.next_conversation += 1;
         let href = res::CallPaths::new(app, &call).invitation;
         scenario::begin(app, call);

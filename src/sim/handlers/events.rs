@@ -1,5 +1,6 @@
 //! The event channel: a long poll with ack bookkeeping, and the switches that bend it.
 
+use std::ops::ControlFlow;
 use std::time::Duration;
 
 use axum::body::{Body, Bytes};
@@ -28,59 +29,9 @@ pub(crate) async fn events(state: &SimState, ctx: &Ctx, id: u64) -> Response {
     let page = |ack: u64, senders: Vec<Sender>| {
         ctx.events(&events_page(&base, ack, senders, cfg.faults.unknown_events))
     };
-    {
-        let mut inner = state.lock();
-        if let Some(link) = cfg
-            .faults
-            .foreign_link
-            .as_ref()
-            .filter(|l| l.applies("redirect"))
-        {
-            if inner.fire(&cfg.faults, OneShot::ForeignRedirect) {
-                let mut r = empty(StatusCode::TEMPORARY_REDIRECT);
-                let target = format!("{}/events?ack={}", base, ack.unwrap_or(1));
-                if let Ok(v) = HeaderValue::from_str(&foreign_href(&target, link)) {
-                    r.headers_mut().insert(header::LOCATION, v);
-                }
-                return r;
-            }
-        }
-        if inner.fire(&cfg.faults, OneShot::EventsGone) {
-            if let Some(mut app) = inner.apps.remove(&id) {
-                app.channel.release(Wake::Gone);
-            }
-            return ctx.application_not_found();
-        }
-        let Some(app) = inner.apps.get(&id) else {
-            return ctx.application_not_found();
-        };
-        let low = app.channel.low;
-        let Some(ack) = ack else {
-            return resync(low);
-        };
-        if ack >= 2 && inner.fire(&cfg.faults, OneShot::ResumeOnce) {
-            return ctx.events(&EventsPage {
-                resume: Some(format!("{base}/events?ack={ack}")),
-                ..Default::default()
-            });
-        }
-        if ack >= 2 && inner.fire(&cfg.faults, OneShot::ResyncOnce) {
-            return resync(low);
-        }
-        // duplicate_events: the P-GET after the first non-empty batch gets it again.
-        if let Some(app) = inner.apps.get_mut(&id) {
-            let owed = app.channel.replay_owed;
-            if owed.is_some_and(|n| n + 1 == ack) {
-                app.channel.replay_owed = None;
-                if let Some(batch) = owed.and_then(|n| app.channel.batches.get(&n)) {
-                    let batch = batch.clone();
-                    return page(ack - 1, batch);
-                }
-            }
-        }
-    }
-    let Some(ack) = ack else {
-        return ctx.application_not_found();
+    let ack = match early_answer(state, ctx, id, ack) {
+        ControlFlow::Continue(ack) => ack,
+        ControlFlow::Break(response) => return response,
     };
     let hold = match ctx
         .query("timeout")
@@ -172,6 +123,73 @@ pub(crate) async fn events(state: &SimState, ctx: &Ctx, id: u64) -> Response {
             }
         }
     }
+}
+
+/// What an event-channel GET gets before any waiting: the switches that answer at once
+/// (`foreign-link=redirect`, `events-gone`, `resume-once`, `resync-once`, the replay of
+/// `duplicate-events`), a `resync` when `ack` is missing. `Continue(ack)` means: poll.
+fn early_answer(state: &SimState, ctx: &Ctx, id: u64, ack: Option<u64>) -> ControlFlow<Response, u64> {
+    let cfg = state.config();
+    let base = format!("{APPLICATIONS}/{id}");
+    let resync = |to: u64| {
+        ctx.events(&EventsPage {
+            resync: Some(format!("{base}/events?ack={to}")),
+            ..Default::default()
+        })
+    };
+    let page = |ack: u64, senders: Vec<Sender>| {
+        ctx.events(&events_page(&base, ack, senders, cfg.faults.unknown_events))
+    };
+    let mut inner = state.lock();
+    if let Some(link) = cfg
+        .faults
+        .foreign_link
+        .as_ref()
+        .filter(|l| l.applies("redirect"))
+    {
+        if inner.fire(&cfg.faults, OneShot::ForeignRedirect) {
+            let mut r = empty(StatusCode::TEMPORARY_REDIRECT);
+            let target = format!("{}/events?ack={}", base, ack.unwrap_or(1));
+            if let Ok(v) = HeaderValue::from_str(&foreign_href(&target, link)) {
+                r.headers_mut().insert(header::LOCATION, v);
+            }
+            return ControlFlow::Break(r);
+        }
+    }
+    if inner.fire(&cfg.faults, OneShot::EventsGone) {
+        if let Some(mut app) = inner.apps.remove(&id) {
+            app.channel.release(Wake::Gone);
+        }
+        return ControlFlow::Break(ctx.application_not_found());
+    }
+    let Some(app) = inner.apps.get(&id) else {
+        return ControlFlow::Break(ctx.application_not_found());
+    };
+    let low = app.channel.low;
+    let Some(ack) = ack else {
+        return ControlFlow::Break(resync(low));
+    };
+    if ack >= 2 && inner.fire(&cfg.faults, OneShot::ResumeOnce) {
+        return ControlFlow::Break(ctx.events(&EventsPage {
+            resume: Some(format!("{base}/events?ack={ack}")),
+            ..Default::default()
+        }));
+    }
+    if ack >= 2 && inner.fire(&cfg.faults, OneShot::ResyncOnce) {
+        return ControlFlow::Break(resync(low));
+    }
+    // duplicate_events: the P-GET after the first non-empty batch gets it again.
+    if let Some(app) = inner.apps.get_mut(&id) {
+        let owed = app.channel.replay_owed;
+        if owed.is_some_and(|n| n + 1 == ack) {
+            app.channel.replay_owed = None;
+            if let Some(batch) = owed.and_then(|n| app.channel.batches.get(&n)) {
+                let batch = batch.clone();
+                return ControlFlow::Break(page(ack - 1, batch));
+            }
+        }
+    }
+    ControlFlow::Continue(ack)
 }
 
 /// An answer whose body fails after the status line: hyper drops the connection mid-answer,
