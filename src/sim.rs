@@ -40,6 +40,7 @@ pub mod faults;
 mod handlers;
 mod http;
 mod ids;
+mod numbers;
 mod resources;
 mod routes;
 mod scenario;

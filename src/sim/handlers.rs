@@ -6,3 +6,5 @@ pub mod communication;
 pub mod conversation;
 pub mod discovery;
 pub mod events;
+pub mod me;
+pub mod people;

@@ -158,6 +158,38 @@ impl Ctx {
         self.body(status, self.resource_bytes(resource))
     }
 
+    /// A resource whose embedded `rels` are lists: in JSON each is an array even when it
+    /// holds one item or none (PROTOCOL.md §g, §k).
+    pub(crate) fn resource_listing(
+        &self,
+        status: StatusCode,
+        resource: &Resource,
+        rels: &[&str],
+    ) -> Response {
+        let bytes = self.resource_bytes(resource);
+        if self.format != Format::Json {
+            return self.body(status, bytes);
+        }
+        let Ok(mut json) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
+            return self.body(status, bytes);
+        };
+        let embedded = json.as_object_mut().map(|o| {
+            o.entry("_embedded")
+                .or_insert_with(|| serde_json::json!({}))
+        });
+        if let Some(embedded) = embedded.and_then(|e| e.as_object_mut()) {
+            for rel in rels {
+                let entry = embedded
+                    .entry(rel.to_string())
+                    .or_insert_with(|| serde_json::json!([]));
+                if !entry.is_array() {
+                    *entry = serde_json::Value::Array(vec![entry.take()]);
+                }
+            }
+        }
+        self.body(status, json.to_string().into_bytes())
+    }
+
     /// A resource in the answer's format, its links moved under `foreign-link`.
     pub(crate) fn resource_bytes(&self, resource: &Resource) -> Vec<u8> {
         match &self.faults.foreign_link {
@@ -329,7 +361,7 @@ impl Ctx {
             ),
         );
         let oauth = format!(
-            "MsRtcOAuth href=\"{}{}\",grant_type=\"urn:microsoft.rtc:windows,urn:microsoft.rtc:anonmeeting,password\"",
+            "MsRtcOAuth href=\"{}{}\",grant_type=\"password\"",
             token_origin,
             res::TOKEN
         );

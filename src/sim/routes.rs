@@ -11,10 +11,12 @@ use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::response::Response;
 
 use crate::sim::faults::{OneShot, SimStep};
-use crate::sim::handlers::{application, auth, communication, conversation, discovery, events};
+use crate::sim::handlers::{
+    application, auth, communication, conversation, discovery, events, me, people,
+};
 use crate::sim::http::{empty, Ctx};
 use crate::sim::resources as res;
-use crate::sim::state::{App, Wake};
+use crate::sim::state::{App, InvitationState, Wake};
 use crate::sim::SimState;
 use crate::ucwa::modality::{self, Modality};
 use crate::ucwa::resource::Resource;
@@ -48,15 +50,35 @@ enum Route {
 }
 
 #[derive(Debug, PartialEq)]
-enum AppRoute {
+pub(crate) enum AppRoute {
     Application,
     Events,
     Communication,
     /// `startAudioVideo`, `startPhoneAudio`.
     Start(Modality),
     Me,
+    MakeMeAvailable,
+    ReportMyActivity,
+    /// `me/presence` and `me/note`: GET, and POST to set.
+    Presence,
+    Note,
     People,
-    OnlineMeetings,
+    Search,
+    MyContacts,
+    MyGroups,
+    Group(String),
+    GroupContacts(String),
+    /// `people/<contact>`.
+    Contact(String),
+    ContactPresence(String),
+    Conversations,
+    Participants(String),
+    /// `conversations/<c>/participants/<p>`.
+    Participant(String, String),
+    /// `…/participants/<p>/participantAudio` or `participantVideo`.
+    ParticipantMedia(String, String, &'static str),
+    /// `…/<invitation>/audioVideoNegotiation`.
+    Negotiation(Modality, String),
     /// `communication/audioVideoInvitations/<id>` and the like.
     Invitation(Modality, String),
     Cancel(Modality, String),
@@ -137,9 +159,29 @@ impl AppRoute {
             ["events"] => AppRoute::Events,
             ["communication"] => AppRoute::Communication,
             ["me"] => AppRoute::Me,
-            ["people"] => AppRoute::People,
-            ["onlinemeetings"] => AppRoute::OnlineMeetings,
+            ["me", "makemeavailable"] => AppRoute::MakeMeAvailable,
+            ["reportmyactivity"] => AppRoute::ReportMyActivity,
+            ["me", "presence"] => AppRoute::Presence,
+            ["me", "note"] => AppRoute::Note,
+            ["people", rest @ ..] => AppRoute::people(rest),
+            ["communication", "conversations"] => AppRoute::Conversations,
             ["communication", "conversations", c] => AppRoute::Conversation(id(c)),
+            ["communication", "conversations", c, "participants"] => AppRoute::Participants(id(c)),
+            ["communication", "conversations", c, "participants", p] => {
+                AppRoute::Participant(id(c), id(p))
+            }
+            ["communication", "conversations", c, "participants", p, media] => {
+                match ["participantAudio", "participantVideo"]
+                    .into_iter()
+                    .find(|m| m.eq_ignore_ascii_case(media))
+                {
+                    Some(m) => AppRoute::ParticipantMedia(id(c), id(p), m),
+                    None => AppRoute::Unknown,
+                }
+            }
+            ["communication", kind, inv, "audiovideonegotiation"] => invitations(kind)
+                .filter(|m| *m == modality::AUDIO_VIDEO)
+                .map_or(AppRoute::Unknown, |m| AppRoute::Negotiation(m, id(inv))),
             ["communication", s] => start(s).map_or(AppRoute::Unknown, AppRoute::Start),
             ["communication", kind, inv] => {
                 invitations(kind).map_or(AppRoute::Unknown, |m| AppRoute::Invitation(m, id(inv)))
@@ -158,9 +200,26 @@ impl AppRoute {
         }
     }
 
+    fn people(rest: &[&str]) -> AppRoute {
+        let id = |s: &str| s.to_string();
+        match rest {
+            [] => AppRoute::People,
+            ["search"] => AppRoute::Search,
+            ["contacts"] => AppRoute::MyContacts,
+            ["groups"] => AppRoute::MyGroups,
+            ["groups", g] => AppRoute::Group(id(g)),
+            ["groups", g, "contacts"] => AppRoute::GroupContacts(id(g)),
+            [c] => AppRoute::Contact(id(c)),
+            [c, "presence"] => AppRoute::ContactPresence(id(c)),
+            _ => AppRoute::Unknown,
+        }
+    }
+
     fn methods(&self) -> &'static [Method] {
         match self {
             AppRoute::Application | AppRoute::Conversation(_) => &[Method::GET, Method::DELETE],
+            AppRoute::Presence | AppRoute::Note => &[Method::GET, Method::POST],
+            AppRoute::MakeMeAvailable | AppRoute::ReportMyActivity => &[Method::POST],
             AppRoute::Start(_) | AppRoute::Cancel(..) | AppRoute::Stop(..) => &[Method::POST],
             _ => &[Method::GET],
         }
@@ -235,11 +294,7 @@ pub(crate) async fn dispatch(state: &SimState, ctx: &Ctx, path: &str, body: &Byt
 
 async fn app_route(state: &SimState, ctx: &Ctx, id: u64, route: AppRoute, body: &[u8]) -> Response {
     let no_av = state.config().faults.no_av_link;
-    let show = |f: &dyn Fn(&App) -> Option<Resource>| match state.with_app(id, |app| f(app)) {
-        None => ctx.application_not_found(),
-        Some(None) => ctx.not_found(),
-        Some(Some(resource)) => ctx.resource(StatusCode::OK, &resource),
-    };
+    let show = |f: &dyn Fn(&App) -> Option<Resource>| show(state, ctx, id, f);
     match route {
         AppRoute::Application if ctx.method == Method::DELETE => {
             let mut inner = state.lock();
@@ -250,26 +305,54 @@ async fn app_route(state: &SimState, ctx: &Ctx, id: u64, route: AppRoute, body: 
         }
         AppRoute::Application => show(&|app| Some(res::application(app, no_av))),
         AppRoute::Communication => show(&|app| Some(res::communication(app, no_av))),
-        AppRoute::Me => show(&|app| Some(res::me(app))),
-        AppRoute::People => show(&|app| Some(res::people(app))),
-        AppRoute::OnlineMeetings => show(&|app| Some(res::online_meetings(app))),
         AppRoute::Events => events::events(state, ctx, id).await,
+        AppRoute::Me => show(&|app| Some(res::me(app))),
+        AppRoute::MakeMeAvailable => me::make_me_available(state, ctx, id, body),
+        AppRoute::ReportMyActivity => me::report_my_activity(state, ctx, id),
+        AppRoute::Presence | AppRoute::Note => me::presence_or_note(state, ctx, id, &route, body),
+        AppRoute::People => show(&|app| Some(res::people(app))),
+        AppRoute::Search => people::search(state, ctx, id),
+        AppRoute::MyContacts => people::contacts(state, ctx, id, None),
+        AppRoute::MyGroups => show(&|app| Some(res::my_groups(app))),
+        AppRoute::Group(g) => show(&|app| (g == res::GROUP).then(|| res::group(app))),
+        AppRoute::GroupContacts(g) => people::contacts(state, ctx, id, Some(&g)),
+        AppRoute::Contact(c) => show(&|app| Some(res::contact(app, res::person_by_segment(&c)?))),
+        AppRoute::ContactPresence(c) => {
+            show(&|app| Some(res::contact_presence(app, res::person_by_segment(&c)?)))
+        }
         AppRoute::Start(_) => communication::start_audio_video(state, ctx, id, body),
         AppRoute::Invitation(_, inv) => show(&|app| Some(res::invitation(app, app.call(&inv)?))),
+        AppRoute::Cancel(_, inv) => communication::cancel(state, ctx, id, &inv),
+        AppRoute::Negotiation(_, inv) => show(&|app| {
+            let call = app.call(&inv)?;
+            (call.media_offer.is_some() && call.state == InvitationState::Connected)
+                .then(|| res::negotiation(app, call))
+        }),
         AppRoute::Conversation(c) if ctx.method == Method::DELETE => {
             conversation::end_conversation(state, ctx, id, &c)
         }
-        AppRoute::Conversation(c) => show(&|app| {
-            let call = app.call_by_conversation(&c)?;
-            call.conversation_live.then(|| res::conversation(app, call))
-        }),
-        AppRoute::Modality(_, c) => show(&|app| {
-            let call = app.call_by_conversation(&c)?;
-            call.conversation_live.then(|| res::modality(app, call))
-        }),
-        AppRoute::Cancel(_, inv) => communication::cancel(state, ctx, id, &inv),
         AppRoute::Stop(_, c) => conversation::stop_audio_video(state, ctx, id, &c, body),
+        AppRoute::Conversations
+        | AppRoute::Conversation(_)
+        | AppRoute::Modality(..)
+        | AppRoute::Participants(_)
+        | AppRoute::Participant(..)
+        | AppRoute::ParticipantMedia(..) => conversation::show(state, ctx, id, route),
         AppRoute::Unknown => ctx.not_found(),
+    }
+}
+
+/// `200` with what `f` finds in application `id`; `404` if it finds nothing.
+pub(crate) fn show(
+    state: &SimState,
+    ctx: &Ctx,
+    id: u64,
+    f: &dyn Fn(&App) -> Option<Resource>,
+) -> Response {
+    match state.with_app(id, |app| f(app)) {
+        None => ctx.application_not_found(),
+        Some(None) => ctx.not_found(),
+        Some(Some(resource)) => ctx.resource(StatusCode::OK, &resource),
     }
 }
 

@@ -10,7 +10,7 @@ use super::state::{App, Call, InvitationState, Media};
 use super::SimState;
 use crate::ucwa::resource::{ErrorBody, Event, EventKind, Link, Resource};
 
-fn event(kind: EventKind, rel: &str, href: &str, embedded: Option<Resource>) -> Event {
+pub(crate) fn event(kind: EventKind, rel: &str, href: &str, embedded: Option<Resource>) -> Event {
     Event {
         kind,
         link: Link::new(rel, href),

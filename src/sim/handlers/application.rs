@@ -51,6 +51,7 @@ pub(crate) fn create_application(state: &SimState, ctx: &Ctx, user: &str, body: 
         channel: Default::default(),
         calls: Vec::new(),
         next_conversation: 1,
+        available: None,
     };
     let resource = res::application(&app, faults.no_av_link);
     inner.apps.insert(id, app);

@@ -1,9 +1,12 @@
 //! Sign-in: the bearer check of every UCWA request and the token endpoint.
 
 use axum::body::Body;
+use std::time::Duration;
+
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::response::Response;
 use base64::Engine;
+use tokio::time::Instant;
 
 use crate::sim::http::Ctx;
 use crate::sim::ids::random_bytes;
@@ -38,6 +41,17 @@ pub(crate) fn token_error(error: &str) -> Response {
     );
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
+}
+
+/// `429 Too Many Requests` with `Retry-After` (whole seconds, rounded up) and an OAuth
+/// error body.
+fn throttled(wait: Duration) -> Response {
+    let mut r = token_error("temporarily_unavailable");
+    *r.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+    let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+    r.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(secs.max(1)));
+    r
 }
 
 /// `POST /WebTicket/oauthtoken`: the password grant, password `demo`, any user.
@@ -79,6 +93,9 @@ pub(crate) fn token(state: &SimState, ctx: &Ctx, body: &[u8]) -> Response {
     let (Some(user), Some(password)) = (field("username"), field("password")) else {
         return token_error("invalid_request");
     };
+    if let Some(wait) = state.lock().token_buckets.take(user, Instant::now()) {
+        return throttled(wait);
+    }
     if password != "demo" {
         let faults = &state.config().faults;
         if faults.echo_secrets {

@@ -204,6 +204,7 @@ fn read_common(ctx: &Ctx, input: &Input, modality: Modality, problems: &mut Vec<
         join_video_muted: None,
         media_offer: None,
         phone_number: None,
+        created: std::time::SystemTime::now(),
         state: InvitationState::Connecting,
         media: Media::Connecting,
         conversation_live: true,

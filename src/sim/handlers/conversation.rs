@@ -5,7 +5,10 @@ use axum::response::Response;
 
 use crate::sim::extract::{text_field, Problem};
 use crate::sim::http::{empty, Ctx};
+use crate::sim::resources as res;
+use crate::sim::routes::{self, AppRoute};
 use crate::sim::scenario::{self, Failure};
+use crate::sim::state::Media;
 use crate::sim::SimState;
 pub(crate) const TERMINATION_REASONS: [&str; 16] = [
     "Unknown",
@@ -86,4 +89,37 @@ pub(crate) fn end_conversation(state: &SimState, ctx: &Ctx, id: u64, conv: &str)
         Some(Some(true)) => empty(StatusCode::NO_CONTENT),
         Some(_) => ctx.not_found(),
     }
+}
+
+/// The GETs under `communication/conversations`: the list, a conversation, its modality,
+/// its participants and their media. A conversation that has ended is gone (`404`).
+pub(crate) fn show(state: &SimState, ctx: &Ctx, id: u64, route: AppRoute) -> Response {
+    routes::show(state, ctx, id, &|app| {
+        let live = |c: &str| app.call_by_conversation(c).filter(|c| c.conversation_live);
+        match &route {
+            AppRoute::Conversations => Some(res::conversations(app)),
+            AppRoute::Conversation(c) => Some(res::conversation(app, live(c)?)),
+            AppRoute::Modality(m, c) => {
+                let call = live(c).filter(|call| call.modality == *m)?;
+                Some(res::modality(app, call))
+            }
+            AppRoute::Participants(c) => Some(res::participants(app, live(c)?)),
+            AppRoute::Participant(c, p) => {
+                let call = live(c)?;
+                if p.eq_ignore_ascii_case(&res::segment(&res::my_uri(app))) {
+                    Some(res::local_participant(app, call))
+                } else {
+                    let joined = call.media == Media::Connected
+                        && p.eq_ignore_ascii_case(&res::segment(&call.to));
+                    joined.then(|| res::remote_participant(app, call, "participant"))
+                }
+            }
+            AppRoute::ParticipantMedia(c, p, rel) => {
+                let call = live(c).filter(|call| call.media == Media::Connected)?;
+                p.eq_ignore_ascii_case(&res::segment(&call.to))
+                    .then(|| res::participant_media(app, call, rel))
+            }
+            _ => None,
+        }
+    })
 }

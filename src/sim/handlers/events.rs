@@ -128,7 +128,12 @@ pub(crate) async fn events(state: &SimState, ctx: &Ctx, id: u64) -> Response {
 /// What an event-channel GET gets before any waiting: the switches that answer at once
 /// (`foreign-link=redirect`, `events-gone`, `resume-once`, `resync-once`, the replay of
 /// `duplicate-events`), a `resync` when `ack` is missing. `Continue(ack)` means: poll.
-fn early_answer(state: &SimState, ctx: &Ctx, id: u64, ack: Option<u64>) -> ControlFlow<Response, u64> {
+fn early_answer(
+    state: &SimState,
+    ctx: &Ctx,
+    id: u64,
+    ack: Option<u64>,
+) -> ControlFlow<Response, u64> {
     let cfg = state.config();
     let base = format!("{APPLICATIONS}/{id}");
     let resync = |to: u64| {
