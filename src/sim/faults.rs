@@ -5,6 +5,8 @@
 //! to and then the simulator behaves normally again.
 
 use std::fmt;
+
+use crate::ucwa::modality::{self, Modality};
 use std::time::Duration;
 
 /// A request the `stall` switch can delay.
@@ -107,6 +109,9 @@ pub struct Faults {
     /// `user-redirect`: the first authenticated `user` answers with only a `redirect` link
     /// (the user is homed on another pool); the redirect resource names that pool's `user`.
     pub user_redirect: bool,
+    /// `no-calling`: `communication` offers neither `startAudioVideo` nor
+    /// `startPhoneAudio`, and a POST to either is refused with `403 Forbidden`.
+    pub no_calling: bool,
     /// `no-av-link`: `communication` offers no `startAudioVideo` link (like the guide's
     /// sample), and a POST to the usual path is refused with `403 Forbidden`.
     pub no_av_link: bool,
@@ -196,6 +201,7 @@ pub const NAMES: &[&str] = &[
     "redirect-loop",
     "user-redirect",
     "no-av-link",
+    "no-calling",
     "stall=STEP:MS",
     "status-503-retry-after[=SECS]",
     "proxy-502-html",
@@ -216,6 +222,18 @@ pub const NAMES: &[&str] = &[
 ];
 
 impl Faults {
+    /// The calling modalities `communication` offers: both; only Call via Work under
+    /// `no-av-link`; none under `no-calling`.
+    pub fn offered(&self) -> &'static [Modality] {
+        if self.no_calling {
+            &[]
+        } else if self.no_av_link {
+            &[modality::PHONE_AUDIO]
+        } else {
+            &modality::ALL
+        }
+    }
+
     /// Whether the switch behind a one-shot fault is on.
     pub fn armed(&self, shot: OneShot) -> bool {
         match shot {
@@ -264,6 +282,7 @@ impl Faults {
                 "redirect-loop" => flag(&mut faults.redirect_loop, &mut problems),
                 "user-redirect" => flag(&mut faults.user_redirect, &mut problems),
                 "no-av-link" => flag(&mut faults.no_av_link, &mut problems),
+                "no-calling" => flag(&mut faults.no_calling, &mut problems),
                 "proxy-502-html" => flag(&mut faults.proxy_502_html, &mut problems),
                 "truncated-body" => flag(&mut faults.truncated_body, &mut problems),
                 "events-gone" => flag(&mut faults.events_gone, &mut problems),
@@ -364,6 +383,7 @@ impl fmt::Display for Faults {
             (self.redirect_loop, "redirect-loop"),
             (self.user_redirect, "user-redirect"),
             (self.no_av_link, "no-av-link"),
+            (self.no_calling, "no-calling"),
             (self.proxy_502_html, "proxy-502-html"),
             (self.truncated_body, "truncated-body"),
             (self.events_gone, "events-gone"),
@@ -412,7 +432,7 @@ mod tests {
 
     #[test]
     fn parses_every_switch_and_round_trips() {
-        let list = "expire-token-once,redirect-root,redirect-loop,no-av-link,proxy-502-html,\
+        let list = "expire-token-once,redirect-root,redirect-loop,no-av-link,no-calling,proxy-502-html,\
                     truncated-body,events-gone,resync-once,duplicate-events,unknown-events,\
                     status-503-retry-after=7,stall=start-audio-video:250,echo-secrets,\
                     hostile-text,token-expires-in=0,foreign-link=stopAudioVideo@http://127.0.0.1:9/,\
@@ -420,6 +440,7 @@ mod tests {
         let faults = Faults::parse(list).unwrap();
         assert!(faults.expire_token_once && faults.redirect_root && faults.redirect_loop);
         assert!(faults.no_av_link && faults.proxy_502_html && faults.truncated_body);
+        assert!(faults.no_calling);
         assert!(faults.events_gone && faults.resync_once && faults.duplicate_events);
         assert!(faults.unknown_events && faults.echo_secrets && faults.hostile_text);
         assert_eq!(faults.token_expires_in, Some(0));

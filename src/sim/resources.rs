@@ -6,7 +6,7 @@ mod people;
 pub use people::*;
 
 use super::state::{App, Call, InvitationState, Media};
-use crate::ucwa::modality::AUDIO_VIDEO;
+use crate::ucwa::modality::{Modality, PHONE_AUDIO};
 use crate::ucwa::resource::{Resource, Value};
 
 /// The root path (`/` answers the same).
@@ -93,17 +93,23 @@ pub(crate) fn my_uri(app: &App) -> String {
     }
 }
 
-/// `communication`; without `startAudioVideo` when `no_av` (the guide's sample).
-pub fn communication(app: &App, no_av: bool) -> Resource {
+/// `communication`, with the start link of each `offered` modality.
+pub fn communication(app: &App, offered: &[Modality]) -> Resource {
     let base = app.base();
-    let modalities: &[&str] = if no_av {
-        &["Messaging"]
-    } else {
-        &["Audio", "Video", "Messaging"]
-    };
+    let modalities: Vec<&str> = offered
+        .iter()
+        .flat_map(|m| {
+            if *m == PHONE_AUDIO {
+                &["PhoneAudio"][..]
+            } else {
+                &["Audio", "Video"][..]
+            }
+        })
+        .copied()
+        .collect();
     let mut comm = Resource::new("communication", Some(format!("{base}/communication")))
         .with_property(&app.put_guid, text("please pass this in a PUT request"))
-        .with_property("supportedModalities", list(modalities))
+        .with_property("supportedModalities", list(&modalities))
         .with_property("supportedMessageFormats", list(&["Plain"]));
     comm = with_links(
         comm,
@@ -113,11 +119,8 @@ pub fn communication(app: &App, no_av: bool) -> Resource {
             "/communication/conversations?filter=active",
         )],
     );
-    if !no_av {
-        comm = comm.with_link(
-            AUDIO_VIDEO.start,
-            format!("{base}/communication/{}", AUDIO_VIDEO.start),
-        );
+    for m in offered {
+        comm = comm.with_link(m.start, format!("{base}/communication/{}", m.start));
     }
     if let Some(number) = app.available.as_ref().and_then(|a| a.phone_number.as_ref()) {
         comm = comm.with_property("phoneNumber", text(number));
@@ -126,7 +129,7 @@ pub fn communication(app: &App, no_av: bool) -> Resource {
 }
 
 /// The application, as `POST applications` returns it and `GET` shows it.
-pub fn application(app: &App, no_av: bool) -> Resource {
+pub fn application(app: &App, offered: &[Modality]) -> Resource {
     let base = app.base();
     let mut resource = Resource::new("application", Some(base.clone()))
         .with_property("culture", text(&app.culture))
@@ -141,7 +144,7 @@ pub fn application(app: &App, no_av: bool) -> Resource {
         .with_link("events", format!("{base}/events?ack=1"))
         .with_embedded(me(app))
         .with_embedded(people(app))
-        .with_embedded(communication(app, no_av))
+        .with_embedded(communication(app, offered))
 }
 
 /// Paths of one call's resources.
@@ -206,20 +209,19 @@ pub fn remote_participant(app: &App, call: &Call, rel: &str) -> Resource {
         },
         |person| person.name.to_string(),
     );
-    Resource::new(rel, Some(p.remote_participant.clone()))
+    let known = super::directory::person_by_uri(&call.to).is_some();
+    let mut participant = Resource::new(rel, Some(p.remote_participant.clone()))
         .with_property("name", Value::Text(name))
         .with_property("uri", text(&call.to))
-        .with_property("sourceNetwork", text("SameEnterprise"))
-        .with_link("contact", p.to_contact)
-        .with_link("conversation", p.conversation)
-        .with_link(
-            "participantAudio",
-            format!("{}/participantAudio", p.remote_participant),
-        )
-        .with_link(
-            "participantVideo",
-            format!("{}/participantVideo", p.remote_participant),
-        )
+        .with_property("sourceNetwork", text("SameEnterprise"));
+    if known {
+        participant = participant.with_link("contact", p.to_contact);
+    }
+    participant = participant.with_link("conversation", p.conversation);
+    for media in participant_media_rels(call) {
+        participant = participant.with_link(media, format!("{}/{media}", p.remote_participant));
+    }
+    participant
 }
 
 /// The audioVideoInvitation at its current state; `cancel` only while it rings.
@@ -249,9 +251,10 @@ pub fn invitation(app: &App, call: &Call) -> Resource {
     if call.state.ringing() {
         inv = inv.with_link("cancel", format!("{}/cancel", p.invitation));
     }
-    inv = inv
-        .with_link("to", p.to_contact)
-        .with_link("from", p.local_participant);
+    if super::directory::person_by_uri(&call.to).is_some() {
+        inv = inv.with_link("to", p.to_contact);
+    }
+    inv = inv.with_link("from", p.local_participant);
     if let Some((media_type, body)) = &call.media_offer {
         use base64::Engine;
         let encoded = base64::engine::general_purpose::STANDARD.encode(body);
@@ -296,7 +299,7 @@ pub fn conversation(app: &App, call: &Call) -> Resource {
 
 /// What `activeModalities` holds once connected.
 fn call_modalities(call: &Call) -> &'static [&'static str] {
-    if call.modality == crate::ucwa::modality::PHONE_AUDIO {
+    if call.modality == PHONE_AUDIO {
         &["PhoneAudio"]
     } else {
         &["Audio", "Video"]
@@ -371,8 +374,25 @@ pub fn modality(app: &App, call: &Call) -> Resource {
             call.modality.stop,
             format!("{}/{}", p.modality, call.modality.stop),
         );
+        let toggle = if call.held {
+            call.modality.resume
+        } else {
+            call.modality.hold
+        };
+        if let Some(rel) = toggle {
+            av = av.with_link(rel, format!("{}/{rel}", p.modality));
+        }
     }
     av
+}
+
+/// The media a participant has in a call of this modality.
+pub fn participant_media_rels(call: &Call) -> &'static [&'static str] {
+    if call.modality == PHONE_AUDIO {
+        &["participantAudio"]
+    } else {
+        &["participantAudio", "participantVideo"]
+    }
 }
 
 /// The callee's SDP answer, sent when the offer carried SDP.

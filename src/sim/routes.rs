@@ -87,11 +87,15 @@ pub(crate) enum AppRoute {
     Modality(Modality, String),
     /// `conversations/<c>/audioVideo/stopAudioVideo` and the like.
     Stop(Modality, String),
+    /// `conversations/<c>/phoneAudio/holdPhoneAudio`.
+    Hold(Modality, String),
+    /// `conversations/<c>/phoneAudio/resumePhoneAudio`.
+    Resume(Modality, String),
     Unknown,
 }
 
 /// The calling modalities the simulator serves.
-pub(crate) const SERVED: [Modality; 1] = [modality::AUDIO_VIDEO];
+pub(crate) const SERVED: [Modality; 2] = modality::ALL;
 
 /// The served modality whose name (start link, invitation collection, resource) is `seg`,
 /// compared without regard to case.
@@ -194,6 +198,12 @@ impl AppRoute {
             }
             ["communication", "conversations", c, r, s] => match resource(r) {
                 Some(m) if stop(m, s) => AppRoute::Stop(m, id(c)),
+                Some(m) if m.hold.is_some_and(|h| h.eq_ignore_ascii_case(s)) => {
+                    AppRoute::Hold(m, id(c))
+                }
+                Some(m) if m.resume.is_some_and(|r| r.eq_ignore_ascii_case(s)) => {
+                    AppRoute::Resume(m, id(c))
+                }
                 _ => AppRoute::Unknown,
             },
             _ => AppRoute::Unknown,
@@ -220,7 +230,11 @@ impl AppRoute {
             AppRoute::Application | AppRoute::Conversation(_) => &[Method::GET, Method::DELETE],
             AppRoute::Presence | AppRoute::Note => &[Method::GET, Method::POST],
             AppRoute::MakeMeAvailable | AppRoute::ReportMyActivity => &[Method::POST],
-            AppRoute::Start(_) | AppRoute::Cancel(..) | AppRoute::Stop(..) => &[Method::POST],
+            AppRoute::Start(_)
+            | AppRoute::Cancel(..)
+            | AppRoute::Stop(..)
+            | AppRoute::Hold(..)
+            | AppRoute::Resume(..) => &[Method::POST],
             _ => &[Method::GET],
         }
     }
@@ -293,7 +307,7 @@ pub(crate) async fn dispatch(state: &SimState, ctx: &Ctx, path: &str, body: &Byt
 }
 
 async fn app_route(state: &SimState, ctx: &Ctx, id: u64, route: AppRoute, body: &[u8]) -> Response {
-    let no_av = state.config().faults.no_av_link;
+    let offered = state.config().faults.offered();
     let show = |f: &dyn Fn(&App) -> Option<Resource>| show(state, ctx, id, f);
     match route {
         AppRoute::Application if ctx.method == Method::DELETE => {
@@ -303,8 +317,8 @@ async fn app_route(state: &SimState, ctx: &Ctx, id: u64, route: AppRoute, body: 
             }
             empty(StatusCode::NO_CONTENT)
         }
-        AppRoute::Application => show(&|app| Some(res::application(app, no_av))),
-        AppRoute::Communication => show(&|app| Some(res::communication(app, no_av))),
+        AppRoute::Application => show(&|app| Some(res::application(app, offered))),
+        AppRoute::Communication => show(&|app| Some(res::communication(app, offered))),
         AppRoute::Events => events::events(state, ctx, id).await,
         AppRoute::Me => show(&|app| Some(res::me(app))),
         AppRoute::MakeMeAvailable => me::make_me_available(state, ctx, id, body),
@@ -320,6 +334,9 @@ async fn app_route(state: &SimState, ctx: &Ctx, id: u64, route: AppRoute, body: 
         AppRoute::ContactPresence(c) => {
             show(&|app| Some(res::contact_presence(app, res::person_by_segment(&c)?)))
         }
+        AppRoute::Start(m) if m == modality::PHONE_AUDIO => {
+            communication::start_phone_audio(state, ctx, id, body)
+        }
         AppRoute::Start(_) => communication::start_audio_video(state, ctx, id, body),
         AppRoute::Invitation(_, inv) => show(&|app| Some(res::invitation(app, app.call(&inv)?))),
         AppRoute::Cancel(_, inv) => communication::cancel(state, ctx, id, &inv),
@@ -331,7 +348,9 @@ async fn app_route(state: &SimState, ctx: &Ctx, id: u64, route: AppRoute, body: 
         AppRoute::Conversation(c) if ctx.method == Method::DELETE => {
             conversation::end_conversation(state, ctx, id, &c)
         }
-        AppRoute::Stop(_, c) => conversation::stop_audio_video(state, ctx, id, &c, body),
+        AppRoute::Stop(m, c) => conversation::stop(state, ctx, id, m, &c, body),
+        AppRoute::Hold(m, c) => conversation::hold(state, ctx, id, m, &c, true),
+        AppRoute::Resume(m, c) => conversation::hold(state, ctx, id, m, &c, false),
         AppRoute::Conversations
         | AppRoute::Conversation(_)
         | AppRoute::Modality(..)

@@ -210,6 +210,8 @@ pub struct Call {
     pub media: Media,
     /// The conversation still exists (not yet deleted).
     pub conversation_live: bool,
+    /// On hold (`holdPhoneAudio`); `resumePhoneAudio` takes it off.
+    pub held: bool,
 }
 
 /// What wakes a parked P-GET.

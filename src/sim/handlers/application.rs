@@ -53,7 +53,7 @@ pub(crate) fn create_application(state: &SimState, ctx: &Ctx, user: &str, body: 
         next_conversation: 1,
         available: None,
     };
-    let resource = res::application(&app, faults.no_av_link);
+    let resource = res::application(&app, faults.offered());
     inner.apps.insert(id, app);
     if inner.fire(faults, OneShot::ExpireTokenOnce) {
         inner.expire_armed = true;

@@ -1,4 +1,5 @@
-//! `communication`: placing a call (`startAudioVideo`) and cancelling its invitation.
+//! `communication`: placing a call (`startAudioVideo`, `startPhoneAudio`) and cancelling
+//! its invitation.
 
 use std::time::Duration;
 
@@ -11,11 +12,12 @@ use crate::sim::extract::{required, text_field, Problem};
 use crate::sim::faults::OneShot;
 use crate::sim::http::{empty, Ctx};
 use crate::sim::ids::hex_id;
+use crate::sim::numbers;
 use crate::sim::resources as res;
 use crate::sim::scenario::{self, Failure};
 use crate::sim::state::{Call, InvitationState, Media};
 use crate::sim::SimState;
-use crate::ucwa::modality::{Modality, AUDIO_VIDEO};
+use crate::ucwa::modality::{Modality, AUDIO_VIDEO, PHONE_AUDIO};
 use crate::ucwa::resource::{Input, Value};
 pub(crate) const IMPORTANCE: [&str; 3] = ["Normal", "Urgent", "Emergency"];
 
@@ -127,7 +129,7 @@ pub(crate) fn start_audio_video(state: &SimState, ctx: &Ctx, id: u64, body: &[u8
     if state.fire(OneShot::EchoToken) {
         return echo_token(ctx);
     }
-    if state.config().faults.no_av_link {
+    if !state.config().faults.offered().contains(&AUDIO_VIDEO) {
         return ctx.error(
             StatusCode::FORBIDDEN,
             "Forbidden",
@@ -143,6 +145,57 @@ pub(crate) fn start_audio_video(state: &SimState, ctx: &Ctx, id: u64, body: &[u8
     let call = read_audio_video(ctx, &input, &mut problems);
     if !problems.is_empty() {
         return ctx.invalid(problems);
+    }
+    place(state, ctx, id, call)
+}
+
+/// `POST startPhoneAudio` (Call via Work, PROTOCOL.md §j): the shared fields and
+/// `phoneNumber`, the user's own phone, rung first. Without it, the number given to
+/// `makeMeAvailable` is used; with neither, `phoneNumber` is missing. Numbers (and a
+/// `tel:` callee) that cannot be normalized get `400 NormalizationFailed`.
+pub(crate) fn start_phone_audio(state: &SimState, ctx: &Ctx, id: u64, body: &[u8]) -> Response {
+    if !state.config().faults.offered().contains(&PHONE_AUDIO) {
+        return ctx.error(
+            StatusCode::FORBIDDEN,
+            "Forbidden",
+            None,
+            "Call via Work is not enabled for this user.",
+        );
+    }
+    let input = match ctx.input(body) {
+        Ok(input) => input,
+        Err(response) => return *response,
+    };
+    let mut problems = Vec::new();
+    let mut call = read_common(ctx, &input, PHONE_AUDIO, &mut problems);
+    let number = text_field(&input, "phoneNumber", None, &mut problems);
+    if !problems.is_empty() {
+        return ctx.invalid(problems);
+    }
+    let given = state.with_app(id, |app| {
+        app.available.as_ref().and_then(|a| a.phone_number.clone())
+    });
+    call.phone_number = match number.as_deref().map(numbers::normalize) {
+        Some(Some(tel)) => Some(tel),
+        Some(None) => return numbers::normalization_failed(ctx, "phoneNumber"),
+        None => given.flatten(),
+    };
+    if call.phone_number.is_none() {
+        return ctx.invalid(vec![Problem::invalid(
+            "phoneNumber",
+            "required: no number was given here or to makeMeAvailable".into(),
+        )]);
+    }
+    if call
+        .to
+        .trim()
+        .get(..4)
+        .is_some_and(|p| p.eq_ignore_ascii_case("tel:"))
+    {
+        match numbers::normalize(&call.to) {
+            Some(tel) => call.to = tel,
+            None => return numbers::normalization_failed(ctx, "to"),
+        }
     }
     place(state, ctx, id, call)
 }
@@ -208,6 +261,7 @@ fn read_common(ctx: &Ctx, input: &Input, modality: Modality, problems: &mut Vec<
         state: InvitationState::Connecting,
         media: Media::Connecting,
         conversation_live: true,
+        held: false,
     }
 }
 

@@ -10,6 +10,7 @@ use crate::sim::routes::{self, AppRoute};
 use crate::sim::scenario::{self, Failure};
 use crate::sim::state::Media;
 use crate::sim::SimState;
+use crate::ucwa::modality::Modality;
 pub(crate) const TERMINATION_REASONS: [&str; 16] = [
     "Unknown",
     "UserInitiatedAction",
@@ -30,13 +31,20 @@ pub(crate) const TERMINATION_REASONS: [&str; 16] = [
 ];
 
 /// `POST …/audioVideo/stopAudioVideo`, optional `reason` in the body or the query.
-pub(crate) fn stop_audio_video(
+pub(crate) fn stop(
     state: &SimState,
     ctx: &Ctx,
     id: u64,
+    modality: Modality,
     conv: &str,
     body: &[u8],
 ) -> Response {
+    // stopPhoneAudio has no input at all (PROTOCOL.md §j).
+    let body = if modality.stop_takes_reason {
+        body
+    } else {
+        &[]
+    };
     let input = match ctx.input(body) {
         Ok(input) => input,
         Err(response) => return *response,
@@ -59,7 +67,8 @@ pub(crate) fn stop_audio_video(
         return ctx.invalid(problems);
     }
     let ended = state.with_app(id, |app| {
-        let call_id = app.call_by_conversation(conv)?.id.clone();
+        let call = app.call_by_conversation(conv)?;
+        let call_id = (call.modality == modality).then(|| call.id.clone())?;
         Some(scenario::hang_up(app, &call_id, None))
     });
     match ended {
@@ -116,10 +125,34 @@ pub(crate) fn show(state: &SimState, ctx: &Ctx, id: u64, route: AppRoute) -> Res
             }
             AppRoute::ParticipantMedia(c, p, rel) => {
                 let call = live(c).filter(|call| call.media == Media::Connected)?;
-                p.eq_ignore_ascii_case(&res::segment(&call.to))
+                let has = res::participant_media_rels(call).contains(rel);
+                (has && p.eq_ignore_ascii_case(&res::segment(&call.to)))
                     .then(|| res::participant_media(app, call, rel))
             }
             _ => None,
         }
     })
+}
+
+/// `holdPhoneAudio` / `resumePhoneAudio`: `204` and `phoneAudio` updated while the action
+/// is possible (connected, and not already held / held); `404` otherwise, as for a link
+/// that is not offered.
+pub(crate) fn hold(
+    state: &SimState,
+    ctx: &Ctx,
+    id: u64,
+    modality: Modality,
+    conv: &str,
+    held: bool,
+) -> Response {
+    let done = state.with_app(id, |app| {
+        let call = app.call_by_conversation(conv)?;
+        let call_id = (call.modality == modality).then(|| call.id.clone())?;
+        Some(scenario::set_held(app, &call_id, held))
+    });
+    match done {
+        None => ctx.application_not_found(),
+        Some(Some(true)) => empty(StatusCode::NO_CONTENT),
+        Some(_) => ctx.not_found(),
+    }
 }

@@ -12,6 +12,7 @@ use crate::sim::routes::AppRoute;
 use crate::sim::scenario::event;
 use crate::sim::state::{App, Availability};
 use crate::sim::SimState;
+use crate::ucwa::modality::Modality;
 use crate::ucwa::resource::{EventKind, Input, Value};
 
 /// `PreferredAvailability` values and the `Availability` each publishes.
@@ -85,7 +86,7 @@ pub(crate) fn make_me_available(state: &SimState, ctx: &Ctx, id: u64, body: &[u8
         Some(Some(tel)) => Some(tel),
         Some(None) => return numbers::normalization_failed(ctx, "phoneNumber"),
     };
-    let no_av = state.config().faults.no_av_link;
+    let offered = state.config().faults.offered();
     let done = state.with_app(id, |app| {
         if app.available.is_some() {
             return false;
@@ -95,7 +96,7 @@ pub(crate) fn make_me_available(state: &SimState, ctx: &Ctx, id: u64, body: &[u8
             phone_number,
             ..Availability::default()
         });
-        push_available(app, no_av);
+        push_available(app, offered);
         true
     });
     match done {
@@ -111,11 +112,11 @@ pub(crate) fn make_me_available(state: &SimState, ctx: &Ctx, id: u64, body: &[u8
 }
 
 /// The events that follow `makeMeAvailable` (samples/events-makeMeAvailable-guide.json).
-fn push_available(app: &mut App, no_av: bool) {
+fn push_available(app: &mut App, offered: &[Modality]) {
     let me = res::me(app);
     let presence = res::presence(app);
     let note = res::note(app);
-    let communication = res::communication(app, no_av);
+    let communication = res::communication(app, offered);
     let base = app.base();
     let me_href = format!("{base}/me");
     let ch = &mut app.channel;
