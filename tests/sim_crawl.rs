@@ -300,6 +300,19 @@ async fn crawl_in(format: Format) {
         &input(&[("to", Value::text("sip:alice@contoso.com"))]),
     )
     .await;
+    next = c
+        .events_until(next, |p| {
+            p.events().any(|(_, e)| e.kind == EventKind::Completed)
+        })
+        .await;
+    c.post(
+        comm.link("startPhoneAudio").unwrap(),
+        &input(&[
+            ("to", Value::text("sip:dave@contoso.com")),
+            ("phoneNumber", Value::text("+14255551234")),
+        ]),
+    )
+    .await;
     c.events_until(next, |p| {
         p.events().any(|(_, e)| e.kind == EventKind::Completed)
     })
@@ -335,6 +348,9 @@ async fn crawl_in(format: Format) {
         "myGroups",
         "groupContacts",
         "stopAudioVideo",
+        "stopPhoneAudio",
+        "holdPhoneAudio",
+        "phoneAudio",
         "to",
         "from",
     ] {
