@@ -178,6 +178,14 @@ impl Harness {
 
 const BOTH: [Format; 2] = [Format::Json, Format::Xml];
 
+/// Callee, own number, completed status, reason code and subcode.
+type Case = (
+    &'static str,
+    &'static str,
+    &'static str,
+    Option<(&'static str, &'static str)>,
+);
+
 #[tokio::test]
 async fn alice_answers_with_the_events_in_order_and_phone_audio_holds_and_stops() {
     for format in BOTH {
@@ -247,7 +255,7 @@ async fn alice_answers_with_the_events_in_order_and_phone_audio_holds_and_stops(
 
 #[tokio::test]
 async fn each_demo_contact_behaves_as_for_audio_video() {
-    let cases: [(&str, &str, &str, Option<(&str, &str)>); 4] = [
+    let cases: [Case; 4] = [
         (
             "sip:bob@contoso.com",
             "tel:+14255551234",

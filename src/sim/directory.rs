@@ -16,6 +16,11 @@ pub enum Scenario {
     NoAnswer,
     /// Does not exist: `NotFound` / `DestinationNotFound`.
     NotFound,
+    /// `sip:flaky@contoso.com`: answers, except one call in N (`flaky=N`, default 3).
+    Flaky,
+    /// Fails after the answer delay: `RemoteFailure` / `TemporarilyUnavailable` (the
+    /// flaky contact's bad call).
+    Unavailable,
     /// The POST itself is refused with this status, code and subcode.
     Refuse(Refusal),
 }
@@ -227,6 +232,16 @@ pub const PEOPLE: &[Person] = &[
         contact: false,
     },
     Person {
+        uri: FLAKY,
+        name: "Flaky Test (fails one call in N)",
+        title: "Test account",
+        department: "IT",
+        email: "flaky@contoso.com",
+        availability: "Online",
+        activity: None,
+        contact: false,
+    },
+    Person {
         uri: "sip:alex.wilber@contoso.com",
         name: "Alex Wilber",
         title: "Marketing Assistant",
@@ -295,6 +310,9 @@ pub fn search(query: &str) -> Vec<&'static Person> {
         .collect()
 }
 
+/// The contact that fails one call in N.
+pub const FLAKY: &str = "sip:flaky@contoso.com";
+
 /// The demo phone number that never picks up: Call via Work with this as your own
 /// number fails with `LocalFailure` / `PstnCallFailed`.
 pub const UNANSWERED_PHONE: &str = "tel:+14255550100";
@@ -303,6 +321,9 @@ pub const UNANSWERED_PHONE: &str = "tel:+14255550100";
 /// anyone else does not exist.
 pub fn lookup(contact: &str) -> Scenario {
     let contact = contact.trim();
+    if contact.eq_ignore_ascii_case(FLAKY) {
+        return Scenario::Flaky;
+    }
     if contact
         .get(..4)
         .is_some_and(|p| p.eq_ignore_ascii_case("tel:"))
@@ -355,6 +376,8 @@ mod tests {
         assert_eq!(search("dunn alexandra").len(), 1);
         assert!(search("  ").is_empty());
         assert_eq!(lookup("sip:megan.bowen@contoso.com"), Scenario::Answer);
+        assert_eq!(lookup("SIP:flaky@contoso.com"), Scenario::Flaky);
+        assert_eq!(lookup("tel:+14255550123"), Scenario::Answer);
     }
 
     #[test]

@@ -168,6 +168,21 @@ pub struct Faults {
     /// `empty-events`: P-GETs are never held: with nothing to deliver, each is answered at
     /// once with an empty page.
     pub empty_events: bool,
+    /// `no-password-grant`: the 401 challenge offers only `urn:microsoft.rtc:windows`
+    /// (integrated Windows sign-in), and the token endpoint refuses the password grant
+    /// with `unsupported_grant_type` and `X-Ms-diagnostics: 28029`.
+    pub no_password_grant: bool,
+    /// `token-diagnostics`: every token request is refused with `invalid_grant` and
+    /// `X-Ms-diagnostics: 28020` ("No valid security token.").
+    pub token_diagnostics: bool,
+    /// `events-silent`: event-channel GETs are never answered (held until the
+    /// application is deleted or the simulator stops), whatever their `timeout`.
+    pub events_silent: bool,
+    /// `slow=MS`: every answer is delayed by MS milliseconds.
+    pub slow: Option<Duration>,
+    /// `flaky=N`: `sip:flaky@contoso.com` fails one call in N (the first, then every Nth
+    /// after it) with `RemoteFailure` / `TemporarilyUnavailable`; default 3.
+    pub flaky: Option<u32>,
     /// `status-503-retry-date[=SECS]`: the first `startAudioVideo` gets `503` with
     /// `Retry-After` as an HTTP date SECS seconds ahead (default 1), RFC 9110 §10.2.3.
     pub status_503_retry_date: Option<u32>,
@@ -219,6 +234,11 @@ pub const NAMES: &[&str] = &[
     "cut-held-events=MS",
     "empty-events",
     "status-503-retry-date[=SECS]",
+    "no-password-grant",
+    "token-diagnostics",
+    "events-silent",
+    "slow=MS",
+    "flaky=N",
 ];
 
 impl Faults {
@@ -311,6 +331,21 @@ impl Faults {
                     )),
                 },
                 "empty-events" => flag(&mut faults.empty_events, &mut problems),
+                "no-password-grant" => flag(&mut faults.no_password_grant, &mut problems),
+                "token-diagnostics" => flag(&mut faults.token_diagnostics, &mut problems),
+                "events-silent" => flag(&mut faults.events_silent, &mut problems),
+                "slow" => match arg.as_deref().map(str::parse::<u64>) {
+                    Some(Ok(ms)) if ms > 0 => faults.slow = Some(Duration::from_millis(ms)),
+                    _ => problems.push(format!(
+                        "fault '{item}': expected slow=MS with MS a number of milliseconds above 0"
+                    )),
+                },
+                "flaky" => match arg.as_deref().map(str::parse::<u32>) {
+                    Some(Ok(n)) if n > 0 => faults.flaky = Some(n),
+                    _ => problems.push(format!(
+                        "fault '{item}': expected flaky=N with N a whole number above 0"
+                    )),
+                },
                 "cut-held-events" => match arg.as_deref().map(str::parse::<u64>) {
                     Some(Ok(ms)) if ms > 0 => {
                         faults.cut_held_events = Some(Duration::from_millis(ms))
@@ -395,6 +430,9 @@ impl fmt::Display for Faults {
             (self.echo_secrets, "echo-secrets"),
             (self.hostile_text, "hostile-text"),
             (self.empty_events, "empty-events"),
+            (self.no_password_grant, "no-password-grant"),
+            (self.token_diagnostics, "token-diagnostics"),
+            (self.events_silent, "events-silent"),
         ] {
             if on {
                 items.push(name.to_string());
@@ -414,6 +452,12 @@ impl fmt::Display for Faults {
         }
         if let Some(cut) = self.cut_held_events {
             items.push(format!("cut-held-events={}", cut.as_millis()));
+        }
+        if let Some(slow) = self.slow {
+            items.push(format!("slow={}", slow.as_millis()));
+        }
+        if let Some(n) = self.flaky {
+            items.push(format!("flaky={n}"));
         }
         if let Some(stall) = self.stall {
             items.push(format!(
@@ -436,7 +480,8 @@ mod tests {
                     truncated-body,events-gone,resync-once,duplicate-events,unknown-events,\
                     status-503-retry-after=7,stall=start-audio-video:250,echo-secrets,\
                     hostile-text,token-expires-in=0,foreign-link=stopAudioVideo@http://127.0.0.1:9/,\
-                    cut-held-events=1000,empty-events,status-503-retry-date=3";
+                    cut-held-events=1000,empty-events,status-503-retry-date=3,\
+                    no-password-grant,token-diagnostics,events-silent,slow=40,flaky=2";
         let faults = Faults::parse(list).unwrap();
         assert!(faults.expire_token_once && faults.redirect_root && faults.redirect_loop);
         assert!(faults.no_av_link && faults.proxy_502_html && faults.truncated_body);
@@ -454,6 +499,9 @@ mod tests {
         assert_eq!(faults.status_503_retry_after, Some(7));
         assert_eq!(faults.status_503_retry_date, Some(3));
         assert_eq!(faults.cut_held_events, Some(Duration::from_millis(1000)));
+        assert!(faults.no_password_grant && faults.token_diagnostics && faults.events_silent);
+        assert_eq!(faults.slow, Some(Duration::from_millis(40)));
+        assert_eq!(faults.flaky, Some(2));
         assert!(faults.empty_events);
         assert_eq!(
             faults.stall_for(SimStep::StartAudioVideo),

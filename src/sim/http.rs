@@ -360,8 +360,14 @@ impl Ctx {
                  client_id=\"00000004-0000-0ff1-ce00-000000000000\"",
             ),
         );
+        // Only the grants the token endpoint takes.
+        let grants = if self.faults.no_password_grant {
+            "urn:microsoft.rtc:windows"
+        } else {
+            "password"
+        };
         let oauth = format!(
-            "MsRtcOAuth href=\"{}{}\",grant_type=\"password\"",
+            "MsRtcOAuth href=\"{}{}\",grant_type=\"{grants}\"",
             token_origin,
             res::TOKEN
         );

@@ -243,6 +243,9 @@ impl AppRoute {
 pub(crate) async fn dispatch(state: &SimState, ctx: &Ctx, path: &str, body: &Bytes) -> Response {
     let route = Route::parse(path);
     let faults = &state.config().faults;
+    if let Some(delay) = faults.slow {
+        state.sleep(delay).await;
+    }
     if let Some(delay) = route.step(&ctx.method).and_then(|s| faults.stall_for(s)) {
         state.sleep(delay).await;
     }

@@ -50,6 +50,13 @@ impl Failure {
         subcode: "DestinationNotFound",
         message: "The person or meeting doesn't exist.",
     };
+    /// The flaky contact's bad call.
+    pub const UNAVAILABLE: Failure = Failure {
+        state: InvitationState::Failed,
+        code: "RemoteFailure",
+        subcode: "TemporarilyUnavailable",
+        message: "The person is temporarily unavailable.",
+    };
     /// Call via Work: the user's own phone, rung first, did not answer (PROTOCOL.md §j).
     pub const OWN_PHONE_UNANSWERED: Failure = Failure {
         state: InvitationState::Failed,
@@ -88,7 +95,11 @@ pub fn begin(app: &mut App, mut call: Call) {
     let rings = call.modality != PHONE_AUDIO
         && matches!(
             call.scenario,
-            Scenario::Answer | Scenario::AnswerThenHangUp | Scenario::Decline | Scenario::NoAnswer
+            Scenario::Answer
+                | Scenario::AnswerThenHangUp
+                | Scenario::Decline
+                | Scenario::NoAnswer
+                | Scenario::Unavailable
         );
     let paths = CallPaths::new(app, &call);
     let started = res::invitation(app, &call);
@@ -449,6 +460,12 @@ pub async fn play(state: SimState, app_id: u64, call_id: String, scenario: Scena
                 step(&|app| fail(app, &call_id, &Failure::NOT_FOUND));
             }
         }
-        Scenario::Refuse(_) => {}
+        Scenario::Unavailable => {
+            if wait(cfg.answer_delay).await {
+                step(&|app| fail(app, &call_id, &Failure::UNAVAILABLE));
+            }
+        }
+        // `place` decides each flaky call beforehand.
+        Scenario::Refuse(_) | Scenario::Flaky => {}
     }
 }

@@ -29,6 +29,8 @@ pub struct Inner {
     pub expire_armed: bool,
     /// The simulator is shutting down: no new P-GETs are parked.
     pub closed: bool,
+    /// Calls placed to the flaky contact so far.
+    pub flaky_calls: u32,
     /// Token requests per user, throttled.
     pub token_buckets: TokenBuckets,
 }

@@ -43,6 +43,24 @@ pub(crate) fn token_error(error: &str) -> Response {
     response
 }
 
+/// A refused token request with the `X-Ms-diagnostics` header a real pool sends
+/// (PROTOCOL.md §m): `CODE;source="HOST";reason="…"`.
+fn diagnosed(error: &str, code: u32, reason: &str, ctx: &Ctx) -> Response {
+    let mut r = token_error(error);
+    let host = ctx
+        .origin
+        .split("://")
+        .nth(1)
+        .unwrap_or("127.0.0.1")
+        .split(':')
+        .next()
+        .unwrap_or("127.0.0.1");
+    if let Ok(v) = HeaderValue::from_str(&format!("{code};source=\"{host}\";reason=\"{reason}\"")) {
+        r.headers_mut().insert("x-ms-diagnostics", v);
+    }
+    r
+}
+
 /// `429 Too Many Requests` with `Retry-After` (whole seconds, rounded up) and an OAuth
 /// error body.
 fn throttled(wait: Duration) -> Response {
@@ -85,8 +103,25 @@ pub(crate) fn token(state: &SimState, ctx: &Ctx, body: &[u8]) -> Response {
             .map(|(_, v)| v.as_str())
             .filter(|v| !v.is_empty())
     };
-    match field("grant_type") {
+    let faults = &state.config().faults;
+    let grant = field("grant_type");
+    if faults.token_diagnostics && grant.is_some() {
+        return diagnosed("invalid_grant", 28020, "No valid security token.", ctx);
+    }
+    match grant {
         None => return token_error("invalid_request"),
+        Some("password") if faults.no_password_grant => {
+            return diagnosed(
+                "unsupported_grant_type",
+                28029,
+                "Authentication type not allowed.",
+                ctx,
+            )
+        }
+        Some("urn:microsoft.rtc:windows") if faults.no_password_grant => {
+            // The grant it offers, but no Windows credential ever comes over this socket.
+            return diagnosed("invalid_grant", 28020, "No valid security token.", ctx);
+        }
         Some("password") => {}
         Some(_) => return token_error("unsupported_grant_type"),
     }

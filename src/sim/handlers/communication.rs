@@ -347,7 +347,20 @@ fn place(state: &SimState, ctx: &Ctx, id: u64, mut call: Call) -> Response {
             refusal.message,
         );
     }
-    call.scenario = scenario;
+    call.scenario = match scenario {
+        Scenario::Flaky => {
+            let every = state.config().faults.flaky.unwrap_or(3);
+            let mut inner = state.lock();
+            inner.flaky_calls += 1;
+            if (inner.flaky_calls - 1).is_multiple_of(every) {
+                Scenario::Unavailable
+            } else {
+                Scenario::Answer
+            }
+        }
+        other => other,
+    };
+    let scenario = call.scenario;
     let call_id = call.id.clone();
     let location = state.with_app(id, |app| {
         call.conversation = app.next_conversation;

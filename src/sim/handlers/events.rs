@@ -17,6 +17,9 @@ use crate::ucwa::resource::{Event, EventKind, EventsPage, Link, Sender, Value};
 use tokio::time::Instant;
 /// The event channel: a real long poll with ack bookkeeping (`state::Channel`).
 pub(crate) async fn events(state: &SimState, ctx: &Ctx, id: u64) -> Response {
+    if state.config().faults.events_silent {
+        return silent(state, ctx, id).await;
+    }
     let cfg = state.config();
     let ack = ctx.query("ack").and_then(|a| a.trim().parse::<u64>().ok());
     let base = format!("{APPLICATIONS}/{id}");
@@ -195,6 +198,19 @@ fn early_answer(
         }
     }
     ControlFlow::Continue(ack)
+}
+
+/// `events-silent`: holds the request until the application is gone or the simulator
+/// stops, answering nothing in between.
+async fn silent(state: &SimState, ctx: &Ctx, id: u64) -> Response {
+    loop {
+        if !state.lock().apps.contains_key(&id) {
+            return ctx.application_not_found();
+        }
+        if !state.sleep(Duration::from_millis(100)).await {
+            return shutting_down(ctx);
+        }
+    }
 }
 
 /// An answer whose body fails after the status line: hyper drops the connection mid-answer,
