@@ -254,6 +254,33 @@ impl Faults {
         }
     }
 
+    /// The field behind a switch that takes no value.
+    fn flag(&mut self, name: &str) -> Option<&mut bool> {
+        Some(match name {
+            "expire-token-once" => &mut self.expire_token_once,
+            "redirect-root" => &mut self.redirect_root,
+            "redirect-loop" => &mut self.redirect_loop,
+            "user-redirect" => &mut self.user_redirect,
+            "no-av-link" => &mut self.no_av_link,
+            "no-calling" => &mut self.no_calling,
+            "proxy-502-html" => &mut self.proxy_502_html,
+            "truncated-body" => &mut self.truncated_body,
+            "events-gone" => &mut self.events_gone,
+            "resync-once" => &mut self.resync_once,
+            "resume-once" => &mut self.resume_once,
+            "duplicate-events" => &mut self.duplicate_events,
+            "reorder-events" => &mut self.reorder_events,
+            "unknown-events" => &mut self.unknown_events,
+            "echo-secrets" => &mut self.echo_secrets,
+            "hostile-text" => &mut self.hostile_text,
+            "empty-events" => &mut self.empty_events,
+            "no-password-grant" => &mut self.no_password_grant,
+            "token-diagnostics" => &mut self.token_diagnostics,
+            "events-silent" => &mut self.events_silent,
+            _ => return None,
+        })
+    }
+
     /// Whether the switch behind a one-shot fault is on.
     pub fn armed(&self, shot: OneShot) -> bool {
         match shot {
@@ -296,23 +323,11 @@ impl Faults {
                     *slot = true;
                 }
             };
+            if let Some(slot) = faults.flag(&name) {
+                flag(slot, &mut problems);
+                continue;
+            }
             match name.as_str() {
-                "expire-token-once" => flag(&mut faults.expire_token_once, &mut problems),
-                "redirect-root" => flag(&mut faults.redirect_root, &mut problems),
-                "redirect-loop" => flag(&mut faults.redirect_loop, &mut problems),
-                "user-redirect" => flag(&mut faults.user_redirect, &mut problems),
-                "no-av-link" => flag(&mut faults.no_av_link, &mut problems),
-                "no-calling" => flag(&mut faults.no_calling, &mut problems),
-                "proxy-502-html" => flag(&mut faults.proxy_502_html, &mut problems),
-                "truncated-body" => flag(&mut faults.truncated_body, &mut problems),
-                "events-gone" => flag(&mut faults.events_gone, &mut problems),
-                "resync-once" => flag(&mut faults.resync_once, &mut problems),
-                "resume-once" => flag(&mut faults.resume_once, &mut problems),
-                "duplicate-events" => flag(&mut faults.duplicate_events, &mut problems),
-                "reorder-events" => flag(&mut faults.reorder_events, &mut problems),
-                "unknown-events" => flag(&mut faults.unknown_events, &mut problems),
-                "echo-secrets" => flag(&mut faults.echo_secrets, &mut problems),
-                "hostile-text" => flag(&mut faults.hostile_text, &mut problems),
                 "token-expires-in" => match arg.as_deref().map(str::parse::<u64>) {
                     Some(Ok(n)) => faults.token_expires_in = Some(n),
                     _ => problems.push(format!(
@@ -330,10 +345,6 @@ impl Faults {
                         "fault '{item}': expected foreign-link=KIND@ORIGIN (e.g. next@http://127.0.0.1:9)"
                     )),
                 },
-                "empty-events" => flag(&mut faults.empty_events, &mut problems),
-                "no-password-grant" => flag(&mut faults.no_password_grant, &mut problems),
-                "token-diagnostics" => flag(&mut faults.token_diagnostics, &mut problems),
-                "events-silent" => flag(&mut faults.events_silent, &mut problems),
                 "slow" => match arg.as_deref().map(str::parse::<u64>) {
                     Some(Ok(ms)) if ms > 0 => faults.slow = Some(Duration::from_millis(ms)),
                     _ => problems.push(format!(

@@ -7,7 +7,7 @@ use axum::body::{Body, Bytes};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::Response;
 
-use crate::sim::faults::OneShot;
+use crate::sim::faults::{Faults, OneShot};
 use crate::sim::http::foreign_href;
 use crate::sim::http::{empty, Ctx};
 use crate::sim::state::Inner;
@@ -36,15 +36,7 @@ pub(crate) async fn events(state: &SimState, ctx: &Ctx, id: u64) -> Response {
         ControlFlow::Continue(ack) => ack,
         ControlFlow::Break(response) => return response,
     };
-    let hold = match ctx
-        .query("timeout")
-        .and_then(|t| t.trim().parse::<u64>().ok())
-    {
-        Some(secs) if cfg.event_hold >= Duration::from_secs(180) => {
-            Duration::from_secs(secs.clamp(180, 1800))
-        }
-        _ => cfg.event_hold,
-    };
+    let hold = hold_time(ctx, cfg.event_hold);
     // cut_held_events: a proxy in front drops the connection once the P-GET has idled this long.
     let cut_at = cfg
         .faults
@@ -54,18 +46,7 @@ pub(crate) async fn events(state: &SimState, ctx: &Ctx, id: u64) -> Response {
     let answered = |poll: Poll, inner: &mut Inner| -> Option<Response> {
         match poll {
             Poll::Batch(mut senders) => {
-                // reorder_events: the batch that completes the invitation arrives back to front.
-                let completes = senders.iter().any(|s| {
-                    s.events
-                        .iter()
-                        .any(|e| e.kind == crate::ucwa::resource::EventKind::Completed)
-                });
-                if completes && inner.fire(&cfg.faults, OneShot::ReorderEvents) {
-                    senders.reverse();
-                    for sender in &mut senders {
-                        sender.events.reverse();
-                    }
-                }
+                reorder(&mut senders, inner, &cfg.faults);
                 if !senders.is_empty() && inner.fire(&cfg.faults, OneShot::DuplicateEvents) {
                     if let Some(app) = inner.apps.get_mut(&id) {
                         app.channel.replay_owed = Some(ack);
@@ -198,6 +179,35 @@ fn early_answer(
         }
     }
     ControlFlow::Continue(ack)
+}
+
+/// How long a P-GET is held: its `timeout` clamped to 180–1800 s as UCWA does, unless the
+/// configured hold is below 180 s (tests), which then caps it.
+fn hold_time(ctx: &Ctx, configured: Duration) -> Duration {
+    match ctx
+        .query("timeout")
+        .and_then(|t| t.trim().parse::<u64>().ok())
+    {
+        Some(secs) if configured >= Duration::from_secs(180) => {
+            Duration::from_secs(secs.clamp(180, 1800))
+        }
+        _ => configured,
+    }
+}
+
+/// `reorder-events`: the batch that completes the invitation arrives back to front, once.
+fn reorder(senders: &mut [Sender], inner: &mut Inner, faults: &Faults) {
+    let completes = senders.iter().any(|s| {
+        s.events
+            .iter()
+            .any(|e| e.kind == crate::ucwa::resource::EventKind::Completed)
+    });
+    if completes && inner.fire(faults, OneShot::ReorderEvents) {
+        senders.reverse();
+        for sender in senders.iter_mut() {
+            sender.events.reverse();
+        }
+    }
 }
 
 /// `events-silent`: holds the request until the application is gone or the simulator
