@@ -22,11 +22,11 @@ pub enum SimStep {
     Application,
     /// Every event-channel GET.
     Events,
-    /// `POST startAudioVideo`.
+    /// `POST startAudioVideo` and `POST startPhoneAudio`.
     StartAudioVideo,
     /// `POST …/cancel`.
     Cancel,
-    /// `POST …/stopAudioVideo` and `DELETE` of a conversation.
+    /// `POST …/stopAudioVideo`, `…/stopPhoneAudio` and `DELETE` of a conversation.
     HangUp,
     /// `DELETE` of the application.
     Delete,
