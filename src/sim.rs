@@ -1,6 +1,8 @@
 //! The built-in UCWA simulator: an axum server on 127.0.0.1 that answers the whole call
 //! flow of PROTOCOL.md (discovery, the 401 challenge, the token, applications, the event
-//! channel, `startAudioVideo`, cancel, hang-up) for the contacts of its directory.
+//! channel, `startAudioVideo` and `startPhoneAudio`, cancel, hang-up) for the contacts of its
+//! directory, plus directory search, contacts, presence and makeMeAvailable. Every link it
+//! hands out works (tests/sim_crawl.rs).
 //!
 //! It shares the resource model and the wire formats (`ucwa::Format`) with the client, but
 //! none of the client's control flow, so a bug in one is not silently mirrored in the other.
@@ -26,16 +28,30 @@
 //! | `/ucwa/oauth/v1/applications` | POST | 201 application |
 //! | `A` | GET, DELETE | the application / 204 |
 //! | `A/events?ack=N[&timeout=S]` | GET | long poll |
-//! | `A/communication`, `A/me`, `A/people`, `A/onlineMeetings` | GET | the embedded copies |
-//! | `A/communication/startAudioVideo` | POST | 201 `Location: A/communication/audioVideoInvitations/<32hex>` |
-//! | `A/communication/audioVideoInvitations/<id>` | GET | the invitation |
-//! | `A/communication/audioVideoInvitations/<id>/cancel` | POST | 204 while ringing, else 409 |
+//! | `A/communication`, `A/me`, `A/people` | GET | the embedded copies |
+//! | `A/me/makeMeAvailable`, `A/reportMyActivity` | POST | 204; 403/409 as PROTOCOL.md §l |
+//! | `A/me/presence`, `A/me/note` | GET, POST | after makeMeAvailable, else 409 |
+//! | `A/people/search?query=…&limit=…` | GET | directory search |
+//! | `A/people/contacts`, `A/people/groups[/demo[/contacts]]` | GET | myContacts, myGroups, group |
+//! | `A/people/<contact>[/presence]` | GET | contact, contactPresence |
+//! | `A/communication/startAudioVideo`, `…/startPhoneAudio` | POST | 201 `Location: A/communication/<invitation>s/<32hex>` |
+//! | `A/communication/<invitation>s/<id>` | GET | the invitation |
+//! | `A/communication/<invitation>s/<id>/cancel` | POST | 204 while ringing, else 409 |
+//! | `A/communication/audioVideoInvitations/<id>/audioVideoNegotiation` | GET | the SDP answer, once connected |
+//! | `A/communication/conversations` | GET | the live conversations |
 //! | `A/communication/conversations/<c>` | GET, DELETE | the conversation / 204 (cancel or hang up) |
-//! | `A/communication/conversations/<c>/audioVideo` | GET | the modality |
-//! | `A/communication/conversations/<c>/audioVideo/stopAudioVideo` | POST | 204 while connected, else 404 |
+//! | `A/communication/conversations/<c>/participants[/<p>[/participantAudio\|Video]]` | GET | participants |
+//! | `A/communication/conversations/<c>/<modality>` | GET | `audioVideo` or `phoneAudio` |
+//! | `…/<modality>/stopAudioVideo`, `…/stopPhoneAudio` | POST | 204 while connected, else 404 |
+//! | `…/phoneAudio/holdPhoneAudio`, `…/resumePhoneAudio` | POST | 204 while possible, else 404 |
 
 pub mod directory;
+mod extract;
 pub mod faults;
+mod handlers;
+mod http;
+mod ids;
+mod numbers;
 mod resources;
 mod routes;
 mod scenario;
@@ -180,6 +196,12 @@ impl SimState {
 
     fn lock(&self) -> MutexGuard<'_, Inner> {
         lock(&self.shared.inner)
+    }
+
+    /// True the first time a one-shot fault whose switch is on is asked for.
+    fn fire(&self, shot: faults::OneShot) -> bool {
+        let faults = &self.shared.cfg.faults;
+        self.lock().fire(faults, shot)
     }
 
     /// Runs `f` on application `id`, or `None` if it does not exist.

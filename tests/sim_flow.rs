@@ -634,7 +634,8 @@ async fn the_401_challenge_is_the_sample() {
         values,
         [
             "Bearer trusted_issuers=\"00000002-0000-0ff1-ce00-000000000000@contoso.com\", client_id=\"00000004-0000-0ff1-ce00-000000000000\"".to_string(),
-            format!("MsRtcOAuth href=\"{origin}/WebTicket/oauthtoken\",grant_type=\"urn:microsoft.rtc:windows,urn:microsoft.rtc:anonmeeting,password\""),
+            // Only the grant its token endpoint accepts.
+            format!("MsRtcOAuth href=\"{origin}/WebTicket/oauthtoken\",grant_type=\"password\""),
         ]
     );
 }

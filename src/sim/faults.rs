@@ -5,6 +5,8 @@
 //! to and then the simulator behaves normally again.
 
 use std::fmt;
+
+use crate::ucwa::modality::{self, Modality};
 use std::time::Duration;
 
 /// A request the `stall` switch can delay.
@@ -20,11 +22,11 @@ pub enum SimStep {
     Application,
     /// Every event-channel GET.
     Events,
-    /// `POST startAudioVideo`.
+    /// `POST startAudioVideo` and `POST startPhoneAudio`.
     StartAudioVideo,
     /// `POST …/cancel`.
     Cancel,
-    /// `POST …/stopAudioVideo` and `DELETE` of a conversation.
+    /// `POST …/stopAudioVideo`, `…/stopPhoneAudio` and `DELETE` of a conversation.
     HangUp,
     /// `DELETE` of the application.
     Delete,
@@ -64,6 +66,27 @@ impl SimStep {
     }
 }
 
+/// A switch that fires once: on the first request it applies to, then never again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum OneShot {
+    RedirectRoot,
+    UserRedirect,
+    Proxy502Html,
+    ExpireTokenOnce,
+    TruncatedBody,
+    /// `foreign-link=redirect@…`: the first event-channel GET answers `307`.
+    ForeignRedirect,
+    EventsGone,
+    ResumeOnce,
+    ResyncOnce,
+    ReorderEvents,
+    DuplicateEvents,
+    /// `echo-secrets`: the first `startAudioVideo` quotes the bearer token.
+    EchoToken,
+    Status503RetryDate,
+    Status503RetryAfter,
+}
+
 /// Delay every answer to one kind of request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Stall {
@@ -86,6 +109,9 @@ pub struct Faults {
     /// `user-redirect`: the first authenticated `user` answers with only a `redirect` link
     /// (the user is homed on another pool); the redirect resource names that pool's `user`.
     pub user_redirect: bool,
+    /// `no-calling`: `communication` offers neither `startAudioVideo` nor
+    /// `startPhoneAudio`, and a POST to either is refused with `403 Forbidden`.
+    pub no_calling: bool,
     /// `no-av-link`: `communication` offers no `startAudioVideo` link (like the guide's
     /// sample), and a POST to the usual path is refused with `403 Forbidden`.
     pub no_av_link: bool,
@@ -142,6 +168,21 @@ pub struct Faults {
     /// `empty-events`: P-GETs are never held: with nothing to deliver, each is answered at
     /// once with an empty page.
     pub empty_events: bool,
+    /// `no-password-grant`: the 401 challenge offers only `urn:microsoft.rtc:windows`
+    /// (integrated Windows sign-in), and the token endpoint refuses the password grant
+    /// with `unsupported_grant_type` and `X-Ms-diagnostics: 28029`.
+    pub no_password_grant: bool,
+    /// `token-diagnostics`: every token request is refused with `invalid_grant` and
+    /// `X-Ms-diagnostics: 28020` ("No valid security token.").
+    pub token_diagnostics: bool,
+    /// `events-silent`: event-channel GETs are never answered (held until the
+    /// application is deleted or the simulator stops), whatever their `timeout`.
+    pub events_silent: bool,
+    /// `slow=MS`: every answer is delayed by MS milliseconds.
+    pub slow: Option<Duration>,
+    /// `flaky=N`: `sip:flaky@contoso.com` fails one call in N (the first, then every Nth
+    /// after it) with `RemoteFailure` / `TemporarilyUnavailable`; default 3.
+    pub flaky: Option<u32>,
     /// `status-503-retry-date[=SECS]`: the first `startAudioVideo` gets `503` with
     /// `Retry-After` as an HTTP date SECS seconds ahead (default 1), RFC 9110 §10.2.3.
     pub status_503_retry_date: Option<u32>,
@@ -175,6 +216,7 @@ pub const NAMES: &[&str] = &[
     "redirect-loop",
     "user-redirect",
     "no-av-link",
+    "no-calling",
     "stall=STEP:MS",
     "status-503-retry-after[=SECS]",
     "proxy-502-html",
@@ -192,9 +234,76 @@ pub const NAMES: &[&str] = &[
     "cut-held-events=MS",
     "empty-events",
     "status-503-retry-date[=SECS]",
+    "no-password-grant",
+    "token-diagnostics",
+    "events-silent",
+    "slow=MS",
+    "flaky=N",
 ];
 
 impl Faults {
+    /// The calling modalities `communication` offers: both; only Call via Work under
+    /// `no-av-link`; none under `no-calling`.
+    pub fn offered(&self) -> &'static [Modality] {
+        if self.no_calling {
+            &[]
+        } else if self.no_av_link {
+            &[modality::PHONE_AUDIO]
+        } else {
+            &modality::ALL
+        }
+    }
+
+    /// The field behind a switch that takes no value.
+    fn flag(&mut self, name: &str) -> Option<&mut bool> {
+        Some(match name {
+            "expire-token-once" => &mut self.expire_token_once,
+            "redirect-root" => &mut self.redirect_root,
+            "redirect-loop" => &mut self.redirect_loop,
+            "user-redirect" => &mut self.user_redirect,
+            "no-av-link" => &mut self.no_av_link,
+            "no-calling" => &mut self.no_calling,
+            "proxy-502-html" => &mut self.proxy_502_html,
+            "truncated-body" => &mut self.truncated_body,
+            "events-gone" => &mut self.events_gone,
+            "resync-once" => &mut self.resync_once,
+            "resume-once" => &mut self.resume_once,
+            "duplicate-events" => &mut self.duplicate_events,
+            "reorder-events" => &mut self.reorder_events,
+            "unknown-events" => &mut self.unknown_events,
+            "echo-secrets" => &mut self.echo_secrets,
+            "hostile-text" => &mut self.hostile_text,
+            "empty-events" => &mut self.empty_events,
+            "no-password-grant" => &mut self.no_password_grant,
+            "token-diagnostics" => &mut self.token_diagnostics,
+            "events-silent" => &mut self.events_silent,
+            _ => return None,
+        })
+    }
+
+    /// Whether the switch behind a one-shot fault is on.
+    pub fn armed(&self, shot: OneShot) -> bool {
+        match shot {
+            OneShot::RedirectRoot => self.redirect_root,
+            OneShot::UserRedirect => self.user_redirect,
+            OneShot::Proxy502Html => self.proxy_502_html,
+            OneShot::ExpireTokenOnce => self.expire_token_once,
+            OneShot::TruncatedBody => self.truncated_body,
+            OneShot::ForeignRedirect => self
+                .foreign_link
+                .as_ref()
+                .is_some_and(|l| l.applies("redirect")),
+            OneShot::EventsGone => self.events_gone,
+            OneShot::ResumeOnce => self.resume_once,
+            OneShot::ResyncOnce => self.resync_once,
+            OneShot::ReorderEvents => self.reorder_events,
+            OneShot::DuplicateEvents => self.duplicate_events,
+            OneShot::EchoToken => self.echo_secrets,
+            OneShot::Status503RetryDate => self.status_503_retry_date.is_some(),
+            OneShot::Status503RetryAfter => self.status_503_retry_after.is_some(),
+        }
+    }
+
     /// Reads a comma-separated list such as `expire-token-once,stall=events:500`.
     /// Underscores may stand for dashes; blanks around items are ignored. Every unknown
     /// item is reported at once.
@@ -214,22 +323,11 @@ impl Faults {
                     *slot = true;
                 }
             };
+            if let Some(slot) = faults.flag(&name) {
+                flag(slot, &mut problems);
+                continue;
+            }
             match name.as_str() {
-                "expire-token-once" => flag(&mut faults.expire_token_once, &mut problems),
-                "redirect-root" => flag(&mut faults.redirect_root, &mut problems),
-                "redirect-loop" => flag(&mut faults.redirect_loop, &mut problems),
-                "user-redirect" => flag(&mut faults.user_redirect, &mut problems),
-                "no-av-link" => flag(&mut faults.no_av_link, &mut problems),
-                "proxy-502-html" => flag(&mut faults.proxy_502_html, &mut problems),
-                "truncated-body" => flag(&mut faults.truncated_body, &mut problems),
-                "events-gone" => flag(&mut faults.events_gone, &mut problems),
-                "resync-once" => flag(&mut faults.resync_once, &mut problems),
-                "resume-once" => flag(&mut faults.resume_once, &mut problems),
-                "duplicate-events" => flag(&mut faults.duplicate_events, &mut problems),
-                "reorder-events" => flag(&mut faults.reorder_events, &mut problems),
-                "unknown-events" => flag(&mut faults.unknown_events, &mut problems),
-                "echo-secrets" => flag(&mut faults.echo_secrets, &mut problems),
-                "hostile-text" => flag(&mut faults.hostile_text, &mut problems),
                 "token-expires-in" => match arg.as_deref().map(str::parse::<u64>) {
                     Some(Ok(n)) => faults.token_expires_in = Some(n),
                     _ => problems.push(format!(
@@ -247,7 +345,18 @@ impl Faults {
                         "fault '{item}': expected foreign-link=KIND@ORIGIN (e.g. next@http://127.0.0.1:9)"
                     )),
                 },
-                "empty-events" => flag(&mut faults.empty_events, &mut problems),
+                "slow" => match arg.as_deref().map(str::parse::<u64>) {
+                    Some(Ok(ms)) if ms > 0 => faults.slow = Some(Duration::from_millis(ms)),
+                    _ => problems.push(format!(
+                        "fault '{item}': expected slow=MS with MS a number of milliseconds above 0"
+                    )),
+                },
+                "flaky" => match arg.as_deref().map(str::parse::<u32>) {
+                    Some(Ok(n)) if n > 0 => faults.flaky = Some(n),
+                    _ => problems.push(format!(
+                        "fault '{item}': expected flaky=N with N a whole number above 0"
+                    )),
+                },
                 "cut-held-events" => match arg.as_deref().map(str::parse::<u64>) {
                     Some(Ok(ms)) if ms > 0 => {
                         faults.cut_held_events = Some(Duration::from_millis(ms))
@@ -320,6 +429,7 @@ impl fmt::Display for Faults {
             (self.redirect_loop, "redirect-loop"),
             (self.user_redirect, "user-redirect"),
             (self.no_av_link, "no-av-link"),
+            (self.no_calling, "no-calling"),
             (self.proxy_502_html, "proxy-502-html"),
             (self.truncated_body, "truncated-body"),
             (self.events_gone, "events-gone"),
@@ -331,6 +441,9 @@ impl fmt::Display for Faults {
             (self.echo_secrets, "echo-secrets"),
             (self.hostile_text, "hostile-text"),
             (self.empty_events, "empty-events"),
+            (self.no_password_grant, "no-password-grant"),
+            (self.token_diagnostics, "token-diagnostics"),
+            (self.events_silent, "events-silent"),
         ] {
             if on {
                 items.push(name.to_string());
@@ -351,6 +464,12 @@ impl fmt::Display for Faults {
         if let Some(cut) = self.cut_held_events {
             items.push(format!("cut-held-events={}", cut.as_millis()));
         }
+        if let Some(slow) = self.slow {
+            items.push(format!("slow={}", slow.as_millis()));
+        }
+        if let Some(n) = self.flaky {
+            items.push(format!("flaky={n}"));
+        }
         if let Some(stall) = self.stall {
             items.push(format!(
                 "stall={}:{}",
@@ -368,14 +487,16 @@ mod tests {
 
     #[test]
     fn parses_every_switch_and_round_trips() {
-        let list = "expire-token-once,redirect-root,redirect-loop,no-av-link,proxy-502-html,\
+        let list = "expire-token-once,redirect-root,redirect-loop,no-av-link,no-calling,proxy-502-html,\
                     truncated-body,events-gone,resync-once,duplicate-events,unknown-events,\
                     status-503-retry-after=7,stall=start-audio-video:250,echo-secrets,\
                     hostile-text,token-expires-in=0,foreign-link=stopAudioVideo@http://127.0.0.1:9/,\
-                    cut-held-events=1000,empty-events,status-503-retry-date=3";
+                    cut-held-events=1000,empty-events,status-503-retry-date=3,\
+                    no-password-grant,token-diagnostics,events-silent,slow=40,flaky=2";
         let faults = Faults::parse(list).unwrap();
         assert!(faults.expire_token_once && faults.redirect_root && faults.redirect_loop);
         assert!(faults.no_av_link && faults.proxy_502_html && faults.truncated_body);
+        assert!(faults.no_calling);
         assert!(faults.events_gone && faults.resync_once && faults.duplicate_events);
         assert!(faults.unknown_events && faults.echo_secrets && faults.hostile_text);
         assert_eq!(faults.token_expires_in, Some(0));
@@ -389,6 +510,9 @@ mod tests {
         assert_eq!(faults.status_503_retry_after, Some(7));
         assert_eq!(faults.status_503_retry_date, Some(3));
         assert_eq!(faults.cut_held_events, Some(Duration::from_millis(1000)));
+        assert!(faults.no_password_grant && faults.token_diagnostics && faults.events_silent);
+        assert_eq!(faults.slow, Some(Duration::from_millis(40)));
+        assert_eq!(faults.flaky, Some(2));
         assert!(faults.empty_events);
         assert_eq!(
             faults.stall_for(SimStep::StartAudioVideo),

@@ -1,7 +1,12 @@
 //! The resources the simulator serves, built from its state in the shapes of the samples
 //! (`samples/application-create-response.json`, `audioVideoInvitation.json`, …). Pure.
 
+mod people;
+
+pub use people::*;
+
 use super::state::{App, Call, InvitationState, Media};
+use crate::ucwa::modality::{Modality, PHONE_AUDIO};
 use crate::ucwa::resource::{Resource, Value};
 
 /// The root path (`/` answers the same).
@@ -49,11 +54,11 @@ pub fn redirect_pool(origin: &str) -> Resource {
         .with_link("xframe", format!("{origin}{XFRAME}"))
 }
 
-fn text(s: &str) -> Value {
+pub(crate) fn text(s: &str) -> Value {
     Value::text(s)
 }
 
-fn list(items: &[&str]) -> Value {
+pub(crate) fn list(items: &[&str]) -> Value {
     Value::List(items.iter().map(|s| text(s)).collect())
 }
 
@@ -80,7 +85,7 @@ pub fn segment(uri: &str) -> String {
 }
 
 /// The sign-in name as a SIP URI.
-fn my_uri(app: &App) -> String {
+pub(crate) fn my_uri(app: &App) -> String {
     if app.user.contains('@') {
         format!("sip:{}", app.user.trim_start_matches("sip:"))
     } else {
@@ -88,73 +93,23 @@ fn my_uri(app: &App) -> String {
     }
 }
 
-pub fn me(app: &App) -> Resource {
+/// `communication`, with the start link of each `offered` modality.
+pub fn communication(app: &App, offered: &[Modality]) -> Resource {
     let base = app.base();
-    let uri = my_uri(app);
-    let name = uri
-        .trim_start_matches("sip:")
-        .split('@')
-        .next()
-        .unwrap_or("demo")
-        .to_string();
-    let me = Resource::new("me", Some(format!("{base}/me")))
-        .with_property("name", Value::Text(name))
-        .with_property("uri", Value::Text(uri));
-    with_links(
-        me,
-        &base,
-        &[
-            ("callForwardingSettings", "/me/callForwardingSettings"),
-            ("makeMeAvailable", "/me/makeMeAvailable"),
-            ("phones", "/me/phones"),
-            ("photo", "/me/photo"),
-            ("reportMyActivity", "/reportMyActivity"),
-        ],
-    )
-}
-
-pub fn people(app: &App) -> Resource {
-    let base = app.base();
-    with_links(
-        Resource::new("people", Some(format!("{base}/people"))),
-        &base,
-        &[
-            ("presenceSubscriptions", "/people/presenceSubscriptions"),
-            ("subscribedContacts", "/people/subscribedContacts"),
-            ("myGroups", "/people/groups"),
-            ("myContacts", "/people/contacts"),
-            ("search", "/people/search"),
-        ],
-    )
-}
-
-pub fn online_meetings(app: &App) -> Resource {
-    let base = app.base();
-    with_links(
-        Resource::new("onlineMeetings", Some(format!("{base}/onlineMeetings"))),
-        &base,
-        &[
-            ("myOnlineMeetings", "/onlineMeetings/myOnlineMeetings"),
-            (
-                "onlineMeetingDefaultValues",
-                "/onlineMeetings/defaultValues",
-            ),
-            ("onlineMeetingPolicies", "/onlineMeetings/policies"),
-        ],
-    )
-}
-
-/// `communication`; without `startAudioVideo` when `no_av` (the guide's sample).
-pub fn communication(app: &App, no_av: bool) -> Resource {
-    let base = app.base();
-    let modalities: &[&str] = if no_av {
-        &["Messaging"]
-    } else {
-        &["Audio", "Video", "Messaging"]
-    };
+    let modalities: Vec<&str> = offered
+        .iter()
+        .flat_map(|m| {
+            if *m == PHONE_AUDIO {
+                &["PhoneAudio"][..]
+            } else {
+                &["Audio", "Video"][..]
+            }
+        })
+        .copied()
+        .collect();
     let mut comm = Resource::new("communication", Some(format!("{base}/communication")))
         .with_property(&app.put_guid, text("please pass this in a PUT request"))
-        .with_property("supportedModalities", list(modalities))
+        .with_property("supportedModalities", list(&modalities))
         .with_property("supportedMessageFormats", list(&["Plain"]));
     comm = with_links(
         comm,
@@ -164,32 +119,17 @@ pub fn communication(app: &App, no_av: bool) -> Resource {
             "/communication/conversations?filter=active",
         )],
     );
-    if !no_av {
-        comm = comm.with_link(
-            "startAudioVideo",
-            format!("{base}/communication/startAudioVideo"),
-        );
+    for m in offered {
+        comm = comm.with_link(m.start, format!("{base}/communication/{}", m.start));
     }
-    comm = with_links(
-        comm,
-        &base,
-        &[
-            ("startMessaging", "/communication/messagingInvitations"),
-            (
-                "startOnlineMeeting",
-                "/communication/onlineMeetingInvitations?onlineMeetingUri=adhoc",
-            ),
-            (
-                "joinOnlineMeeting",
-                "/communication/onlineMeetingInvitations",
-            ),
-        ],
-    );
+    if let Some(number) = app.available.as_ref().and_then(|a| a.phone_number.as_ref()) {
+        comm = comm.with_property("phoneNumber", text(number));
+    }
     comm.with_property("etag", text("3140562359"))
 }
 
 /// The application, as `POST applications` returns it and `GET` shows it.
-pub fn application(app: &App, no_av: bool) -> Resource {
+pub fn application(app: &App, offered: &[Modality]) -> Resource {
     let base = app.base();
     let mut resource = Resource::new("application", Some(base.clone()))
         .with_property("culture", text(&app.culture))
@@ -200,20 +140,11 @@ pub fn application(app: &App, no_av: bool) -> Resource {
     if let Some(instance) = &app.instance_id {
         resource = resource.with_property("instanceId", text(instance));
     }
-    resource = with_links(
-        resource,
-        &base,
-        &[
-            ("policies", "/policies"),
-            ("batch", "/batch"),
-            ("events", "/events?ack=1"),
-        ],
-    );
     resource
+        .with_link("events", format!("{base}/events?ack=1"))
         .with_embedded(me(app))
         .with_embedded(people(app))
-        .with_embedded(online_meetings(app))
-        .with_embedded(communication(app, no_av))
+        .with_embedded(communication(app, offered))
 }
 
 /// Paths of one call's resources.
@@ -221,7 +152,8 @@ pub struct CallPaths {
     pub communication: String,
     pub invitation: String,
     pub conversation: String,
-    pub audio_video: String,
+    /// The conversation's modality resource (`audioVideo`, `phoneAudio`).
+    pub modality: String,
     pub local_participant: String,
     pub remote_participant: String,
     pub to_contact: String,
@@ -233,8 +165,11 @@ impl CallPaths {
         let conversation = format!("{base}/communication/conversations/{}", call.conversation);
         CallPaths {
             communication: format!("{base}/communication"),
-            invitation: format!("{base}/communication/audioVideoInvitations/{}", call.id),
-            audio_video: format!("{conversation}/audioVideo"),
+            invitation: format!(
+                "{base}/communication/{}s/{}",
+                call.modality.invitation, call.id
+            ),
+            modality: format!("{conversation}/{}", call.modality.resource),
             local_participant: format!("{conversation}/participants/{}", segment(&my_uri(app))),
             remote_participant: format!("{conversation}/participants/{}", segment(&call.to)),
             to_contact: format!("{base}/people/{}", segment(&call.to)),
@@ -264,31 +199,35 @@ pub fn local_participant(app: &App, call: &Call) -> Resource {
 /// The callee as a participant.
 pub fn remote_participant(app: &App, call: &Call, rel: &str) -> Resource {
     let p = CallPaths::new(app, call);
-    let name = segment(&call.to)
-        .split('@')
-        .next()
-        .unwrap_or_default()
-        .to_string();
-    Resource::new(rel, Some(p.remote_participant.clone()))
+    let name = super::directory::person_by_uri(&call.to).map_or_else(
+        || {
+            segment(&call.to)
+                .split('@')
+                .next()
+                .unwrap_or_default()
+                .to_string()
+        },
+        |person| person.name.to_string(),
+    );
+    let known = super::directory::person_by_uri(&call.to).is_some();
+    let mut participant = Resource::new(rel, Some(p.remote_participant.clone()))
         .with_property("name", Value::Text(name))
         .with_property("uri", text(&call.to))
-        .with_property("sourceNetwork", text("SameEnterprise"))
-        .with_link("contact", p.to_contact)
-        .with_link("conversation", p.conversation)
-        .with_link(
-            "participantAudio",
-            format!("{}/participantAudio", p.remote_participant),
-        )
-        .with_link(
-            "participantVideo",
-            format!("{}/participantVideo", p.remote_participant),
-        )
+        .with_property("sourceNetwork", text("SameEnterprise"));
+    if known {
+        participant = participant.with_link("contact", p.to_contact);
+    }
+    participant = participant.with_link("conversation", p.conversation);
+    for media in participant_media_rels(call) {
+        participant = participant.with_link(media, format!("{}/{media}", p.remote_participant));
+    }
+    participant
 }
 
 /// The audioVideoInvitation at its current state; `cancel` only while it rings.
 pub fn invitation(app: &App, call: &Call) -> Resource {
     let p = CallPaths::new(app, call);
-    let mut inv = Resource::new("audioVideoInvitation", Some(p.invitation.clone()))
+    let mut inv = Resource::new(call.modality.invitation, Some(p.invitation.clone()))
         .with_property("direction", text("Outgoing"))
         .with_property("state", text(call.state.as_str()))
         .with_property("operationId", text(&call.operation_id))
@@ -296,6 +235,7 @@ pub fn invitation(app: &App, call: &Call) -> Resource {
     inv = optional(inv, "subject", &call.subject);
     inv = optional(inv, "importance", &call.importance);
     inv = inv.with_property("threadId", text(&call.thread_id));
+    inv = optional(inv, "phoneNumber", &call.phone_number);
     inv = optional(inv, "sessionContext", &call.session_context);
     for (name, value) in [
         ("joinAudioMuted", call.join_audio_muted),
@@ -307,13 +247,14 @@ pub fn invitation(app: &App, call: &Call) -> Resource {
     }
     inv = inv
         .with_link("conversation", p.conversation)
-        .with_link("audioVideo", p.audio_video);
+        .with_link(call.modality.resource, p.modality);
     if call.state.ringing() {
         inv = inv.with_link("cancel", format!("{}/cancel", p.invitation));
     }
-    inv = inv
-        .with_link("to", p.to_contact)
-        .with_link("from", p.local_participant);
+    if super::directory::person_by_uri(&call.to).is_some() {
+        inv = inv.with_link("to", p.to_contact);
+    }
+    inv = inv.with_link("from", p.local_participant);
     if let Some((media_type, body)) = &call.media_offer {
         use base64::Engine;
         let encoded = base64::engine::general_purpose::STANDARD.encode(body);
@@ -330,38 +271,128 @@ pub fn invitation(app: &App, call: &Call) -> Resource {
     inv
 }
 
-/// The conversation: `Connecting`, then `Connected` with both modalities.
+/// The conversation: `Connecting`, then `Connected` with the modality's media; its
+/// modality, participants, subject, importance and creation time.
 pub fn conversation(app: &App, call: &Call) -> Resource {
     let p = CallPaths::new(app, call);
     let (state, modalities): (&str, &[&str]) = match call.media {
         Media::Connecting => ("Connecting", &[]),
-        Media::Connected => ("Connected", &["Audio", "Video"]),
+        Media::Connected => ("Connected", call_modalities(call)),
         Media::Disconnected => ("Disconnected", &[]),
     };
+    let count = if call.media == Media::Connected { 2 } else { 1 };
     let mut conv = Resource::new("conversation", Some(p.conversation.clone()))
         .with_property("state", text(state))
         .with_property("threadId", text(&call.thread_id))
-        .with_property("activeModalities", list(modalities));
+        .with_property("activeModalities", list(modalities))
+        .with_property("participantCount", Value::Number(count.to_string()))
+        .with_property(
+            "importance",
+            text(call.importance.as_deref().unwrap_or("Normal")),
+        )
+        .with_property("created", text(&iso8601(call.created)));
     conv = optional(conv, "subject", &call.subject);
-    conv = optional(conv, "importance", &call.importance);
-    conv.with_link("audioVideo", p.audio_video)
+    conv.with_link(call.modality.resource, p.modality)
         .with_link("localParticipant", p.local_participant)
         .with_link("participants", format!("{}/participants", p.conversation))
 }
 
-/// The audioVideo modality; `stopAudioVideo` only while connected.
-pub fn audio_video(app: &App, call: &Call) -> Resource {
+/// What `activeModalities` holds once connected.
+fn call_modalities(call: &Call) -> &'static [&'static str] {
+    if call.modality == PHONE_AUDIO {
+        &["PhoneAudio"]
+    } else {
+        &["Audio", "Video"]
+    }
+}
+
+/// `conversations`: every live conversation, embedded.
+pub fn conversations(app: &App) -> Resource {
+    let href = format!("{}/communication/conversations", app.base());
+    app.calls
+        .iter()
+        .filter(|c| c.conversation_live)
+        .fold(Resource::new("conversations", Some(href)), |list, call| {
+            list.with_embedded(conversation(app, call))
+        })
+}
+
+/// `participants` of a conversation: the local participant, and the callee once in.
+pub fn participants(app: &App, call: &Call) -> Resource {
     let p = CallPaths::new(app, call);
-    let mut av = Resource::new("audioVideo", Some(p.audio_video.clone()))
+    let mut list = Resource::new(
+        "participants",
+        Some(format!("{}/participants", p.conversation)),
+    )
+    .with_embedded(local_participant(app, call));
+    if call.media == Media::Connected {
+        list = list.with_embedded(remote_participant(app, call, "participant"));
+    }
+    list
+}
+
+/// A participant's `participantAudio` / `participantVideo`.
+pub fn participant_media(app: &App, call: &Call, rel: &str) -> Resource {
+    let p = CallPaths::new(app, call);
+    Resource::new(rel, Some(format!("{}/{rel}", p.remote_participant)))
+        .with_link("participant", p.remote_participant)
+}
+
+/// Seconds since 1970 as ISO 8601 UTC (`2026-11-30T09:00:00Z`).
+fn iso8601(at: std::time::SystemTime) -> String {
+    let secs = at
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let (days, rest) = ((secs / 86_400) as i64, secs % 86_400);
+    // Howard Hinnant's civil-from-days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rest / 3600,
+        rest / 60 % 60,
+        rest % 60
+    )
+}
+
+/// The call's modality resource (`audioVideo`, `phoneAudio`); its stop link only while
+/// connected.
+pub fn modality(app: &App, call: &Call) -> Resource {
+    let p = CallPaths::new(app, call);
+    let mut av = Resource::new(call.modality.resource, Some(p.modality.clone()))
         .with_property("state", text(call.media.as_str()))
         .with_link("conversation", p.conversation);
     if call.media == Media::Connected {
         av = av.with_link(
-            "stopAudioVideo",
-            format!("{}/stopAudioVideo", p.audio_video),
+            call.modality.stop,
+            format!("{}/{}", p.modality, call.modality.stop),
         );
+        let toggle = if call.held {
+            call.modality.resume
+        } else {
+            call.modality.hold
+        };
+        if let Some(rel) = toggle {
+            av = av.with_link(rel, format!("{}/{rel}", p.modality));
+        }
     }
     av
+}
+
+/// The media a participant has in a call of this modality.
+pub fn participant_media_rels(call: &Call) -> &'static [&'static str] {
+    if call.modality == PHONE_AUDIO {
+        &["participantAudio"]
+    } else {
+        &["participantAudio", "participantVideo"]
+    }
 }
 
 /// The callee's SDP answer, sent when the offer carried SDP.
@@ -381,4 +412,16 @@ pub fn negotiation(app: &App, call: &Call) -> Resource {
         Some(format!("{}/audioVideoNegotiation", p.invitation)),
     )
     .with_link("mediaAnswer", data_uri(SDP_ANSWER))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn creation_times_are_iso_8601_utc() {
+        let at = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_796_029_261);
+        assert_eq!(iso8601(at), "2026-11-30T09:01:01Z");
+        assert_eq!(iso8601(std::time::UNIX_EPOCH), "1970-01-01T00:00:00Z");
+    }
 }

@@ -4,13 +4,14 @@
 
 use std::time::Duration;
 
-use super::directory::Scenario;
+use super::directory::{self, Scenario};
 use super::resources::{self as res, CallPaths};
 use super::state::{App, Call, InvitationState, Media};
 use super::SimState;
+use crate::ucwa::modality::PHONE_AUDIO;
 use crate::ucwa::resource::{ErrorBody, Event, EventKind, Link, Resource};
 
-fn event(kind: EventKind, rel: &str, href: &str, embedded: Option<Resource>) -> Event {
+pub(crate) fn event(kind: EventKind, rel: &str, href: &str, embedded: Option<Resource>) -> Event {
     Event {
         kind,
         link: Link::new(rel, href),
@@ -49,6 +50,20 @@ impl Failure {
         subcode: "DestinationNotFound",
         message: "The person or meeting doesn't exist.",
     };
+    /// The flaky contact's bad call.
+    pub const UNAVAILABLE: Failure = Failure {
+        state: InvitationState::Failed,
+        code: "RemoteFailure",
+        subcode: "TemporarilyUnavailable",
+        message: "The person is temporarily unavailable.",
+    };
+    /// Call via Work: the user's own phone, rung first, did not answer (PROTOCOL.md §j).
+    pub const OWN_PHONE_UNANSWERED: Failure = Failure {
+        state: InvitationState::Failed,
+        code: "LocalFailure",
+        subcode: "PstnCallFailed",
+        message: "Your phone did not answer.",
+    };
     pub const CANCELED: Failure = Failure {
         state: InvitationState::Cancelled,
         code: "LocalFailure",
@@ -76,22 +91,28 @@ fn snapshot(app: &App, id: &str) -> Option<(Call, CallPaths)> {
 /// added, local participant added, audioVideo connecting, and, for a contact that
 /// rings, the invitation updated to `Alerting`.
 pub fn begin(app: &mut App, mut call: Call) {
-    let rings = matches!(
-        call.scenario,
-        Scenario::Answer | Scenario::AnswerThenHangUp | Scenario::Decline | Scenario::NoAnswer
-    );
+    // Call via Work rings the user's own phone first: the callee rings later (`alerting`).
+    let rings = call.modality != PHONE_AUDIO
+        && matches!(
+            call.scenario,
+            Scenario::Answer
+                | Scenario::AnswerThenHangUp
+                | Scenario::Decline
+                | Scenario::NoAnswer
+                | Scenario::Unavailable
+        );
     let paths = CallPaths::new(app, &call);
     let started = res::invitation(app, &call);
     let conversation = res::conversation(app, &call);
     let local = res::local_participant(app, &call);
-    let av = res::audio_video(app, &call);
+    let av = res::modality(app, &call);
     let ch = &mut app.channel;
     ch.push(
         "communication",
         &paths.communication,
         event(
             EventKind::Started,
-            "audioVideoInvitation",
+            call.modality.invitation,
             &paths.invitation,
             Some(started),
         ),
@@ -121,8 +142,8 @@ pub fn begin(app: &mut App, mut call: Call) {
         &paths.conversation,
         event(
             EventKind::Updated,
-            "audioVideo",
-            &paths.audio_video,
+            call.modality.resource,
+            &paths.modality,
             Some(av),
         ),
     );
@@ -134,13 +155,67 @@ pub fn begin(app: &mut App, mut call: Call) {
             &paths.communication,
             event(
                 EventKind::Updated,
-                "audioVideoInvitation",
+                call.modality.invitation,
                 &paths.invitation,
                 Some(alerting),
             ),
         );
     }
     app.calls.push(call);
+}
+
+/// Call via Work: the user picked up their phone; the server now calls the callee, and
+/// the invitation turns `Alerting`. False if it was cancelled first.
+pub fn alerting(app: &mut App, id: &str) -> bool {
+    match app.call_mut(id) {
+        Some(call) if call.state == InvitationState::Connecting => {
+            call.state = InvitationState::Alerting;
+        }
+        _ => return false,
+    }
+    let Some((call, p)) = snapshot(app, id) else {
+        return false;
+    };
+    let updated = res::invitation(app, &call);
+    app.channel.push(
+        "communication",
+        &p.communication,
+        event(
+            EventKind::Updated,
+            call.modality.invitation,
+            &p.invitation,
+            Some(updated),
+        ),
+    );
+    true
+}
+
+/// Puts a connected call on hold or takes it off: `phoneAudio` updated with the other
+/// link. False if that action is not possible now.
+pub fn set_held(app: &mut App, id: &str, held: bool) -> bool {
+    match app.call_mut(id) {
+        Some(call)
+            if call.conversation_live && call.media == Media::Connected && call.held != held =>
+        {
+            call.held = held;
+        }
+        _ => return false,
+    }
+    let Some((call, p)) = snapshot(app, id) else {
+        return false;
+    };
+    let resource = res::modality(app, &call);
+    app.channel.push(
+        "conversation",
+        &p.conversation,
+        event(
+            EventKind::Updated,
+            call.modality.resource,
+            &p.modality,
+            Some(resource),
+        ),
+    );
+    true
 }
 
 /// The callee answers. False if the call is no longer ringing (cancelled first).
@@ -157,13 +232,13 @@ pub fn answer(app: &mut App, id: &str) -> bool {
     };
     let participant = res::remote_participant(app, &call, "participant");
     let negotiation = res::negotiation(app, &call);
-    let av = res::audio_video(app, &call);
+    let av = res::modality(app, &call);
     let conversation = res::conversation(app, &call);
     let completed = res::invitation(app, &call);
     let ch = &mut app.channel;
     if call.media_offer.is_some() {
         ch.push(
-            "audioVideoInvitation",
+            call.modality.invitation,
             &p.invitation,
             event(
                 EventKind::Updated,
@@ -183,7 +258,7 @@ pub fn answer(app: &mut App, id: &str) -> bool {
             Some(participant),
         ),
     );
-    for rel in ["participantAudio", "participantVideo"] {
+    for rel in res::participant_media_rels(&call) {
         let mut added = event(
             EventKind::Added,
             rel,
@@ -196,7 +271,12 @@ pub fn answer(app: &mut App, id: &str) -> bool {
     ch.push(
         "conversation",
         &p.conversation,
-        event(EventKind::Updated, "audioVideo", &p.audio_video, Some(av)),
+        event(
+            EventKind::Updated,
+            call.modality.resource,
+            &p.modality,
+            Some(av),
+        ),
     );
     ch.push(
         "communication",
@@ -210,7 +290,7 @@ pub fn answer(app: &mut App, id: &str) -> bool {
     );
     let mut done = event(
         EventKind::Completed,
-        "audioVideoInvitation",
+        call.modality.invitation,
         &p.invitation,
         Some(completed),
     );
@@ -235,11 +315,11 @@ pub fn fail(app: &mut App, id: &str, failure: &Failure) -> bool {
         return false;
     };
     let completed = res::invitation(app, &call);
-    let av = res::audio_video(app, &call);
+    let av = res::modality(app, &call);
     let ch = &mut app.channel;
     let mut done = event(
         EventKind::Completed,
-        "audioVideoInvitation",
+        call.modality.invitation,
         &p.invitation,
         Some(completed),
     );
@@ -249,7 +329,12 @@ pub fn fail(app: &mut App, id: &str, failure: &Failure) -> bool {
     ch.push(
         "conversation",
         &p.conversation,
-        event(EventKind::Updated, "audioVideo", &p.audio_video, Some(av)),
+        event(
+            EventKind::Updated,
+            call.modality.resource,
+            &p.modality,
+            Some(av),
+        ),
     );
     push_teardown(ch, &p);
     true
@@ -287,9 +372,14 @@ pub fn hang_up(app: &mut App, id: &str, reason: Option<ErrorBody>) -> bool {
     let Some((call, p)) = snapshot(app, id) else {
         return false;
     };
-    let av = res::audio_video(app, &call);
+    let av = res::modality(app, &call);
     let ch = &mut app.channel;
-    let mut disconnected = event(EventKind::Updated, "audioVideo", &p.audio_video, Some(av));
+    let mut disconnected = event(
+        EventKind::Updated,
+        call.modality.resource,
+        &p.modality,
+        Some(av),
+    );
     disconnected.reason = reason;
     ch.push("conversation", &p.conversation, disconnected);
     ch.push(
@@ -322,6 +412,25 @@ pub async fn play(state: SimState, app_id: u64, call_id: String, scenario: Scena
     let cfg = state.config();
     let wait = |d: Duration| state.sleep(d);
     let step = |f: &dyn Fn(&mut App) -> bool| state.with_app(app_id, f).unwrap_or(false);
+    let first_leg = state
+        .with_app(app_id, |app| {
+            let call = app.call(&call_id)?;
+            let own = call.phone_number.as_deref();
+            (call.modality == PHONE_AUDIO).then(|| own == Some(directory::UNANSWERED_PHONE))
+        })
+        .flatten();
+    // Call via Work: the user's phone rings first; unanswered, the call fails.
+    if first_leg == Some(true) {
+        if wait(cfg.ring_timeout).await {
+            step(&|app| fail(app, &call_id, &Failure::OWN_PHONE_UNANSWERED));
+        }
+        return;
+    }
+    if first_leg == Some(false)
+        && (!wait(cfg.answer_delay).await || !step(&|app| alerting(app, &call_id)))
+    {
+        return;
+    }
     match scenario {
         Scenario::Answer => {
             if wait(cfg.answer_delay).await {
@@ -351,6 +460,12 @@ pub async fn play(state: SimState, app_id: u64, call_id: String, scenario: Scena
                 step(&|app| fail(app, &call_id, &Failure::NOT_FOUND));
             }
         }
-        Scenario::Refuse(_) => {}
+        Scenario::Unavailable => {
+            if wait(cfg.answer_delay).await {
+                step(&|app| fail(app, &call_id, &Failure::UNAVAILABLE));
+            }
+        }
+        // `place` decides each flaky call beforehand.
+        Scenario::Refuse(_) | Scenario::Flaky => {}
     }
 }

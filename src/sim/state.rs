@@ -3,9 +3,14 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+use std::time::Duration;
+
 use tokio::sync::oneshot;
+use tokio::time::Instant;
 
 use super::directory::Scenario;
+use super::faults::{Faults, OneShot};
+use crate::ucwa::modality::Modality;
 use crate::ucwa::resource::{Event, Sender};
 
 /// The UCWA base path of every application.
@@ -19,17 +24,56 @@ pub struct Inner {
     pub apps: BTreeMap<u64, App>,
     pub next_app: u64,
     /// One-shot faults that have fired.
-    pub fired: HashSet<&'static str>,
+    pub fired: HashSet<OneShot>,
     /// `expire_token_once` is armed: the next UCWA request gets 401.
     pub expire_armed: bool,
     /// The simulator is shutting down: no new P-GETs are parked.
     pub closed: bool,
+    /// Calls placed to the flaky contact so far.
+    pub flaky_calls: u32,
+    /// Token requests per user, throttled.
+    pub token_buckets: TokenBuckets,
+}
+
+/// Token requests a user may make at once before being throttled.
+pub const TOKEN_BURST: f64 = 10.0;
+/// How often one more token request is allowed once the burst is spent.
+pub const TOKEN_REFILL: Duration = Duration::from_secs(3);
+
+/// A token bucket per sign-in name (compared without regard to case), as a real server
+/// throttles sign-in attempts: `TOKEN_BURST` requests at once, then one per `TOKEN_REFILL`.
+/// Every request counts, a wrong password included.
+#[derive(Default)]
+pub struct TokenBuckets {
+    buckets: HashMap<String, (f64, Instant)>,
+}
+
+impl TokenBuckets {
+    /// Takes one request from `user`'s bucket: `None` if allowed, else how long until the
+    /// next one is.
+    pub fn take(&mut self, user: &str, now: Instant) -> Option<Duration> {
+        let (level, at) = self
+            .buckets
+            .entry(user.trim().to_lowercase())
+            .or_insert((TOKEN_BURST, now));
+        let refilled =
+            now.saturating_duration_since(*at).as_secs_f64() / TOKEN_REFILL.as_secs_f64();
+        *level = (*level + refilled).min(TOKEN_BURST);
+        *at = now;
+        if *level >= 1.0 {
+            *level -= 1.0;
+            None
+        } else {
+            Some(TOKEN_REFILL.mul_f64(1.0 - *level))
+        }
+    }
 }
 
 impl Inner {
-    /// True the first time a one-shot fault is asked for, false after.
-    pub fn fire_once(&mut self, name: &'static str) -> bool {
-        self.fired.insert(name)
+    /// True if the switch behind `shot` is on and this is the first time it is asked
+    /// for; false after.
+    pub fn fire(&mut self, faults: &Faults, shot: OneShot) -> bool {
+        faults.armed(shot) && self.fired.insert(shot)
     }
 }
 
@@ -49,6 +93,22 @@ pub struct App {
     pub channel: Channel,
     pub calls: Vec<Call>,
     pub next_conversation: u64,
+    /// What `makeMeAvailable` set, once it has been called.
+    pub available: Option<Availability>,
+}
+
+/// The user's own presence after `makeMeAvailable` (PROTOCOL.md §l).
+#[derive(Clone, Debug, Default)]
+pub struct Availability {
+    /// `Availability` as published (`Online` unless `signInAs` or `POST presence` said
+    /// otherwise).
+    pub availability: String,
+    /// The personal note (`POST note`); empty when reset.
+    pub note: String,
+    /// The number given in `makeMeAvailable`, normalized to a tel URI.
+    pub phone_number: Option<String>,
+    /// `reportMyActivity` calls received.
+    pub activity_reports: u32,
 }
 
 impl App {
@@ -129,6 +189,8 @@ impl Media {
 pub struct Call {
     /// The invitation's 32-hex id (the last segment of its href).
     pub id: String,
+    /// Which start link placed it: names its invitation and modality resources.
+    pub modality: Modality,
     pub conversation: u64,
     pub scenario: Scenario,
     pub operation_id: String,
@@ -142,10 +204,16 @@ pub struct Call {
     /// The decoded offer, if one was sent: its media type (`application/sdp` or
     /// `multipart/alternative;boundary=…`) and its text.
     pub media_offer: Option<(String, String)>,
+    /// Call via Work: the user's own number as a tel URI, rung first.
+    pub phone_number: Option<String>,
+    /// When it was placed (the conversation's `created`).
+    pub created: std::time::SystemTime,
     pub state: InvitationState,
     pub media: Media,
     /// The conversation still exists (not yet deleted).
     pub conversation_live: bool,
+    /// On hold (`holdPhoneAudio`); `resumePhoneAudio` takes it off.
+    pub held: bool,
 }
 
 /// What wakes a parked P-GET.
@@ -362,5 +430,24 @@ mod tests {
         );
         ch.push("communication", "/c", event("/a"));
         assert!(matches!(second.try_recv(), Ok(Wake::Events)));
+    }
+}
+
+#[cfg(test)]
+mod bucket_tests {
+    use super::*;
+
+    #[test]
+    fn a_burst_then_one_request_per_refill_per_user() {
+        let mut b = TokenBuckets::default();
+        let t0 = Instant::now();
+        for _ in 0..10 {
+            assert_eq!(b.take("Ann@contoso.com", t0), None);
+        }
+        let wait = b.take("ann@contoso.com", t0).expect("throttled");
+        assert_eq!(wait, TOKEN_REFILL);
+        assert_eq!(b.take("bob@contoso.com", t0), None, "per user");
+        assert_eq!(b.take("ann@contoso.com", t0 + TOKEN_REFILL), None);
+        assert!(b.take("ann@contoso.com", t0 + TOKEN_REFILL).is_some());
     }
 }
