@@ -7,6 +7,9 @@
 //! `405 Method Not Allowed` with `POST` in `Allow`: the route exists, and crawling does
 //! not perform the action.
 
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
 use std::collections::{BTreeMap, VecDeque};
 use std::time::Duration;
 

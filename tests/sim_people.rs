@@ -2,6 +2,9 @@
 //! `router(state).oneshot(…)`: directory search, contacts, presence, makeMeAvailable and
 //! what it unlocks, and the throttled token endpoint.
 
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
 use std::time::Duration;
 
 use avlaunch::sim::{self, Faults, SimConfig, SimState};

@@ -2,6 +2,9 @@
 //! `startPhoneAudio` link and its switches, the events of each demo contact in the order
 //! PROTOCOL.md §j gives, the `phoneAudio` actions, and number normalisation.
 
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
 use std::time::Duration;
 
 use avlaunch::sim::{self, Faults, SimConfig, SimState};

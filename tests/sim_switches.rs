@@ -1,6 +1,9 @@
 //! Fault switches for sign-in and pacing: `no-password-grant`, `token-diagnostics`,
 //! `events-silent`, `slow=MS` and the flaky contact (`flaky=N`).
 
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
 use std::time::Duration;
 
 use avlaunch::sim::{self, Faults, SimConfig, SimState};
