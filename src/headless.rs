@@ -269,6 +269,9 @@ impl Printer {
                                 e.subcode.as_deref().unwrap_or("None")
                             ));
                         }
+                        for d in &e.diagnostics {
+                            s.push_str(&format!("\n  {}", d.line()));
+                        }
                     }
                     (None, Some(d)) => s.push_str(&format!(
                         "{} talked to {} for {:.1} s",
@@ -358,6 +361,7 @@ pub fn json_line(update: &CallUpdate) -> serde_json::Value {
                     "subcode": e.subcode,
                     "message": e.message,
                     "server_message": e.server_message,
+                    "diagnostics": e.diagnostics.first(),
                 })),
             })
         }

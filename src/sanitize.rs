@@ -122,6 +122,9 @@ fn call_error(error: &mut CallError) {
     opt(&mut error.code);
     opt(&mut error.subcode);
     opt(&mut error.server_message);
+    for d in &mut error.diagnostics {
+        d.map_server_text(|t| sanitize(t).into_owned());
+    }
 }
 
 fn event(note: &mut EventNote) {

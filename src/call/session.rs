@@ -151,13 +151,6 @@ pub fn call_error(e: &UcwaError) -> CallError {
     {
         message.push_str(&format!(" [{note}]"));
     }
-    if let UcwaError::Http {
-        diagnostics: Some(d),
-        ..
-    } = e
-    {
-        message.push_str(&format!(" [X-Ms-diagnostics: {d}]"));
-    }
     CallError {
         kind,
         message,
@@ -165,6 +158,7 @@ pub fn call_error(e: &UcwaError) -> CallError {
         code: e.body().map(|b| b.code.clone()),
         subcode: e.body().and_then(|b| b.subcode.clone()),
         server_message: e.body().and_then(|b| b.message.clone()),
+        diagnostics: e.diagnostics(),
     }
 }
 
@@ -976,6 +970,7 @@ impl Session {
                     code: (!reason.code.is_empty()).then(|| reason.code.clone()),
                     subcode: reason.subcode.clone(),
                     server_message: reason.message.clone(),
+                    diagnostics: Vec::new(),
                 }))
             }
             "conversation" => {

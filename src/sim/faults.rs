@@ -131,6 +131,11 @@ pub struct Faults {
     /// `startAudioVideo` is refused with `403` whose message and `X-Ms-diagnostics` quote the
     /// bearer token (without its `cwt=` prefix, so only its value gives it away).
     pub echo_secrets: bool,
+    /// `token-diagnostics=CODE`: the token endpoint refuses every grant with `400` and an
+    /// `X-Ms-diagnostics: CODE;source=…;reason=…` header (the published reason for 28020 and
+    /// 28029, whose OAuth `error` is `invalid_grant` / `unsupported_grant_type`; a generic one
+    /// for any other code), as PROTOCOL.md §m shows for token failures.
+    pub token_diagnostics: Option<u32>,
     /// `hostile-text`: every event `reason` and error message carries terminal control
     /// sequences (clear screen, an OSC 52 clipboard write, a carriage return, a bidi
     /// override), and the reason's subcode a colour escape.
@@ -188,11 +193,26 @@ pub const NAMES: &[&str] = &[
     "foreign-link=KIND@ORIGIN",
     "token-expires-in=SECS",
     "echo-secrets",
+    "token-diagnostics=CODE",
     "hostile-text",
     "cut-held-events=MS",
     "empty-events",
     "status-503-retry-date[=SECS]",
 ];
+
+/// `token-diagnostics=CODE`: the OAuth `error` and the `X-Ms-diagnostics` value the token
+/// endpoint answers with (reasons as published, PROTOCOL.md §m).
+pub fn token_diagnostics(code: u32) -> (&'static str, String) {
+    let (error, reason) = match code {
+        28020 => ("invalid_grant", "No valid security token."),
+        28029 => ("unsupported_grant_type", "Authentication type not allowed."),
+        _ => ("invalid_grant", "The simulator refuses this sign-in."),
+    };
+    (
+        error,
+        format!("{code};source=\"sim.contoso.com\";reason=\"{reason}\""),
+    )
+}
 
 impl Faults {
     /// Reads a comma-separated list such as `expire-token-once,stall=events:500`.
@@ -230,6 +250,12 @@ impl Faults {
                 "unknown-events" => flag(&mut faults.unknown_events, &mut problems),
                 "echo-secrets" => flag(&mut faults.echo_secrets, &mut problems),
                 "hostile-text" => flag(&mut faults.hostile_text, &mut problems),
+                "token-diagnostics" => match arg.as_deref().map(str::parse::<u32>) {
+                    Some(Ok(n)) => faults.token_diagnostics = Some(n),
+                    _ => problems.push(format!(
+                        "fault '{item}': expected token-diagnostics=CODE"
+                    )),
+                },
                 "token-expires-in" => match arg.as_deref().map(str::parse::<u64>) {
                     Some(Ok(n)) => faults.token_expires_in = Some(n),
                     _ => problems.push(format!(
@@ -338,6 +364,9 @@ impl fmt::Display for Faults {
         }
         if let Some(secs) = self.status_503_retry_after {
             items.push(format!("status-503-retry-after={secs}"));
+        }
+        if let Some(code) = self.token_diagnostics {
+            items.push(format!("token-diagnostics={code}"));
         }
         if let Some(secs) = self.token_expires_in {
             items.push(format!("token-expires-in={secs}"));

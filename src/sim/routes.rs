@@ -728,6 +728,14 @@ fn token(state: &SimState, ctx: &Ctx, body: &[u8]) -> Response {
     let (Some(user), Some(password)) = (field("username"), field("password")) else {
         return token_error("invalid_request");
     };
+    if let Some(code) = state.config().faults.token_diagnostics {
+        let (error, header) = super::faults::token_diagnostics(code);
+        let mut r = token_error(error);
+        if let Ok(v) = HeaderValue::from_str(&header) {
+            r.headers_mut().insert("x-ms-diagnostics", v);
+        }
+        return r;
+    }
     if password != "demo" {
         let faults = &state.config().faults;
         if faults.echo_secrets {

@@ -224,6 +224,9 @@ pub async fn request_token(
             return Err(UcwaError::Token {
                 action: action.into(),
                 error: transport.scrub_quoted(&e.error),
+                diagnostics: response
+                    .header("x-ms-diagnostics")
+                    .map(|d| transport.scrub_quoted(d)),
             });
         }
     }
