@@ -110,3 +110,28 @@ async fn no_header_means_no_diagnostics() {
     let s = summary_of(&stdout);
     assert!(s["error"]["diagnostics"].is_null(), "{s}");
 }
+
+/// The status pane of the TUI shows the decoded diagnostics under the error.
+#[test]
+fn the_status_pane_shows_the_decoded_diagnostics() {
+    use common::tmux::{Tmux, SCREEN_DEADLINE};
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let mut config = fast_config();
+    config.faults = Faults::parse("token-diagnostics=28029").unwrap();
+    let sim = runtime.block_on(start_sim(config));
+    let home = tempfile::tempdir().unwrap();
+    let command = format!(
+        "env HOME={home} XDG_STATE_HOME={home} AVLAUNCH_PASSWORD=demo NO_COLOR=1 {BIN} --server {url} --user tester@contoso.com",
+        home = home.path().display(),
+        url = sim.url
+    );
+    let tmux = Tmux::start("diagnostics", &command, 160, 45).expect("tmux runs");
+    tmux.wait_for("New call", SCREEN_DEADLINE);
+    tmux.keys(&["sip:alice@contoso.com", "Enter"]);
+    let screen = tmux.wait_for("X-Ms-diagnostics 28029", SCREEN_DEADLINE);
+    assert!(screen.contains("from sim.contoso.com"), "{screen}");
+    assert!(screen.contains("grant type is switched off"), "{screen}");
+    tmux.keys(&["C-q"]);
+    tmux.wait_for("EXIT=0", SCREEN_DEADLINE);
+    runtime.block_on(sim.shutdown());
+}
