@@ -12,6 +12,7 @@ pub mod har;
 pub mod headless;
 pub mod input;
 pub mod logging;
+pub mod nagios;
 pub mod sanitize;
 pub mod secret;
 pub mod settings;
