@@ -139,7 +139,14 @@ pub async fn run(
         }
     }
     if output == Output::Nagios {
-        let verdict = nagios_verdict(&printer.to, &outcome, setup, &notices, print.thresholds, options.timeout);
+        let verdict = nagios_verdict(
+            &printer.to,
+            &outcome,
+            setup,
+            &notices,
+            print.thresholds,
+            options.timeout,
+        );
         crate::outln!("{}", verdict.0);
         return verdict.1.exit_code();
     }

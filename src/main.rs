@@ -142,9 +142,7 @@ fn command_line_error(e: clap::Error) -> u8 {
 fn output_asked(kind: &str) -> bool {
     let args: Vec<String> = std::env::args().collect();
     args.iter().any(|a| *a == format!("--output={kind}"))
-        || args
-            .windows(2)
-            .any(|w| w[0] == "--output" && w[1] == kind)
+        || args.windows(2).any(|w| w[0] == "--output" && w[1] == kind)
 }
 
 /// Shared options typed on the command line of `avlaunch sim`, which has no use for them.

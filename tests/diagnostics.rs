@@ -16,7 +16,14 @@ async fn run_with(faults: &str, format: &str, output_kind: &str) -> (Option<i32>
     let cmd = call_command(
         &sim,
         "sip:alice@contoso.com",
-        &["--format", format, "--output", output_kind, "--hangup-after", "0"],
+        &[
+            "--format",
+            format,
+            "--output",
+            output_kind,
+            "--hangup-after",
+            "0",
+        ],
     );
     let out = output(cmd).await;
     let (stdout, stderr) = text(&out);
@@ -41,7 +48,10 @@ async fn a_known_code_on_the_token_endpoint_is_decoded_with_meaning_and_next_ste
         assert_eq!(d["source"], "sim.contoso.com");
         assert_eq!(d["reason"], "Authentication type not allowed.");
         assert!(
-            d["meaning"].as_str().unwrap().contains("grant type is switched off"),
+            d["meaning"]
+                .as_str()
+                .unwrap()
+                .contains("grant type is switched off"),
             "{d}"
         );
         assert!(d["next"].as_str().unwrap().contains("grant_type"), "{d}");
@@ -59,7 +69,10 @@ async fn a_known_code_on_the_token_endpoint_is_decoded_with_meaning_and_next_ste
             .lines()
             .find(|l| l.contains("X-Ms-diagnostics 28029"))
             .unwrap_or_else(|| panic!("{format}: no diagnostics line: {stdout}"));
-        assert!(line.contains("“Authentication type not allowed.”"), "{line}");
+        assert!(
+            line.contains("“Authentication type not allowed.”"),
+            "{line}"
+        );
         assert!(line.contains("from sim.contoso.com"), "{line}");
         assert!(line.contains("next: pick a grant"), "{line}");
     }

@@ -43,15 +43,79 @@ fn perf(line: &str) -> Vec<String> {
 #[tokio::test(flavor = "multi_thread")]
 async fn each_verdict_has_its_exit_code_line_and_perfdata() {
     let table: &[(&str, u64, &str, &[&str], i32, &str, &str)] = &[
-        ("", 0, "sip:alice@contoso.com", &["--warn", "5", "--crit", "9"], 0, "OK", "connected to sip:alice@contoso.com in "),
+        (
+            "",
+            0,
+            "sip:alice@contoso.com",
+            &["--warn", "5", "--crit", "9"],
+            0,
+            "OK",
+            "connected to sip:alice@contoso.com in ",
+        ),
         ("", 0, "sip:alice@contoso.com", &[], 0, "OK", "connected to"),
-        ("", 400, "sip:alice@contoso.com", &["--warn", "0.2", "--crit", "9"], 1, "WARNING", "slower than --warn 0.2 s"),
-        ("", 400, "sip:alice@contoso.com", &["--warn", "0.1", "--crit", "0.2"], 2, "CRITICAL", "slower than --crit 0.2 s"),
-        ("expire-token-once", 0, "sip:alice@contoso.com", &[], 1, "WARNING", "needed recovery: "),
-        ("", 0, "sip:bob@contoso.com", &[], 2, "CRITICAL", "Failed calling sip:bob@contoso.com: "),
-        ("", 0, "sip:nobody@contoso.com", &["--warn", "5"], 2, "CRITICAL", "Failed calling sip:nobody@contoso.com"),
-        ("token-diagnostics=28029", 0, "sip:alice@contoso.com", &[], 2, "CRITICAL", "[X-Ms-diagnostics 28029 Authentication type not allowed.]"),
-        ("no-av-link", 0, "sip:alice@contoso.com", &[], 2, "CRITICAL", "not offered"),
+        (
+            "",
+            400,
+            "sip:alice@contoso.com",
+            &["--warn", "0.2", "--crit", "9"],
+            1,
+            "WARNING",
+            "slower than --warn 0.2 s",
+        ),
+        (
+            "",
+            400,
+            "sip:alice@contoso.com",
+            &["--warn", "0.1", "--crit", "0.2"],
+            2,
+            "CRITICAL",
+            "slower than --crit 0.2 s",
+        ),
+        (
+            "expire-token-once",
+            0,
+            "sip:alice@contoso.com",
+            &[],
+            1,
+            "WARNING",
+            "needed recovery: ",
+        ),
+        (
+            "",
+            0,
+            "sip:bob@contoso.com",
+            &[],
+            2,
+            "CRITICAL",
+            "Failed calling sip:bob@contoso.com: ",
+        ),
+        (
+            "",
+            0,
+            "sip:nobody@contoso.com",
+            &["--warn", "5"],
+            2,
+            "CRITICAL",
+            "Failed calling sip:nobody@contoso.com",
+        ),
+        (
+            "token-diagnostics=28029",
+            0,
+            "sip:alice@contoso.com",
+            &[],
+            2,
+            "CRITICAL",
+            "[X-Ms-diagnostics 28029 Authentication type not allowed.]",
+        ),
+        (
+            "no-av-link",
+            0,
+            "sip:alice@contoso.com",
+            &[],
+            2,
+            "CRITICAL",
+            "not offered",
+        ),
     ];
     for (faults, delay, to, extra, code, status, fragment) in table {
         let c = check(faults, *delay, to, extra).await;
@@ -95,7 +159,10 @@ async fn invalid_input_is_unknown() {
         (&["--warn", "5", "--crit", "2"], "below --warn"),
         (&["--timeout", "0"], "--timeout"),
         (&["--warn"], "a value is required for '--warn"),
-        (&["--importance", "Whenever"], "not one of Normal, Urgent, Emergency"),
+        (
+            &["--importance", "Whenever"],
+            "not one of Normal, Urgent, Emergency",
+        ),
     ];
     for (extra, fragment) in table {
         let sim = start_sim(fast_config()).await;

@@ -279,18 +279,29 @@ mod tests {
 
     #[test]
     fn known_code_gets_meaning_and_next() {
-        let d = &parse(r#"28029;source="server.contoso.com";reason="Authentication type not allowed.""#)[0];
+        let d = &parse(
+            r#"28029;source="server.contoso.com";reason="Authentication type not allowed.""#,
+        )[0];
         assert_eq!(d.code, 28029);
         assert_eq!(d.source.as_deref(), Some("server.contoso.com"));
-        assert_eq!(d.reason.as_deref(), Some("Authentication type not allowed."));
-        assert!(d.meaning.as_deref().unwrap().contains("unsupported_grant_type"));
+        assert_eq!(
+            d.reason.as_deref(),
+            Some("Authentication type not allowed.")
+        );
+        assert!(d
+            .meaning
+            .as_deref()
+            .unwrap()
+            .contains("unsupported_grant_type"));
         assert!(d.next.as_deref().unwrap().contains("grant_type"));
     }
 
     #[test]
     fn lenient_forms() {
         // reason before source, capitalised names, unquoted value after a space.
-        let d = &parse(r#"24081;Component="RTCC/4.0";Reason="Endpoint termination";Source= applicationserver.contoso.com"#)[0];
+        let d = &parse(
+            r#"24081;Component="RTCC/4.0";Reason="Endpoint termination";Source= applicationserver.contoso.com"#,
+        )[0];
         assert_eq!(d.code, 24081);
         assert_eq!(d.reason.as_deref(), Some("Endpoint termination"));
         assert_eq!(d.source.as_deref(), Some("applicationserver.contoso.com"));

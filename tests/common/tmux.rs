@@ -22,7 +22,12 @@ impl Tmux {
     pub fn start(name: &str, command: &str, width: u16, height: u16) -> Option<Tmux> {
         let after =
             "echo EXIT=$?; stty -a | tr ' ' '\\n' | grep -x -- '-\\?icanon' | sed 's/^/TTY=/'";
-        Tmux::start_exact(name, &format!("{command}; {after}; sleep 60"), width, height)
+        Tmux::start_exact(
+            name,
+            &format!("{command}; {after}; sleep 60"),
+            width,
+            height,
+        )
     }
 
     /// Starts `command` exactly as given (the pane closes when it ends). `None` without tmux.
