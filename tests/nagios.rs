@@ -39,10 +39,22 @@ fn perf(line: &str) -> Vec<String> {
     setup.split(';').map(str::to_string).collect()
 }
 
-/// A table of (simulator fault, answer delay, contact, options) → (exit code, status, text).
+/// A row: (simulator fault, answer delay in ms, contact, options) → (exit code, status,
+/// a fragment of the text).
+type Row = (
+    &'static str,
+    u64,
+    &'static str,
+    &'static [&'static str],
+    i32,
+    &'static str,
+    &'static str,
+);
+
+/// Every verdict of the table, checked with its performance data.
 #[tokio::test(flavor = "multi_thread")]
 async fn each_verdict_has_its_exit_code_line_and_perfdata() {
-    let table: &[(&str, u64, &str, &[&str], i32, &str, &str)] = &[
+    let table: &[Row] = &[
         (
             "",
             0,
