@@ -79,6 +79,13 @@ impl Diagnostic {
     }
 }
 
+/// Every `X-Ms-diagnostics` header of a response, joined with `, ` as HTTP allows
+/// (RFC 9110 §5.3), for `parse`; `None` when the response carries none.
+pub fn header_of(response: &super::transport::WireResponse) -> Option<String> {
+    let values: Vec<&str> = response.headers_named("x-ms-diagnostics").collect();
+    (!values.is_empty()).then(|| values.join(", "))
+}
+
 /// Decodes every entry of one or more `X-Ms-diagnostics` values (pass each header line
 /// separately or joined by commas). Entries that do not start with a number are skipped.
 /// Never panics, whatever the input.
@@ -328,6 +335,31 @@ mod tests {
             parse("2;reason=\"unterminated")[0].reason.as_deref(),
             Some("unterminated")
         );
+    }
+
+    #[test]
+    fn every_header_of_a_response_is_read() {
+        let response = crate::ucwa::transport::WireResponse {
+            url: url::Url::parse("https://pool.contoso.com/").unwrap(),
+            status: 403,
+            headers: vec![
+                ("X-Ms-diagnostics".into(), "28055;reason=\"a\"".into()),
+                ("content-type".into(), "text/html".into()),
+                ("x-ms-diagnostics".into(), "1003;reason=\"b, c\"".into()),
+            ],
+            body: Vec::new(),
+        };
+        let all = parse(&header_of(&response).unwrap());
+        assert_eq!(
+            all.iter().map(|d| d.code).collect::<Vec<_>>(),
+            [28055, 1003]
+        );
+        assert_eq!(all[1].reason.as_deref(), Some("b, c"));
+        let none = crate::ucwa::transport::WireResponse {
+            headers: Vec::new(),
+            ..response
+        };
+        assert_eq!(header_of(&none), None);
     }
 
     proptest! {
