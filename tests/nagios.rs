@@ -24,6 +24,10 @@ async fn check(faults: &str, answer_delay_ms: u64, to: &str, extra: &[&str]) -> 
     let (stdout, stderr) = text(&out);
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_eq!(stdout.lines().count(), 1, "one line only: {stdout}");
+    assert!(
+        !stdout.trim_end().chars().any(char::is_control),
+        "server text cannot drive the terminal: {stdout:?}"
+    );
     assert_eq!(sim.live_applications(), 0, "the application is deleted");
     sim.shutdown().await;
     Check {
@@ -118,6 +122,15 @@ async fn each_verdict_has_its_exit_code_line_and_perfdata() {
             2,
             "CRITICAL",
             "[X-Ms-diagnostics 28029 Authentication type not allowed.]",
+        ),
+        (
+            "hostile-text",
+            0,
+            "sip:bob@contoso.com",
+            &[],
+            2,
+            "CRITICAL",
+            "\\x1b[2J",
         ),
         (
             "no-av-link",
