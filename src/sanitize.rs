@@ -231,4 +231,26 @@ mod tests {
         let back: serde_json::Value = serde_json::from_str(&safe).unwrap();
         assert_eq!(back, value);
     }
+
+    #[test]
+    fn decoded_diagnostics_are_sanitized_with_the_error() {
+        let mut error = CallError::new(crate::call::ErrorKind::Server, "refused");
+        error.diagnostics = crate::ucwa::diagnostics::parse(
+            "4005;source=\"a\u{1b}[2J\";reason=\"b\u{202e}c\";component=\"\u{1b}]52;c;x\u{7}\"",
+        );
+        let update = CallUpdate::Finished(crate::call::CallOutcome {
+            state: crate::call::FinalState::Failed,
+            invitation: None,
+            operation_id: "op".into(),
+            timings: vec![],
+            error: Some(error),
+            connected_for: None,
+        });
+        let CallUpdate::Finished(o) = sanitize_update(update) else {
+            unreachable!()
+        };
+        let line = o.error.unwrap().diagnostics[0].line();
+        assert!(!line.chars().any(is_unsafe), "{line:?}");
+        assert!(line.contains("\\x1b[2J"), "{line}");
+    }
 }
