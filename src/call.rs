@@ -201,6 +201,8 @@ pub struct CallError {
     pub subcode: Option<String>,
     /// The server's own `message`, if any.
     pub server_message: Option<String>,
+    /// `X-Ms-diagnostics` of the failed answer, decoded (usually one entry, or none).
+    pub diagnostics: Vec<crate::ucwa::diagnostics::Diagnostic>,
 }
 
 impl CallError {
@@ -213,6 +215,7 @@ impl CallError {
             code: None,
             subcode: None,
             server_message: None,
+            diagnostics: Vec::new(),
         }
     }
 }

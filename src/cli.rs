@@ -67,6 +67,8 @@ pub enum WireFormat {
     Xml,
 }
 
+// Parsed once per run: boxing the larger variant would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Place one call headless and follow it to its end (for scripts and smoke tests).
@@ -148,9 +150,18 @@ pub struct CallArgs {
     /// up or Ctrl-C.
     #[arg(long, value_name = "SECS", allow_negative_numbers = true)]
     pub hangup_after: Option<String>,
-    /// text, or json: one JSON object per line, the last line a summary.
+    /// text; json: one JSON object per line, the last line a summary; nagios: one Nagios
+    /// plugin line and the plugin exit codes (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN).
     #[arg(long, value_enum, default_value_t = Output::Text)]
     pub output: Output,
+    /// With --output nagios: WARNING when the set-up (sign-in to connected) takes longer than
+    /// SECS (more than 0, at most 86400).
+    #[arg(long, value_name = "SECS", allow_negative_numbers = true)]
+    pub warn: Option<String>,
+    /// With --output nagios: CRITICAL when the set-up takes longer than SECS (more than 0, at
+    /// most 86400; not below --warn).
+    #[arg(long, value_name = "SECS", allow_negative_numbers = true)]
+    pub crit: Option<String>,
     /// Write every request and response of the call to FILE as HAR 1.2 (redacted).
     #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub har: Option<PathBuf>,
@@ -163,6 +174,8 @@ pub struct CallArgs {
 pub enum Output {
     Text,
     Json,
+    /// One Nagios plugin line (`AVLAUNCH OK - … | setup=…s;WARN;CRIT;0;TIMEOUT`).
+    Nagios,
 }
 
 #[derive(Debug, Clone, Args)]

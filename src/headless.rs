@@ -22,6 +22,8 @@ pub struct PrintOptions {
     pub quiet: bool,
     /// The wire format, named once in the text output's first line about the call.
     pub format: Format,
+    /// `--warn` / `--crit` on the set-up time, for `--output nagios`.
+    pub thresholds: crate::nagios::Thresholds,
 }
 
 /// Colour only for a person: stdout is a terminal and `NO_COLOR` is unset or empty
@@ -61,6 +63,7 @@ pub async fn run(
                 b.contacts.join(", ")
             ),
             Output::Json => writeln!(out, "{}", json!({"type": "simulator", "url": b.url, "contacts": b.contacts})),
+            Output::Nagios => Ok(()),
         };
     }
     drop(out);
@@ -85,6 +88,10 @@ pub async fn run(
             && std::io::stderr().is_terminal(),
     };
     let mut outcome: Option<CallOutcome> = None;
+    // For --output nagios: the set-up time (start to connected) and what needed recovering.
+    let clock = std::time::Instant::now();
+    let mut setup: Option<Duration> = None;
+    let mut notices: Vec<String> = Vec::new();
     loop {
         tokio::select! {
             update = updates.recv() => match update {
@@ -92,8 +99,13 @@ pub async fn run(
                     if let CallUpdate::Wire(r) = &update {
                         if har.is_some() { records.push(r.clone()); }
                     }
-                    if let CallUpdate::Finished(o) = &update {
-                        outcome = Some(o.clone());
+                    match &update {
+                        CallUpdate::Finished(o) => outcome = Some(o.clone()),
+                        CallUpdate::StepStarted(crate::call::Step::InCall) if setup.is_none() => {
+                            setup = Some(clock.elapsed());
+                        }
+                        CallUpdate::Notice(text) => notices.push(text.clone()),
+                        _ => {}
                     }
                     printer.print(&update);
                 }
@@ -112,8 +124,13 @@ pub async fn run(
             Err(e) => {
                 let message = format!("the call stopped unexpectedly: {e}");
                 crate::errln!("avlaunch: {message}");
-                if output == Output::Json {
-                    crate::outln!("{}", failure_summary("Internal", &message, 3));
+                match output {
+                    Output::Json => crate::outln!("{}", failure_summary("Internal", &message, 3)),
+                    Output::Nagios => crate::outln!(
+                        "{}",
+                        crate::nagios::line(crate::nagios::Status::Unknown, &message, &[])
+                    ),
+                    Output::Text => {}
                 }
                 return 3;
             }
@@ -121,7 +138,7 @@ pub async fn run(
     };
     if let Some((recorder, call)) = recorded {
         if let Err(e) = recorder.record(&call, format, started, &outcome) {
-            eprintln!(
+            crate::errln!(
                 "avlaunch: note: could not record the call in {}: {e}",
                 recorder.path.display()
             );
@@ -133,7 +150,79 @@ pub async fn run(
             Err(e) => crate::errln!("avlaunch: cannot write {}: {e}", path.display()),
         }
     }
+    if output == Output::Nagios {
+        let verdict = nagios_verdict(
+            &printer.to,
+            &outcome,
+            setup,
+            &notices,
+            print.thresholds,
+            options.timeout,
+        );
+        crate::outln!("{}", verdict.0);
+        return verdict.1.exit_code();
+    }
     outcome.exit_code()
+}
+
+/// The `--output nagios` line of one call and its status: CRITICAL if it never connected
+/// (for any reason) or the set-up took longer than `--crit`; WARNING if it was slower than
+/// `--warn`, or if something had to be recovered or went wrong after connecting (a notice,
+/// an unconfirmed hang-up); else OK. Performance data: `setup` in seconds, from 0 to the
+/// `--timeout`, `U` when it never connected.
+pub fn nagios_verdict(
+    to: &str,
+    outcome: &CallOutcome,
+    setup: Option<Duration>,
+    notices: &[String],
+    thresholds: crate::nagios::Thresholds,
+    timeout: Duration,
+) -> (String, crate::nagios::Status) {
+    use crate::nagios::{line, Perf, Status};
+    let connected = outcome.connected_for.is_some()
+        || matches!(
+            outcome.state,
+            crate::call::FinalState::Connected | crate::call::FinalState::Ended(_)
+        );
+    let setup = setup.filter(|_| connected);
+    let perf = [Perf::seconds("setup", setup, thresholds, Some(timeout))];
+    let Some(took) = setup.or(connected.then_some(Duration::ZERO)) else {
+        let mut text = format!("{} calling {to}", outcome.state.as_str());
+        if let Some(e) = &outcome.error {
+            text.push_str(&format!(": {}", e.message));
+            if let Some(d) = e.diagnostics.first() {
+                text.push_str(&format!(" [X-Ms-diagnostics {}", d.code_text()));
+                if let Some(r) = &d.reason {
+                    text.push_str(&format!(" {r}"));
+                }
+                text.push(']');
+            }
+        }
+        return (line(Status::Critical, &text, &perf), Status::Critical);
+    };
+    let mut status = thresholds.check(took);
+    let mut text = format!("connected to {to} in {:.3} s", took.as_secs_f64());
+    match status {
+        Status::Critical => text.push_str(&format!(
+            ", slower than --crit {} s",
+            thresholds.crit.unwrap_or_default().as_secs_f64()
+        )),
+        Status::Warning => text.push_str(&format!(
+            ", slower than --warn {} s",
+            thresholds.warn.unwrap_or_default().as_secs_f64()
+        )),
+        _ => {}
+    }
+    let trouble: Vec<&str> = notices
+        .iter()
+        .map(String::as_str)
+        .chain(outcome.error.iter().map(|e| e.message.as_str()))
+        .collect();
+    if !trouble.is_empty() {
+        status = status.max(Status::Warning);
+        text.push_str(&format!("; needed recovery: {}", trouble.join("; ")));
+    }
+    (line(status, &text, &perf), status)
 }
 
 struct Printer {
@@ -172,7 +261,7 @@ impl Printer {
     /// JSON gets its controls escaped as JSON does.
     fn line(&self, text: &str) {
         let text = match self.output {
-            Output::Text => std::borrow::Cow::Borrowed(text),
+            Output::Text | Output::Nagios => std::borrow::Cow::Borrowed(text),
             Output::Json => crate::sanitize::escape_json_text(text),
         };
         let mut out = std::io::stdout().lock();
@@ -185,6 +274,7 @@ impl Printer {
             return;
         }
         match self.output {
+            Output::Nagios => {}
             Output::Text => self.line(&crate::sanitize::sanitize(&format!("note: {text}"))),
             Output::Json => self.line(&json!({"type": "notice", "message": text}).to_string()),
         }
@@ -209,6 +299,8 @@ impl Printer {
                     }
                 }
             }
+            // One line at the end (`run`), nothing before it.
+            Output::Nagios => {}
             Output::Json => {
                 if !self.quiet || matches!(update, CallUpdate::Finished(_)) {
                     self.line(&json_line(update).to_string())
@@ -280,6 +372,9 @@ impl Printer {
                                 e.code.as_deref().unwrap_or("-"),
                                 e.subcode.as_deref().unwrap_or("None")
                             ));
+                        }
+                        for d in &e.diagnostics {
+                            s.push_str(&format!("\n  {}", d.line()));
                         }
                     }
                     (None, Some(d)) => s.push_str(&format!(
@@ -370,6 +465,7 @@ pub fn json_line(update: &CallUpdate) -> serde_json::Value {
                     "subcode": e.subcode,
                     "message": e.message,
                     "server_message": e.server_message,
+                    "diagnostics": e.diagnostics.first(),
                 })),
             })
         }

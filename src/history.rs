@@ -377,35 +377,41 @@ impl Entry {
 /// code: 0, 2 for a call number that is not there, 3 when the file cannot be read.
 pub fn command(args: &HistoryArgs) -> u8 {
     let Some(path) = path() else {
-        eprintln!("avlaunch history: no home directory (set HOME or XDG_DATA_HOME)");
+        crate::errln!("avlaunch history: no home directory (set HOME or XDG_DATA_HOME)");
         return 3;
     };
     let (mut values, bad) = match read_values(&path) {
         Ok(v) => v,
         Err(e) => {
-            eprintln!("avlaunch history: cannot read {}: {e}", path.display());
+            crate::errln!("avlaunch history: cannot read {}: {e}", path.display());
             return 3;
         }
     };
     if bad > 0 {
-        eprintln!(
+        crate::errln!(
             "avlaunch history: note: {bad} unreadable line(s) in {} skipped",
             path.display()
         );
     }
     values.reverse();
+    if args.output == Output::Nagios {
+        crate::errln!(
+            "avlaunch history: --output nagios is for `call` and `doctor`; use text or json"
+        );
+        return 2;
+    }
     let mut out = std::io::stdout().lock();
     match &args.action {
         Some(HistoryAction::Show { n }) => {
             let Some(value) = n.checked_sub(1).and_then(|i| values.get(i)) else {
-                eprintln!(
+                crate::errln!(
                     "avlaunch history show: no call {n}: the history holds {} call(s), 1 is the newest",
                     values.len()
                 );
                 return 2;
             };
             let _ = match args.output {
-                Output::Json => writeln!(out, "{value}"),
+                Output::Json | Output::Nagios => writeln!(out, "{value}"),
                 Output::Text => write!(out, "{}", show_text(value, *n, values.len())),
             };
         }
@@ -416,7 +422,7 @@ pub fn command(args: &HistoryArgs) -> u8 {
                 args.limit
             };
             match args.output {
-                Output::Json => {
+                Output::Json | Output::Nagios => {
                     for v in values.iter().take(limit) {
                         let _ = writeln!(out, "{v}");
                     }

@@ -112,6 +112,37 @@ pub fn call_times(args: &CallArgs) -> (Option<(Duration, Option<Duration>)>, Vec
     }
 }
 
+/// `--warn` and `--crit` (seconds of set-up time): each more than 0 and at most 86400,
+/// `--crit` not below `--warn`, and both only with `--output nagios`.
+pub fn thresholds(args: &CallArgs) -> (crate::nagios::Thresholds, Vec<Problem>) {
+    let mut problems = Vec::new();
+    let mut read = |flag: &str, value: &Option<String>| {
+        let v = value.as_ref()?;
+        if args.output != Output::Nagios {
+            problems.push(Problem::new(flag, "applies only with --output nagios"));
+            return None;
+        }
+        seconds(flag, v, true).map_err(|p| problems.push(p)).ok()
+    };
+    let t = crate::nagios::Thresholds {
+        warn: read("--warn", &args.warn),
+        crit: read("--crit", &args.crit),
+    };
+    if let (Some(w), Some(c)) = (t.warn, t.crit) {
+        if c < w {
+            problems.push(Problem::new(
+                "--crit",
+                format!(
+                    "{} s is below --warn {} s: CRITICAL must not come before WARNING",
+                    c.as_secs_f64(),
+                    w.as_secs_f64()
+                ),
+            ));
+        }
+    }
+    (t, problems)
+}
+
 /// The shared options: `--ca-cert` must name a readable PEM file, and applies only with
 /// `--server` (the built-in simulator is reached over plain HTTP on loopback).
 pub fn server_options(server: &ServerArgs) -> Vec<Problem> {
@@ -170,8 +201,20 @@ pub fn answer_delay(value: Option<&str>) -> Result<Option<Duration>, Problem> {
 
 /// Reports invalid input the way `output` promises: each problem on stderr, and with
 /// `--output json` a summary line on stdout (`exit_code` 2, `error.fields` naming each).
-/// Returns the exit code, 2.
+/// Returns the exit code, 2 (3, UNKNOWN, with `--output nagios`, which then prints its line).
 pub fn report(problems: &[Problem], output: Output, operation_id: Option<&str>) -> u8 {
+    if output == Output::Nagios {
+        let all: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        crate::outln!(
+            "{}",
+            crate::nagios::line(
+                crate::nagios::Status::Unknown,
+                &format!("invalid input, nothing was sent: {}", all.join("; ")),
+                &[]
+            )
+        );
+        return crate::nagios::Status::Unknown.exit_code();
+    }
     for p in problems {
         crate::errln!("avlaunch: invalid input: {p}");
     }

@@ -14,6 +14,7 @@ pub mod headless;
 pub mod history;
 pub mod input;
 pub mod logging;
+pub mod nagios;
 pub mod sanitize;
 pub mod secret;
 pub mod settings;

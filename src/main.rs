@@ -113,7 +113,21 @@ fn command_line_error(e: clap::Error) -> u8 {
         e.exit();
     }
     let _ = e.print();
-    if json_output_asked() {
+    if output_asked("nagios") {
+        let rendered = e.render().to_string();
+        let first = rendered.lines().next().unwrap_or_default();
+        let message = first.strip_prefix("error: ").unwrap_or(first);
+        avlaunch::outln!(
+            "{}",
+            avlaunch::nagios::line(
+                avlaunch::nagios::Status::Unknown,
+                &format!("invalid command line: {message}"),
+                &[]
+            )
+        );
+        return avlaunch::nagios::Status::Unknown.exit_code();
+    }
+    if output_asked("json") {
         let flag = match e.get(ContextKind::InvalidArg) {
             Some(ContextValue::String(arg)) => {
                 arg.split([' ', '=']).next().unwrap_or_default().to_string()
@@ -128,13 +142,11 @@ fn command_line_error(e: clap::Error) -> u8 {
     2
 }
 
-/// `--output json` (or `--output=json`) anywhere on a command line clap could not read.
-fn json_output_asked() -> bool {
+/// `--output KIND` (or `--output=KIND`) anywhere on a command line clap could not read.
+fn output_asked(kind: &str) -> bool {
     let args: Vec<String> = std::env::args().collect();
-    args.iter().any(|a| a == "--output=json")
-        || args
-            .windows(2)
-            .any(|w| w[0] == "--output" && w[1] == "json")
+    args.iter().any(|a| *a == format!("--output={kind}"))
+        || args.windows(2).any(|w| w[0] == "--output" && w[1] == kind)
 }
 
 /// Shared options typed on the command line of `avlaunch sim`, which has no use for them.
@@ -212,6 +224,8 @@ async fn call(server: ServerArgs, args: CallArgs) -> u8 {
         .ok();
     let (times, time_problems) = input::call_times(&args);
     problems.extend(time_problems);
+    let (thresholds, threshold_problems) = input::thresholds(&args);
+    problems.extend(threshold_problems);
     problems.extend(input::server_options(&server));
     let sim_config = if server.server.is_none() {
         embedded_sim_config().map_err(|p| problems.push(p)).ok()
@@ -232,12 +246,17 @@ async fn call(server: ServerArgs, args: CallArgs) -> u8 {
     let (settings, target) = target;
     let options = CallOptions {
         timeout,
-        hangup_after,
+        // A monitoring check proves the call connects; it does not stay on the line.
+        hangup_after: match args.output {
+            Output::Nagios => hangup_after.or(Some(Duration::ZERO)),
+            _ => hangup_after,
+        },
     };
     let print = headless::PrintOptions {
         output: args.output,
         quiet: args.quiet,
         format: settings.format,
+        thresholds,
     };
     match target {
         Target::Deployment(connection) => {
@@ -250,8 +269,20 @@ async fn call(server: ServerArgs, args: CallArgs) -> u8 {
                 Err(e) => {
                     let message = format!("cannot start the built-in simulator: {e}");
                     avlaunch::errln!("avlaunch: {message}");
-                    if args.output == Output::Json {
-                        avlaunch::outln!("{}", headless::failure_summary("Network", &message, 3));
+                    match args.output {
+                        Output::Json => avlaunch::outln!(
+                            "{}",
+                            headless::failure_summary("Network", &message, 3)
+                        ),
+                        Output::Nagios => avlaunch::outln!(
+                            "{}",
+                            avlaunch::nagios::line(
+                                avlaunch::nagios::Status::Unknown,
+                                &message,
+                                &[]
+                            )
+                        ),
+                        Output::Text => {}
                     }
                     return 3;
                 }
@@ -512,7 +543,7 @@ fn man() -> u8 {
     match clap_mangen::Man::new(cmd).render(&mut out) {
         Ok(()) => 0,
         Err(e) => {
-            eprintln!("avlaunch man: {e}");
+            avlaunch::errln!("avlaunch man: {e}");
             3
         }
     }

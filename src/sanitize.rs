@@ -122,6 +122,9 @@ fn call_error(error: &mut CallError) {
     opt(&mut error.code);
     opt(&mut error.subcode);
     opt(&mut error.server_message);
+    for d in &mut error.diagnostics {
+        d.map_server_text(|t| sanitize(t).into_owned());
+    }
 }
 
 fn event(note: &mut EventNote) {
@@ -227,5 +230,27 @@ mod tests {
         assert!(!safe.chars().any(is_unsafe), "{safe}");
         let back: serde_json::Value = serde_json::from_str(&safe).unwrap();
         assert_eq!(back, value);
+    }
+
+    #[test]
+    fn decoded_diagnostics_are_sanitized_with_the_error() {
+        let mut error = CallError::new(crate::call::ErrorKind::Server, "refused");
+        error.diagnostics = crate::ucwa::diagnostics::parse(
+            "4005;source=\"a\u{1b}[2J\";reason=\"b\u{202e}c\";component=\"\u{1b}]52;c;x\u{7}\"",
+        );
+        let update = CallUpdate::Finished(crate::call::CallOutcome {
+            state: crate::call::FinalState::Failed,
+            invitation: None,
+            operation_id: "op".into(),
+            timings: vec![],
+            error: Some(error),
+            connected_for: None,
+        });
+        let CallUpdate::Finished(o) = sanitize_update(update) else {
+            unreachable!()
+        };
+        let line = o.error.unwrap().diagnostics[0].line();
+        assert!(!line.chars().any(is_unsafe), "{line:?}");
+        assert!(line.contains("\\x1b[2J"), "{line}");
     }
 }

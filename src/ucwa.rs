@@ -74,6 +74,7 @@ pub use format::Format;
 pub mod application;
 pub mod auth;
 pub mod client;
+pub mod diagnostics;
 pub mod discover;
 pub mod error;
 pub mod events;

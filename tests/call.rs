@@ -34,133 +34,220 @@ fn assert_app_deleted(seen: &[String]) {
     );
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn alice_answers_and_we_hang_up() {
-    let (out, s, seen) = call_json("sip:alice@contoso.com", &["--hangup-after", "0"]).await;
-    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
-    assert_eq!(s["state"], "Ended");
-    assert_eq!(s["ended_by"], "local");
-    assert_eq!(s["exit_code"], 0);
-    assert!(
-        s["invitation"]
-            .as_str()
-            .unwrap()
-            .contains("/communication/"),
-        "{s}"
-    );
-    assert_eq!(s["operation_id"].as_str().unwrap().len(), 32);
-    for step in [
-        "discover",
-        "sign_in",
-        "create_application",
-        "invite",
-        "ring",
-        "hang_up",
-        "delete_application",
-    ] {
-        assert!(
-            s["timings_ms"].get(step).is_some(),
-            "no timing for {step}: {s}"
-        );
-    }
-    assert!(
-        seen.iter()
-            .any(|r| r.starts_with("POST ") && r.contains("stopAudioVideo")),
-        "{seen:#?}"
-    );
-    assert_app_deleted(&seen);
+/// One directory contact and how its call must end. `None` means "not checked".
+struct Contact {
+    to: &'static str,
+    extra: &'static [&'static str],
+    exit: i32,
+    state: Option<&'static str>,
+    ended_by: Option<&'static str>,
+    kind: Option<&'static str>,
+    status: Option<u16>,
+    code: Option<&'static str>,
+    /// `Some(None)`: the summary's subcode must be null.
+    subcode: Option<Option<&'static str>>,
+    /// A fragment of `error.message`.
+    words: Option<&'static str>,
+    /// Whether we sent `stopAudioVideo` (we hung up).
+    hung_up: Option<bool>,
+    /// An application was created and deleted.
+    app_deleted: bool,
+    /// Anything else, over the summary and the requests the simulator saw.
+    check: fn(&serde_json::Value, &[String]),
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn dave_hangs_up_on_his_own() {
-    let (out, s, seen) = call_json("sip:dave@contoso.com", &[]).await;
-    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
-    assert_eq!(s["state"], "Ended");
-    assert_eq!(s["ended_by"], "remote");
-    assert!(
-        !seen.iter().any(|r| r.contains("stopAudioVideo")),
-        "we should not hang up: {seen:#?}"
-    );
-    assert_app_deleted(&seen);
-}
+const CONTACT: Contact = Contact {
+    to: "",
+    extra: &[],
+    exit: 0,
+    state: None,
+    ended_by: None,
+    kind: None,
+    status: None,
+    code: None,
+    subcode: None,
+    words: None,
+    hung_up: None,
+    app_deleted: false,
+    check: |_, _| {},
+};
 
-#[tokio::test(flavor = "multi_thread")]
-async fn bob_declines_with_a_reason() {
-    let (out, s, seen) = call_json("sip:bob@contoso.com", &[]).await;
-    assert_eq!(out.status.code(), Some(1), "{:?}", text(&out));
-    assert_eq!(s["state"], "Failed");
-    assert_eq!(s["error"]["subcode"], "Declined");
-    assert_eq!(s["error"]["kind"], "Invitation");
-    assert_app_deleted(&seen);
-}
+const CONTACTS: &[Contact] = &[
+    // Alice answers and we hang up.
+    Contact {
+        to: "sip:alice@contoso.com",
+        extra: &["--hangup-after", "0"],
+        exit: 0,
+        state: Some("Ended"),
+        ended_by: Some("local"),
+        hung_up: Some(true),
+        app_deleted: true,
+        check: |s, _| {
+            assert_eq!(s["exit_code"], 0);
+            assert!(
+                s["invitation"]
+                    .as_str()
+                    .unwrap()
+                    .contains("/communication/"),
+                "{s}"
+            );
+            assert_eq!(s["operation_id"].as_str().unwrap().len(), 32);
+            for step in [
+                "discover",
+                "sign_in",
+                "create_application",
+                "invite",
+                "ring",
+                "hang_up",
+                "delete_application",
+            ] {
+                assert!(
+                    s["timings_ms"].get(step).is_some(),
+                    "no timing for {step}: {s}"
+                );
+            }
+        },
+        ..CONTACT
+    },
+    // Dave hangs up on his own: we do not.
+    Contact {
+        to: "sip:dave@contoso.com",
+        exit: 0,
+        state: Some("Ended"),
+        ended_by: Some("remote"),
+        hung_up: Some(false),
+        app_deleted: true,
+        ..CONTACT
+    },
+    Contact {
+        to: "sip:bob@contoso.com",
+        exit: 1,
+        state: Some("Failed"),
+        kind: Some("Invitation"),
+        subcode: Some(Some("Declined")),
+        app_deleted: true,
+        ..CONTACT
+    },
+    Contact {
+        to: "sip:nobody@contoso.com",
+        exit: 1,
+        code: Some("NotFound"),
+        subcode: Some(Some("DestinationNotFound")),
+        ..CONTACT
+    },
+    // Carol never answers: the server times the call out.
+    Contact {
+        to: "sip:carol@contoso.com",
+        exit: 1,
+        state: Some("Failed"),
+        subcode: Some(Some("Timeout")),
+        ..CONTACT
+    },
+    // Synchronous errors: exit 3 with status, code and subcode.
+    Contact {
+        to: "sip:conflict@contoso.com",
+        exit: 3,
+        state: Some("Failed"),
+        status: Some(409),
+        code: Some("Conflict"),
+        subcode: Some(Some("AlreadyExists")),
+        words: Some("already exists"),
+        app_deleted: true,
+        ..CONTACT
+    },
+    Contact {
+        to: "sip:groups@contoso.com",
+        exit: 3,
+        state: Some("Failed"),
+        status: Some(409),
+        code: Some("Conflict"),
+        subcode: Some(Some("TooManyGroups")),
+        words: Some("too many groups"),
+        app_deleted: true,
+        ..CONTACT
+    },
+    Contact {
+        to: "sip:unsupported@contoso.com",
+        exit: 3,
+        state: Some("Failed"),
+        status: Some(409),
+        code: Some("Conflict"),
+        subcode: Some(None),
+        words: Some("not supported by this server"),
+        app_deleted: true,
+        ..CONTACT
+    },
+    Contact {
+        to: "sip:gone@contoso.com",
+        exit: 3,
+        state: Some("Failed"),
+        status: Some(410),
+        code: Some("Gone"),
+        subcode: Some(Some("CannotRedirect")),
+        words: Some("no backup pool"),
+        app_deleted: true,
+        ..CONTACT
+    },
+    Contact {
+        to: "sip:callback@contoso.com",
+        exit: 3,
+        state: Some("Failed"),
+        status: Some(500),
+        code: Some("ServiceFailure"),
+        subcode: Some(Some("CallbackChannelError")),
+        words: Some("cannot deliver call events"),
+        app_deleted: true,
+        ..CONTACT
+    },
+];
 
+/// Every contact of the table, called with `--output json`, checked against its row.
 #[tokio::test(flavor = "multi_thread")]
-async fn nobody_does_not_exist() {
-    let (out, s, _) = call_json("sip:nobody@contoso.com", &[]).await;
-    assert_eq!(out.status.code(), Some(1), "{:?}", text(&out));
-    assert_eq!(s["error"]["code"], "NotFound");
-    assert_eq!(s["error"]["subcode"], "DestinationNotFound");
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn carol_never_answers_and_the_server_times_the_call_out() {
-    let (out, s, _) = call_json("sip:carol@contoso.com", &[]).await;
-    assert_eq!(out.status.code(), Some(1), "{:?}", text(&out));
-    assert_eq!(s["state"], "Failed");
-    assert_eq!(s["error"]["subcode"], "Timeout");
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn synchronous_errors_exit_3_with_code_and_subcode() {
-    let cases = [
-        (
-            "sip:conflict@contoso.com",
-            409,
-            "Conflict",
-            Some("AlreadyExists"),
-            "already exists",
-        ),
-        (
-            "sip:groups@contoso.com",
-            409,
-            "Conflict",
-            Some("TooManyGroups"),
-            "too many groups",
-        ),
-        (
-            "sip:unsupported@contoso.com",
-            409,
-            "Conflict",
-            None,
-            "not supported by this server",
-        ),
-        (
-            "sip:gone@contoso.com",
-            410,
-            "Gone",
-            Some("CannotRedirect"),
-            "no backup pool",
-        ),
-        (
-            "sip:callback@contoso.com",
-            500,
-            "ServiceFailure",
-            Some("CallbackChannelError"),
-            "cannot deliver call events",
-        ),
-    ];
-    for (to, status, code, subcode, words) in cases {
-        let (out, s, seen) = call_json(to, &[]).await;
-        assert_eq!(out.status.code(), Some(3), "{to}: {:?}", text(&out));
-        assert_eq!(s["state"], "Failed", "{to}");
-        assert_eq!(s["error"]["status"], status, "{to}");
-        assert_eq!(s["error"]["code"], code, "{to}");
-        assert_eq!(s["error"]["subcode"].as_str(), subcode, "{to}");
-        assert!(
-            s["error"]["message"].as_str().unwrap().contains(words),
-            "{to}: {s}"
-        );
-        assert_app_deleted(&seen);
+async fn every_contact_ends_as_the_table_says() {
+    for c in CONTACTS {
+        let to = c.to;
+        let (out, s, seen) = call_json(to, c.extra).await;
+        assert_eq!(out.status.code(), Some(c.exit), "{to}: {:?}", text(&out));
+        if let Some(state) = c.state {
+            assert_eq!(s["state"], state, "{to}");
+        }
+        if let Some(by) = c.ended_by {
+            assert_eq!(s["ended_by"], by, "{to}");
+        }
+        if let Some(kind) = c.kind {
+            assert_eq!(s["error"]["kind"], kind, "{to}");
+        }
+        if let Some(status) = c.status {
+            assert_eq!(s["error"]["status"], status, "{to}");
+        }
+        if let Some(code) = c.code {
+            assert_eq!(s["error"]["code"], code, "{to}");
+        }
+        if let Some(subcode) = c.subcode {
+            assert_eq!(s["error"]["subcode"].as_str(), subcode, "{to}: {s}");
+        }
+        if let Some(words) = c.words {
+            assert!(
+                s["error"]["message"].as_str().unwrap().contains(words),
+                "{to}: {s}"
+            );
+        }
+        match c.hung_up {
+            Some(true) => assert!(
+                seen.iter()
+                    .any(|r| r.starts_with("POST ") && r.contains("stopAudioVideo")),
+                "{to}: {seen:#?}"
+            ),
+            Some(false) => assert!(
+                !seen.iter().any(|r| r.contains("stopAudioVideo")),
+                "{to}: we should not hang up: {seen:#?}"
+            ),
+            None => {}
+        }
+        if c.app_deleted {
+            assert_app_deleted(&seen);
+        }
+        (c.check)(&s, &seen);
     }
 }
 

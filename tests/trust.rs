@@ -18,6 +18,7 @@ use std::time::Duration;
 
 use avlaunch::sim::faults::Faults;
 use avlaunch::sim::{SimConfig, SimHandle};
+use common::tmux::{Tmux, SCREEN_DEADLINE};
 use common::*;
 
 const FORMATS: [&str; 2] = ["json", "xml"];
@@ -540,64 +541,6 @@ fn the_xml_reader_refuses_characters_xml_forbids() {
     }
 }
 
-/// One tmux server (private socket) running a command; killed on drop.
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    fn start(name: &str, command: &str) -> Tmux {
-        let tmux = Tmux {
-            socket: format!("avlaunch-trust-{name}-{}", std::process::id()),
-        };
-        let status = tmux
-            .run(&["new-session", "-d", "-s", "t", "-x", "200", "-y", "50"])
-            .status;
-        assert!(status.success(), "tmux runs");
-        tmux.run(&[
-            "send-keys",
-            "-t",
-            "t",
-            &format!("{command}; echo EXIT=$?"),
-            "Enter",
-        ]);
-        tmux
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        std::process::Command::new("tmux")
-            .args(["-L", &self.socket])
-            .args(args)
-            .output()
-            .expect("tmux")
-    }
-
-    fn screen(&self) -> String {
-        String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", "t"]).stdout).into_owned()
-    }
-
-    fn wait_for(&self, text: &str) -> String {
-        let start = std::time::Instant::now();
-        loop {
-            let screen = self.screen();
-            if screen.contains(text) {
-                return screen;
-            }
-            assert!(
-                start.elapsed() < Duration::from_secs(20),
-                "no {text:?} on screen:\n{screen}"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = self.run(&["kill-server"]);
-    }
-}
-
 /// The TUI on a real terminal: the hostile decline reason is shown escaped, the screen is
 /// not cleared, and the log file holds it escaped too.
 #[test]
@@ -613,10 +556,10 @@ fn server_text_cannot_drive_the_terminal_in_the_tui_or_its_log() {
         bin = BIN,
         url = sim.url
     );
-    let tmux = Tmux::start("tui", &command);
-    tmux.wait_for("New call");
-    tmux.run(&["send-keys", "-t", "t", "sip:bob@contoso.com", "Enter"]);
-    let screen = tmux.wait_for("DECLINED-OVERWRITE");
+    let tmux = Tmux::start("trust-tui", &command, 200, 50).expect("tmux runs");
+    tmux.wait_for("New call", SCREEN_DEADLINE);
+    tmux.keys(&["sip:bob@contoso.com", "Enter"]);
+    let screen = tmux.wait_for("DECLINED-OVERWRITE", SCREEN_DEADLINE);
     assert!(
         screen.contains("New call"),
         "the screen was not cleared: {screen}"
@@ -626,8 +569,8 @@ fn server_text_cannot_drive_the_terminal_in_the_tui_or_its_log() {
         !screen.contains('\u{202e}') && !screen.contains('\u{2066}'),
         "{screen}"
     );
-    tmux.run(&["send-keys", "-t", "t", "C-q"]);
-    tmux.wait_for("EXIT=");
+    tmux.keys(&["C-q"]);
+    tmux.wait_for("EXIT=", SCREEN_DEADLINE);
     let log = std::fs::read(home.join("avlaunch").join("avlaunch.log")).unwrap();
     let log_text = String::from_utf8_lossy(&log).into_owned();
     assert_eq!(terminal_controls(&log), Vec::<String>::new(), "{log_text}");

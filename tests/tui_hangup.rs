@@ -7,51 +7,10 @@
 
 mod common;
 
-use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
+use common::tmux::{Tmux, SCREEN_DEADLINE};
 use common::*;
-
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    fn run(&self, args: &[&str]) -> std::io::Result<Output> {
-        Command::new("tmux")
-            .args(["-L", &self.socket])
-            .args(args)
-            .env("NO_COLOR", "1")
-            .output()
-    }
-
-    fn screen(&self) -> String {
-        let out = self.run(&["capture-pane", "-p", "-t", "t"]);
-        out.map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
-            .unwrap_or_default()
-    }
-
-    async fn wait_for(&self, text: &str) -> String {
-        let start = Instant::now();
-        loop {
-            let screen = self.screen();
-            if screen.contains(text) {
-                return screen;
-            }
-            assert!(
-                start.elapsed() < Duration::from_secs(20),
-                "no {text:?} on screen:\n{screen}"
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = self.run(&["kill-server"]);
-    }
-}
 
 struct TempDir(std::path::PathBuf);
 
@@ -76,27 +35,10 @@ async fn closing_the_terminal_mid_call_hangs_up_deletes_and_exits_0() {
         url = sim.url,
         status = status.display(),
     );
-    let tmux = Tmux {
-        socket: format!("avlaunch-hangup-{}", std::process::id()),
-    };
-    let started = tmux
-        .run(&[
-            "new-session",
-            "-d",
-            "-s",
-            "t",
-            "-x",
-            "120",
-            "-y",
-            "32",
-            &command,
-        ])
-        .expect("tmux runs");
-    assert!(started.status.success(), "{started:?}");
-    tmux.wait_for("New call").await;
-    tmux.run(&["send-keys", "-t", "t", "sip:alice@contoso.com", "Enter"])
-        .unwrap();
-    tmux.wait_for("● Connected").await;
+    let tmux = Tmux::start_exact("hangup", &command, 120, 32).expect("tmux runs");
+    tmux.wait_for_async("New call", SCREEN_DEADLINE).await;
+    tmux.keys(&["sip:alice@contoso.com", "Enter"]);
+    tmux.wait_for_async("● Connected", SCREEN_DEADLINE).await;
 
     // The window closes.
     tmux.run(&["kill-pane", "-t", "t"]).unwrap();

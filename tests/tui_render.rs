@@ -330,6 +330,7 @@ fn failed_with_reason() {
         code: Some("Conflict".into()),
         subcode: Some("AlreadyExists".into()),
         server_message: Some("An invitation with this operation id already exists.".into()),
+        diagnostics: Vec::new(),
     };
     h.at(30);
     h.send(
@@ -482,6 +483,7 @@ fn declined() -> CallError {
         code: Some("RemoteFailure".into()),
         subcode: Some("Declined".into()),
         server_message: Some("The person declined the call.".into()),
+        diagnostics: Vec::new(),
     }
 }
 

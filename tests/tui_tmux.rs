@@ -4,103 +4,13 @@
 
 // Test code: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used)]
+mod common;
 
 use std::path::PathBuf;
-use std::process::{Command, Output};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
-/// One tmux server per test, on a socket in its own temporary directory: killed on drop,
-/// and the directory (socket included) removed.
-pub struct Tmux {
-    socket: PathBuf,
-    _dir: tempfile::TempDir,
-}
-
-impl Tmux {
-    /// Starts `command` in a detached `width`x`height` session, or `None` without tmux.
-    pub fn start(name: &str, command: &str, width: u16, height: u16) -> Option<Tmux> {
-        let dir = tempfile::Builder::new()
-            .prefix(&format!("avlaunch-tmux-{name}"))
-            .tempdir()
-            .ok()?;
-        let tmux = Tmux {
-            socket: dir.path().join("socket"),
-            _dir: dir,
-        };
-        // After the program: its exit code, then whether the terminal is back in cooked
-        // mode (`icanon`) rather than left raw (`-icanon`).
-        let after =
-            "echo EXIT=$?; stty -a | tr ' ' '\\n' | grep -x -- '-\\?icanon' | sed 's/^/TTY=/'";
-        let ok = tmux
-            .run(&[
-                "new-session",
-                "-d",
-                "-s",
-                "t",
-                "-x",
-                &width.to_string(),
-                "-y",
-                &height.to_string(),
-                &format!("{command}; {after}; sleep 60"),
-            ])
-            .ok()?
-            .status
-            .success();
-        ok.then_some(tmux)
-    }
-
-    fn run(&self, args: &[&str]) -> std::io::Result<Output> {
-        Command::new("tmux")
-            .arg("-S")
-            .arg(&self.socket)
-            .args(args)
-            .env("NO_COLOR", "1")
-            .output()
-    }
-
-    /// Sends tmux key names (`Enter`, `C-q`, `F2`) or literal text.
-    pub fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", "t"];
-        args.extend_from_slice(keys);
-        self.run(&args).expect("tmux send-keys");
-    }
-
-    /// The screen with its colours and attributes as escape sequences.
-    pub fn screen_with_escapes(&self) -> String {
-        let out = self
-            .run(&["capture-pane", "-p", "-e", "-t", "t"])
-            .expect("tmux capture-pane");
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    pub fn screen(&self) -> String {
-        let out = self
-            .run(&["capture-pane", "-p", "-t", "t"])
-            .expect("tmux capture-pane");
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    /// Polls the screen until it contains `text`, or panics with the last screen.
-    pub fn wait_for(&self, text: &str, deadline: Duration) -> String {
-        let start = Instant::now();
-        loop {
-            let screen = self.screen();
-            if screen.contains(text) {
-                return screen;
-            }
-            if start.elapsed() > deadline {
-                panic!("no {text:?} on screen after {deadline:?}:\n{screen}");
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = self.run(&["kill-server"]);
-    }
-}
+use common::tmux::Tmux;
 
 fn example(name: &str) -> Option<PathBuf> {
     // target/debug/deps/tui_tmux-… → target/debug/examples/<name>

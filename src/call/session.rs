@@ -209,13 +209,6 @@ pub fn call_error(e: &UcwaError) -> CallError {
     {
         message.push_str(&format!(" [{note}]"));
     }
-    if let UcwaError::Http {
-        diagnostics: Some(d),
-        ..
-    } = e
-    {
-        message.push_str(&format!(" [X-Ms-diagnostics: {d}]"));
-    }
     CallError {
         kind,
         message,
@@ -223,6 +216,7 @@ pub fn call_error(e: &UcwaError) -> CallError {
         code: e.body().map(|b| b.code.clone()),
         subcode: e.body().and_then(|b| b.subcode.clone()),
         server_message: e.body().and_then(|b| b.message.clone()),
+        diagnostics: e.diagnostics(),
     }
 }
 

@@ -274,6 +274,7 @@ impl Tracker {
             code: (!reason.code.is_empty()).then(|| reason.code.clone()),
             subcode: reason.subcode.clone(),
             server_message: reason.message.clone(),
+            diagnostics: Vec::new(),
         }))
     }
 }

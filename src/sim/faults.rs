@@ -157,6 +157,11 @@ pub struct Faults {
     /// `startAudioVideo` is refused with `403` whose message and `X-Ms-diagnostics` quote the
     /// bearer token (without its `cwt=` prefix, so only its value gives it away).
     pub echo_secrets: bool,
+    /// `token-diagnostics[=CODE]` (default 28020): the token endpoint refuses every grant with `400` and an
+    /// `X-Ms-diagnostics: CODE;source=…;reason=…` header (the published reason for 28020 and
+    /// 28029, whose OAuth `error` is `invalid_grant` / `unsupported_grant_type`; a generic one
+    /// for any other code), as PROTOCOL.md §m shows for token failures.
+    pub token_diagnostics: Option<u32>,
     /// `hostile-text`: every event `reason` and error message carries terminal control
     /// sequences (clear screen, an OSC 52 clipboard write, a carriage return, a bidi
     /// override), and the reason's subcode a colour escape.
@@ -172,9 +177,6 @@ pub struct Faults {
     /// (integrated Windows sign-in), and the token endpoint refuses the password grant
     /// with `unsupported_grant_type` and `X-Ms-diagnostics: 28029`.
     pub no_password_grant: bool,
-    /// `token-diagnostics`: every token request is refused with `invalid_grant` and
-    /// `X-Ms-diagnostics: 28020` ("No valid security token.").
-    pub token_diagnostics: bool,
     /// `events-silent`: event-channel GETs are never answered (held until the
     /// application is deleted or the simulator stops), whatever their `timeout`.
     pub events_silent: bool,
@@ -230,16 +232,26 @@ pub const NAMES: &[&str] = &[
     "foreign-link=KIND@ORIGIN",
     "token-expires-in=SECS",
     "echo-secrets",
+    "token-diagnostics[=CODE]",
     "hostile-text",
     "cut-held-events=MS",
     "empty-events",
     "status-503-retry-date[=SECS]",
     "no-password-grant",
-    "token-diagnostics",
     "events-silent",
     "slow=MS",
     "flaky=N",
 ];
+
+/// `token-diagnostics[=CODE]`: the OAuth `error` and the `X-Ms-diagnostics` reason the token
+/// endpoint answers with (reasons as published, PROTOCOL.md §m).
+pub fn token_diagnostics(code: u32) -> (&'static str, &'static str) {
+    match code {
+        28020 => ("invalid_grant", "No valid security token."),
+        28029 => ("unsupported_grant_type", "Authentication type not allowed."),
+        _ => ("invalid_grant", "The simulator refuses this sign-in."),
+    }
+}
 
 impl Faults {
     /// The calling modalities `communication` offers: both; only Call via Work under
@@ -275,7 +287,6 @@ impl Faults {
             "hostile-text" => &mut self.hostile_text,
             "empty-events" => &mut self.empty_events,
             "no-password-grant" => &mut self.no_password_grant,
-            "token-diagnostics" => &mut self.token_diagnostics,
             "events-silent" => &mut self.events_silent,
             _ => return None,
         })
@@ -328,6 +339,13 @@ impl Faults {
                 continue;
             }
             match name.as_str() {
+                "token-diagnostics" => match arg.as_deref().map(str::parse::<u32>) {
+                    None => faults.token_diagnostics = Some(28020),
+                    Some(Ok(n)) => faults.token_diagnostics = Some(n),
+                    Some(Err(_)) => problems.push(format!(
+                        "fault '{item}': expected token-diagnostics[=CODE]"
+                    )),
+                },
                 "token-expires-in" => match arg.as_deref().map(str::parse::<u64>) {
                     Some(Ok(n)) => faults.token_expires_in = Some(n),
                     _ => problems.push(format!(
@@ -442,7 +460,6 @@ impl fmt::Display for Faults {
             (self.hostile_text, "hostile-text"),
             (self.empty_events, "empty-events"),
             (self.no_password_grant, "no-password-grant"),
-            (self.token_diagnostics, "token-diagnostics"),
             (self.events_silent, "events-silent"),
         ] {
             if on {
@@ -451,6 +468,9 @@ impl fmt::Display for Faults {
         }
         if let Some(secs) = self.status_503_retry_after {
             items.push(format!("status-503-retry-after={secs}"));
+        }
+        if let Some(code) = self.token_diagnostics {
+            items.push(format!("token-diagnostics={code}"));
         }
         if let Some(secs) = self.token_expires_in {
             items.push(format!("token-expires-in={secs}"));
@@ -510,7 +530,11 @@ mod tests {
         assert_eq!(faults.status_503_retry_after, Some(7));
         assert_eq!(faults.status_503_retry_date, Some(3));
         assert_eq!(faults.cut_held_events, Some(Duration::from_millis(1000)));
-        assert!(faults.no_password_grant && faults.token_diagnostics && faults.events_silent);
+        assert!(
+            faults.no_password_grant
+                && faults.token_diagnostics == Some(28020)
+                && faults.events_silent
+        );
         assert_eq!(faults.slow, Some(Duration::from_millis(40)));
         assert_eq!(faults.flaky, Some(2));
         assert!(faults.empty_events);

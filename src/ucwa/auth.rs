@@ -224,6 +224,8 @@ pub async fn request_token(
             return Err(UcwaError::Token {
                 action: action.into(),
                 error: transport.scrub_quoted(&e.error),
+                diagnostics: super::diagnostics::header_of(&response)
+                    .map(|d| transport.scrub_quoted(&d)),
             });
         }
     }
@@ -232,9 +234,8 @@ pub async fn request_token(
             action: action.into(),
             status: response.status,
             body: None,
-            diagnostics: response
-                .header("x-ms-diagnostics")
-                .map(|d| transport.scrub_quoted(d)),
+            diagnostics: super::diagnostics::header_of(&response)
+                .map(|d| transport.scrub_quoted(&d)),
             foreign_body: None,
             retry_after: None,
         });

@@ -478,9 +478,8 @@ impl Client {
     /// The error a non-2xx answer stands for, with the UCWA body when UCWA answered.
     /// Whatever the server quotes back is scrubbed of secrets here.
     pub fn error_from(&self, response: &WireResponse, action: &str) -> UcwaError {
-        let diagnostics = response
-            .header("x-ms-diagnostics")
-            .map(|d| self.transport.scrub_quoted(d));
+        let diagnostics =
+            super::diagnostics::header_of(response).map(|d| self.transport.scrub_quoted(&d));
         let mut body = response_format(response).and_then(|f| f.read_error(&response.body).ok());
         if let Some(body) = &mut body {
             self.scrub_error_body(body);

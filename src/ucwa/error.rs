@@ -22,7 +22,12 @@ pub enum UcwaError {
     },
     /// The token endpoint refused the credentials or the grant.
     #[error("{action}: {}", explain_token_error(.error))]
-    Token { action: String, error: String },
+    Token {
+        action: String,
+        error: String,
+        /// `X-Ms-diagnostics` of the refusal, shown but never interpreted.
+        diagnostics: Option<String>,
+    },
     /// No answer: connection refused, reset, timed out, TLS failure.
     #[error("{action}: {detail}")]
     Transport { action: String, detail: String },
@@ -57,6 +62,21 @@ impl UcwaError {
         match self {
             UcwaError::Http { body, .. } => body.as_ref(),
             _ => None,
+        }
+    }
+
+    /// The decoded `X-Ms-diagnostics` of the answer, if it carried one (PROTOCOL.md §m).
+    pub fn diagnostics(&self) -> Vec<super::diagnostics::Diagnostic> {
+        match self {
+            UcwaError::Http {
+                diagnostics: Some(d),
+                ..
+            }
+            | UcwaError::Token {
+                diagnostics: Some(d),
+                ..
+            } => super::diagnostics::parse(d),
+            _ => Vec::new(),
         }
     }
 

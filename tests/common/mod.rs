@@ -2,6 +2,8 @@
 //! `avlaunch` binary against it.
 #![allow(dead_code)]
 
+pub mod tmux;
+
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 

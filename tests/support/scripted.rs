@@ -336,5 +336,6 @@ fn error(
         code: code.map(str::to_string),
         subcode: subcode.map(str::to_string),
         server_message: None,
+        diagnostics: Vec::new(),
     }
 }

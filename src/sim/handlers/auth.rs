@@ -105,8 +105,9 @@ pub(crate) fn token(state: &SimState, ctx: &Ctx, body: &[u8]) -> Response {
     };
     let faults = &state.config().faults;
     let grant = field("grant_type");
-    if faults.token_diagnostics && grant.is_some() {
-        return diagnosed("invalid_grant", 28020, "No valid security token.", ctx);
+    if let (Some(code), Some(_)) = (faults.token_diagnostics, grant) {
+        let (error, reason) = crate::sim::faults::token_diagnostics(code);
+        return diagnosed(error, code, reason, ctx);
     }
     match grant {
         None => return token_error("invalid_request"),

@@ -252,6 +252,7 @@ fn updates_fill_the_status_log_ladder_and_wire_log() {
         code: Some("Declined".into()),
         subcode: None,
         server_message: None,
+        diagnostics: Vec::new(),
     };
     app.update(Msg::Call(
         id,

@@ -169,6 +169,9 @@ fn header_lines<'a>(app: &'a App, call: &'a CallRecord, width: u16) -> Vec<Line<
                 width,
             );
         }
+        for d in &e.diagnostics {
+            labelled(&mut lines, "  ", &d.line(), t.warn, t.dim, width);
+        }
     }
     for note in &call.notes {
         labelled(&mut lines, "· ", note, t.warn, t.base, width);
