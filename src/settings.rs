@@ -222,8 +222,17 @@ pub fn target(settings: &Settings, prompt: Prompt) -> Result<Target, String> {
 /// Reads `--ca-cert FILE`: a readable file holding at least one PEM certificate. The error
 /// starts with `--ca-cert: `.
 pub fn read_ca_cert(path: &std::path::Path) -> Result<Vec<u8>, String> {
-    let pem = std::fs::read(path)
-        .map_err(|e| format!("--ca-cert: cannot read '{}': {e}", path.display()))?;
+    // A regular file of at most 1 MiB: a device or pipe would block or fill memory.
+    const CA_CERT_MAX: u64 = 1024 * 1024;
+    let shown = path.display();
+    let meta =
+        std::fs::metadata(path).map_err(|e| format!("--ca-cert: cannot read '{shown}': {e}"))?;
+    if !meta.is_file() || meta.len() > CA_CERT_MAX {
+        return Err(format!(
+            "--ca-cert: '{shown}' is not a regular file of at most {CA_CERT_MAX} bytes"
+        ));
+    }
+    let pem = std::fs::read(path).map_err(|e| format!("--ca-cert: cannot read '{shown}': {e}"))?;
     // A file without a certificate would be accepted silently and trust nothing.
     if !String::from_utf8_lossy(&pem).contains("-----BEGIN CERTIFICATE-----") {
         return Err(format!(
