@@ -82,6 +82,7 @@ pub mod events;
 mod fake;
 pub mod invitation;
 pub mod modality;
+pub mod notice;
 pub mod session;
 
 pub use error::UcwaError;

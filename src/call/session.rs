@@ -43,6 +43,7 @@ use tokio::time::{sleep_until, timeout_at};
 pub use super::keeper::Keeper;
 use super::keeper::Relay;
 use super::tracker::{Effects, Phase, Tracker, Verdict};
+use super::{CallNotice, CancelReason};
 use super::{
     CallControl, CallError, CallOutcome, CallUpdate, EndedBy, ErrorKind, FinalState, Step,
     ValidCall,
@@ -176,7 +177,7 @@ enum Stop {
     /// A failure to report.
     Error(CallError),
     /// Cancelled by the user or the timeout, before anything rang.
-    Cancelled(String),
+    Cancelled(CancelReason),
     /// The event channel says the application no longer exists (404 ApplicationNotFound).
     ApplicationGone(UcwaError),
     /// Connected, and our hang-up was not confirmed: the call may still be up.
@@ -224,7 +225,7 @@ pub fn call_error(e: &UcwaError) -> CallError {
 enum RingEnd {
     Connected,
     Failed(CallError),
-    Cancelled(String),
+    Cancelled(CancelReason),
 }
 
 /// How the connected call ended.
@@ -252,7 +253,7 @@ struct Flow {
     cleanup_started: Option<tokio::time::Instant>,
     /// The state of the invitation as read by GET, not yet reported: events the server
     /// raised before that GET may still be on their way, and go first.
-    snapshot_state: Option<String>,
+    snapshot_state: Option<crate::ucwa::invitation::InvitationState>,
     /// The signed-in client and the session, kept here so that a panic in the flow can
     /// still end the call and delete the application.
     client: Option<Arc<Client>>,
@@ -376,7 +377,7 @@ impl Flow {
         client.set_deadline(Some(deadline));
         let signed_in = tokio::select! {
             r = self.sign_in(&client, connection) => r,
-            Some(CallControl::End) = control.recv() => Err(Stop::Cancelled("cancelled by the user before the call was placed".into())),
+            Some(CallControl::End) = control.recv() => Err(Stop::Cancelled(CancelReason::BeforePlacing)),
             _ = sleep_until(deadline) => Err(Stop::Error(timed_out(options.timeout, "setting up"))),
         };
         let applications = signed_in?;
@@ -392,9 +393,7 @@ impl Flow {
             keeper.adopt(&created);
         }
         if ended(control) {
-            return Err(Stop::Cancelled(
-                "cancelled by the user before the call was placed".into(),
-            ));
+            return Err(Stop::Cancelled(CancelReason::BeforePlacing));
         }
         self.open_events(&created).await;
         Ok(created)
@@ -422,13 +421,10 @@ impl Flow {
         let until = self.delete_deadline();
         match session.close_by(until).await {
             Ok(()) => self.finished(Step::DeleteApplication, clock.elapsed()),
-            Err(Some(e)) => self.send(CallUpdate::Notice(format!(
-                "could not delete the application: {e}"
-            ))),
-            Err(None) => self.send(CallUpdate::Notice(format!(
-                "could not delete the application: no answer within the {} s clean-up bound",
-                CLEANUP_BOUND.as_secs()
-            ))),
+            Err(Some(e)) => self.notice(CallNotice::DeleteFailed(e)),
+            Err(None) => self.notice(CallNotice::DeleteUnanswered {
+                bound: CLEANUP_BOUND,
+            }),
         }
     }
 
@@ -461,9 +457,7 @@ impl Flow {
             match self.call(session, call, options, deadline, control).await {
                 Err(Stop::ApplicationGone(e)) if !recreated => {
                     recreated = true;
-                    self.send(CallUpdate::Notice(format!(
-                        "the server lost the application ({e}); creating a new one and placing the call again"
-                    )));
+                    self.notice(CallNotice::ApplicationRecreated(e));
                     self.tracker.reset();
                     // As at set-up: a Ctrl-C waits for the POST, so what it made is deleted.
                     tokio::select! {
@@ -471,9 +465,7 @@ impl Flow {
                         _ = sleep_until(deadline) => return Err(Stop::Error(timed_out(options.timeout, "re-creating the application"))),
                     };
                     if ended(control) {
-                        return Err(Stop::Cancelled(
-                            "cancelled by the user before the call was placed".into(),
-                        ));
+                        return Err(Stop::Cancelled(CancelReason::BeforePlacing));
                     }
                     self.open_events(session).await;
                 }
@@ -516,7 +508,7 @@ impl Flow {
                 Err(e) if e.is_application_not_found() => Err(Stop::ApplicationGone(e)),
                 Err(e) => Err(e.into()),
             },
-            Some(CallControl::End) = control.recv() => Err(Stop::Cancelled("cancelled by the user while placing the call".into())),
+            Some(CallControl::End) = control.recv() => Err(Stop::Cancelled(CancelReason::WhilePlacing)),
             _ = sleep_until(deadline) => Err(Stop::Error(timed_out(options.timeout, "placing the call"))),
         }
     }
@@ -637,7 +629,7 @@ impl Flow {
         end_requested: bool,
     ) -> Result<RingEnd, Stop> {
         if end_requested {
-            let why = "cancelled by the user while ringing".to_string();
+            let why = CancelReason::WhileRinging;
             return self.cancel(client, events, why).await;
         }
         loop {
@@ -657,14 +649,14 @@ impl Flow {
                         // The event channel failed for good: the invitation may still ring,
                         // so cancel it before the application is deleted.
                         Err(Stop::Error(e)) => {
-                            self.cancel(client, events, String::new()).await?;
+                            self.cancel(client, events, CancelReason::ChannelFailed).await?;
                             return Err(Stop::Error(e));
                         }
                         Err(other) => return Err(other),
                     }
                 }
-                Some(CallControl::End) = control.recv() => "cancelled by the user while ringing".to_string(),
-                _ = sleep_until(deadline) => format!("not answered within {} s: cancelled", options.timeout.as_secs()),
+                Some(CallControl::End) = control.recv() => CancelReason::WhileRinging,
+                _ = sleep_until(deadline) => CancelReason::Unanswered { timeout: options.timeout },
             };
             return self.cancel(client, events, why).await;
         }
@@ -715,7 +707,7 @@ impl Flow {
         &mut self,
         client: &Arc<Client>,
         events: &mut mpsc::UnboundedReceiver<PumpMessage>,
-        why: String,
+        why: CancelReason,
     ) -> Result<RingEnd, Stop> {
         self.tracker.phase = Phase::Cancelling;
         self.send(CallUpdate::StepStarted(Step::Cancel));
@@ -740,17 +732,11 @@ impl Flow {
                 match timeout_at(until, client.post(&href, None, "cancelling the invitation")).await
                 {
                     Ok(Ok(_)) => {}
-                    Ok(Err(e)) => {
-                        self.send(CallUpdate::Notice(format!("the cancel was refused: {e}")))
-                    }
-                    Err(_) => self.send(CallUpdate::Notice(
-                        "the cancel got no answer in time".into(),
-                    )),
+                    Ok(Err(e)) => self.notice(CallNotice::CancelRefused(e)),
+                    Err(_) => self.notice(CallNotice::CancelUnanswered),
                 }
             }
-            None => self.send(CallUpdate::Notice(
-                "the invitation offers no cancel link; deleting the application ends it".into(),
-            )),
+            None => self.notice(CallNotice::NoCancelLink),
         }
         let wait_until = until;
         loop {
@@ -760,7 +746,7 @@ impl Flow {
                 biased;
                 message = events.recv() => match self.on_pump(client, message).await {
                     Ok(Some(RingEnd::Connected)) => {
-                        self.send(CallUpdate::Notice("the call was answered as it was cancelled: hanging up".into()));
+                        self.notice(CallNotice::AnsweredWhileCancelling);
                         let _ = self.hang_up(client, events).await;
                         break;
                     }
@@ -792,7 +778,7 @@ impl Flow {
                     let page = match message {
                         Some(Ok(page)) => page,
                         Some(Err(e)) if e.is_application_gone() => {
-                            self.send(CallUpdate::Notice(format!("the server ended the application: {e}")));
+                            self.notice(CallNotice::ApplicationEnded(e));
                             return Ok(CallEnd::Remote);
                         }
                         // The event channel failed for good: hang up before the
@@ -936,8 +922,13 @@ impl Flow {
         Err(why)
     }
 
+    /// Reports a recovery or a clean-up trouble (its text, in `CallUpdate::Notice`).
+    fn notice(&self, notice: CallNotice) {
+        self.send(CallUpdate::Notice(notice.to_string()));
+    }
+
     /// Reports the invitation's state if it is further on than the last one reported.
-    fn report_state(&mut self, state: String) {
+    fn report_state(&mut self, state: crate::ucwa::invitation::InvitationState) {
         if let Some(update) = self.tracker.report_state(state) {
             self.send(update);
         }
@@ -993,7 +984,7 @@ impl Flow {
             Ok(state) => (state, None),
             Err(Stop::Cancelled(why)) => (
                 FinalState::Cancelled,
-                Some(CallError::new(ErrorKind::Cancelled, why)),
+                Some(CallError::new(ErrorKind::Cancelled, why.to_string())),
             ),
             Err(Stop::Error(e)) => (FinalState::Failed, Some(e)),
             Err(Stop::ApplicationGone(e)) => (FinalState::Failed, Some(call_error(&e))),

@@ -16,6 +16,7 @@ use url::Url;
 
 use super::auth::{self, Challenge, Grant};
 use super::error::UcwaError;
+use super::notice::{seconds, Notice};
 use super::resource::{ErrorBody, Input, Resource};
 use super::transport::{Transport, WireRequest, WireResponse, WireSink};
 use super::Format;
@@ -145,8 +146,9 @@ impl Client {
         &self.transport
     }
 
-    pub fn notify(&self, text: impl Into<String>) {
-        (self.notice)(text.into())
+    /// Tells the caller of a recovery (the notice sink gets its text).
+    pub fn notify(&self, notice: Notice) {
+        (self.notice)(notice.to_string())
     }
 
     /// An href from a link or `Location`, made absolute against the UCWA host.
@@ -314,9 +316,9 @@ impl Client {
         }
         let _guard = self.reauth.lock().await;
         if expiring(&lock(&self.grant)) && lock(&self.challenge).is_some() {
-            self.notify(format!(
-                "{action}: the token is about to expire; renewing it"
-            ));
+            self.notify(Notice::TokenExpiring {
+                action: action.to_string(),
+            });
             self.fetch_token().await?;
         }
         Ok(())
@@ -362,9 +364,9 @@ impl Client {
                 // Another request may have fetched a new token while this one waited.
                 if lock(&self.grant).map(|g| g.authorization()) == sent_with {
                     self.note_challenge(&response);
-                    self.notify(format!(
-                        "{action}: the server refused the token (401); signing in again"
-                    ));
+                    self.notify(Notice::TokenRefused {
+                        action: action.to_string(),
+                    });
                     self.fetch_token().await?;
                 }
                 continue;
@@ -387,11 +389,11 @@ impl Client {
                         return Err(error);
                     }
                     waited = true;
-                    self.notify(format!(
-                        "{action}: the server is busy ({}); retrying after {} as it asks",
-                        response.status,
-                        seconds(wait)
-                    ));
+                    self.notify(Notice::Busy {
+                        action: action.to_string(),
+                        status: response.status,
+                        wait,
+                    });
                     tokio::time::sleep(wait).await;
                     continue;
                 }
@@ -521,9 +523,6 @@ pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
 }
 
 /// Whole seconds, rounded up (`0 s` only for no wait at all).
-fn seconds(d: Duration) -> String {
-    format!("{} s", d.as_secs() + u64::from(d.subsec_nanos() > 0))
-}
 
 #[cfg(test)]
 mod retry_after_tests {

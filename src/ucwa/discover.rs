@@ -8,6 +8,7 @@ use url::Url;
 
 use super::client::Client;
 use super::error::UcwaError;
+use super::notice::Notice;
 
 /// Most redirect hops followed, at the root and at the user resource together.
 pub const MAX_HOPS: usize = 5;
@@ -71,9 +72,10 @@ pub async fn find_user(client: &Client, candidates: &[Url]) -> Result<Url, UcwaE
                     ..
                 }),
             ) if candidates.len() > 1 => {
-                client.notify(format!(
-                    "discovery at {start} failed ({e}); trying the next address"
-                ));
+                client.notify(Notice::DiscoveryFellThrough {
+                    at: start.clone(),
+                    error: e.to_string(),
+                });
                 last_error = Some(e);
             }
             Err(e) => return Err(e),
@@ -113,7 +115,7 @@ async fn follow_root(client: &Client, start: Url) -> Result<Url, UcwaError> {
                 return Err(client.error_from(&response, action));
             }
             url = target;
-            client.notify(format!("discovery redirected to {url}"));
+            client.notify(Notice::DiscoveryRedirected { to: url.clone() });
             continue;
         }
         if !response.is_success() {
@@ -124,7 +126,7 @@ async fn follow_root(client: &Client, start: Url) -> Result<Url, UcwaError> {
             url = url
                 .join(redirect)
                 .map_err(|e| protocol(action, format!("bad redirect '{redirect}': {e}")))?;
-            client.notify(format!("discovery redirected to {url}"));
+            client.notify(Notice::DiscoveryRedirected { to: url.clone() });
             continue;
         }
         let user = root.link("user").ok_or_else(|| {
@@ -179,9 +181,9 @@ pub async fn sign_in(client: &Client, user: Url) -> Result<Url, UcwaError> {
             let target = user
                 .join(redirect)
                 .map_err(|e| protocol(action, format!("bad redirect '{redirect}': {e}")))?;
-            client.notify(format!(
-                "the user is homed on another pool: following {target}"
-            ));
+            client.notify(Notice::UserOnAnotherPool {
+                target: target.clone(),
+            });
             let response = client
                 .send(Method::GET, target.clone(), None, None, action)
                 .await?;

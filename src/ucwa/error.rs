@@ -1,7 +1,46 @@
 //! `UcwaError`: what was being done, what the server or network said, and what it means
 //! in plain words. Server, transport and parse errors stay separate variants.
 
+use std::fmt;
+use std::sync::Arc;
+
 use super::resource::{ErrorBody, ParseError};
+
+/// The transport's error behind a `UcwaError::Transport`, shared so the error stays
+/// `Clone`. Displays and chains as the wrapped error; two are equal when they read the same.
+#[derive(Debug, Clone)]
+pub struct TransportSource(Arc<dyn std::error::Error + Send + Sync>);
+
+impl TransportSource {
+    pub fn new(error: impl std::error::Error + Send + Sync + 'static) -> Self {
+        TransportSource(Arc::new(error))
+    }
+
+    /// The wrapped error, to downcast (to `reqwest::Error`, say).
+    pub fn get(&self) -> &(dyn std::error::Error + Send + Sync + 'static) {
+        &*self.0
+    }
+}
+
+impl fmt::Display for TransportSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for TransportSource {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.0.source()
+    }
+}
+
+impl PartialEq for TransportSource {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0) || self.0.to_string() == other.0.to_string()
+    }
+}
+
+impl Eq for TransportSource {}
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum UcwaError {
@@ -28,9 +67,16 @@ pub enum UcwaError {
         /// `X-Ms-diagnostics` of the refusal, shown but never interpreted.
         diagnostics: Option<String>,
     },
-    /// No answer: connection refused, reset, timed out, TLS failure.
+    /// No answer: connection refused, reset, timed out, TLS failure. `detail` is the text
+    /// users read; `source` the transport's own error (reqwest, itself wrapping the io or
+    /// TLS error), kept for `Error::source` chains, without its URL.
     #[error("{action}: {detail}")]
-    Transport { action: String, detail: String },
+    Transport {
+        action: String,
+        detail: String,
+        #[source]
+        source: Option<TransportSource>,
+    },
     /// An answer this client cannot read.
     #[error("{action}: {source}")]
     Parse {

@@ -9,6 +9,7 @@ use tokio::sync::mpsc;
 
 use super::client::Client;
 use super::error::UcwaError;
+use super::notice::Notice;
 use super::resource::EventsPage;
 
 /// The server holds a P-GET up to 180 s by default; read a little longer than that.
@@ -61,9 +62,9 @@ impl EventChannel {
             detail: "the events answer has no next, resync or resume link".into(),
         })?;
         if page.resync.is_some() {
-            client.notify("the event channel asked for a resync; following it");
+            client.notify(Notice::Resync);
         } else if page.next.is_none() && page.resume.is_some() {
-            client.notify("the event channel resumed after a silence; the server reset its state");
+            client.notify(Notice::Resumed);
         }
         self.next = follow.to_string();
         Ok(page)
