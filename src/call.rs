@@ -9,9 +9,9 @@ pub mod tracker;
 
 use std::time::{Duration, SystemTime};
 
-use crate::ucwa::UcwaError;
 use crate::ucwa::resource::ErrorBody;
 use crate::ucwa::transport::WireRecord;
+use crate::ucwa::UcwaError;
 
 pub use request::{CallRequest, Field, FieldError, Importance, ValidCall};
 
@@ -326,7 +326,9 @@ impl std::fmt::Display for CancelReason {
             CancelReason::BeforePlacing => {
                 f.write_str("cancelled by the user before the call was placed")
             }
-            CancelReason::WhilePlacing => f.write_str("cancelled by the user while placing the call"),
+            CancelReason::WhilePlacing => {
+                f.write_str("cancelled by the user while placing the call")
+            }
             CancelReason::WhileRinging => f.write_str("cancelled by the user while ringing"),
             CancelReason::Unanswered { timeout } => {
                 write!(f, "not answered within {} s: cancelled", timeout.as_secs())

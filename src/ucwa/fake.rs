@@ -407,7 +407,10 @@ async fn no_answer_is_a_transport_error_with_the_exchange_text() {
         )
         .await
         .unwrap_err();
-    assert!(matches!(e, UcwaError::Transport { source: None, .. }), "{e:?}");
+    assert!(
+        matches!(e, UcwaError::Transport { source: None, .. }),
+        "{e:?}"
+    );
     assert_eq!(
         e.to_string(),
         "reading the application: cannot connect to lyncweb.contoso.co.uk"

@@ -357,7 +357,10 @@ mod state_tests {
 
     #[test]
     fn states_parse_in_any_case_and_keep_unknown_text() {
-        assert_eq!(InvitationState::parse("connected"), InvitationState::Connected);
+        assert_eq!(
+            InvitationState::parse("connected"),
+            InvitationState::Connected
+        );
         assert_eq!(InvitationState::parse("TeamRing").as_str(), "TeamRing");
         let odd = InvitationState::parse("Parked");
         assert_eq!(odd, InvitationState::Unknown("Parked".into()));

@@ -43,7 +43,10 @@ impl fmt::Display for Notice {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Notice::DiscoveryFellThrough { at, error } => {
-                write!(f, "discovery at {at} failed ({error}); trying the next address")
+                write!(
+                    f,
+                    "discovery at {at} failed ({error}); trying the next address"
+                )
             }
             Notice::DiscoveryRedirected { to } => write!(f, "discovery redirected to {to}"),
             Notice::UserOnAnotherPool { target } => {
@@ -53,7 +56,10 @@ impl fmt::Display for Notice {
                 write!(f, "{action}: the token is about to expire; renewing it")
             }
             Notice::TokenRefused { action } => {
-                write!(f, "{action}: the server refused the token (401); signing in again")
+                write!(
+                    f,
+                    "{action}: the server refused the token (401); signing in again"
+                )
             }
             Notice::Busy {
                 action,
@@ -65,9 +71,9 @@ impl fmt::Display for Notice {
                 seconds(*wait)
             ),
             Notice::Resync => f.write_str("the event channel asked for a resync; following it"),
-            Notice::Resumed => f.write_str(
-                "the event channel resumed after a silence; the server reset its state",
-            ),
+            Notice::Resumed => {
+                f.write_str("the event channel resumed after a silence; the server reset its state")
+            }
         }
     }
 }

@@ -687,7 +687,8 @@ mod tests {
             .await
             .unwrap_err();
         assert!(
-            e.to_string().starts_with("reading: cannot connect to 127.0.0.1"),
+            e.to_string()
+                .starts_with("reading: cannot connect to 127.0.0.1"),
             "{e}"
         );
         let source = std::error::Error::source(&e).expect("the reqwest error");
@@ -697,7 +698,10 @@ mod tests {
             } => s.get().downcast_ref::<reqwest::Error>(),
             _ => None,
         };
-        assert!(reqwest.is_some_and(|r| r.is_connect() && r.url().is_none()), "{e:?}");
+        assert!(
+            reqwest.is_some_and(|r| r.is_connect() && r.url().is_none()),
+            "{e:?}"
+        );
         assert!(!source.to_string().contains("cwt="), "{source}");
         let mut chain = Vec::new();
         let mut next = source.source();

@@ -11,7 +11,6 @@ use crate::ucwa::resource::{
     ErrorBody, Event, EventKind, EventsPage, Input, Link, ParseError, Resource, Sender, Value,
 };
 
-
 type PResult<T> = Result<T, ParseError>;
 
 /// A category of quick-xml fault, without any text from the body.
