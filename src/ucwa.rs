@@ -71,6 +71,7 @@ pub mod transport;
 pub mod xml;
 
 pub use format::Format;
+pub mod action;
 pub mod application;
 pub mod auth;
 pub mod client;

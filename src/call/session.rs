@@ -50,6 +50,7 @@ use super::{
     ValidCall,
 };
 use super::{CallNotice, CancelReason};
+use crate::ucwa::action::Action;
 use crate::ucwa::client::Client;
 use crate::ucwa::discover;
 use crate::ucwa::events::PumpMessage;
@@ -470,17 +471,19 @@ impl Flow {
     ) -> Result<url::Url, Stop> {
         let modality = self.modality;
         let input = start_input(modality, &call.start_fields());
-        let placing = format!("placing the call ({})", modality.start);
+        let placing = Action::PlacingCall {
+            start: modality.start,
+        };
         let post = self.step(Step::Invite, async {
-            let response = client.post(start_href, Some(&input), &placing).await?;
+            let response = client.post(start_href, Some(&input), placing).await?;
             let location = response
                 .header("location")
                 .ok_or_else(|| UcwaError::Protocol {
-                    action: placing.clone(),
+                    action: placing,
                     detail: format!("the server answered {} without a Location", response.status),
                 })?;
             let url = client.resolve(location)?;
-            client.check_origin(&url, &placing)?;
+            client.check_origin(&url, placing)?;
             Ok(url)
         });
         tokio::select! {
@@ -537,7 +540,7 @@ impl Flow {
         }
         let mut end_requested = false;
         if early.is_none() {
-            let read = client.get_resource(invitation.as_str(), "reading the invitation");
+            let read = client.get_resource(invitation.as_str(), Action::ReadingInvitation);
             tokio::select! {
                 r = read => match r {
                     Ok(resource) => {
@@ -660,7 +663,7 @@ impl Flow {
             // Cached state may be stale after a resync: read the invitation afresh.
             if let Some(inv) = self.tracker.invitation.clone() {
                 if let Ok(resource) = client
-                    .get_resource(inv.as_str(), "reading the invitation after a resync")
+                    .get_resource(inv.as_str(), Action::ReadingInvitationAfterResync)
                     .await
                 {
                     self.tracker

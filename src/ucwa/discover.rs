@@ -6,6 +6,7 @@ use std::collections::HashSet;
 use reqwest::Method;
 use url::Url;
 
+use super::action::Action;
 use super::client::Client;
 use super::error::UcwaError;
 use super::notice::Notice;
@@ -20,14 +21,14 @@ pub fn auto_candidates(user: &str) -> Result<Vec<Url>, UcwaError> {
         .map(|(_, d)| d.trim())
         .filter(|d| !d.is_empty() && !d.contains('/'))
         .ok_or_else(|| UcwaError::Protocol {
-            action: "discovering from the sign-in name".into(),
+            action: Action::DiscoveringFromSignInName,
             detail: format!("'{user}' has no domain (expected user@domain, e.g. with --user)"),
         })?;
     ["lyncdiscoverinternal", "lyncdiscover"]
         .iter()
         .map(|prefix| {
             Url::parse(&format!("https://{prefix}.{domain}/")).map_err(|e| UcwaError::Protocol {
-                action: "discovering from the sign-in name".into(),
+                action: Action::DiscoveringFromSignInName,
                 detail: format!("'{domain}' is not a usable domain: {e}"),
             })
         })
@@ -51,9 +52,9 @@ fn domain_of(url: &Url) -> String {
     }
 }
 
-fn protocol(action: &str, detail: impl Into<String>) -> UcwaError {
+fn protocol(action: Action, detail: impl Into<String>) -> UcwaError {
     UcwaError::Protocol {
-        action: action.into(),
+        action,
         detail: detail.into(),
     }
 }
@@ -81,11 +82,12 @@ pub async fn find_user(client: &Client, candidates: &[Url]) -> Result<Url, UcwaE
             Err(e) => return Err(e),
         }
     }
-    Err(last_error.unwrap_or_else(|| protocol("discovering the server", "no discovery URL to try")))
+    Err(last_error
+        .unwrap_or_else(|| protocol(Action::DiscoveringServer, "no discovery URL to try")))
 }
 
 async fn follow_root(client: &Client, start: Url) -> Result<Url, UcwaError> {
-    let action = "discovering the server";
+    let action = Action::DiscoveringServer;
     let mut visited = HashSet::new();
     let mut url = start;
     loop {
@@ -145,7 +147,7 @@ async fn follow_root(client: &Client, start: Url) -> Result<Url, UcwaError> {
 /// first GET draws the 401 challenge; a `redirect` on the user resource (the user is
 /// homed elsewhere) starts over at the new pool, which challenges again.
 pub async fn sign_in(client: &Client, user: Url) -> Result<Url, UcwaError> {
-    let action = "signing in";
+    let action = Action::SigningIn;
     let mut visited = HashSet::new();
     let mut user = user;
     loop {

@@ -4,6 +4,7 @@
 use std::fmt;
 use std::sync::Arc;
 
+use super::action::Action;
 use super::resource::{ErrorBody, ParseError};
 
 /// The transport's error behind a `UcwaError::Transport`, shared so the error stays
@@ -47,7 +48,7 @@ pub enum UcwaError {
     /// The server answered with an HTTP error.
     #[error("{action}: {}{}", explain_http(*.status, .body.as_ref()), .retry_after.as_deref().map(|n| format!("; {n}")).unwrap_or_default())]
     Http {
-        action: String,
+        action: Action,
         status: u16,
         /// The UCWA error body, when UCWA itself answered (JSON or XML).
         body: Option<ErrorBody>,
@@ -62,7 +63,7 @@ pub enum UcwaError {
     /// The token endpoint refused the credentials or the grant.
     #[error("{action}: {}", explain_token_error(.error))]
     Token {
-        action: String,
+        action: Action,
         error: String,
         /// `X-Ms-diagnostics` of the refusal, shown but never interpreted.
         diagnostics: Option<String>,
@@ -72,7 +73,7 @@ pub enum UcwaError {
     /// TLS error), kept for `Error::source` chains, without its URL.
     #[error("{action}: {detail}")]
     Transport {
-        action: String,
+        action: Action,
         detail: String,
         #[source]
         source: Option<TransportSource>,
@@ -80,13 +81,13 @@ pub enum UcwaError {
     /// An answer this client cannot read.
     #[error("{action}: {source}")]
     Parse {
-        action: String,
+        action: Action,
         #[source]
         source: ParseError,
     },
     /// An answer that breaks the protocol (a missing link, a redirect loop, …).
     #[error("{action}: {detail}")]
-    Protocol { action: String, detail: String },
+    Protocol { action: Action, detail: String },
     /// The deployment offers no `startAudioVideo` link to this application.
     #[error("audio/video calls are not offered: this account or server gives the application no startAudioVideo link (checked the application and its communication resource); avlaunch never builds that URL itself")]
     NotOffered,

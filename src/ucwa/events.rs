@@ -7,6 +7,7 @@ use std::time::Duration;
 use reqwest::Method;
 use tokio::sync::mpsc;
 
+use super::action::Action;
 use super::client::Client;
 use super::error::UcwaError;
 use super::notice::Notice;
@@ -39,7 +40,7 @@ impl EventChannel {
 
     /// One P-GET. Moves to the page's `resync`, `next` or `resume` link.
     pub async fn poll(&mut self, client: &Client) -> Result<EventsPage, UcwaError> {
-        let action = "reading the event channel";
+        let action = Action::ReadingEvents;
         let url = client.resolve(&self.next)?;
         let response = client
             .send(Method::GET, url, None, Some(POLL_TIMEOUT), action)
@@ -47,10 +48,7 @@ impl EventChannel {
         let format = super::client::response_format(&response).unwrap_or(client.format());
         let mut page = format
             .read_events(&response.body)
-            .map_err(|source| UcwaError::Parse {
-                action: action.into(),
-                source,
-            })?;
+            .map_err(|source| UcwaError::Parse { action, source })?;
         // Reasons are shown to the user: scrub any secret the server quotes in them.
         for event in page.senders.iter_mut().flat_map(|s| s.events.iter_mut()) {
             if let Some(reason) = &mut event.reason {
@@ -58,7 +56,7 @@ impl EventChannel {
             }
         }
         let follow = page.follow().ok_or_else(|| UcwaError::Protocol {
-            action: action.into(),
+            action,
             detail: "the events answer has no next, resync or resume link".into(),
         })?;
         if page.resync.is_some() {

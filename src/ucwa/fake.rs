@@ -6,6 +6,7 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use super::action::Action;
 use super::client::{Client, Credentials};
 use super::transport::{Exchange, ExchangeResult, Transport, WireRequest};
 use super::{discover, Format, UcwaError};
@@ -248,7 +249,7 @@ async fn a_503_with_retry_after_is_retried_after_the_pause() {
     let r = client
         .get_resource(
             "https://lyncweb.contoso.co.uk/ucwa/oauth/v1/applications/1",
-            "reading the application",
+            Action::ReadingApplication,
         )
         .await;
     assert!(r.is_ok(), "{r:?}");
@@ -321,7 +322,7 @@ async fn a_401_after_sign_in_re_authenticates_once_and_retries() {
     discover::sign_in(&client, USER.parse().unwrap())
         .await
         .unwrap();
-    let r = client.get_resource(APP, "reading the application").await;
+    let r = client.get_resource(APP, Action::ReadingApplication).await;
     assert!(r.is_ok(), "{r:?}");
     assert!(left.lock().unwrap().is_empty());
 }
@@ -343,7 +344,7 @@ async fn a_retry_after_beyond_the_cap_is_refused_without_waiting() {
     let e = client
         .get_resource(
             "https://lyncweb.contoso.co.uk/ucwa/oauth/v1/applications/1",
-            "reading the application",
+            Action::ReadingApplication,
         )
         .await
         .unwrap_err();
@@ -375,7 +376,7 @@ async fn a_retry_after_past_the_deadline_is_refused() {
     let e = client
         .get_resource(
             "https://lyncweb.contoso.co.uk/ucwa/oauth/v1/applications/1",
-            "reading the application",
+            Action::ReadingApplication,
         )
         .await
         .unwrap_err();
@@ -403,7 +404,7 @@ async fn no_answer_is_a_transport_error_with_the_exchange_text() {
     let e = client
         .get(
             "https://lyncweb.contoso.co.uk/ucwa/oauth/v1/applications/1",
-            "reading the application",
+            Action::ReadingApplication,
         )
         .await
         .unwrap_err();

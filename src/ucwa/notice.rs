@@ -7,6 +7,8 @@ use std::time::Duration;
 
 use url::Url;
 
+use super::action::Action;
+
 /// A recovery the client made without failing the operation. `Display` is the text users
 /// read (stdout `note:` lines, the TUI log, the JSON `notice` record).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,13 +20,13 @@ pub enum Notice {
     /// The user resource offered a `redirect`: the user is homed on another pool.
     UserOnAnotherPool { target: Url },
     /// The token runs out soon: a new one is fetched before `action`.
-    TokenExpiring { action: String },
+    TokenExpiring { action: Action },
     /// The server answered 401 to a signed-in request: a new token is fetched, once.
-    TokenRefused { action: String },
+    TokenRefused { action: Action },
     /// 429/503 with a `Retry-After` within the allowance: the request is sent again after
     /// `wait` (RFC 9110 §10.2.3).
     Busy {
-        action: String,
+        action: Action,
         status: u16,
         wait: Duration,
     },
@@ -85,7 +87,7 @@ mod tests {
     #[test]
     fn texts_are_the_ones_users_read() {
         let busy = Notice::Busy {
-            action: "reading the application".into(),
+            action: Action::ReadingApplication,
             status: 503,
             wait: Duration::from_millis(2500),
         };

@@ -31,6 +31,7 @@ use std::sync::{Arc, Mutex};
 
 use url::Url;
 
+use super::action::Action;
 use super::error::{TransportSource, UcwaError};
 use super::proxy::{is_loopback, ProxyEnv, Route};
 use crate::secret::{redact_cwt, redact_form_fields, redact_json_fields, scrub_echoes};
@@ -196,13 +197,13 @@ impl Transport {
             .user_agent(concat!("avlaunch/", env!("CARGO_PKG_VERSION")));
         if let Some(pem) = ca_cert {
             let cert = reqwest::Certificate::from_pem(pem).map_err(|e| UcwaError::Protocol {
-                action: "reading --ca-cert".into(),
+                action: Action::ReadingCaCert,
                 detail: format!("not a PEM certificate: {e}"),
             })?;
             builder = builder.add_root_certificate(cert);
         }
         let http = builder.build().map_err(|e| UcwaError::Transport {
-            action: "starting the HTTP client".into(),
+            action: Action::StartingHttpClient,
             detail: e.to_string(),
             source: Some(TransportSource::new(e)),
         })?;
@@ -334,7 +335,7 @@ impl Transport {
     pub async fn send(
         &self,
         request: WireRequest,
-        action: &str,
+        action: Action,
     ) -> Result<WireResponse, UcwaError> {
         check_scheme(&request.url)?;
         let route = self.proxies.route(&request.url);
@@ -422,7 +423,7 @@ impl Transport {
                 tracing::info!(seq, method = %record.method, url = %record.url, error = %detail, "no answer");
                 (self.sink)(record);
                 Err(UcwaError::Transport {
-                    action: action.to_string(),
+                    action,
                     detail,
                     source,
                 })
@@ -683,7 +684,10 @@ mod tests {
             Transport::with_proxies(None, Arc::new(|_| {}), ProxyEnv::default()).unwrap();
         let url = Url::parse(&format!("http://127.0.0.1:{port}/ucwa?cwt=secret")).unwrap();
         let e = transport
-            .send(WireRequest::new(reqwest::Method::GET, url), "reading")
+            .send(
+                WireRequest::new(reqwest::Method::GET, url),
+                "reading".into(),
+            )
             .await
             .unwrap_err();
         assert!(

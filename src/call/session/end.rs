@@ -53,7 +53,11 @@ impl Flow {
         };
         match cancel_href {
             Some(href) => {
-                match timeout_at(until, client.post(&href, None, "cancelling the invitation")).await
+                match timeout_at(
+                    until,
+                    client.post(&href, None, Action::CancellingInvitation),
+                )
+                .await
                 {
                     Ok(Ok(_)) => {}
                     Ok(Err(e)) => self.notice(CallNotice::CancelRefused(e)),
@@ -136,8 +140,10 @@ impl Flow {
             return;
         }
         if let Some(media) = self.tracker.links.media.clone() {
-            let reading = format!("reading the {} modality", self.modality.label);
-            if let Ok(Ok(resource)) = timeout_at(until, client.get_resource(&media, &reading)).await
+            let reading = Action::ReadingModality {
+                label: self.modality.label,
+            };
+            if let Ok(Ok(resource)) = timeout_at(until, client.get_resource(&media, reading)).await
             {
                 self.tracker
                     .links
@@ -175,8 +181,8 @@ impl Flow {
                 links: Vec::new(),
             };
             let body = modality.stop_takes_reason.then_some(&reason);
-            let hanging_up = format!("hanging up ({stop_name})");
-            match timeout_at(until, client.post(&stop, body, &hanging_up)).await {
+            let hanging_up = Action::HangingUp { stop: stop_name };
+            match timeout_at(until, client.post(&stop, body, hanging_up)).await {
                 Ok(Ok(_)) => done = true,
                 Ok(Err(e)) => {
                     self.send(CallUpdate::Notice(format!(
@@ -199,7 +205,7 @@ impl Flow {
             if let Some(conversation) = self.tracker.links.conversation.clone() {
                 match timeout_at(
                     until,
-                    client.delete(&conversation, "hanging up (leaving the conversation)"),
+                    client.delete(&conversation, Action::LeavingConversation),
                 )
                 .await
                 {
@@ -258,7 +264,7 @@ impl Flow {
             None => self.tracker.links.cancel.clone(),
         };
         if let Some(href) = end_call {
-            let _ = timeout_at(until, client.post(&href, None, "ending the call")).await;
+            let _ = timeout_at(until, client.post(&href, None, Action::EndingCall)).await;
         }
         // A borrowed session is closed too: what the panic left of it is unknown. Its
         // keeper opens a new one for the next call.
