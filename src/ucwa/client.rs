@@ -530,8 +530,6 @@ pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     Some(at.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
-/// Whole seconds, rounded up (`0 s` only for no wait at all).
-
 #[cfg(test)]
 mod retry_after_tests {
     use super::*;
