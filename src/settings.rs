@@ -255,38 +255,14 @@ pub fn embedded_connection(url: url::Url, user: String, format: Format) -> Conne
     }
 }
 
-/// Asks for the password on the terminal, without echo.
+/// Asks for the password on the terminal (`/dev/tty`, or the console on Windows), without
+/// echo, naming the user. Ctrl-C ends the program as anywhere else.
 fn prompt_password(user: &str) -> Result<Password, String> {
-    use crossterm::event::{read, Event, KeyCode, KeyEventKind, KeyModifiers};
-    use std::io::Write;
     if !std::io::stdin().is_terminal() {
         return Err("no password: set AVLAUNCH_PASSWORD (or AVLAUNCH_TOKEN); there is no terminal to ask on".into());
     }
-    let _ = write!(std::io::stderr(), "Password for {user}: ");
-    let _ = std::io::stderr().flush();
-    crossterm::terminal::enable_raw_mode().map_err(|e| format!("cannot read the password: {e}"))?;
-    let mut password = String::new();
-    let result = loop {
-        match read() {
-            Ok(Event::Key(k)) if k.kind != KeyEventKind::Release => match k.code {
-                KeyCode::Enter => break Ok(()),
-                KeyCode::Char('c') if k.modifiers.contains(KeyModifiers::CONTROL) => {
-                    break Err("cancelled at the password prompt".to_string())
-                }
-                KeyCode::Char(c) => password.push(c),
-                KeyCode::Backspace => {
-                    password.pop();
-                }
-                KeyCode::Esc => break Err("cancelled at the password prompt".to_string()),
-                _ => {}
-            },
-            Ok(_) => {}
-            Err(e) => break Err(format!("cannot read the password: {e}")),
-        }
-    };
-    let _ = crossterm::terminal::disable_raw_mode();
-    crate::errln!();
-    result?;
+    let password = rpassword::prompt_password(format!("Password for {user}: "))
+        .map_err(|e| format!("cannot read the password: {e}"))?;
     if password.is_empty() {
         return Err("no password given".into());
     }
