@@ -252,6 +252,22 @@ impl CallOutcome {
     }
 }
 
+/// What a Call via Work invitation's `state` means for its two legs, in words for the
+/// status line and ladder (PROTOCOL.md §j, "The life of a Call-via-Work call"): at
+/// `Connecting` the server rings the user's own phone (`phone`, as sent); once the user
+/// answers it calls the callee (`Alerting`, or `TeamRing` / `Forwarded`). `None` for other
+/// states.
+pub fn phone_leg(state: &str, phone: &str, to: &str) -> Option<String> {
+    match state.to_ascii_lowercase().as_str() {
+        "connecting" => Some(format!(
+            "ringing your phone ({})",
+            request::display_phone(phone)
+        )),
+        "alerting" | "teamring" | "forwarded" => Some(format!("your phone answered: calling {to}")),
+        _ => None,
+    }
+}
+
 /// What a front-end can ask of a running call.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CallControl {

@@ -68,6 +68,7 @@ pub async fn run(
     }
     drop(out);
     let to = call.to.clone();
+    let phone_number = call.phone_number.clone();
     let started = std::time::SystemTime::now();
     let format = connection.format;
     let recorded = history.map(|r| (r, call.clone()));
@@ -79,6 +80,7 @@ pub async fn run(
     let mut printer = Printer {
         output,
         to,
+        phone: phone_number,
         stays: options.hangup_after.is_none(),
         quiet: print.quiet,
         colour: output == Output::Text && colour_wanted(),
@@ -228,6 +230,8 @@ pub fn nagios_verdict(
 struct Printer {
     output: Output,
     to: String,
+    /// Call via Work: the user's own phone, as sent (the legs are shown).
+    phone: Option<String>,
     /// No `--hangup-after`: the call stays up until the far end hangs up or Ctrl-C.
     stays: bool,
     quiet: bool,
@@ -312,9 +316,16 @@ impl Printer {
     fn text(&self, update: &CallUpdate) -> Option<String> {
         Some(match update {
             CallUpdate::StepStarted(step) => match step {
-                crate::call::Step::Invite => {
-                    format!("{} {} ({})…", step.label(), self.to, self.format.name())
-                }
+                crate::call::Step::Invite => match &self.phone {
+                    Some(phone) => format!(
+                        "{} {} through your phone {} (Call via Work, {})…",
+                        step.label(),
+                        self.to,
+                        crate::call::request::display_phone(phone),
+                        self.format.name()
+                    ),
+                    None => format!("{} {} ({})…", step.label(), self.to, self.format.name()),
+                },
                 crate::call::Step::InCall if self.stays => {
                     format!("{}… (press Ctrl-C to hang up)", step.label())
                 }
@@ -347,7 +358,16 @@ impl Printer {
             CallUpdate::InvitationCreated { href, operation_id } => {
                 format!("  invitation {href} (operation {operation_id})")
             }
-            CallUpdate::InvitationState(state) => format!("  invitation state: {state}"),
+            CallUpdate::InvitationState(state) => {
+                match self
+                    .phone
+                    .as_deref()
+                    .and_then(|p| crate::call::phone_leg(state, p, &self.to))
+                {
+                    Some(leg) => format!("  invitation state: {state} — {leg}"),
+                    None => format!("  invitation state: {state}"),
+                }
+            }
             CallUpdate::Finished(o) => {
                 let colour = match o.state {
                     crate::call::FinalState::Connected | crate::call::FinalState::Ended(_) => {
@@ -524,6 +544,7 @@ mod tests {
         Printer {
             output: Output::Text,
             to: "sip:bob@contoso.com".into(),
+            phone: None,
             stays: true,
             quiet: false,
             colour,

@@ -214,6 +214,7 @@ async fn call(server: ServerArgs, args: CallArgs) -> u8 {
         media_offer: args.media_offer.clone(),
         join_audio_muted: args.audio_muted,
         join_video_muted: args.video_muted,
+        via_phone: args.via_phone.clone(),
     };
     // Every field and option is checked before anything is sent, discovery included, and
     // every problem is reported at once.

@@ -91,6 +91,9 @@ impl FieldId {
             Field::SessionContext => FieldId::SessionContext,
             Field::OperationId => FieldId::OperationId,
             Field::MediaOffer => FieldId::MediaOffer,
+            Field::JoinAudioMuted => FieldId::AudioMuted,
+            Field::JoinVideoMuted => FieldId::VideoMuted,
+            Field::PhoneNumber => FieldId::To,
         }
     }
 }
@@ -463,6 +466,7 @@ impl Form {
             media_offer: opt(FieldId::MediaOffer).map(|p| p.trim().into()),
             join_audio_muted: self.audio_muted,
             join_video_muted: self.video_muted,
+            via_phone: None,
         }
     }
 
