@@ -108,6 +108,22 @@ pub enum CallUpdate {
     },
     /// The invitation's latest `state` (Connecting, Alerting, Connected, …).
     InvitationState(String),
+    /// Which calling modalities the signed-in application offers (its `communication`
+    /// links `startAudioVideo`, `startPhoneAudio`); sent once the session is ready, before
+    /// the call is placed.
+    Offered {
+        audio_video: bool,
+        phone_audio: bool,
+    },
+    /// A connected call was put on hold (`true`) or taken off it (`false`): the server
+    /// accepted `holdPhoneAudio` / `resumePhoneAudio`.
+    Held(bool),
+    /// Whether the connected call can be put on hold or resumed now: the modality resource
+    /// offers `holdPhoneAudio` / `resumePhoneAudio` (each link only while possible).
+    HoldOffered {
+        hold: bool,
+        resume: bool,
+    },
     /// The last update: how the call ended.
     Finished(CallOutcome),
 }
@@ -273,6 +289,10 @@ pub fn phone_leg(state: &str, phone: &str, to: &str) -> Option<String> {
 pub enum CallControl {
     /// Cancel if ringing, hang up if connected, then clean up.
     End,
+    /// Put the connected call on hold (its modality's `hold` link, when offered).
+    Hold,
+    /// Take the connected call off hold (its modality's `resume` link, when offered).
+    Resume,
 }
 
 #[cfg(test)]

@@ -285,6 +285,13 @@ impl Printer {
     }
 
     fn print(&mut self, update: &CallUpdate) {
+        // What the application offers and hold state are for the terminal UI.
+        if matches!(
+            update,
+            CallUpdate::Offered { .. } | CallUpdate::Held(_) | CallUpdate::HoldOffered { .. }
+        ) {
+            return;
+        }
         match self.output {
             Output::Text => {
                 let finished = matches!(update, CallUpdate::Finished(_));
@@ -336,11 +343,23 @@ impl Printer {
                 &format!("  {} done ({} ms)", step.label(), ms(*elapsed)),
             ),
             CallUpdate::Notice(text) => self.paint(sgr::YELLOW, &format!("note: {text}")),
-            CallUpdate::Wire(_) => return None,
+            CallUpdate::Wire(_)
+            | CallUpdate::Offered { .. }
+            | CallUpdate::Held(_)
+            | CallUpdate::HoldOffered { .. } => return None,
             CallUpdate::Event(e) => {
                 let mut s = format!("  event: {} {} {}", e.sender, e.rel, e.kind);
                 if let Some(state) = &e.state {
                     s.push_str(&format!(" ({state})"));
+                    // Call via Work: which leg the invitation is on.
+                    let leg = self
+                        .phone
+                        .as_deref()
+                        .filter(|_| e.rel == crate::ucwa::modality::PHONE_AUDIO.invitation)
+                        .and_then(|p| crate::call::phone_leg(state, p, &self.to));
+                    if let Some(leg) = leg {
+                        s.push_str(&format!(" — {leg}"));
+                    }
                 }
                 if let Some(status) = &e.status {
                     s.push_str(&format!(" status {status}"));
@@ -358,16 +377,7 @@ impl Printer {
             CallUpdate::InvitationCreated { href, operation_id } => {
                 format!("  invitation {href} (operation {operation_id})")
             }
-            CallUpdate::InvitationState(state) => {
-                match self
-                    .phone
-                    .as_deref()
-                    .and_then(|p| crate::call::phone_leg(state, p, &self.to))
-                {
-                    Some(leg) => format!("  invitation state: {state} — {leg}"),
-                    None => format!("  invitation state: {state}"),
-                }
-            }
+            CallUpdate::InvitationState(state) => format!("  invitation state: {state}"),
             CallUpdate::Finished(o) => {
                 let colour = match o.state {
                     crate::call::FinalState::Connected | crate::call::FinalState::Ended(_) => {
@@ -463,6 +473,14 @@ pub fn json_line(update: &CallUpdate) -> serde_json::Value {
             json!({"type": "invitation", "href": href, "operation_id": operation_id})
         }
         CallUpdate::InvitationState(state) => json!({"type": "state", "state": state}),
+        CallUpdate::Offered {
+            audio_video,
+            phone_audio,
+        } => json!({"type": "offered", "audio_video": audio_video, "phone_audio": phone_audio}),
+        CallUpdate::Held(held) => json!({"type": "held", "held": held}),
+        CallUpdate::HoldOffered { hold, resume } => {
+            json!({"type": "hold_offered", "hold": hold, "resume": resume})
+        }
         CallUpdate::Finished(o) => {
             let timings: serde_json::Map<String, serde_json::Value> = o
                 .timings

@@ -151,6 +151,7 @@ pub(super) async fn run_flow(
         client: None,
         session: None,
         owned: matches!(source, Source::Open(_)),
+        hold_offered: None,
         keeper: match &source {
             Source::Keep(_, k) | Source::Borrowed(_, Some(k)) => Some(k.clone()),
             _ => None,
@@ -261,6 +262,8 @@ struct Flow {
     owned: bool,
     /// Who keeps the session after the call, if anyone.
     keeper: Option<Arc<Keeper>>,
+    /// Hold and resume as last reported to the front-end.
+    hold_offered: Option<(bool, bool)>,
     /// Where the client of a session opened here sends exchanges and notices.
     relay: Relay,
 }
@@ -534,6 +537,10 @@ impl Flow {
         let client = &client;
         let modality = self.modality;
         let links = session.links();
+        self.send(CallUpdate::Offered {
+            audio_video: links.start(&AUDIO_VIDEO).is_some(),
+            phone_audio: links.start(&PHONE_AUDIO).is_some(),
+        });
         let Some(start_href) = links.start(modality) else {
             return Err(Stop::Error(not_offered(modality, &links)));
         };
@@ -787,6 +794,22 @@ impl Flow {
         let hang_up_at = options
             .hangup_after
             .map(|d| tokio::time::Instant::now() + d);
+        // A call that can be held: learn its hold link now, unless it ends at once.
+        let stays = options.hangup_after != Some(Duration::ZERO);
+        if stays && self.modality.hold.is_some() && self.tracker.links.hold.is_none() {
+            if let Some(media) = self.tracker.links.media.clone() {
+                let reading = format!("reading the {} modality", self.modality.label);
+                let until = tokio::time::Instant::now() + END_CALL_BOUND;
+                if let Ok(Ok(resource)) =
+                    timeout_at(until, client.get_resource(&media, &reading)).await
+                {
+                    self.tracker
+                        .links
+                        .update_from_media(&resource, self.modality);
+                }
+            }
+        }
+        self.report_hold_links();
         loop {
             tokio::select! {
                 message = events.recv() => {
@@ -810,8 +833,12 @@ impl Flow {
                     if self.on_page(&page).disconnected || page.is_resume() {
                         return Ok(CallEnd::Remote);
                     }
+                    self.report_hold_links();
                 }
-                Some(CallControl::End) = control.recv() => break,
+                Some(c) = control.recv() => match c {
+                    CallControl::End => break,
+                    CallControl::Hold | CallControl::Resume => self.hold(client, c == CallControl::Hold).await,
+                },
                 _ = async { sleep_until(hang_up_at.unwrap_or_else(tokio::time::Instant::now)).await }, if hang_up_at.is_some() => break,
             }
         }
@@ -819,6 +846,69 @@ impl Flow {
             Ok(()) => CallEnd::HungUp,
             Err(why) => CallEnd::Unconfirmed(why),
         })
+    }
+
+    /// Tells the front-end whether hold and resume are offered now, when that changed.
+    fn report_hold_links(&mut self) {
+        let now = (
+            self.tracker.links.hold.is_some(),
+            self.tracker.links.resume.is_some(),
+        );
+        if self.hold_offered != Some(now) {
+            self.hold_offered = Some(now);
+            self.send(CallUpdate::HoldOffered {
+                hold: now.0,
+                resume: now.1,
+            });
+        }
+    }
+
+    /// Puts the connected call on hold or takes it off (`holdPhoneAudio` /
+    /// `resumePhoneAudio`, POST with no body, PROTOCOL.md §j), if the modality resource
+    /// offers the link now; a refusal or a missing link is a notice, and the call goes on.
+    async fn hold(&mut self, client: &Arc<Client>, hold: bool) {
+        let (link, name) = if hold {
+            (self.tracker.links.hold.clone(), self.modality.hold)
+        } else {
+            (self.tracker.links.resume.clone(), self.modality.resume)
+        };
+        let what = if hold { "hold" } else { "resume" };
+        let Some(href) = link else {
+            self.send(CallUpdate::Notice(format!(
+                "{what} is not offered for this call now ({} has no {} link)",
+                self.modality.resource,
+                name.unwrap_or(what)
+            )));
+            return;
+        };
+        let doing = format!(
+            "{} ({})",
+            if hold {
+                "holding the call"
+            } else {
+                "resuming the call"
+            },
+            name.unwrap_or(what)
+        );
+        let until = tokio::time::Instant::now() + END_CALL_BOUND;
+        match timeout_at(until, client.post(&href, None, &doing)).await {
+            Ok(Ok(_)) => {
+                self.send(CallUpdate::Held(hold));
+                // The links swap (hold gone, resume offered): read them afresh.
+                if let Some(media) = self.tracker.links.media.clone() {
+                    if let Ok(Ok(resource)) =
+                        timeout_at(until, client.get_resource(&media, &doing)).await
+                    {
+                        self.tracker
+                            .links
+                            .update_from_media(&resource, self.modality);
+                    }
+                }
+                self.report_hold_links();
+            }
+            Ok(Err(e)) => self.send(CallUpdate::Notice(format!("{doing} failed: {e}"))),
+            Err(_) => self.send(CallUpdate::Notice(format!("{doing} got no answer in time"))),
+        }
     }
 
     /// Reads the modality resource for its stop link, if no event brought it (bounded).
