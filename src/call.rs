@@ -2,6 +2,7 @@
 //! it (`session`), and the stream of `CallUpdate`s that both front-ends (TUI and
 //! `avlaunch call`) read.
 
+pub mod answer;
 pub mod keeper;
 pub mod request;
 pub mod session;
@@ -115,6 +116,9 @@ pub enum CallUpdate {
         audio_video: bool,
         phone_audio: bool,
     },
+    /// The far end's media answer (SDP text, decoded from the `audioVideoNegotiation`
+    /// event's `mediaAnswer` data URI), for a call that sent a media offer.
+    MediaAnswer(String),
     /// A connected call was put on hold (`true`) or taken off it (`false`): the server
     /// accepted `holdPhoneAudio` / `resumePhoneAudio`.
     Held(bool),

@@ -169,6 +169,10 @@ pub struct CallArgs {
     /// most 86400; not below --warn).
     #[arg(long, value_name = "SECS", allow_negative_numbers = true)]
     pub crit: Option<String>,
+    /// Write the far end's media answer (the SDP of the audioVideoNegotiation event) to
+    /// FILE; with --media-offer.
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub save_answer: Option<PathBuf>,
     /// Write every request and response of the call to FILE as HAR 1.2 (redacted).
     #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub har: Option<PathBuf>,

@@ -15,7 +15,7 @@ use crate::ucwa::transport::WireRecord;
 use crate::ucwa::Format;
 
 /// How the run is printed.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct PrintOptions {
     pub output: Output,
     /// `-q`: only the outcome line (text) or the summary line (JSON).
@@ -24,6 +24,8 @@ pub struct PrintOptions {
     pub format: Format,
     /// `--warn` / `--crit` on the set-up time, for `--output nagios`.
     pub thresholds: crate::nagios::Thresholds,
+    /// `--save-answer FILE`: where the far end's media answer (SDP) is written.
+    pub save_answer: Option<PathBuf>,
 }
 
 /// Colour only for a person: stdout is a terminal and `NO_COLOR` is unset or empty
@@ -69,6 +71,7 @@ pub async fn run(
     drop(out);
     let to = call.to.clone();
     let phone_number = call.phone_number.clone();
+    let offer_sent = call.media_offer.as_ref().map(|o| o.body.clone());
     let started = std::time::SystemTime::now();
     let format = connection.format;
     let recorded = history.map(|r| (r, call.clone()));
@@ -80,6 +83,9 @@ pub async fn run(
     let mut printer = Printer {
         output,
         to,
+        offer: offer_sent,
+        answer: None,
+        save_answer: print.save_answer.clone(),
         phone: phone_number,
         stays: options.hangup_after.is_none(),
         quiet: print.quiet,
@@ -145,6 +151,12 @@ pub async fn run(
                 recorder.path.display()
             );
         }
+    }
+    if let (Some(path), None) = (&print.save_answer, &printer.answer) {
+        crate::errln!(
+            "avlaunch: note: no media answer came (the call did not get that far); {} not written",
+            path.display()
+        );
     }
     if let Some(path) = har {
         match crate::har::write_har(&path, &records) {
@@ -230,6 +242,12 @@ pub fn nagios_verdict(
 struct Printer {
     output: Output,
     to: String,
+    /// The offer sent (SDP), to compare the answer with.
+    offer: Option<String>,
+    /// The far end's media answer, once it came (SDP text).
+    answer: Option<String>,
+    /// `--save-answer FILE`.
+    save_answer: Option<PathBuf>,
     /// Call via Work: the user's own phone, as sent (the legs are shown).
     phone: Option<String>,
     /// No `--hangup-after`: the call stays up until the far end hangs up or Ctrl-C.
@@ -252,6 +270,12 @@ mod sgr {
 }
 
 impl Printer {
+    fn media_answer(&self) -> Option<crate::call::answer::MediaAnswer> {
+        self.answer
+            .as_deref()
+            .map(|sdp| crate::call::answer::summarise(sdp, self.offer.as_deref()))
+    }
+
     fn paint(&self, colour: &str, text: &str) -> String {
         if self.colour {
             format!("{colour}{text}{}", sgr::RESET)
@@ -285,6 +309,31 @@ impl Printer {
     }
 
     fn print(&mut self, update: &CallUpdate) {
+        if let CallUpdate::MediaAnswer(sdp) = update {
+            self.answer = Some(sdp.clone());
+            // Written as it comes, so the summary stays the last line.
+            if let Some(path) = &self.save_answer {
+                match std::fs::write(path, sdp) {
+                    Ok(()) => self.note(&format!("media answer written to {}", path.display())),
+                    Err(e) => crate::errln!("avlaunch: cannot write {}: {e}", path.display()),
+                }
+            }
+            if self.output == Output::Text && !self.quiet {
+                let line = self.media_answer().map(|a| a.line()).unwrap_or_default();
+                self.line(&crate::sanitize::sanitize(&format!(
+                    "  media answer: {line}"
+                )));
+            }
+            return;
+        }
+        if let (Output::Json, CallUpdate::Finished(_)) = (self.output, update) {
+            let mut summary = json_line(update);
+            if let Some(answer) = self.media_answer() {
+                summary["media_answer"] = json!(answer);
+            }
+            self.line(&summary.to_string());
+            return;
+        }
         // What the application offers and hold state are for the terminal UI.
         if matches!(
             update,
@@ -346,7 +395,8 @@ impl Printer {
             CallUpdate::Wire(_)
             | CallUpdate::Offered { .. }
             | CallUpdate::Held(_)
-            | CallUpdate::HoldOffered { .. } => return None,
+            | CallUpdate::HoldOffered { .. }
+            | CallUpdate::MediaAnswer(_) => return None,
             CallUpdate::Event(e) => {
                 let mut s = format!("  event: {} {} {}", e.sender, e.rel, e.kind);
                 if let Some(state) = &e.state {
@@ -478,6 +528,7 @@ pub fn json_line(update: &CallUpdate) -> serde_json::Value {
             phone_audio,
         } => json!({"type": "offered", "audio_video": audio_video, "phone_audio": phone_audio}),
         CallUpdate::Held(held) => json!({"type": "held", "held": held}),
+        CallUpdate::MediaAnswer(sdp) => json!({"type": "media_answer", "sdp": sdp}),
         CallUpdate::HoldOffered { hold, resume } => {
             json!({"type": "hold_offered", "hold": hold, "resume": resume})
         }
@@ -563,6 +614,9 @@ mod tests {
             output: Output::Text,
             to: "sip:bob@contoso.com".into(),
             phone: None,
+            offer: None,
+            answer: None,
+            save_answer: None,
             stays: true,
             quiet: false,
             colour,

@@ -223,6 +223,12 @@ async fn call(server: ServerArgs, args: CallArgs) -> u8 {
         .validate()
         .map_err(|errors| problems.extend(errors.iter().map(Problem::from)))
         .ok();
+    if args.save_answer.is_some() && args.media_offer.is_none() {
+        problems.push(Problem::new(
+            "--save-answer",
+            "applies only with --media-offer (the answer answers an offer)",
+        ));
+    }
     let (times, time_problems) = input::call_times(&args);
     problems.extend(time_problems);
     let (thresholds, threshold_problems) = input::thresholds(&args);
@@ -254,6 +260,7 @@ async fn call(server: ServerArgs, args: CallArgs) -> u8 {
         },
     };
     let print = headless::PrintOptions {
+        save_answer: args.save_answer.clone(),
         output: args.output,
         quiet: args.quiet,
         format: settings.format,

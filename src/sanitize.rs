@@ -176,6 +176,11 @@ pub fn sanitize_update(mut update: CallUpdate) -> CallUpdate {
         | CallUpdate::HoldOffered { .. } => {}
         CallUpdate::Notice(text) | CallUpdate::InvitationState(text) => s(text),
         CallUpdate::Wire(record) => wire(record),
+        CallUpdate::MediaAnswer(sdp) => {
+            if let Cow::Owned(clean) = sanitize_lines(sdp) {
+                *sdp = clean;
+            }
+        }
         CallUpdate::Event(note) => event(note),
         CallUpdate::InvitationCreated { href, operation_id } => {
             s(href);

@@ -400,3 +400,67 @@ async fn bad_numbers_and_audio_video_fields_are_refused_before_anything_is_sent(
         seen(&sim)
     );
 }
+
+/// For audio/video calls with a media offer: the far end's answer summarised on the summary
+/// line and saved with --save-answer; --save-answer needs an offer.
+#[tokio::test]
+async fn the_media_answer_is_summarised_and_saved() {
+    let dir = tempfile::tempdir().unwrap();
+    let saved = dir.path().join("answer.sdp");
+    let offer = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/assets/sdp/lync-audio-video.sdp"
+    );
+    for format in FORMATS {
+        let r = run(
+            fast_config(),
+            "sip:alice@contoso.com",
+            format,
+            &[
+                "--media-offer",
+                offer,
+                "--save-answer",
+                saved.to_str().unwrap(),
+                "--hangup-after",
+                "0",
+            ],
+        )
+        .await;
+        assert_eq!(r.out.status.code(), Some(0), "{format}: {:?}", r.summary);
+        let answer = &r.summary["media_answer"];
+        assert!(
+            answer.is_object(),
+            "{format}: {}",
+            String::from_utf8_lossy(&r.out.stdout)
+        );
+        assert_eq!(
+            answer["candidate_types"],
+            serde_json::json!(["host", "relay"])
+        );
+        assert_eq!(
+            answer["relays"],
+            serde_json::json!(["192.0.2.10:3478", "192.0.2.10:3479"])
+        );
+        assert_eq!(answer["media"][0]["media"], "audio");
+        assert_eq!(
+            answer["media"][0]["answered"],
+            serde_json::json!(["PCMU", "telephone-event"])
+        );
+        assert!(
+            !answer["media"][0]["offered"].as_array().unwrap().is_empty(),
+            "{answer}"
+        );
+        let sdp = std::fs::read_to_string(&saved).unwrap();
+        assert!(sdp.starts_with("v=0") && sdp.contains("typ relay"), "{sdp}");
+        std::fs::remove_file(&saved).unwrap();
+    }
+    let sim = start_sim(fast_config()).await;
+    let out = output(call_command(
+        &sim,
+        "sip:alice@contoso.com",
+        &["--save-answer", saved.to_str().unwrap()],
+    ))
+    .await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(seen(&sim).is_empty());
+}

@@ -214,6 +214,16 @@ impl Tracker {
         let gone = event.kind == EventKind::Deleted || state.as_deref() == Some("Disconnected");
         match rel {
             _ if rel == modality.invitation => self.on_invitation(event, updates),
+            // The far end's answer to our media offer, sent by our invitation.
+            "audioVideoNegotiation" if self.is_ours(&sender.href) => {
+                let answer = event
+                    .embedded
+                    .as_ref()
+                    .and_then(|r| r.link("mediaAnswer"))
+                    .and_then(super::answer::decode_data_uri);
+                updates.extend(answer.map(CallUpdate::MediaAnswer));
+                None
+            }
             "conversation" => {
                 if !self.same_href(&self.links.conversation, &event.link.href) {
                     return None;

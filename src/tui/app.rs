@@ -1260,6 +1260,20 @@ impl App {
                 call.log(wall, LogKind::Done, text.into());
             }
             CallUpdate::HoldOffered { hold, resume } => call.hold_offered = (hold, resume),
+            CallUpdate::MediaAnswer(sdp) => {
+                let offer = call
+                    .request
+                    .media_offer
+                    .as_ref()
+                    .and_then(|p| crate::call::request::read_media_offer(p).ok())
+                    .map(|o| o.body);
+                let answer = crate::call::answer::summarise(&sdp, offer.as_deref());
+                call.log(
+                    wall,
+                    LogKind::Notice,
+                    format!("media answer: {}", answer.line()),
+                );
+            }
             CallUpdate::Finished(outcome) => {
                 call.finished_at = Some(now);
                 if call.invitation.is_none() {
