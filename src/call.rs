@@ -2,6 +2,7 @@
 //! it (`session`), and the stream of `CallUpdate`s that both front-ends (TUI and
 //! `avlaunch call`) read.
 
+pub mod answer;
 pub mod keeper;
 pub mod request;
 pub mod session;
@@ -109,6 +110,25 @@ pub enum CallUpdate {
     },
     /// The invitation's latest `state` (Connecting, Alerting, Connected, …).
     InvitationState(String),
+    /// Which calling modalities the signed-in application offers (its `communication`
+    /// links `startAudioVideo`, `startPhoneAudio`); sent once the session is ready, before
+    /// the call is placed.
+    Offered {
+        audio_video: bool,
+        phone_audio: bool,
+    },
+    /// The far end's media answer (SDP text, decoded from the `audioVideoNegotiation`
+    /// event's `mediaAnswer` data URI), for a call that sent a media offer.
+    MediaAnswer(String),
+    /// A connected call was put on hold (`true`) or taken off it (`false`): the server
+    /// accepted `holdPhoneAudio` / `resumePhoneAudio`.
+    Held(bool),
+    /// Whether the connected call can be put on hold or resumed now: the modality resource
+    /// offers `holdPhoneAudio` / `resumePhoneAudio` (each link only while possible).
+    HoldOffered {
+        hold: bool,
+        resume: bool,
+    },
     /// The last update: how the call ended.
     Finished(CallOutcome),
 }
@@ -253,6 +273,22 @@ impl CallOutcome {
     }
 }
 
+/// What a Call via Work invitation's `state` means for its two legs, in words for the
+/// status line and ladder (PROTOCOL.md §j, "The life of a Call-via-Work call"): at
+/// `Connecting` the server rings the user's own phone (`phone`, as sent); once the user
+/// answers it calls the callee (`Alerting`, or `TeamRing` / `Forwarded`). `None` for other
+/// states.
+pub fn phone_leg(state: &str, phone: &str, to: &str) -> Option<String> {
+    match state.to_ascii_lowercase().as_str() {
+        "connecting" => Some(format!(
+            "ringing your phone ({})",
+            request::display_phone(phone)
+        )),
+        "alerting" | "teamring" | "forwarded" => Some(format!("your phone answered: calling {to}")),
+        _ => None,
+    }
+}
+
 /// What the call flow recovered from, or could not clean up, without failing the call.
 /// `Display` is the text of the `CallUpdate::Notice` users read; the protocol layer's own
 /// recoveries (re-authentication, redirects, resync, retry) are `ucwa::notice::Notice`.
@@ -345,6 +381,10 @@ impl std::fmt::Display for CancelReason {
 pub enum CallControl {
     /// Cancel if ringing, hang up if connected, then clean up.
     End,
+    /// Put the connected call on hold (its modality's `hold` link, when offered).
+    Hold,
+    /// Take the connected call off hold (its modality's `resume` link, when offered).
+    Resume,
 }
 
 #[cfg(test)]

@@ -110,9 +110,16 @@ pub enum HistoryAction {
 
 #[derive(Debug, Clone, Args)]
 pub struct CallArgs {
-    /// The contact to call (sip:user@host).
+    /// The contact to call: sip:user@host (user@host is read as sip:user@host); with
+    /// --via-phone also a number, tel:+E164.
     #[arg(long, value_name = "SIP_URI")]
     pub to: String,
+    /// Call via Work: the server rings your own phone NUMBER first, then the contact, and
+    /// joins the two (startPhoneAudio). NUMBER: + and 2-20 digits, or 2-20 digits for an
+    /// extension; spaces, dots, dashes and parentheses are ignored. Not with --media-offer,
+    /// --session-context, --audio-muted, --video-muted.
+    #[arg(long, value_name = "NUMBER", allow_hyphen_values = true)]
+    pub via_phone: Option<String>,
     /// The conversation's subject (at most 250 characters).
     #[arg(long, value_name = "TEXT")]
     pub subject: Option<String>,
@@ -162,6 +169,10 @@ pub struct CallArgs {
     /// most 86400; not below --warn).
     #[arg(long, value_name = "SECS", allow_negative_numbers = true)]
     pub crit: Option<String>,
+    /// Write the far end's media answer (the SDP of the audioVideoNegotiation event) to
+    /// FILE; with --media-offer.
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub save_answer: Option<PathBuf>,
     /// Write every request and response of the call to FILE as HAR 1.2 (redacted).
     #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub har: Option<PathBuf>,

@@ -15,7 +15,7 @@ use crate::ucwa::transport::WireRecord;
 use crate::ucwa::Format;
 
 /// How the run is printed.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct PrintOptions {
     pub output: Output,
     /// `-q`: only the outcome line (text) or the summary line (JSON).
@@ -24,6 +24,8 @@ pub struct PrintOptions {
     pub format: Format,
     /// `--warn` / `--crit` on the set-up time, for `--output nagios`.
     pub thresholds: crate::nagios::Thresholds,
+    /// `--save-answer FILE`: where the far end's media answer (SDP) is written.
+    pub save_answer: Option<PathBuf>,
 }
 
 /// Colour only for a person: stdout is a terminal and `NO_COLOR` is unset or empty
@@ -68,6 +70,8 @@ pub async fn run(
     }
     drop(out);
     let to = call.to.clone();
+    let phone_number = call.phone_number.clone();
+    let offer_sent = call.media_offer.as_ref().map(|o| o.body.clone());
     let started = std::time::SystemTime::now();
     let format = connection.format;
     let recorded = history.map(|r| (r, call.clone()));
@@ -79,6 +83,10 @@ pub async fn run(
     let mut printer = Printer {
         output,
         to,
+        offer: offer_sent,
+        answer: None,
+        save_answer: print.save_answer.clone(),
+        phone: phone_number,
         stays: options.hangup_after.is_none(),
         quiet: print.quiet,
         colour: output == Output::Text && colour_wanted(),
@@ -147,6 +155,12 @@ pub async fn run(
                 recorder.path.display()
             );
         }
+    }
+    if let (Some(path), None) = (&print.save_answer, &printer.answer) {
+        crate::errln!(
+            "avlaunch: note: no media answer came (the call did not get that far); {} not written",
+            path.display()
+        );
     }
     if let Some(path) = har {
         match crate::har::write_har(&path, &records) {
@@ -233,6 +247,14 @@ pub fn nagios_verdict(
 struct Printer {
     output: Output,
     to: String,
+    /// The offer sent (SDP), to compare the answer with.
+    offer: Option<String>,
+    /// The far end's media answer, once it came (SDP text).
+    answer: Option<String>,
+    /// `--save-answer FILE`.
+    save_answer: Option<PathBuf>,
+    /// Call via Work: the user's own phone, as sent (the legs are shown).
+    phone: Option<String>,
     /// No `--hangup-after`: the call stays up until the far end hangs up or Ctrl-C.
     stays: bool,
     quiet: bool,
@@ -253,6 +275,12 @@ mod sgr {
 }
 
 impl Printer {
+    fn media_answer(&self) -> Option<crate::call::answer::MediaAnswer> {
+        self.answer
+            .as_deref()
+            .map(|sdp| crate::call::answer::summarise(sdp, self.offer.as_deref()))
+    }
+
     fn paint(&self, colour: &str, text: &str) -> String {
         if self.colour {
             format!("{colour}{text}{}", sgr::RESET)
@@ -286,6 +314,38 @@ impl Printer {
     }
 
     fn print(&mut self, update: &CallUpdate) {
+        if let CallUpdate::MediaAnswer(sdp) = update {
+            self.answer = Some(sdp.clone());
+            // Written as it comes, so the summary stays the last line.
+            if let Some(path) = &self.save_answer {
+                match std::fs::write(path, sdp) {
+                    Ok(()) => self.note(&format!("media answer written to {}", path.display())),
+                    Err(e) => crate::errln!("avlaunch: cannot write {}: {e}", path.display()),
+                }
+            }
+            if self.output == Output::Text && !self.quiet {
+                let line = self.media_answer().map(|a| a.line()).unwrap_or_default();
+                self.line(&crate::sanitize::sanitize(&format!(
+                    "  media answer: {line}"
+                )));
+            }
+            return;
+        }
+        if let (Output::Json, CallUpdate::Finished(_)) = (self.output, update) {
+            let mut summary = json_line(update);
+            if let Some(answer) = self.media_answer() {
+                summary["media_answer"] = json!(answer);
+            }
+            self.line(&summary.to_string());
+            return;
+        }
+        // What the application offers and hold state are for the terminal UI.
+        if matches!(
+            update,
+            CallUpdate::Offered { .. } | CallUpdate::Held(_) | CallUpdate::HoldOffered { .. }
+        ) {
+            return;
+        }
         match self.output {
             Output::Text => {
                 let finished = matches!(update, CallUpdate::Finished(_));
@@ -317,9 +377,16 @@ impl Printer {
     fn text(&self, update: &CallUpdate) -> Option<String> {
         Some(match update {
             CallUpdate::StepStarted(step) => match step {
-                crate::call::Step::Invite => {
-                    format!("{} {} ({})…", step.label(), self.to, self.format.name())
-                }
+                crate::call::Step::Invite => match &self.phone {
+                    Some(phone) => format!(
+                        "{} {} through your phone {} (Call via Work, {})…",
+                        step.label(),
+                        self.to,
+                        crate::call::request::display_phone(phone),
+                        self.format.name()
+                    ),
+                    None => format!("{} {} ({})…", step.label(), self.to, self.format.name()),
+                },
                 crate::call::Step::InCall if self.stays => {
                     format!("{}… (press Ctrl-C to hang up)", step.label())
                 }
@@ -330,11 +397,24 @@ impl Printer {
                 &format!("  {} done ({} ms)", step.label(), ms(*elapsed)),
             ),
             CallUpdate::Notice(text) => self.paint(sgr::YELLOW, &format!("note: {text}")),
-            CallUpdate::Wire(_) => return None,
+            CallUpdate::Wire(_)
+            | CallUpdate::Offered { .. }
+            | CallUpdate::Held(_)
+            | CallUpdate::HoldOffered { .. }
+            | CallUpdate::MediaAnswer(_) => return None,
             CallUpdate::Event(e) => {
                 let mut s = format!("  event: {} {} {}", e.sender, e.rel, e.kind);
                 if let Some(state) = &e.state {
                     s.push_str(&format!(" ({state})"));
+                    // Call via Work: which leg the invitation is on.
+                    let leg = self
+                        .phone
+                        .as_deref()
+                        .filter(|_| e.rel == crate::ucwa::modality::PHONE_AUDIO.invitation)
+                        .and_then(|p| crate::call::phone_leg(state, p, &self.to));
+                    if let Some(leg) = leg {
+                        s.push_str(&format!(" — {leg}"));
+                    }
                 }
                 if let Some(status) = &e.status {
                     s.push_str(&format!(" status {status}"));
@@ -448,6 +528,15 @@ pub fn json_line(update: &CallUpdate) -> serde_json::Value {
             json!({"type": "invitation", "href": href, "operation_id": operation_id})
         }
         CallUpdate::InvitationState(state) => json!({"type": "state", "state": state}),
+        CallUpdate::Offered {
+            audio_video,
+            phone_audio,
+        } => json!({"type": "offered", "audio_video": audio_video, "phone_audio": phone_audio}),
+        CallUpdate::Held(held) => json!({"type": "held", "held": held}),
+        CallUpdate::MediaAnswer(sdp) => json!({"type": "media_answer", "sdp": sdp}),
+        CallUpdate::HoldOffered { hold, resume } => {
+            json!({"type": "hold_offered", "hold": hold, "resume": resume})
+        }
         CallUpdate::Finished(o) => {
             let timings: serde_json::Map<String, serde_json::Value> = o
                 .timings
@@ -529,6 +618,10 @@ mod tests {
         Printer {
             output: Output::Text,
             to: "sip:bob@contoso.com".into(),
+            phone: None,
+            offer: None,
+            answer: None,
+            save_answer: None,
             stays: true,
             quiet: false,
             colour,

@@ -624,6 +624,7 @@ mod tests {
             join_audio_muted: Some(true),
             join_video_muted: None,
             modality: &crate::ucwa::modality::AUDIO_VIDEO,
+            phone_number: None,
         }
     }
 

@@ -222,6 +222,7 @@ async fn call(server: ServerArgs, args: CallArgs) -> u8 {
         media_offer: args.media_offer.clone(),
         join_audio_muted: args.audio_muted,
         join_video_muted: args.video_muted,
+        via_phone: args.via_phone.clone(),
     };
     // Every field and option is checked before anything is sent, discovery included, and
     // every problem is reported at once.
@@ -230,6 +231,12 @@ async fn call(server: ServerArgs, args: CallArgs) -> u8 {
         .validate()
         .map_err(|errors| problems.extend(errors.iter().map(Problem::from)))
         .ok();
+    if args.save_answer.is_some() && args.media_offer.is_none() {
+        problems.push(Problem::new(
+            "--save-answer",
+            "applies only with --media-offer (the answer answers an offer)",
+        ));
+    }
     let (times, time_problems) = input::call_times(&args);
     problems.extend(time_problems);
     let (thresholds, threshold_problems) = input::thresholds(&args);
@@ -262,6 +269,7 @@ async fn call(server: ServerArgs, args: CallArgs) -> u8 {
         },
     };
     let print = headless::PrintOptions {
+        save_answer: args.save_answer.clone(),
         output: args.output,
         quiet: args.quiet,
         format: settings.format,

@@ -169,9 +169,18 @@ fn wire(record: &mut WireRecord) {
 /// the TUI takes into its state, so no widget ever sees a raw server string.
 pub fn sanitize_update(mut update: CallUpdate) -> CallUpdate {
     match &mut update {
-        CallUpdate::StepStarted(_) | CallUpdate::StepFinished { .. } => {}
+        CallUpdate::StepStarted(_)
+        | CallUpdate::StepFinished { .. }
+        | CallUpdate::Offered { .. }
+        | CallUpdate::Held(_)
+        | CallUpdate::HoldOffered { .. } => {}
         CallUpdate::Notice(text) | CallUpdate::InvitationState(text) => s(text),
         CallUpdate::Wire(record) => wire(record),
+        CallUpdate::MediaAnswer(sdp) => {
+            if let Cow::Owned(clean) = sanitize_lines(sdp) {
+                *sdp = clean;
+            }
+        }
         CallUpdate::Event(note) => event(note),
         CallUpdate::InvitationCreated { href, operation_id } => {
             s(href);

@@ -363,6 +363,16 @@ where
                         (None, false) => fail_call(&tx, id, &call, &app),
                     }
                 }
+                Command::Hold(id, hold) => {
+                    if let Some(c) = live.get(&id) {
+                        let control = if hold {
+                            CallControl::Hold
+                        } else {
+                            CallControl::Resume
+                        };
+                        let _ = c.control.send(control);
+                    }
+                }
                 Command::EndCall(id) => {
                     if let Some(c) = live.get(&id) {
                         let _ = c.control.send(CallControl::End);

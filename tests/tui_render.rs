@@ -527,7 +527,7 @@ fn what_happened_is_on_screen_at_every_size() {
 #[test]
 fn the_focused_field_is_always_in_view() {
     let mut h = Harness::new(true);
-    for _ in 0..6 {
+    for _ in 0..7 {
         h.key(KeyCode::Down);
     }
     h.key(KeyCode::Char(' '));

@@ -212,7 +212,7 @@ fn every_view_at_three_sizes_shows_outcome_focus_and_end() {
         let tmux = Tmux::start(&format!("sizes{w}"), &command, w, h).expect("tmux runs");
         let limit = Duration::from_secs(20);
         // The demo contacts are listed once the simulator is ready.
-        tmux.wait_for("Demo contacts", limit);
+        tmux.wait_for("No call yet.", limit);
         tmux.keys(&["sip:bob@contoso.com", "Enter"]);
         let screen = tmux.wait_for("■ Failed", limit);
         let screen = if screen.contains("subcode Declined") {
@@ -226,7 +226,7 @@ fn every_view_at_three_sizes_shows_outcome_focus_and_end() {
         );
 
         // Advanced open, focus on its last field, typing shows where it goes.
-        for _ in 0..6 {
+        for _ in 0..7 {
             tmux.keys(&["Down"]);
         }
         tmux.keys(&["Space"]);

@@ -1,11 +1,12 @@
-//! `CallRequest`: the nine `startAudioVideo` fields as the user typed them, and the one
-//! home of their rules. The TUI form and `avlaunch call` both validate here.
+//! `CallRequest`: the nine `startAudioVideo` fields (and, for Call via Work, the user's own
+//! phone number) as the user typed them, and the one home of their rules. The TUI form and
+//! `avlaunch call` both validate here.
 
 use std::fmt;
 use std::path::PathBuf;
 
 use crate::ucwa::invitation::StartFields;
-use crate::ucwa::modality::{Modality, AUDIO_VIDEO};
+use crate::ucwa::modality::{Modality, AUDIO_VIDEO, PHONE_AUDIO};
 
 /// Published limits of the reference page, counted in Unicode scalar values.
 pub const SUBJECT_MAX: usize = 250;
@@ -13,6 +14,12 @@ pub const OPERATION_ID_MAX: usize = 50;
 pub const SESSION_CONTEXT_MAX: usize = 50;
 /// Not published; large enough for any real offer, small enough to refuse a wrong file.
 pub const MEDIA_OFFER_MAX_BYTES: usize = 64 * 1024;
+/// The digits of a Call via Work phone number: an extension has at least 2, and no number
+/// more than 20 (avlaunch's rule; the reference gives none, PROTOCOL.md §j).
+pub const PHONE_DIGITS_MIN: usize = 2;
+pub const PHONE_DIGITS_MAX: usize = 20;
+/// The digits of an E.164 number after `+` (ITU-T E.164 §6: at most 15).
+pub const E164_DIGITS_MAX: usize = 15;
 /// `to` and `threadId` have no limit in the reference; ours keeps an absurd value from
 /// reaching the server (a SIP URI or a thread id is far shorter in practice).
 pub const TO_MAX: usize = 256;
@@ -59,6 +66,10 @@ pub enum Field {
     SessionContext,
     OperationId,
     MediaOffer,
+    JoinAudioMuted,
+    JoinVideoMuted,
+    /// Call via Work: the user's own phone (`phoneNumber` of `startPhoneAudio`).
+    PhoneNumber,
 }
 
 impl Field {
@@ -71,6 +82,9 @@ impl Field {
             Field::SessionContext => "sessionContext",
             Field::OperationId => "operationId",
             Field::MediaOffer => "mediaOffer",
+            Field::JoinAudioMuted => "joinAudioMuted",
+            Field::JoinVideoMuted => "joinVideoMuted",
+            Field::PhoneNumber => "phoneNumber",
         }
     }
 
@@ -84,6 +98,9 @@ impl Field {
             Field::SessionContext => "--session-context",
             Field::OperationId => "--operation-id",
             Field::MediaOffer => "--media-offer",
+            Field::JoinAudioMuted => "--audio-muted",
+            Field::JoinVideoMuted => "--video-muted",
+            Field::PhoneNumber => "--via-phone",
         }
     }
 
@@ -97,6 +114,9 @@ impl Field {
             Field::SessionContext => "Session context",
             Field::OperationId => "Operation ID",
             Field::MediaOffer => "Media offer",
+            Field::JoinAudioMuted => "Audio muted",
+            Field::JoinVideoMuted => "Video muted",
+            Field::PhoneNumber => "My phone",
         }
     }
 }
@@ -127,6 +147,9 @@ pub struct CallRequest {
     pub media_offer: Option<PathBuf>,
     pub join_audio_muted: Option<bool>,
     pub join_video_muted: Option<bool>,
+    /// Call via Work: the user's own phone, rung first, as typed (`None` or empty: an
+    /// audio/video call from this application).
+    pub via_phone: Option<String>,
 }
 
 /// A request that passed every rule, with the media offer read from its file.
@@ -142,8 +165,12 @@ pub struct ValidCall {
     pub media_offer: Option<MediaOffer>,
     pub join_audio_muted: Option<bool>,
     pub join_video_muted: Option<bool>,
-    /// How the call is placed: audio/video from this application (the default).
+    /// How the call is placed: audio/video from this application (the default), or Call
+    /// via Work (`PHONE_AUDIO`) when `phone_number` is set.
     pub modality: &'static Modality,
+    /// Call via Work: the user's own phone as sent in `phoneNumber` (`tel:+digits`, or the
+    /// digits of an extension; see `check_phone_number`).
+    pub phone_number: Option<String>,
 }
 
 impl ValidCall {
@@ -159,7 +186,7 @@ impl ValidCall {
             join_audio_muted: self.join_audio_muted,
             join_video_muted: self.join_video_muted,
             media_offer: self.media_offer.as_ref(),
-            phone_number: None,
+            phone_number: self.phone_number.as_deref(),
         }
     }
 }
@@ -184,6 +211,119 @@ fn control_char_error(field: Field, c: char) -> FieldError {
             "contains the control character U+{:04X}, which cannot be sent",
             c as u32
         ),
+    }
+}
+
+/// A contact written `user@host` is taken as `sip:user@host` (DESIGN.md); anything else is
+/// kept as typed (trimmed).
+pub fn contact_uri(value: &str) -> String {
+    let value = value.trim();
+    let has_scheme = value
+        .split_once(':')
+        .is_some_and(|(scheme, _)| !scheme.contains('@'));
+    if !has_scheme && value.contains('@') && !value.contains(char::is_whitespace) {
+        format!("sip:{value}")
+    } else {
+        value.to_string()
+    }
+}
+
+/// Removes what people write between the digits of a phone number: spaces, dots, dashes
+/// and parentheses.
+fn strip_separators(value: &str) -> String {
+    value
+        .chars()
+        .filter(|c| !(c.is_whitespace() || matches!(c, '.' | '-' | '(' | ')')))
+        .collect()
+}
+
+/// The Call via Work number rule (PROTOCOL.md §j, DESIGN.md `--via-phone`): after removing
+/// spaces, dots, dashes and parentheses (and a leading `tel:`), `+` and 2–20 digits, sent
+/// as `tel:+digits`, or 2–20 digits (an extension), sent as the digits alone.
+pub fn check_phone_number(value: &str) -> Result<String, FieldError> {
+    let error = |message: String| FieldError {
+        field: Field::PhoneNumber,
+        message,
+    };
+    let shown = value.trim();
+    if let Some(c) = control_char(shown) {
+        return Err(control_char_error(Field::PhoneNumber, c));
+    }
+    let expected = format!(
+        "expected + and {PHONE_DIGITS_MIN}–{PHONE_DIGITS_MAX} digits, or {PHONE_DIGITS_MIN}–{PHONE_DIGITS_MAX} digits for an extension"
+    );
+    if shown.is_empty() {
+        return Err(error(format!(
+            "required: your own phone, rung first ({expected})"
+        )));
+    }
+    let mut cleaned = strip_separators(shown);
+    if cleaned
+        .get(..4)
+        .is_some_and(|p| p.eq_ignore_ascii_case("tel:"))
+    {
+        cleaned.drain(..4);
+    }
+    let (plus, digits) = match cleaned.strip_prefix('+') {
+        Some(rest) => (true, rest),
+        None => (false, cleaned.as_str()),
+    };
+    if let Some(c) = digits.chars().find(|c| !c.is_ascii_digit()) {
+        let what = if c == '+' {
+            "a '+' that is not at the start".to_string()
+        } else {
+            format!("'{c}'")
+        };
+        return Err(error(format!("'{shown}' contains {what} ({expected})")));
+    }
+    let count = digits.len();
+    if count < PHONE_DIGITS_MIN {
+        return Err(error(format!(
+            "'{shown}' has {count} digit{}, at least {PHONE_DIGITS_MIN} are needed ({expected})",
+            if count == 1 { "" } else { "s" }
+        )));
+    }
+    if count > PHONE_DIGITS_MAX {
+        return Err(error(format!(
+            "'{shown}' has {count} digits, the limit is {PHONE_DIGITS_MAX}"
+        )));
+    }
+    Ok(if plus {
+        format!("tel:+{digits}")
+    } else {
+        digits.to_string()
+    })
+}
+
+/// A phone number as sent (`tel:+14255551234`, `5512`) for people: `+1 425 555 1234` for a
+/// North American number, else `+` and the digits (or the extension) as they are.
+pub fn display_phone(sent: &str) -> String {
+    let number = sent.strip_prefix("tel:").unwrap_or(sent);
+    match number.strip_prefix("+1") {
+        Some(rest) if rest.len() == 10 && rest.chars().all(|c| c.is_ascii_digit()) => {
+            format!("+1 {} {} {}", &rest[..3], &rest[3..6], &rest[6..])
+        }
+        _ => number.to_string(),
+    }
+}
+
+/// A callee given as a phone number (Call via Work only): `tel:+` and 2–15 digits (E.164),
+/// separators removed; sent as `tel:+digits`.
+fn check_tel_callee(value: &str) -> Result<String, FieldError> {
+    let cleaned = strip_separators(&value[4..]);
+    let digits = cleaned.strip_prefix('+').unwrap_or("");
+    let ok = cleaned.starts_with('+')
+        && (PHONE_DIGITS_MIN..=E164_DIGITS_MAX).contains(&digits.len())
+        && digits.chars().all(|c| c.is_ascii_digit());
+    if ok {
+        Ok(format!("tel:+{digits}"))
+    } else {
+        Err(FieldError {
+            field: Field::To,
+            message: format!(
+                "'{value}' is not a tel:+E164 number (expected tel:+ and {PHONE_DIGITS_MIN}–{E164_DIGITS_MAX} digits, or sip:user@host)"
+            ),
+        })
     }
 }
 
@@ -546,7 +686,62 @@ impl CallRequest {
     /// Every rule at once: either a call ready to send, or every problem found.
     pub fn validate(&self) -> Result<ValidCall, Vec<FieldError>> {
         let mut errors = Vec::new();
-        errors.extend(check_to(&self.to));
+        let phone_number = match self.via_phone.as_deref() {
+            Some(number) => match check_phone_number(number) {
+                Ok(n) => Some(n),
+                Err(e) => {
+                    errors.push(e);
+                    // Still a Call via Work request: its other fields follow its rules.
+                    Some(String::new())
+                }
+            },
+            None => None,
+        };
+        let via_phone = phone_number.is_some();
+        let mut to = contact_uri(&self.to);
+        let tel_callee = to.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("tel:"));
+        if via_phone && tel_callee {
+            match check_tel_callee(&to) {
+                Ok(tel) => to = tel,
+                Err(e) => errors.push(e),
+            }
+        } else {
+            errors.extend(check_to(&to));
+            if via_phone {
+                if let Some(e) = errors.last_mut().filter(|e| e.field == Field::To) {
+                    e.message = e.message.replace(
+                        "(expected sip:user@host)",
+                        "(expected sip:user@host or tel:+E164)",
+                    );
+                }
+            }
+        }
+        if via_phone {
+            // The server owns the media of a Call via Work call: these fields do not exist
+            // for startPhoneAudio (PROTOCOL.md §j).
+            let av_only = [
+                (
+                    Field::SessionContext,
+                    non_empty(&self.session_context).is_some(),
+                ),
+                (
+                    Field::MediaOffer,
+                    self.media_offer
+                        .as_ref()
+                        .is_some_and(|p| !p.as_os_str().is_empty()),
+                ),
+                (Field::JoinAudioMuted, self.join_audio_muted.is_some()),
+                (Field::JoinVideoMuted, self.join_video_muted.is_some()),
+            ];
+            for (field, given) in av_only {
+                if given {
+                    errors.push(FieldError {
+                        field,
+                        message: "does not apply to Call via Work (--via-phone): the server rings your phone and owns the media".into(),
+                    });
+                }
+            }
+        }
         if let Some(subject) = non_empty(&self.subject) {
             errors.extend(check_subject(subject));
         }
@@ -557,25 +752,27 @@ impl CallRequest {
         if let Some(thread_id) = non_empty(&self.thread_id) {
             errors.extend(check_thread_id(thread_id));
         }
-        if let Some(context) = non_empty(&self.session_context) {
+        if let Some(context) = non_empty(&self.session_context).filter(|_| !via_phone) {
             errors.extend(check_session_context(context));
         }
         errors.extend(check_operation_id(&self.operation_id));
         let media_offer = match &self.media_offer {
-            Some(path) if !path.as_os_str().is_empty() => match read_media_offer(path) {
-                Ok(sdp) => Some(sdp),
-                Err(e) => {
-                    errors.push(e);
-                    None
+            Some(path) if !path.as_os_str().is_empty() && !via_phone => {
+                match read_media_offer(path) {
+                    Ok(sdp) => Some(sdp),
+                    Err(e) => {
+                        errors.push(e);
+                        None
+                    }
                 }
-            },
+            }
             _ => None,
         };
         if !errors.is_empty() {
             return Err(errors);
         }
         Ok(ValidCall {
-            to: self.to.trim().to_string(),
+            to,
             subject: non_empty(&self.subject).map(str::to_string),
             importance,
             thread_id: non_empty(&self.thread_id).map(str::to_string),
@@ -584,7 +781,12 @@ impl CallRequest {
             media_offer,
             join_audio_muted: self.join_audio_muted,
             join_video_muted: self.join_video_muted,
-            modality: &AUDIO_VIDEO,
+            modality: if via_phone {
+                &PHONE_AUDIO
+            } else {
+                &AUDIO_VIDEO
+            },
+            phone_number,
         })
     }
 }
@@ -615,7 +817,7 @@ mod tests {
         for bad in [
             "",
             "bob",
-            "alice@contoso.com",
+            "@contoso.com",
             "sip:@contoso.com",
             "sip:bob@",
             "sip:bob",
@@ -634,6 +836,125 @@ mod tests {
                 .validate()
                 .is_ok()
         );
+    }
+
+    fn phone(to: &str, number: &str) -> CallRequest {
+        let mut req = CallRequest::to(to);
+        req.via_phone = Some(number.into());
+        req
+    }
+
+    #[test]
+    fn phone_numbers_are_normalised_by_their_kind() {
+        for (typed, sent) in [
+            ("+14255551234", "tel:+14255551234"),
+            ("+1 (425) 555-1234", "tel:+14255551234"),
+            ("+1.425.555.1234", "tel:+14255551234"),
+            ("tel:+14255551234", "tel:+14255551234"),
+            ("4255551234", "4255551234"),
+            ("12", "12"),
+            (" 55-12 ", "5512"),
+            ("+12", "tel:+12"),
+            (
+                &*format!("+{}", "9".repeat(20)),
+                &*format!("tel:+{}", "9".repeat(20)),
+            ),
+        ] {
+            let call = phone("sip:alice@contoso.com", typed).validate().unwrap();
+            assert_eq!(call.phone_number.as_deref(), Some(sent), "{typed}");
+            assert_eq!(call.modality, &PHONE_AUDIO);
+            assert_eq!(call.start_fields().phone_number, Some(sent));
+        }
+        assert_eq!(
+            CallRequest::to("sip:alice@contoso.com")
+                .validate()
+                .unwrap()
+                .modality,
+            &AUDIO_VIDEO
+        );
+    }
+
+    #[test]
+    fn each_kind_of_bad_number_is_named_with_the_limit() {
+        let long = "1".repeat(21);
+        let plus_long = format!("+{long}");
+        for (typed, expected) in [
+            ("", "required"),
+            ("   ", "required"),
+            ("1", "has 1 digit, at least 2"),
+            ("+1", "has 1 digit, at least 2"),
+            ("+", "has 0 digits, at least 2"),
+            ("(-.)", "has 0 digits, at least 2"),
+            (long.as_str(), "has 21 digits, the limit is 20"),
+            (plus_long.as_str(), "has 21 digits, the limit is 20"),
+            ("1425555ABCD", "contains 'A'"),
+            ("++14255551234", "a '+' that is not at the start"),
+            ("1425+5551234", "a '+' that is not at the start"),
+            ("425/555", "contains '/'"),
+            ("sip:bob@contoso.com", "contains 's'"),
+            ("tel:", "has 0 digits"),
+            ("4255\u{7}551234", "control character U+0007"),
+        ] {
+            let m = messages(&phone("sip:alice@contoso.com", typed));
+            assert_eq!(m.len(), 1, "{typed:?}: {m:?}");
+            assert!(m[0].starts_with("phoneNumber: "), "{m:?}");
+            assert!(m[0].contains(expected), "{typed:?}: {m:?}");
+        }
+    }
+
+    #[test]
+    fn a_call_via_work_callee_may_be_a_tel_number_and_av_fields_are_refused() {
+        let call = phone("tel:+1 425 555 9876", "+14255551234")
+            .validate()
+            .unwrap();
+        assert_eq!(call.to, "tel:+14255559876");
+        for bad in [
+            "tel:4255559876",
+            "tel:+1",
+            "tel:+1234567890123456",
+            "tel:+1425x",
+        ] {
+            let m = messages(&phone(bad, "+14255551234"));
+            assert_eq!(m.len(), 1, "{bad}: {m:?}");
+            assert!(m[0].contains("is not a tel:+E164 number"), "{m:?}");
+        }
+        // An audio/video call still takes only sip:.
+        assert!(messages(&CallRequest::to("tel:+14255559876"))[0].starts_with("to: "));
+        let mut req = phone("sip:alice@contoso.com", "+14255551234");
+        req.session_context = Some("ctx".into());
+        req.media_offer = Some("/nonexistent.sdp".into());
+        req.join_audio_muted = Some(false);
+        req.join_video_muted = Some(true);
+        let m = messages(&req);
+        let fields: Vec<&str> = m.iter().map(|s| s.split(':').next().unwrap()).collect();
+        assert_eq!(
+            fields,
+            [
+                "sessionContext",
+                "mediaOffer",
+                "joinAudioMuted",
+                "joinVideoMuted"
+            ]
+        );
+        assert!(m
+            .iter()
+            .all(|s| s.contains("does not apply to Call via Work")));
+    }
+
+    #[test]
+    fn a_contact_written_user_at_host_is_a_sip_uri() {
+        let call = CallRequest::to(" alice@contoso.com ").validate().unwrap();
+        assert_eq!(call.to, "sip:alice@contoso.com");
+        assert_eq!(contact_uri("sip:bob@x.com"), "sip:bob@x.com");
+        assert_eq!(contact_uri("bob@x.com:5061"), "sip:bob@x.com:5061");
+        assert_eq!(contact_uri("bob"), "bob");
+    }
+
+    #[test]
+    fn numbers_are_shown_grouped_where_the_plan_is_known() {
+        assert_eq!(display_phone("tel:+14255550100"), "+1 425 555 0100");
+        assert_eq!(display_phone("tel:+441632960961"), "+441632960961");
+        assert_eq!(display_phone("5512"), "5512");
     }
 
     #[test]

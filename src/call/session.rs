@@ -55,7 +55,7 @@ use crate::ucwa::client::Client;
 use crate::ucwa::discover;
 use crate::ucwa::events::PumpMessage;
 use crate::ucwa::invitation::start_input;
-use crate::ucwa::modality::Modality;
+use crate::ucwa::modality::{Modality, AUDIO_VIDEO, PHONE_AUDIO};
 use crate::ucwa::session::{self as ucwa_session, Session};
 pub use crate::ucwa::session::{Connection, Server};
 use crate::ucwa::UcwaError;
@@ -155,6 +155,7 @@ pub(super) async fn run_flow(
         client: None,
         session: None,
         owned: matches!(source, Source::Open(_)),
+        hold_offered: None,
         keeper: match &source {
             Source::Keep(_, k) | Source::Borrowed(_, Some(k)) => Some(k.clone()),
             _ => None,
@@ -265,6 +266,8 @@ struct Flow {
     owned: bool,
     /// Who keeps the session after the call, if anyone.
     keeper: Option<Arc<Keeper>>,
+    /// Hold and resume as last reported to the front-end.
+    hold_offered: Option<(bool, bool)>,
     /// Where the client of a session opened here sends exchanges and notices.
     relay: Relay,
 }
@@ -491,7 +494,7 @@ impl Flow {
                 Ok(url) => Ok(url),
                 // The server lost the application under us: the caller re-creates it once.
                 Err(e) if e.is_application_not_found() => Err(Stop::ApplicationGone(e)),
-                Err(e) => Err(e.into()),
+                Err(e) => Err(Stop::Error(start_refusal(call_error(&e), call))),
             },
             Some(CallControl::End) = control.recv() => Err(Stop::Cancelled(CancelReason::WhilePlacing)),
             _ = sleep_until(deadline) => Err(Stop::Error(timed_out(options.timeout, "placing the call"))),
@@ -510,8 +513,13 @@ impl Flow {
         let client = session.client().clone();
         let client = &client;
         let modality = self.modality;
-        let Some(start_href) = session.links().start(modality) else {
-            return Err(UcwaError::NotOffered.into());
+        let links = session.links();
+        self.send(CallUpdate::Offered {
+            audio_video: links.start(&AUDIO_VIDEO).is_some(),
+            phone_audio: links.start(&PHONE_AUDIO).is_some(),
+        });
+        let Some(start_href) = links.start(modality) else {
+            return Err(Stop::Error(not_offered(modality, &links)));
         };
         // Subscribed before the POST: the events of this call may come before its 201.
         let mut events = session.subscribe();
@@ -768,4 +776,111 @@ fn channel_closed() -> CallError {
         ErrorKind::Protocol,
         "the event channel stopped unexpectedly",
     )
+}
+
+/// The error for a modality the application does not offer (no start link), pointing to
+/// the other modality when that one is offered (PROTOCOL.md §j: deployments commonly give
+/// third-party applications `startPhoneAudio` and no `startAudioVideo`).
+fn not_offered(modality: &Modality, links: &ucwa_session::Links) -> CallError {
+    let other = if modality == &PHONE_AUDIO {
+        AUDIO_VIDEO
+    } else {
+        PHONE_AUDIO
+    };
+    let other_offered = links.start(&other).is_some();
+    let message = if modality == &PHONE_AUDIO {
+        let mut m = "Call via Work is not available to this account: the application is offered no startPhoneAudio link".to_string();
+        if other_offered {
+            m.push_str("; audio/video calls are offered (call without --via-phone, or choose Audio: this computer)");
+        }
+        m
+    } else if other_offered {
+        "audio/video calls are not offered to this application (no startAudioVideo link), but Call via Work is: place the call through your own phone with --via-phone NUMBER (in the form: Audio: my phone)".to_string()
+    } else {
+        UcwaError::NotOffered.to_string()
+    };
+    CallError::new(ErrorKind::Protocol, message)
+}
+
+/// Plain words for a refused `startPhoneAudio` (PROTOCOL.md §j, synchronous errors); other
+/// modalities' refusals, and other statuses, are kept as they are.
+fn start_refusal(mut error: CallError, call: &ValidCall) -> CallError {
+    if call.modality != &PHONE_AUDIO {
+        return error;
+    }
+    let named = format!(
+        "({} {}/{})",
+        error.status.unwrap_or_default(),
+        error.code.as_deref().unwrap_or("-"),
+        error.subcode.as_deref().unwrap_or("None")
+    );
+    match (error.status, error.subcode.as_deref()) {
+        (Some(403), _) => {
+            error.message = format!(
+                "Call via Work is not enabled for this user: the server refused startPhoneAudio {named}"
+            );
+        }
+        (Some(400), Some("NormalizationFailed")) => {
+            let phone = call
+                .phone_number
+                .as_deref()
+                .map(super::request::display_phone)
+                .unwrap_or_default();
+            let which = if call.to.starts_with("tel:") {
+                format!(
+                    "the number {phone} (your phone) or the callee's {}",
+                    call.to
+                )
+            } else {
+                format!("the number {phone}")
+            };
+            error.message = format!("{which} is not valid for this server {named}");
+        }
+        _ => {}
+    }
+    error
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::call::CallRequest;
+
+    fn refused(status: u16, code: &str, subcode: Option<&str>) -> CallError {
+        CallError {
+            status: Some(status),
+            code: Some(code.into()),
+            subcode: subcode.map(Into::into),
+            ..CallError::new(ErrorKind::Server, "as the server said")
+        }
+    }
+
+    #[test]
+    fn a_refused_call_via_work_is_told_in_plain_words() {
+        let mut req = CallRequest::to("sip:alice@contoso.com");
+        req.via_phone = Some("+14255551234".into());
+        let phone = req.validate().unwrap();
+        let e = start_refusal(refused(403, "Forbidden", None), &phone);
+        assert!(
+            e.message
+                .starts_with("Call via Work is not enabled for this user"),
+            "{}",
+            e.message
+        );
+        assert_eq!(e.status, Some(403));
+        let e = start_refusal(
+            refused(400, "BadRequest", Some("NormalizationFailed")),
+            &phone,
+        );
+        assert_eq!(
+            e.message,
+            "the number +1 425 555 1234 is not valid for this server (400 BadRequest/NormalizationFailed)"
+        );
+        // Other refusals, and audio/video calls, keep the general words.
+        let conflict = refused(409, "Conflict", Some("AlreadyExists"));
+        assert_eq!(start_refusal(conflict.clone(), &phone), conflict);
+        let av = CallRequest::to("sip:alice@contoso.com").validate().unwrap();
+        let forbidden = refused(403, "Forbidden", None);
+        assert_eq!(start_refusal(forbidden.clone(), &av), forbidden);
+    }
 }

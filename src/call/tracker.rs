@@ -10,7 +10,7 @@ use url::Url;
 
 use super::{CallError, CallUpdate, ErrorKind, EventNote};
 use crate::ucwa::invitation::{CallLinks, InvitationState};
-use crate::ucwa::modality::Modality;
+use crate::ucwa::modality::{Modality, PHONE_AUDIO};
 use crate::ucwa::resource::{Event, EventKind, EventsPage, Sender};
 
 /// Where the call is in its lifecycle (see the diagram in `session.rs`). Set by the session
@@ -201,6 +201,16 @@ impl Tracker {
         let gone = event.kind == EventKind::Deleted || state.as_deref() == Some("Disconnected");
         match rel {
             _ if rel == modality.invitation => self.on_invitation(event, updates),
+            // The far end's answer to our media offer, sent by our invitation.
+            "audioVideoNegotiation" if self.is_ours(&sender.href) => {
+                let answer = event
+                    .embedded
+                    .as_ref()
+                    .and_then(|r| r.link("mediaAnswer"))
+                    .and_then(super::answer::decode_data_uri);
+                updates.extend(answer.map(CallUpdate::MediaAnswer));
+                None
+            }
             "conversation" => {
                 if !self.same_href(&self.links.conversation, &event.link.href) {
                     return None;
@@ -249,10 +259,19 @@ impl Tracker {
             return Some(Verdict::Connected);
         }
         let reason = event.reason.clone().unwrap_or_default();
-        let message = match (&reason.message, reason.subcode.as_deref()) {
-            (Some(m), _) => m.clone(),
-            (None, Some(sub)) => format!("the call failed: {sub}"),
-            (None, None) => "the call failed (the server gave no reason)".into(),
+        let subcode = reason.subcode.as_deref().unwrap_or("");
+        let words = (self.modality.start == PHONE_AUDIO.start)
+            .then(|| phone_failure_words(&reason.code, subcode))
+            .flatten();
+        let message = match (words, &reason.message, reason.subcode.as_deref()) {
+            (Some(w), _, _) => format!(
+                "{w} ({}/{})",
+                reason.code,
+                if subcode.is_empty() { "None" } else { subcode }
+            ),
+            (None, Some(m), _) => m.clone(),
+            (None, None, Some(sub)) => format!("the call failed: {sub}"),
+            (None, None, None) => "the call failed (the server gave no reason)".into(),
         };
         Some(Verdict::Failed(CallError {
             kind: ErrorKind::Invitation,
@@ -264,6 +283,34 @@ impl Tracker {
             diagnostics: Vec::new(),
         }))
     }
+}
+
+/// Plain words for why a Call via Work invitation failed, by its `reason` (PROTOCOL.md §j,
+/// the failure table from the 2015 `phoneAudioInvitation` reference and the Web SDK's PSTN
+/// page). `None` for a reason not known here (the server's own message is shown then).
+pub fn phone_failure_words(code: &str, subcode: &str) -> Option<&'static str> {
+    Some(match (code, subcode) {
+        (_, "PstnCallFailed") => {
+            "your phone did not answer (or the call to it was rejected), so the callee was not called"
+        }
+        ("LocalFailure", "Canceled") => "the call was cancelled",
+        (_, "Declined") => "the callee declined the call",
+        (_, "Busy") => "the callee is busy",
+        (_, "DoNotDisturb") => "the callee is busy (Do Not Disturb)",
+        ("LocalFailure", "Timeout") => "nobody answered in time",
+        ("RemoteFailure", "Timeout") | ("Timeout", _) => "the callee did not answer",
+        (_, "DestinationNotFound") => "the callee does not exist (destination not found)",
+        (_, "NormalizationFailed") => "a phone number is not valid for this server",
+        (_, "PhoneNumberConflict") => {
+            "several users share the callee's number: tell the administrator"
+        }
+        (_, "TemporarilyUnavailable") => "the callee cannot take calls right now",
+        (_, "NotAcceptable") | (_, "NotAllowed") => "a policy does not allow this call",
+        (_, "FederationRequired") => "the callee is outside the organisation and federation is not set up",
+        (_, "Unreachable") => "the callee cannot be reached",
+        ("ServiceFailure", _) => "the server failed to set up the call",
+        _ => return None,
+    })
 }
 
 #[cfg(test)]
@@ -392,6 +439,48 @@ mod tests {
         assert_eq!(error.kind, ErrorKind::Invitation);
         assert_eq!(error.message, "the call failed: Declined");
         assert_eq!(error.subcode.as_deref(), Some("Declined"));
+    }
+
+    #[test]
+    fn call_via_work_failures_are_told_apart() {
+        for (code, subcode, words) in [
+            (
+                "LocalFailure",
+                "PstnCallFailed",
+                "your phone did not answer",
+            ),
+            ("RemoteFailure", "Declined", "the callee declined"),
+            ("Timeout", "Timeout", "the callee did not answer"),
+            ("RemoteFailure", "Timeout", "the callee did not answer"),
+            (
+                "NotFound",
+                "DestinationNotFound",
+                "the callee does not exist",
+            ),
+            (
+                "BadRequest",
+                "NormalizationFailed",
+                "a phone number is not valid",
+            ),
+        ] {
+            let mut t = tracker(&PHONE_AUDIO);
+            let mut failed = event(EventKind::Completed, "phoneAudioInvitation", INV, None);
+            failed.status = Some("Failure".into());
+            failed.reason = Some(ErrorBody {
+                code: code.into(),
+                subcode: Some(subcode.into()),
+                message: Some("server words".into()),
+                ..Default::default()
+            });
+            let e = t.on_page(&page("communication", "/c", vec![failed]));
+            let Some(Verdict::Failed(error)) = e.verdict else {
+                panic!("{e:?}")
+            };
+            assert!(error.message.starts_with(words), "{}", error.message);
+            assert!(error.message.ends_with(&format!("({code}/{subcode})")));
+            assert_eq!(error.server_message.as_deref(), Some("server words"));
+        }
+        assert_eq!(phone_failure_words("Odd", "Unknown"), None);
     }
 
     #[test]

@@ -395,8 +395,9 @@ pub fn participant_media_rels(call: &Call) -> &'static [&'static str] {
     }
 }
 
-/// The callee's SDP answer, sent when the offer carried SDP.
-pub const SDP_ANSWER: &str = "v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=avlaunch simulator\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 9 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\nm=video 9 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\n";
+/// The answer to every media offer: one codec per media, and ICE candidates as an edge
+/// deployment gives them (a host candidate, and a relay on the media relay, TEST-NET-1).
+pub const SDP_ANSWER: &str = "v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=avlaunch simulator\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 50010 RTP/AVP 0 101\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:101 telephone-event/8000\r\na=candidate:1 1 UDP 2130706431 127.0.0.1 50010 typ host\r\na=candidate:2 1 UDP 16648703 192.0.2.10 3478 typ relay raddr 127.0.0.1 rport 50010\r\nm=video 50012 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\na=candidate:1 1 UDP 2130706431 127.0.0.1 50012 typ host\r\na=candidate:2 1 UDP 16648703 192.0.2.10 3479 typ relay raddr 127.0.0.1 rport 50012\r\n";
 
 /// `data:application/sdp;base64,…`
 pub fn data_uri(sdp: &str) -> String {

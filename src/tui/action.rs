@@ -23,6 +23,8 @@ pub enum Action {
     Escape,
     /// End the live call: cancel while ringing, hang up when connected.
     HangUp,
+    /// Put the connected call on hold, or take it off (when its modality offers it).
+    HoldResume,
     /// Switch to (or back from) the ladder.
     Ladder,
     /// Switch to (or back from) the wire log.
@@ -114,6 +116,7 @@ pub fn keymap(context: Context, key: KeyEvent) -> Option<Action> {
         KeyCode::F(9) => return Some(Action::NextProfile),
         KeyCode::Char('e') if ctrl => return Some(Action::HangUp),
         KeyCode::F(8) => return Some(Action::HangUp),
+        KeyCode::F(11) => return Some(Action::HoldResume),
         KeyCode::F(2) => return Some(Action::Ladder),
         KeyCode::F(3) => return Some(Action::WireLog),
         KeyCode::F(4) => return Some(Action::History),
@@ -191,6 +194,10 @@ pub const HELP: &[(&str, &str)] = &[
     (
         "Ctrl-E  F8",
         "end the call: cancel while ringing, hang up when connected",
+    ),
+    (
+        "F11",
+        "hold or resume a connected Call via Work call (when the server offers it)",
     ),
     ("F2", "ladder: the call as a sequence diagram"),
     ("F3", "wire log: every request and response in full"),
@@ -319,6 +326,7 @@ mod tests {
     fn call_keys() {
         assert_eq!(keymap(TEXT, ctrl('e')), Some(Action::HangUp));
         assert_eq!(keymap(TEXT, key(KeyCode::F(8))), Some(Action::HangUp));
+        assert_eq!(keymap(TEXT, key(KeyCode::F(11))), Some(Action::HoldResume));
         assert_eq!(keymap(TEXT, key(KeyCode::Esc)), Some(Action::Escape));
         assert_eq!(
             keymap(Context::Confirm, key(KeyCode::Char('y'))),
@@ -334,7 +342,7 @@ mod tests {
     #[test]
     fn help_lists_every_function_key() {
         for k in [
-            "F1", "F2", "F3", "F4", "F5", "F8", "Ctrl-E", "Ctrl-C", "Ctrl-Q", "Esc", "Enter",
+            "F1", "F2", "F3", "F4", "F5", "F8", "F11", "Ctrl-E", "Ctrl-C", "Ctrl-Q", "Esc", "Enter",
         ] {
             assert!(HELP.iter().any(|(keys, _)| keys.contains(k)), "{k}");
         }

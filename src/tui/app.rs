@@ -20,6 +20,7 @@ use super::theme::Theme;
 use super::wire::WireDoc;
 use super::DemoInfo;
 use crate::history::PastCall;
+use crate::ucwa::modality::PHONE_AUDIO;
 
 /// Calls are numbered from 1 in the order they are started.
 pub type CallId = u64;
@@ -62,6 +63,8 @@ pub enum Command {
     },
     /// Send `CallControl::End` to this call.
     EndCall(CallId),
+    /// Send `CallControl::Hold` (`true`) or `CallControl::Resume` to this call.
+    Hold(CallId, bool),
     /// Write this call's ladder and HAR files.
     Export(CallId),
     /// End live calls (bounded wait), restore the terminal and return.
@@ -174,6 +177,12 @@ pub struct CallRecord {
     pub notes: Vec<String>,
     /// The wire log, events and ladder were let go (older than the last `DETAILED_CALLS`).
     pub released: bool,
+    /// Call via Work: on hold now (the server accepted holdPhoneAudio).
+    pub held: bool,
+    /// Whether hold and resume are offered now (the modality's links).
+    pub hold_offered: (bool, bool),
+    /// Call via Work: the leg last shown (your phone ringing, then the contact called).
+    pub leg: Option<String>,
 }
 
 impl CallRecord {
@@ -524,6 +533,9 @@ impl App {
                 None
             }
             Msg::Session(info) => {
+                if let Some(number) = &info.via_phone {
+                    self.form.prefill_phone(number);
+                }
                 self.session = info;
                 self.signin = SignInState::NotYet;
                 // The simulator's contacts come back with its `Connected`, if it is one.
@@ -638,6 +650,43 @@ impl App {
                 }
                 self.dirty = false;
                 None
+            }
+            Action::HoldResume => {
+                let wall = self.wall;
+                let Some(call) = self
+                    .calls
+                    .iter_mut()
+                    .rev()
+                    .find(|c| c.live() && c.connected() && !c.ending)
+                else {
+                    self.flash = Some((FlashKind::Info, "no connected call to hold".into()));
+                    return None;
+                };
+                let hold = !call.held;
+                let offered = if hold {
+                    call.hold_offered.0
+                } else {
+                    call.hold_offered.1
+                };
+                if !offered {
+                    let what = if hold { "hold" } else { "resume" };
+                    self.flash = Some((
+                        FlashKind::Info,
+                        format!("the server offers no {what} for this call now"),
+                    ));
+                    return None;
+                }
+                call.log(
+                    wall,
+                    LogKind::Notice,
+                    if hold {
+                        "putting the call on hold"
+                    } else {
+                        "resuming the call"
+                    }
+                    .into(),
+                );
+                Some(Command::Hold(call.id, hold))
             }
             Action::HangUp => {
                 let cmd = self.end_live("ended by you");
@@ -861,11 +910,22 @@ impl App {
             exported: Vec::new(),
             notes: Vec::new(),
             released: false,
+            held: false,
+            hold_offered: (false, false),
+            leg: None,
         };
         record.log(
             self.wall,
             LogKind::Notice,
-            format!("calling {} ({})", call.to, format.name()),
+            match &call.phone_number {
+                Some(phone) => format!(
+                    "calling {} through your phone {} (Call via Work, {})",
+                    call.to,
+                    crate::call::request::display_phone(phone),
+                    format.name()
+                ),
+                None => format!("calling {} ({})", call.to, format.name()),
+            },
         );
         if self.conn == ConnState::Starting {
             record.log(
@@ -1157,6 +1217,24 @@ impl App {
                     LogKind::Event
                 };
                 call.log(note.at, kind, event_summary(&note));
+                // Call via Work: the two legs, your phone then the contact, as the
+                // invitation's events tell them.
+                let number = call
+                    .request
+                    .via_phone
+                    .as_deref()
+                    .and_then(|n| crate::call::request::check_phone_number(n).ok());
+                let leg = match (&number, &note.state) {
+                    (Some(n), Some(state)) if note.rel == PHONE_AUDIO.invitation => {
+                        let to = crate::call::request::contact_uri(&call.request.to);
+                        crate::call::phone_leg(state, n, &to)
+                    }
+                    _ => None,
+                };
+                if let Some(leg) = leg.filter(|l| call.leg.as_ref() != Some(l)) {
+                    call.log(note.at, LogKind::Notice, leg.clone());
+                    call.leg = Some(leg);
+                }
                 call.events.push(note);
                 call.ladder = ladder_rows(&call.wire, &call.events);
             }
@@ -1171,6 +1249,30 @@ impl App {
                     call.log(wall, LogKind::Done, "connected".into());
                 }
                 call.invitation_state = Some(state);
+            }
+            CallUpdate::Offered {
+                audio_video,
+                phone_audio,
+            } => self.form.set_offered(audio_video, phone_audio),
+            CallUpdate::Held(held) => {
+                call.held = held;
+                let text = if held { "on hold" } else { "resumed: off hold" };
+                call.log(wall, LogKind::Done, text.into());
+            }
+            CallUpdate::HoldOffered { hold, resume } => call.hold_offered = (hold, resume),
+            CallUpdate::MediaAnswer(sdp) => {
+                let offer = call
+                    .request
+                    .media_offer
+                    .as_ref()
+                    .and_then(|p| crate::call::request::read_media_offer(p).ok())
+                    .map(|o| o.body);
+                let answer = crate::call::answer::summarise(&sdp, offer.as_deref());
+                call.log(
+                    wall,
+                    LogKind::Notice,
+                    format!("media answer: {}", answer.line()),
+                );
             }
             CallUpdate::Finished(outcome) => {
                 call.finished_at = Some(now);

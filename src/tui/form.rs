@@ -27,21 +27,29 @@ pub enum FieldId {
     SessionContext,
     OperationId,
     MediaOffer,
+    /// How the call is placed: this computer (audio/video) or my phone (Call via Work).
+    Audio,
+    /// Call via Work: the user's own phone, rung first.
+    Phone,
 }
 
-const RING_FOLDED: [FieldId; 7] = [
+const RING_FOLDED: [FieldId; 9] = [
     FieldId::To,
     FieldId::Subject,
     FieldId::Importance,
+    FieldId::Audio,
+    FieldId::Phone,
     FieldId::AudioMuted,
     FieldId::VideoMuted,
     FieldId::Format,
     FieldId::Advanced,
 ];
-const RING_OPEN: [FieldId; 11] = [
+const RING_OPEN: [FieldId; 13] = [
     FieldId::To,
     FieldId::Subject,
     FieldId::Importance,
+    FieldId::Audio,
+    FieldId::Phone,
     FieldId::AudioMuted,
     FieldId::VideoMuted,
     FieldId::Format,
@@ -66,7 +74,21 @@ impl FieldId {
             FieldId::SessionContext => "Session context",
             FieldId::OperationId => "Operation ID",
             FieldId::MediaOffer => "Media offer",
+            FieldId::Audio => "Audio",
+            FieldId::Phone => "My phone",
         }
+    }
+
+    /// Fields that exist only for audio/video calls (`startAudioVideo`): hidden when the
+    /// call goes through the user's phone, and not sent.
+    pub fn audio_video_only(self) -> bool {
+        matches!(
+            self,
+            FieldId::AudioMuted
+                | FieldId::VideoMuted
+                | FieldId::SessionContext
+                | FieldId::MediaOffer
+        )
     }
 
     /// A TextArea has the keys: letters type, Left/Right move the cursor.
@@ -79,6 +101,7 @@ impl FieldId {
                 | FieldId::SessionContext
                 | FieldId::OperationId
                 | FieldId::MediaOffer
+                | FieldId::Phone
         )
     }
 
@@ -91,6 +114,9 @@ impl FieldId {
             Field::SessionContext => FieldId::SessionContext,
             Field::OperationId => FieldId::OperationId,
             Field::MediaOffer => FieldId::MediaOffer,
+            Field::JoinAudioMuted => FieldId::AudioMuted,
+            Field::JoinVideoMuted => FieldId::VideoMuted,
+            Field::PhoneNumber => FieldId::Phone,
         }
     }
 }
@@ -163,6 +189,13 @@ pub struct Form {
     pub session_context: TextArea<'static>,
     pub operation_id: TextArea<'static>,
     pub media_offer: TextArea<'static>,
+    /// Call via Work: the user's own phone (kept for the whole run).
+    pub phone: TextArea<'static>,
+    /// The Audio choice: through the user's phone (`true`) or this computer.
+    pub via_phone: bool,
+    /// What the signed-in application offers: (audio/video, Call via Work); `None` until a
+    /// call has signed in.
+    pub offered: Option<(bool, bool)>,
     pub importance: Option<Importance>,
     pub audio_muted: Option<bool>,
     pub video_muted: Option<bool>,
@@ -170,7 +203,7 @@ pub struct Form {
     pub advanced_open: bool,
     focus: FieldId,
     /// Shown in place under each field; `None` while the field is valid.
-    errors: [Option<String>; 11],
+    errors: [Option<String>; 13],
     /// The To error waits for the first edit or submit, so an empty form is not red.
     to_touched: bool,
     /// The simulator's directory: (sip uri, behaviour).
@@ -216,6 +249,12 @@ impl Form {
             session_context: text_field("optional", placeholder),
             operation_id,
             media_offer: text_field("path to an SDP file (optional)", placeholder),
+            phone: text_field(
+                "+1 425 555 0100 (rung first, then the contact)",
+                placeholder,
+            ),
+            via_phone: false,
+            offered: None,
             importance: None,
             audio_muted: None,
             video_muted: None,
@@ -238,12 +277,57 @@ impl Form {
         self.focus
     }
 
-    /// The rows that can take focus now.
-    pub fn ring(&self) -> &'static [FieldId] {
-        if self.advanced_open {
+    /// The rows that can take focus now: the number only with "my phone", the audio/video
+    /// fields only without it.
+    pub fn ring(&self) -> Vec<FieldId> {
+        let all: &[FieldId] = if self.advanced_open {
             &RING_OPEN
         } else {
             &RING_FOLDED
+        };
+        all.iter()
+            .copied()
+            .filter(|id| match id {
+                FieldId::Phone => self.via_phone,
+                id if id.audio_video_only() => !self.via_phone,
+                _ => true,
+            })
+            .collect()
+    }
+
+    /// Learns what the signed-in application offers; with Call via Work alone, "my phone"
+    /// is chosen (the form says why).
+    pub fn set_offered(&mut self, audio_video: bool, phone_audio: bool) {
+        self.offered = Some((audio_video, phone_audio));
+        if phone_audio && !audio_video {
+            self.set_via_phone(true);
+        }
+    }
+
+    /// The form's note under Audio about what the server offers, if it limits the choice.
+    pub fn offered_note(&self) -> Option<&'static str> {
+        match self.offered? {
+            (false, true) => Some("only Call via Work offered here"),
+            (true, false) if self.via_phone => Some("Call via Work is not offered here"),
+            (false, false) => Some("this server offers no way to place calls"),
+            _ => None,
+        }
+    }
+
+    /// Chooses "my phone" or "this computer"; focus leaves a field that is now hidden.
+    pub fn set_via_phone(&mut self, on: bool) {
+        self.via_phone = on;
+        if !self.ring().contains(&self.focus) {
+            self.set_focus(FieldId::Audio);
+        }
+        self.revalidate(FieldId::To);
+        self.revalidate(FieldId::Phone);
+    }
+
+    /// Prefills the number (the profile's `via_phone`) unless one was typed.
+    pub fn prefill_phone(&mut self, number: &str) {
+        if self.value(FieldId::Phone).trim().is_empty() {
+            set_text(&mut self.phone, number.trim());
         }
     }
 
@@ -282,6 +366,7 @@ impl Form {
             FieldId::SessionContext => Some(&self.session_context),
             FieldId::OperationId => Some(&self.operation_id),
             FieldId::MediaOffer => Some(&self.media_offer),
+            FieldId::Phone => Some(&self.phone),
             _ => None,
         }
     }
@@ -294,6 +379,7 @@ impl Form {
             FieldId::SessionContext => Some(&mut self.session_context),
             FieldId::OperationId => Some(&mut self.operation_id),
             FieldId::MediaOffer => Some(&mut self.media_offer),
+            FieldId::Phone => Some(&mut self.phone),
             _ => None,
         }
     }
@@ -386,7 +472,19 @@ impl Form {
     fn revalidate(&mut self, id: FieldId) {
         let value = self.value(id);
         let error: Option<FieldError> = match id {
-            FieldId::To if self.to_touched => check_to(value),
+            FieldId::To if self.to_touched => {
+                let uri = crate::call::request::contact_uri(value);
+                let tel = uri.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("tel:"));
+                if self.via_phone && tel {
+                    // Checked as a whole with the number on submit.
+                    None
+                } else {
+                    check_to(&uri)
+                }
+            }
+            FieldId::Phone if self.via_phone && !value.trim().is_empty() => {
+                crate::call::request::check_phone_number(value).err()
+            }
             FieldId::Subject => check_subject(value),
             FieldId::ThreadId => check_thread_id(value),
             FieldId::SessionContext => check_session_context(value),
@@ -428,6 +526,7 @@ impl Form {
             }
             FieldId::AudioMuted => self.audio_muted = tri(self.audio_muted, forward),
             FieldId::VideoMuted => self.video_muted = tri(self.video_muted, forward),
+            FieldId::Audio => self.set_via_phone(!self.via_phone),
             FieldId::Format => {
                 self.format = match self.format {
                     Format::Json => Format::Xml,
@@ -453,16 +552,23 @@ impl Form {
             let v = self.value(id);
             (!v.is_empty()).then(|| v.to_string())
         };
+        // Hidden fields are not sent: a call through the phone has no audio/video fields.
+        let av = !self.via_phone;
         CallRequest {
             to: self.value(FieldId::To).trim().to_string(),
             subject: opt(FieldId::Subject),
             importance: self.importance.map(|i| i.as_str().to_string()),
             thread_id: opt(FieldId::ThreadId),
-            session_context: opt(FieldId::SessionContext),
+            session_context: opt(FieldId::SessionContext).filter(|_| av),
             operation_id: self.value(FieldId::OperationId).to_string(),
-            media_offer: opt(FieldId::MediaOffer).map(|p| p.trim().into()),
-            join_audio_muted: self.audio_muted,
-            join_video_muted: self.video_muted,
+            media_offer: opt(FieldId::MediaOffer)
+                .filter(|_| av)
+                .map(|p| p.trim().into()),
+            join_audio_muted: self.audio_muted.filter(|_| av),
+            join_video_muted: self.video_muted.filter(|_| av),
+            via_phone: self
+                .via_phone
+                .then(|| self.value(FieldId::Phone).to_string()),
         }
     }
 
@@ -502,6 +608,10 @@ impl Form {
         self.importance = request.importance.as_deref().and_then(Importance::parse);
         self.audio_muted = request.join_audio_muted;
         self.video_muted = request.join_video_muted;
+        if let Some(number) = &request.via_phone {
+            set_text(&mut self.phone, number);
+        }
+        self.via_phone = request.via_phone.is_some() || self.offered == Some((false, true));
         self.format = format;
         self.refresh_operation_id();
         self.errors = Default::default();
@@ -559,13 +669,14 @@ impl Form {
     pub fn advanced_set(&self) -> Vec<&'static str> {
         let mut set: Vec<&'static str> = [FieldId::ThreadId, FieldId::SessionContext]
             .into_iter()
+            .filter(|id| !(self.via_phone && id.audio_video_only()))
             .filter(|id| !self.value(*id).trim().is_empty())
             .map(FieldId::label)
             .collect();
         if self.value(FieldId::OperationId) != self.issued_operation_id {
             set.push(FieldId::OperationId.label());
         }
-        if !self.value(FieldId::MediaOffer).trim().is_empty() {
+        if !self.via_phone && !self.value(FieldId::MediaOffer).trim().is_empty() {
             set.push(FieldId::MediaOffer.label());
         }
         set

@@ -46,6 +46,10 @@ pub enum Action {
     CancellingInvitation,
     /// GET of the modality resource, for its stop link (`Modality::label`).
     ReadingModality { label: &'static str },
+    /// POST to the modality's hold link (`holdPhoneAudio`).
+    HoldingCall { link: &'static str },
+    /// POST to the modality's resume link (`resumePhoneAudio`).
+    ResumingCall { link: &'static str },
     /// POST to the modality's stop link (`stopAudioVideo`, `stopPhoneAudio`).
     HangingUp { stop: &'static str },
     /// DELETE of the conversation, when the stop link is absent or failed.
@@ -87,6 +91,8 @@ impl fmt::Display for Action {
             }
             Action::CancellingInvitation => f.write_str("cancelling the invitation"),
             Action::ReadingModality { label } => write!(f, "reading the {label} modality"),
+            Action::HoldingCall { link } => write!(f, "putting the call on hold ({link})"),
+            Action::ResumingCall { link } => write!(f, "resuming the call ({link})"),
             Action::HangingUp { stop } => write!(f, "hanging up ({stop})"),
             Action::LeavingConversation => f.write_str("hanging up (leaving the conversation)"),
             Action::EndingCall => f.write_str("ending the call"),

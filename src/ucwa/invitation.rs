@@ -135,6 +135,10 @@ pub struct CallLinks {
     pub media: Option<String>,
     /// Its link that ends the call (`Modality::stop`: `stopAudioVideo`).
     pub stop: Option<String>,
+    /// Its hold and resume links (`Modality::hold`, `Modality::resume`), each present only
+    /// while the action is possible.
+    pub hold: Option<String>,
+    pub resume: Option<String>,
 }
 
 impl CallLinks {
@@ -159,6 +163,14 @@ impl CallLinks {
             self.media = Some(href.clone());
         }
         self.stop = media.link(modality.stop).map(str::to_string);
+        self.hold = modality
+            .hold
+            .and_then(|h| media.link(h))
+            .map(str::to_string);
+        self.resume = modality
+            .resume
+            .and_then(|r| media.link(r))
+            .map(str::to_string);
     }
 }
 

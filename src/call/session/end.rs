@@ -100,6 +100,24 @@ impl Flow {
         let hang_up_at = options
             .hangup_after
             .map(|d| tokio::time::Instant::now() + d);
+        // A call that can be held: learn its hold link now, unless it ends at once.
+        let stays = options.hangup_after != Some(Duration::ZERO);
+        if stays && self.modality.hold.is_some() && self.tracker.links.hold.is_none() {
+            if let Some(media) = self.tracker.links.media.clone() {
+                let reading = Action::ReadingModality {
+                    label: self.modality.label,
+                };
+                let until = tokio::time::Instant::now() + END_CALL_BOUND;
+                if let Ok(Ok(resource)) =
+                    timeout_at(until, client.get_resource(&media, reading)).await
+                {
+                    self.tracker
+                        .links
+                        .update_from_media(&resource, self.modality);
+                }
+            }
+        }
+        self.report_hold_links();
         loop {
             tokio::select! {
                 message = events.recv() => {
@@ -123,8 +141,14 @@ impl Flow {
                     if self.on_page(&page).disconnected || page.is_resume() {
                         return Ok(CallEnd::Remote);
                     }
+                    self.report_hold_links();
                 }
-                Some(CallControl::End) = control.recv() => break,
+                Some(c) = control.recv() => match c {
+                    CallControl::End => break,
+                    CallControl::Hold | CallControl::Resume => {
+                        self.hold(client, c == CallControl::Hold).await
+                    }
+                },
                 _ = async { sleep_until(hang_up_at.unwrap_or_else(tokio::time::Instant::now)).await }, if hang_up_at.is_some() => break,
             }
         }
@@ -132,6 +156,69 @@ impl Flow {
             Ok(()) => CallEnd::HungUp,
             Err(why) => CallEnd::Unconfirmed(why),
         })
+    }
+
+    /// Tells the front-end whether hold and resume are offered now, when that changed.
+    pub(super) fn report_hold_links(&mut self) {
+        let now = (
+            self.tracker.links.hold.is_some(),
+            self.tracker.links.resume.is_some(),
+        );
+        if self.hold_offered != Some(now) {
+            self.hold_offered = Some(now);
+            self.send(CallUpdate::HoldOffered {
+                hold: now.0,
+                resume: now.1,
+            });
+        }
+    }
+
+    /// Puts the connected call on hold or takes it off (`holdPhoneAudio` /
+    /// `resumePhoneAudio`, POST with no body, PROTOCOL.md §j), if the modality resource
+    /// offers the link now; a refusal or a missing link is a notice, and the call goes on.
+    async fn hold(&mut self, client: &Arc<Client>, hold: bool) {
+        let (link, name) = if hold {
+            (self.tracker.links.hold.clone(), self.modality.hold)
+        } else {
+            (self.tracker.links.resume.clone(), self.modality.resume)
+        };
+        let what = if hold { "hold" } else { "resume" };
+        let (Some(href), Some(name)) = (link, name) else {
+            self.send(CallUpdate::Notice(format!(
+                "{what} is not offered for this call now ({} has no such link)",
+                self.modality.resource
+            )));
+            return;
+        };
+        let action = if hold {
+            Action::HoldingCall { link: name }
+        } else {
+            Action::ResumingCall { link: name }
+        };
+        let until = tokio::time::Instant::now() + END_CALL_BOUND;
+        match timeout_at(until, client.post(&href, None, action)).await {
+            Ok(Ok(_)) => {
+                self.send(CallUpdate::Held(hold));
+                // The links swap (hold gone, resume offered): read them afresh.
+                if let Some(media) = self.tracker.links.media.clone() {
+                    let reading = Action::ReadingModality {
+                        label: self.modality.label,
+                    };
+                    if let Ok(Ok(resource)) =
+                        timeout_at(until, client.get_resource(&media, reading)).await
+                    {
+                        self.tracker
+                            .links
+                            .update_from_media(&resource, self.modality);
+                    }
+                }
+                self.report_hold_links();
+            }
+            Ok(Err(e)) => self.send(CallUpdate::Notice(format!("{action} failed: {e}"))),
+            Err(_) => self.send(CallUpdate::Notice(format!(
+                "{action} got no answer in time"
+            ))),
+        }
     }
 
     /// Reads the modality resource for its stop link, if no event brought it (bounded).

@@ -57,7 +57,14 @@ pub fn keys(app: &App) -> Vec<(&'static str, &'static str)> {
         // Esc cancels only from the form; elsewhere it goes back.
         Some(c) if c.ringing() && in_form => keys.insert(0, ("Esc", "cancel call")),
         Some(c) if c.ringing() => keys.insert(0, ("Ctrl-E", "cancel call")),
-        Some(_) => keys.insert(0, ("Ctrl-E", "hang up")),
+        Some(c) => {
+            keys.insert(0, ("Ctrl-E", "hang up"));
+            if c.held && c.hold_offered.1 {
+                keys.insert(1, ("F11", "resume"));
+            } else if !c.held && c.hold_offered.0 {
+                keys.insert(1, ("F11", "hold"));
+            }
+        }
         None => {}
     }
     keys.push(("F2", "ladder"));

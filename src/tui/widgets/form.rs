@@ -25,12 +25,20 @@ fn rows(app: &App) -> Vec<Row<'_>> {
     let form = &app.form;
     let mut rows = Vec::with_capacity(16);
     for id in form.ring() {
-        rows.push(Row::Field(*id));
-        if let Some(e) = form.error(*id) {
+        rows.push(Row::Field(id));
+        if let Some(e) = form.error(id) {
             rows.push(Row::Error(e));
-        } else if *id == FieldId::To {
+        } else if id == FieldId::To {
             if let Some(b) = form.behaviour() {
                 rows.push(Row::Hint(format!("↳ {b}")));
+            }
+        } else if id == FieldId::Audio {
+            if let Some(note) = form.offered_note() {
+                rows.push(Row::Hint(format!("↳ {note}")));
+            } else if form.via_phone {
+                rows.push(Row::Hint(
+                    "↳ your phone rings first, then the contact".into(),
+                ));
             }
         }
     }
@@ -171,6 +179,10 @@ fn render_field(app: &App, id: FieldId, focus: bool, area: Rect, buf: &mut Buffe
                 ("false", v == Some(false)),
             ]
         }
+        FieldId::Audio => vec![
+            ("this computer (A/V)", !form.via_phone),
+            ("my phone", form.via_phone),
+        ],
         FieldId::Format => vec![
             ("json", form.format == Format::Json),
             ("xml", form.format == Format::Xml),
@@ -180,7 +192,11 @@ fn render_field(app: &App, id: FieldId, focus: bool, area: Rect, buf: &mut Buffe
             let set = form.advanced_set();
             let line = if form.advanced_open {
                 Line::from(Span::styled(
-                    "Thread ID, Session context, Operation ID, Media offer",
+                    if form.via_phone {
+                        "Thread ID, Operation ID"
+                    } else {
+                        "Thread ID, Session context, Operation ID, Media offer"
+                    },
                     t.dim,
                 ))
             } else if set.is_empty() {

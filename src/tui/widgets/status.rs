@@ -99,11 +99,20 @@ fn header_lines<'a>(app: &'a App, call: &'a CallRecord, width: u16) -> Vec<Line<
     let state_line = match call.outcome.as_ref().map(|o| o.state) {
         None if call.connected() => {
             let d = call.connected_for(now).unwrap_or_default();
-            vec![
+            let mut spans = vec![
                 Span::styled("● Connected", t.ok),
                 Span::raw(format!("  {}", clock(d))),
-                Span::styled("   Ctrl-E hang up", t.dim),
-            ]
+            ];
+            if call.held {
+                spans.push(Span::styled("  on hold", t.warn));
+            }
+            spans.push(Span::styled("   Ctrl-E hang up", t.dim));
+            match (call.held, call.hold_offered) {
+                (false, (true, _)) => spans.push(Span::styled("  F11 hold", t.dim)),
+                (true, (_, true)) => spans.push(Span::styled("  F11 resume", t.dim)),
+                _ => {}
+            }
+            spans
         }
         None => {
             let frame = (call.elapsed(now).as_millis() / 100) as usize % SPINNER.len();
