@@ -71,6 +71,14 @@ fn main() -> ExitCode {
             logging::init_stderr(cli.server.log_level.as_deref());
             runtime.block_on(call(cli.server, args))
         }
+        Some(Command::Who(args)) => {
+            logging::init_stderr(cli.server.log_level.as_deref());
+            runtime.block_on(avlaunch::who::command(
+                &cli.server,
+                &args,
+                embedded_sim_config(),
+            ))
+        }
         Some(Command::Sim(args)) => {
             logging::init_stderr(cli.server.log_level.as_deref());
             let mut problems = inapplicable_to_sim(&matches);

@@ -78,6 +78,7 @@ pub mod diagnostics;
 pub mod discover;
 pub mod error;
 pub mod events;
+pub mod people;
 #[cfg(test)]
 mod fake;
 pub mod invitation;
