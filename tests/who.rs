@@ -86,7 +86,7 @@ async fn json_lines_in_both_formats_list_matches_with_presence_then_a_summary() 
             "{seen:#?}"
         );
         assert_eq!(
-            seen.iter().filter(|r| r.ends_with("/contactPresence")).count(),
+            seen.iter().filter(|r| r.ends_with("/presence")).count(),
             3,
             "{seen:#?}"
         );
