@@ -16,7 +16,7 @@ use crate::headless::Signals;
 use crate::input::{self, Problem};
 use crate::sanitize::{escape_json_text, sanitize};
 use crate::settings::{self, Prompt, Settings, Target};
-use crate::ucwa::people::{self, Contact, Presence, Reachability, SearchError};
+use crate::ucwa::people::{self, Contact, Presence, Reachability};
 use crate::ucwa::session::{self, Connection, Session};
 use crate::ucwa::{discover, UcwaError};
 
@@ -42,12 +42,8 @@ pub fn query(text: &str) -> Result<&str, Problem> {
     Ok(trimmed)
 }
 
-/// One match with its presence (`None`: not offered, or the read failed).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Match {
-    pub contact: Contact,
-    pub presence: Option<Presence>,
-}
+/// One match with its presence.
+pub use crate::ucwa::people::Person as Match;
 
 /// What a search ended with.
 enum Ended {
@@ -166,29 +162,12 @@ pub async fn run(query: &str, limit: u32, output: ListOutput, connection: Connec
 
 /// The search and every match's presence.
 async fn search(session: &Session, query: &str, limit: u32) -> Ended {
-    let found = match people::search(session, query, limit).await {
-        Ok(found) => found,
-        Err(e @ (SearchError::NotOffered | SearchError::Forbidden(_))) => {
-            return Ended::Failed(e.to_string())
-        }
-        Err(SearchError::Ucwa(e)) => return Ended::Failed(e.to_string()),
+    let warn = |_: &Contact, e: UcwaError| {
+        crate::errln!("avlaunch: warning: {}", sanitize(&e.to_string()));
     };
-    let presences = people::presences(session, &found.contacts).await;
-    let matches = found
-        .contacts
-        .into_iter()
-        .zip(presences)
-        .map(|(contact, presence)| Match {
-            presence: presence.unwrap_or_else(|e: UcwaError| {
-                crate::errln!("avlaunch: warning: {}", sanitize(&e.to_string()));
-                None
-            }),
-            contact,
-        })
-        .collect();
-    Ended::Found {
-        matches,
-        more: found.more,
+    match people::search_with_presence(session, query, limit, warn).await {
+        Ok((matches, more)) => Ended::Found { matches, more },
+        Err(e) => Ended::Failed(e.to_string()),
     }
 }
 
@@ -330,11 +309,7 @@ pub fn text_rows(matches: &[Match], colour: bool) -> Vec<String> {
                 line.push_str(&" ".repeat(w - cell.width() + 2));
             }
             let words = availability_words(m.presence.as_ref());
-            let mark = m
-                .presence
-                .as_ref()
-                .and_then(|p| p.availability.as_ref())
-                .and_then(|a| a.reachability());
+            let mark = m.reachability();
             match (colour, mark) {
                 (true, Some(r)) => line.push_str(&format!("{}{words}\x1b[0m", ansi(r))),
                 _ => line.push_str(&words),

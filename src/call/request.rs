@@ -182,7 +182,26 @@ fn control_char_error(field: Field, c: char) -> FieldError {
     }
 }
 
-/// The `to` rule: `sip:user@host`, no spaces or control characters.
+/// A bare address `user@host` (no scheme) as the SIP URI it names, `sip:user@host`;
+/// anything else unchanged (DESIGN.md: a contact written `user@host` is taken as
+/// `sip:user@host`, and shown so).
+pub fn with_sip_scheme(value: &str) -> std::borrow::Cow<'_, str> {
+    let value = value.trim();
+    match value.split_once('@') {
+        Some((user, host))
+            if !user.is_empty()
+                && !host.is_empty()
+                && !user.contains(':')
+                && !value.contains(char::is_whitespace) =>
+        {
+            std::borrow::Cow::Owned(format!("sip:{value}"))
+        }
+        _ => std::borrow::Cow::Borrowed(value),
+    }
+}
+
+/// The `to` rule: `sip:user@host` (or `user@host`, taken as that), no spaces or control
+/// characters.
 pub fn check_to(value: &str) -> Option<FieldError> {
     let error = |message: String| {
         Some(FieldError {
@@ -190,7 +209,8 @@ pub fn check_to(value: &str) -> Option<FieldError> {
             message,
         })
     };
-    let value = value.trim();
+    let value = with_sip_scheme(value);
+    let value = value.as_ref();
     if value.is_empty() {
         return error("required (expected sip:user@host)".into());
     }
@@ -547,7 +567,7 @@ impl CallRequest {
             return Err(errors);
         }
         Ok(ValidCall {
-            to: self.to.trim().to_string(),
+            to: with_sip_scheme(&self.to).into_owned(),
             subject: non_empty(&self.subject).map(str::to_string),
             importance,
             thread_id: non_empty(&self.thread_id).map(str::to_string),
@@ -578,6 +598,12 @@ mod tests {
     fn a_plain_contact_is_valid() {
         let call = CallRequest::to("sip:alice@contoso.com").validate().unwrap();
         assert_eq!(call.to, "sip:alice@contoso.com");
+        let call = CallRequest::to(" alice@contoso.com ").validate().unwrap();
+        assert_eq!(call.to, "sip:alice@contoso.com");
+        assert_eq!(with_sip_scheme("sip:bob@x.com"), "sip:bob@x.com");
+        assert_eq!(with_sip_scheme("tel:+1@x"), "tel:+1@x");
+        assert_eq!(with_sip_scheme("@x.com"), "@x.com");
+        assert_eq!(with_sip_scheme("a b@x.com"), "a b@x.com");
         assert_eq!(call.operation_id.len(), 32);
         assert!(call.subject.is_none() && call.importance.is_none());
     }

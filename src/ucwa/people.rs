@@ -45,6 +45,23 @@ pub struct SearchResult {
     pub more: bool,
 }
 
+/// A contact with its presence (`None`: not offered, or the read failed).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Person {
+    pub contact: Contact,
+    pub presence: Option<Presence>,
+}
+
+impl Person {
+    /// How reachable the person is, when the server said so in a known word.
+    pub fn reachability(&self) -> Option<Reachability> {
+        self.presence
+            .as_ref()
+            .and_then(|p| p.availability.as_ref())
+            .and_then(Availability::reachability)
+    }
+}
+
 /// `Availability` (UCWA 2.0 reference `Availability_ref`); values the enum does not have
 /// (`Inactive` on the dashboard page, say) are kept as sent.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -275,13 +292,42 @@ pub async fn presences(
     contacts: &[Contact],
 ) -> Vec<Result<Option<Presence>, UcwaError>> {
     let mut results: Vec<(usize, Result<Option<Presence>, UcwaError>)> =
-        stream::iter(contacts.iter().enumerate())
-            .map(|(i, c)| async move { (i, presence(session, c).await) })
+        // Owned contacts and session clones: the future stays `Send` for any caller.
+        stream::iter(contacts.iter().cloned().enumerate())
+            .map(|(i, c)| {
+                let session = session.clone();
+                async move { (i, presence(&session, &c).await) }
+            })
             .buffer_unordered(PRESENCE_CONCURRENCY)
             .collect()
             .await;
     results.sort_by_key(|(i, _)| *i);
     results.into_iter().map(|(_, r)| r).collect()
+}
+
+/// `search`, then every match's presence (`presences`): the people found, and whether
+/// more matched. A presence that cannot be read is left unknown and handed to `failed`.
+pub async fn search_with_presence(
+    session: &Session,
+    query: &str,
+    limit: u32,
+    failed: impl Fn(&Contact, UcwaError),
+) -> Result<(Vec<Person>, bool), SearchError> {
+    let found = search(session, query, limit).await?;
+    let presences = presences(session, &found.contacts).await;
+    let people = found
+        .contacts
+        .into_iter()
+        .zip(presences)
+        .map(|(contact, presence)| {
+            let presence = presence.unwrap_or_else(|e| {
+                failed(&contact, e);
+                None
+            });
+            Person { contact, presence }
+        })
+        .collect();
+    Ok((people, found.more))
 }
 
 #[cfg(test)]
