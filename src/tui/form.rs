@@ -182,8 +182,9 @@ pub struct Form {
     cursor: Style,
     /// The operation id avlaunch last filled in: another value was typed by the user.
     issued_operation_id: String,
-    /// Tab completion in progress: what was typed, and which of its completions To holds.
-    cycle: Option<(String, usize)>,
+    /// Tab completion in progress: what was typed, which of its completions To holds, and
+    /// how many there are.
+    cycle: Option<(String, usize, usize)>,
 }
 
 fn slot(id: FieldId) -> usize {
@@ -565,9 +566,10 @@ impl Form {
             })
     }
 
-    /// Whether To holds a completion Tab put there, so the next Tab moves to the next one.
+    /// Whether To holds one of several completions Tab put there, so the next Tab moves to
+    /// the next one (with a single completion, the next Tab moves on to the next field).
     pub fn cycling(&self) -> bool {
-        self.cycle.is_some()
+        self.cycle.as_ref().is_some_and(|(_, _, n)| *n > 1)
     }
 
     /// The advanced fields the user has set (the operation id once it is not the one
@@ -606,7 +608,7 @@ impl Form {
     /// what was typed, round the list. Returns false when there is none.
     pub fn accept_suggestion(&mut self) -> bool {
         let (typed, index) = match self.cycle.take() {
-            Some((typed, i)) => (typed, i + 1),
+            Some((typed, i, _)) => (typed, i + 1),
             None => (self.value(FieldId::To).to_string(), 0),
         };
         let all = self.completions(&typed);
@@ -615,7 +617,7 @@ impl Form {
         }
         let index = index % all.len();
         self.set_to(&all[index]);
-        self.cycle = Some((typed, index));
+        self.cycle = Some((typed, index, all.len()));
         true
     }
 
