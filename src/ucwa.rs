@@ -78,11 +78,11 @@ pub mod diagnostics;
 pub mod discover;
 pub mod error;
 pub mod events;
-pub mod people;
 #[cfg(test)]
 mod fake;
 pub mod invitation;
 pub mod modality;
+pub mod people;
 pub mod session;
 
 pub use error::UcwaError;

@@ -28,7 +28,10 @@ pub fn query(text: &str) -> Result<&str, Problem> {
     let trimmed = text.trim();
     let count = trimmed.chars().count();
     if count == 0 {
-        return Err(Problem::new("TEXT", "is empty: give part of a name, an e-mail address, a SIP URI or a phone number"));
+        return Err(Problem::new(
+            "TEXT",
+            "is empty: give part of a name, an e-mail address, a SIP URI or a phone number",
+        ));
     }
     if count > people::QUERY_MAX_CHARS {
         return Err(Problem::new(
@@ -171,7 +174,12 @@ async fn search(session: &Session, query: &str, limit: u32) -> Ended {
     }
 }
 
-fn summary(count: usize, more: bool, exit_code: u8, error: Option<(&str, &str)>) -> serde_json::Value {
+fn summary(
+    count: usize,
+    more: bool,
+    exit_code: u8,
+    error: Option<(&str, &str)>,
+) -> serde_json::Value {
     let mut line = json!({"type": "summary", "count": count, "more": more, "exit_code": exit_code});
     if let Some((kind, message)) = error {
         line["error"] = json!({"kind": kind, "message": message});
@@ -358,14 +366,20 @@ mod tests {
             ],
             false,
         );
-        assert_eq!(rows[0], "Al           sip:al@contoso.com           CEO  -  Available");
+        assert_eq!(
+            rows[0],
+            "Al           sip:al@contoso.com           CEO  -  Available"
+        );
         assert!(rows[1].ends_with("Do not disturb"), "{}", rows[1]);
         assert!(rows[2].ends_with("  -"), "{}", rows[2]);
     }
 
     #[test]
     fn server_text_cannot_drive_the_terminal() {
-        let rows = text_rows(&[m("Eve\u{1b}[2J\u{202e}", None, Some("\u{1b}]52;c;x\u{7}"))], true);
+        let rows = text_rows(
+            &[m("Eve\u{1b}[2J\u{202e}", None, Some("\u{1b}]52;c;x\u{7}"))],
+            true,
+        );
         assert!(!rows[0].contains("\u{1b}]") && !rows[0].contains("\u{202e}"));
         assert!(!rows[0].contains("\u{1b}[2J"));
     }

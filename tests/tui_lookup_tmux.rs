@@ -43,7 +43,10 @@ fn type_a_name_see_who_can_answer_and_call_them() {
         if !screen.contains("Alexis Moreau") && screen.contains("Alexandra Dunn") {
             break screen;
         }
-        assert!(started.elapsed() < limit, "the list did not narrow: {screen}");
+        assert!(
+            started.elapsed() < limit,
+            "the list did not narrow: {screen}"
+        );
         std::thread::sleep(Duration::from_millis(50));
     };
     assert!(!screen.contains("Alex Wilber"), "{screen}");
@@ -57,7 +60,10 @@ fn type_a_name_see_who_can_answer_and_call_them() {
     assert!(line.contains("Busy"), "{line}");
     tmux.keys(&["Enter"]);
     let screen = tmux.wait_for("Connected", limit);
-    assert!(screen.contains("calling sip:alexandra.dunn@contoso.com"), "{screen}");
+    assert!(
+        screen.contains("calling sip:alexandra.dunn@contoso.com"),
+        "{screen}"
+    );
     tmux.keys(&["C-q"]);
     tmux.wait_for("EXIT=0", limit);
 }

@@ -786,12 +786,20 @@ fn the_folded_section_says_what_is_set() {
     );
 }
 
-fn person(name: &str, title: &str, department: &str, availability: &str) -> avlaunch::ucwa::people::Person {
+fn person(
+    name: &str,
+    title: &str,
+    department: &str,
+    availability: &str,
+) -> avlaunch::ucwa::people::Person {
     use avlaunch::ucwa::people::{Availability, Contact, Person, Presence};
     Person {
         contact: Contact {
             name: Some(name.into()),
-            uri: Some(format!("sip:{}@contoso.com", name.to_lowercase().replace(' ', "."))),
+            uri: Some(format!(
+                "sip:{}@contoso.com",
+                name.to_lowercase().replace(' ', ".")
+            )),
             title: Some(title.into()),
             department: Some(department.into()),
             ..Default::default()
@@ -830,10 +838,20 @@ fn directory_matches_under_to_with_presence() {
         }
         let buf = term.backend().buffer();
         let row = |y: u16| (0..120).map(|x| buf[(x, y)].symbol()).collect::<String>();
-        for (y, words) in [(3, "Available"), (4, "Busy"), (5, "Away"), (6, "Offline"), (7, "Do not disturb")] {
+        for (y, words) in [
+            (3, "Available"),
+            (4, "Busy"),
+            (5, "Away"),
+            (6, "Offline"),
+            (7, "Do not disturb"),
+        ] {
             assert!(row(y).contains(words), "{color}: row {y}: {}", row(y));
         }
-        let dot = |y: u16| (0..60).find(|x| buf[(*x, y)].symbol() == "●").map(|x| buf[(x, y)].fg);
+        let dot = |y: u16| {
+            (0..60)
+                .find(|x| buf[(*x, y)].symbol() == "●")
+                .map(|x| buf[(x, y)].fg)
+        };
         if color {
             assert_eq!(dot(3), Some(Color::Green));
             assert_eq!(dot(4), Some(Color::Red));

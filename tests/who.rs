@@ -120,7 +120,9 @@ async fn text_rows_name_uri_title_department_and_availability_in_words() {
     for (row, words) in rows.iter().zip(["Available", "Busy", "Away"]) {
         assert!(row.ends_with(words), "{row}");
     }
-    assert!(rows[1].contains("Alexandra Dunn") && rows[1].contains("sip:alexandra.dunn@contoso.com"));
+    assert!(
+        rows[1].contains("Alexandra Dunn") && rows[1].contains("sip:alexandra.dunn@contoso.com")
+    );
     assert!(rows[1].contains("Legal Counsel") && rows[1].contains("Legal"));
     every_application_deleted(&sim);
 }

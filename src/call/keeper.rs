@@ -89,9 +89,10 @@ impl Keeper {
         let _one = self.opening.lock().await;
         let target = format!("{:?} {}", connection.server, connection.user);
         let same_target = guard(&self.opened_for).as_deref() == Some(target.as_str());
-        if let Some(s) = self.session().filter(|s| {
-            same_target && s.is_open() && s.client().format() == connection.format
-        }) {
+        if let Some(s) = self
+            .session()
+            .filter(|s| same_target && s.is_open() && s.client().format() == connection.format)
+        {
             return Ok(s);
         }
         let (keeper, connection) = (self.clone(), connection.clone());
@@ -107,10 +108,12 @@ impl Keeper {
             keeper.adopt(&session);
             Ok(session)
         });
-        opening.await.map_err(|e| crate::ucwa::UcwaError::Protocol {
-            action: "opening a session".into(),
-            detail: e.to_string(),
-        })?
+        opening
+            .await
+            .map_err(|e| crate::ucwa::UcwaError::Protocol {
+                action: "opening a session".into(),
+                detail: e.to_string(),
+            })?
     }
 
     /// Deletes the kept session's application, within `ucwa::session::CLOSE_BOUND`.

@@ -15,13 +15,13 @@ use super::action::{keymap, Action, Context};
 use super::form::{FieldId, Form};
 use super::ladder::{event_summary, ladder_rows, LadderRow, RowKind};
 use super::lookup::Lookup;
-use crate::ucwa::people::Person;
 use super::session::{ConnectRequest, ProfileChoice, SessionInfo};
 use super::signin::{self, SignInDialog};
 use super::theme::Theme;
 use super::wire::WireDoc;
 use super::DemoInfo;
 use crate::history::PastCall;
+use crate::ucwa::people::Person;
 
 /// Calls are numbered from 1 in the order they are started.
 pub type CallId = u64;

@@ -758,7 +758,11 @@ mod tests {
         typ(&mut f, "al");
         assert_eq!(
             f.completions("al"),
-            ["sip:ALICE@contoso.com", "sip:al@fabrikam.com", "sip:alan@contoso.com"]
+            [
+                "sip:ALICE@contoso.com",
+                "sip:al@fabrikam.com",
+                "sip:alan@contoso.com"
+            ]
         );
         let mut seen = Vec::new();
         for _ in 0..4 {

@@ -184,7 +184,14 @@ mod tests {
     fn uris_and_blank_text_are_not_searched() {
         assert_eq!(searchable(" alex "), Some("alex"));
         assert_eq!(searchable("alex@contoso.com"), Some("alex@contoso.com"));
-        for text in ["", "  ", "sip:alex@contoso.com", "SIP:a", "tel:+1425", "TEL:1"] {
+        for text in [
+            "",
+            "  ",
+            "sip:alex@contoso.com",
+            "SIP:a",
+            "tel:+1425",
+            "TEL:1",
+        ] {
             assert_eq!(searchable(text), None, "{text}");
         }
         assert_eq!(searchable(&"a".repeat(257)), None);

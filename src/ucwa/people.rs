@@ -194,7 +194,10 @@ pub fn read_contact(resource: &Resource) -> Contact {
             .filter_map(|v| v.as_text().map(|t| t.into_owned()))
             .filter(|t| !t.trim().is_empty())
             .collect(),
-        Some(v) => v.as_text().map(|t| vec![t.into_owned()]).unwrap_or_default(),
+        Some(v) => v
+            .as_text()
+            .map(|t| vec![t.into_owned()])
+            .unwrap_or_default(),
         None => Vec::new(),
     };
     Contact {

@@ -544,7 +544,10 @@ mod lookup {
         later(&mut app, DEBOUNCE / 2);
         assert_eq!(app.update(Msg::SearchDue), None);
         later(&mut app, DEBOUNCE / 2);
-        assert_eq!(app.update(Msg::SearchDue), Some(Command::Search("ale".into())));
+        assert_eq!(
+            app.update(Msg::SearchDue),
+            Some(Command::Search("ale".into()))
+        );
         // A URI is not searched.
         let mut app = self::app();
         typ(&mut app, "sip:al");
@@ -585,8 +588,7 @@ mod lookup {
 
     #[test]
     fn calling_someone_offline_or_in_do_not_disturb_asks_first() {
-        for (availability, words) in [("Offline", "Offline"), ("DoNotDisturb", "Do not disturb")]
-        {
+        for (availability, words) in [("Offline", "Offline"), ("DoNotDisturb", "Do not disturb")] {
             let mut app = app();
             let q = search(&mut app, "dan");
             app.update(Msg::Searched(q, Ok(vec![person("Dan", availability)])));

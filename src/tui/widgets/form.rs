@@ -7,11 +7,11 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
 
 use crate::call::Importance;
+use crate::sanitize::sanitize;
 use crate::tui::app::{App, Pane, View};
 use crate::tui::form::FieldId;
 use crate::tui::ladder::truncate;
 use crate::tui::text;
-use crate::sanitize::sanitize;
 use crate::ucwa::people::{Person, Reachability};
 use crate::ucwa::Format;
 
@@ -122,7 +122,8 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
                 let person = &app.lookup.matches[i];
                 let mut line = person_line(app, person, inner.width.saturating_sub(LABEL));
                 let marker = if selected { "  › " } else { "    " };
-                line.spans.insert(0, Span::raw(format!("{marker:<w$}", w = LABEL as usize)));
+                line.spans
+                    .insert(0, Span::raw(format!("{marker:<w$}", w = LABEL as usize)));
                 if selected {
                     line = line.patch_style(t.selected);
                 }
@@ -130,8 +131,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             }
             Row::Chosen(person) => {
                 let mut line = person_line(app, person, inner.width.saturating_sub(LABEL));
-                line.spans
-                    .insert(0, Span::raw(" ".repeat(LABEL as usize)));
+                line.spans.insert(0, Span::raw(" ".repeat(LABEL as usize)));
                 line.render(line_area, buf);
             }
         }
