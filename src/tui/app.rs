@@ -876,6 +876,9 @@ impl App {
             self.flash = Some((FlashKind::Error, format!("cannot call: {e}")));
             return None;
         }
+        // Submitting is the answer: a search still waiting or running is dropped, so the
+        // field's own error (if any) shows.
+        self.lookup.close();
         let request = self.form.to_request();
         match request.validate() {
             Err(errors) => {
