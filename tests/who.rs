@@ -214,3 +214,36 @@ async fn without_a_server_the_embedded_simulator_answers() {
     assert_eq!(o.status.code(), Some(0), "{:?}", text(&o));
     assert_eq!(lines(&o).pop().unwrap()["count"], 3);
 }
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread")]
+async fn ctrl_c_mid_search_still_deletes_the_application() {
+    let sim = start_sim(SimConfig {
+        faults: Faults::parse("slow=300").unwrap(),
+        ..fast_config()
+    })
+    .await;
+    let mut child = who(sim.url.as_str(), &["alex", "--output", "json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !seen(&sim).iter().any(|r| r.contains("/people/search")) {
+        assert!(std::time::Instant::now() < deadline, "{:#?}", seen(&sim));
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let o = tokio::task::spawn_blocking(move || {
+        let _ = &mut child;
+        child.wait_with_output().unwrap()
+    })
+    .await
+    .unwrap();
+    assert_eq!(o.status.code(), Some(130), "{:?}", text(&o));
+    assert_eq!(lines(&o).pop().unwrap()["exit_code"], 130);
+    every_application_deleted(&sim);
+}
