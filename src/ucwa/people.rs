@@ -447,6 +447,70 @@ mod tests {
         assert!(!Available.asks_first() && !Busy.asks_first() && !Away.asks_first());
     }
 
+    #[tokio::test]
+    async fn at_most_eight_presence_reads_run_at_once_and_answers_keep_their_order() {
+        use crate::secret::Token;
+        use crate::ucwa::client::{Client, Credentials};
+        use crate::ucwa::transport::{Exchange, Transport, WireRequest};
+        use crate::ucwa::Format;
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        use std::sync::Arc;
+
+        let (now, most) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+        let (n, m) = (now.clone(), most.clone());
+        let exchange: Exchange = Arc::new(move |request: WireRequest| {
+            let (n, m) = (n.clone(), m.clone());
+            Box::pin(async move {
+                let json = vec![("Content-Type".to_string(), "application/json".to_string())];
+                if request.method.as_str() == "POST" {
+                    let app = r#"{"rel":"application","_links":{"self":{"href":"/ucwa/oauth/v1/applications/1"},"events":{"href":"/ucwa/oauth/v1/applications/1/events?ack=1"}}}"#;
+                    return Ok((201, json, app.as_bytes().to_vec()));
+                }
+                let running = n.fetch_add(1, Ordering::SeqCst) + 1;
+                m.fetch_max(running, Ordering::SeqCst);
+                tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+                n.fetch_sub(1, Ordering::SeqCst);
+                // The contact's number, in its availability, to check the order.
+                let i = request
+                    .url
+                    .path()
+                    .split('/')
+                    .nth(7)
+                    .unwrap_or_default()
+                    .to_string();
+                let body = format!(r#"{{"rel":"contactPresence","availability":"X{i}"}}"#);
+                Ok((200, json, body.into_bytes()))
+            })
+        });
+        let transport = Transport::with_exchange(Arc::new(|_| {}), exchange).unwrap();
+        let credentials = Credentials {
+            user: "a@contoso.com".into(),
+            password: None,
+            token: Some(Token::new("cwt=AAEB")),
+        };
+        let client = Client::with_transport(Format::Json, credentials, transport, Arc::new(|_| {}));
+        let applications =
+            url::Url::parse("https://pool.contoso.com/ucwa/oauth/v1/applications").unwrap();
+        client.set_base(applications.clone());
+        let session = Session::create(Arc::new(client), applications)
+            .await
+            .unwrap();
+        let contacts: Vec<Contact> = (0..20)
+            .map(|i| Contact {
+                presence_href: Some(format!(
+                    "/ucwa/oauth/v1/applications/1/people/{i}/contactPresence"
+                )),
+                ..Default::default()
+            })
+            .collect();
+        let read = presences(&session, &contacts).await;
+        assert_eq!(most.load(Ordering::SeqCst), PRESENCE_CONCURRENCY);
+        for (i, presence) in read.into_iter().enumerate() {
+            let availability = presence.unwrap().unwrap().availability.unwrap();
+            assert_eq!(availability.as_str(), format!("X{i}"));
+        }
+    }
+
     #[test]
     fn the_query_is_url_encoded_and_a_server_query_string_is_kept() {
         assert_eq!(
