@@ -430,7 +430,10 @@ where
                     let tx = search_tx.clone();
                     match &connection {
                         Some(conn) => {
-                            let search = (runner.search)(query.clone(), conn.clone());
+                            // In the form's format, so the session a call keeps serves it.
+                            let mut conn = conn.clone();
+                            conn.format = app.form.format;
+                            let search = (runner.search)(query.clone(), conn);
                             search_task = Some(tokio::spawn(async move {
                                 let _ = tx.send((query, search.await));
                             }));

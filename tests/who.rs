@@ -247,3 +247,21 @@ async fn ctrl_c_mid_search_still_deletes_the_application() {
     assert_eq!(lines(&o).pop().unwrap()["exit_code"], 130);
     every_application_deleted(&sim);
 }
+
+/// What `who` lists can be called as written by a person: `user@host` is `sip:user@host`.
+#[tokio::test]
+async fn a_bare_address_is_called_as_a_sip_uri_and_shown_so() {
+    let sim = start_sim(fast_config()).await;
+    let o = output(common::call_command(
+        &sim,
+        "alice@contoso.com",
+        &["--hangup-after", "0", "--no-history"],
+    ))
+    .await;
+    assert_eq!(o.status.code(), Some(0), "{:?}", text(&o));
+    let (stdout, _) = text(&o);
+    assert!(
+        stdout.contains("inviting sip:alice@contoso.com"),
+        "{stdout}"
+    );
+}
