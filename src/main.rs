@@ -235,6 +235,7 @@ async fn call(server: ServerArgs, args: CallArgs) -> u8 {
     let (thresholds, threshold_problems) = input::thresholds(&args);
     problems.extend(threshold_problems);
     problems.extend(input::server_options(&server));
+    problems.extend(input::har_path(args.har.as_deref()));
     let sim_config = if server.server.is_none() {
         embedded_sim_config().map_err(|p| problems.push(p)).ok()
     } else {
