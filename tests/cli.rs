@@ -268,3 +268,16 @@ async fn the_har_path_is_checked_first_and_the_summary_stays_last() {
     assert_eq!(last["type"], "summary", "{stdout}");
     assert!(har.is_file());
 }
+
+/// A missing required option is named in the JSON summary, as any other invalid input.
+#[test]
+fn a_missing_to_is_named_in_the_json_summary() {
+    let (code, stdout, _) = run(embedded_call(&["--output", "json"]));
+    assert_eq!(code, Some(2));
+    let summary: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    assert_eq!(summary["error"]["fields"][0]["flag"], "--to", "{stdout}");
+    assert_eq!(
+        summary["error"]["fields"][0]["message"], "required",
+        "{stdout}"
+    );
+}
