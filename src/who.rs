@@ -115,13 +115,19 @@ fn invalid(problems: &[Problem], output: ListOutput, report_as: Output) -> u8 {
     for p in problems {
         crate::errln!("avlaunch: invalid input: {p}");
     }
+    print_json(&invalid_summary(problems));
+    2
+}
+
+/// The summary line of a search refused before anything was sent (exit 2):
+/// `error.kind` is `InvalidInput`, `error.message` names each problem.
+pub fn invalid_summary(problems: &[Problem]) -> serde_json::Value {
     let message = problems
         .iter()
         .map(ToString::to_string)
         .collect::<Vec<_>>()
         .join("; ");
-    print_json(&summary(0, false, 2, Some(("InvalidInput", &message))));
-    2
+    summary(0, false, 2, Some(("InvalidInput", &message)))
 }
 
 /// Signs in on `connection`, searches, prints; returns the exit code.

@@ -148,11 +148,13 @@ async fn invalid_text_or_limit_exits_2_and_sends_nothing() {
         vec![long.as_str(), "--output", "json"],
         vec!["alex", "--limit", "0", "--output", "json"],
         vec!["alex", "--limit", "101", "--output", "json"],
+        vec!["--output", "json"],
     ] {
         let o = output(who(sim.url.as_str(), &args)).await;
         assert_eq!(o.status.code(), Some(2), "{args:?}: {:?}", text(&o));
         let last = lines(&o).pop().unwrap();
         assert_eq!(last["exit_code"], 2, "{args:?}");
+        assert_eq!(last["count"], 0, "{args:?}: {last}");
     }
     assert!(seen(&sim).is_empty(), "{:#?}", seen(&sim));
 }
