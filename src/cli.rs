@@ -73,6 +73,8 @@ pub enum WireFormat {
 pub enum Command {
     /// Place one call headless and follow it to its end (for scripts and smoke tests).
     Call(CallArgs),
+    /// Search the directory (name, e-mail, SIP URI or phone) and show each match's presence.
+    Who(WhoArgs),
     /// Run the built-in UCWA simulator on 127.0.0.1.
     Sim(SimArgs),
     /// Past calls, newest first (from the history file).
@@ -85,6 +87,28 @@ pub enum Command {
     },
     /// Print the man page (roff) on standard output.
     Man,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct WhoArgs {
+    /// What to look for: part of a name, an e-mail address, a SIP URI or a phone number
+    /// (1–256 characters after trimming).
+    #[arg(value_name = "TEXT")]
+    pub text: String,
+    /// The most matches to list (1–100).
+    #[arg(long, value_name = "N", default_value_t = 10,
+          value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub limit: u32,
+    /// text: one row per contact; json: one JSON object per contact, then a summary.
+    #[arg(long, value_enum, default_value_t = ListOutput::Text)]
+    pub output: ListOutput,
+}
+
+/// The outputs of a listing command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListOutput {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -22,3 +22,4 @@ pub mod sim;
 pub mod stdio;
 pub mod tui;
 pub mod ucwa;
+pub mod who;

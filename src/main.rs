@@ -71,6 +71,14 @@ fn main() -> ExitCode {
             logging::init_stderr(cli.server.log_level.as_deref());
             runtime.block_on(call(cli.server, args))
         }
+        Some(Command::Who(args)) => {
+            logging::init_stderr(cli.server.log_level.as_deref());
+            runtime.block_on(avlaunch::who::command(
+                &cli.server,
+                &args,
+                embedded_sim_config(),
+            ))
+        }
         Some(Command::Sim(args)) => {
             logging::init_stderr(cli.server.log_level.as_deref());
             let mut problems = inapplicable_to_sim(&matches);
@@ -145,9 +153,22 @@ fn command_line_error(e: clap::Error) -> u8 {
             ErrorKind::MissingRequiredArgument => "required",
             _ => first.strip_prefix("error: ").unwrap_or(first),
         };
-        avlaunch::outln!("{}", input::summary(&[Problem::new(flag, message)], None));
+        let problem = Problem::new(flag, message);
+        match subcommand_asked() {
+            // `who` has its own summary line (count, more, exit_code).
+            Some("who") => avlaunch::outln!("{}", avlaunch::who::invalid_summary(&[problem])),
+            _ => avlaunch::outln!("{}", input::summary(&[problem], None)),
+        }
     }
     2
+}
+
+/// The first command name on a command line clap could not read.
+fn subcommand_asked() -> Option<&'static str> {
+    const NAMES: [&str; 6] = ["call", "who", "sim", "history", "completions", "man"];
+    std::env::args()
+        .skip(1)
+        .find_map(|a| NAMES.iter().find(|n| **n == a).copied())
 }
 
 /// `--output KIND` (or `--output=KIND`) anywhere on a command line clap could not read.

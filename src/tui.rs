@@ -10,6 +10,7 @@ pub mod action;
 pub mod app;
 pub mod form;
 pub mod ladder;
+pub mod lookup;
 pub mod path_complete;
 pub mod session;
 pub mod signin;
@@ -84,6 +85,15 @@ pub type RunCall = Arc<
         + Sync,
 >;
 
+/// Searches the directory for the To field: the query and the connection in, up to
+/// `lookup::SHOWN` people with their presence out, or why not (a sentence).
+pub type RunSearch = Arc<
+    dyn Fn(String, Connection) -> Pin<Box<dyn Future<Output = SearchResult> + Send>> + Send + Sync,
+>;
+
+/// What a search for the To field ends with.
+pub type SearchResult = Result<Vec<crate::ucwa::people::Person>, String>;
+
 /// Ends what the runner keeps between calls (the signed-in session).
 pub type CloseRunner = Arc<dyn Fn() -> Pin<Box<dyn Future<Output = ()> + Send>> + Send + Sync>;
 
@@ -92,6 +102,7 @@ pub type CloseRunner = Arc<dyn Fn() -> Pin<Box<dyn Future<Output = ()> + Send>> 
 pub struct SessionRunner {
     pub run: RunCall,
     pub close: CloseRunner,
+    pub search: RunSearch,
 }
 
 impl SessionRunner {
@@ -100,6 +111,9 @@ impl SessionRunner {
         SessionRunner {
             run,
             close: Arc::new(|| Box::pin(async {})),
+            search: Arc::new(|_, _| {
+                Box::pin(async { Err("directory search is not available here".to_string()) })
+            }),
         }
     }
 }
@@ -109,7 +123,26 @@ impl SessionRunner {
 pub fn session_runner() -> SessionRunner {
     let keeper = Keeper::new();
     let closing = keeper.clone();
+    let searching = keeper.clone();
     SessionRunner {
+        // On the kept session (opened for the search when there is none yet).
+        search: Arc::new(move |query, connection| {
+            let keeper = searching.clone();
+            Box::pin(async move {
+                let session = keeper
+                    .session_for(&connection)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let limit = lookup::SHOWN as u32;
+                let quiet = |_: &crate::ucwa::people::Contact, e: crate::ucwa::UcwaError| {
+                    tracing::warn!(error = %e, "cannot read a contact's presence");
+                };
+                crate::ucwa::people::search_with_presence(&session, &query, limit, quiet)
+                    .await
+                    .map(|(people, _)| people)
+                    .map_err(|e| e.to_string())
+            })
+        }),
         run: Arc::new(move |call, connection, options, updates, control| {
             let keeper = keeper.clone();
             Box::pin(async move {
@@ -263,6 +296,9 @@ where
     let mut live: HashMap<CallId, LiveCall> = HashMap::new();
     let mut queued: Vec<(CallId, ValidCall, Format)> = Vec::new();
     let mut ticker: Option<tokio::time::Interval> = None;
+    let (search_tx, mut search_rx) = mpsc::unbounded_channel::<(String, SearchResult)>();
+    // The one search running; a newer query aborts it (its answer would be dropped anyway).
+    let mut search_task: Option<JoinHandle<()>> = None;
 
     loop {
         // The tick lives only while something moves: no timer at all when idle.
@@ -275,9 +311,12 @@ where
             (false, true) => ticker = None,
             _ => {}
         }
+        let search_due = app.lookup.due();
         let msg = tokio::select! {
             biased;
             Some((id, update)) = rx.recv() => Msg::Call(id, update),
+            Some((query, result)) = search_rx.recv() => Msg::Searched(query, result),
+            _ = tokio::time::sleep_until(tokio::time::Instant::from_std(search_due.unwrap_or_else(Instant::now))), if search_due.is_some() => Msg::SearchDue,
             event = events.next() => match event {
                 Some(Ok(event)) => match event_msg(event) {
                     Some(msg) => msg,
@@ -394,11 +433,34 @@ where
                             app.update(Msg::Connected(Err("cannot connect again here".into())));
                     }
                 },
+                Command::Search(query) => {
+                    if let Some(old) = search_task.take() {
+                        old.abort();
+                    }
+                    let tx = search_tx.clone();
+                    match &connection {
+                        Some(conn) => {
+                            // In the form's format, so the session a call keeps serves it.
+                            let mut conn = conn.clone();
+                            conn.format = app.form.format;
+                            let search = (runner.search)(query.clone(), conn);
+                            search_task = Some(tokio::spawn(async move {
+                                let _ = tx.send((query, search.await));
+                            }));
+                        }
+                        None => {
+                            let _ = tx.send((query, Err("not connected yet".into())));
+                        }
+                    }
+                }
                 Command::Export(id) => {
                     let result = export(&app, id, export_dir.as_deref());
                     command = app.update(Msg::Exported(result));
                 }
                 Command::Quit => {
+                    if let Some(task) = search_task.take() {
+                        task.abort();
+                    }
                     // The terminal may be gone (SIGHUP): ending the calls matters more.
                     let _ = terminal.draw(|f| view::render(&app, f));
                     end_live_calls(live, &runner).await;

@@ -84,6 +84,7 @@ mod fake;
 pub mod invitation;
 pub mod modality;
 pub mod notice;
+pub mod people;
 pub mod session;
 
 pub use error::UcwaError;

@@ -785,3 +785,79 @@ fn the_folded_section_says_what_is_set() {
         "{text}"
     );
 }
+
+fn person(
+    name: &str,
+    title: &str,
+    department: &str,
+    availability: &str,
+) -> avlaunch::ucwa::people::Person {
+    use avlaunch::ucwa::people::{Availability, Contact, Person, Presence};
+    Person {
+        contact: Contact {
+            name: Some(name.into()),
+            uri: Some(format!(
+                "sip:{}@contoso.com",
+                name.to_lowercase().replace(' ', ".")
+            )),
+            title: Some(title.into()),
+            department: Some(department.into()),
+            ..Default::default()
+        },
+        presence: Some(Presence {
+            availability: Some(Availability::parse(availability)),
+            ..Default::default()
+        }),
+    }
+}
+
+#[test]
+fn directory_matches_under_to_with_presence() {
+    for color in [true, false] {
+        let mut h = Harness::new(color);
+        h.typ("alex");
+        h.at(300);
+        let Some(Command::Search(query)) = h.app.update(Msg::SearchDue) else {
+            panic!("no search after the pause");
+        };
+        h.app.update(Msg::Searched(
+            query,
+            Ok(vec![
+                person("Alex Wilber", "Marketing Assistant", "Marketing", "Online"),
+                person("Alexandra Dunn", "Legal Counsel", "Legal", "Busy"),
+                person("Alexis Moreau", "Accountant", "Finance", "BeRightBack"),
+                person("Alex Offline", "Intern", "Sales", "Offline"),
+                person("Alex Quiet", "Architect", "IT", "DoNotDisturb"),
+            ]),
+        ));
+        h.key(KeyCode::Down);
+        h.key(KeyCode::Down);
+        let term = h.render(120, 30);
+        if color {
+            snap!("directory_matches", term);
+        }
+        let buf = term.backend().buffer();
+        let row = |y: u16| (0..120).map(|x| buf[(x, y)].symbol()).collect::<String>();
+        for (y, words) in [
+            (3, "Available"),
+            (4, "Busy"),
+            (5, "Away"),
+            (6, "Offline"),
+            (7, "Do not disturb"),
+        ] {
+            assert!(row(y).contains(words), "{color}: row {y}: {}", row(y));
+        }
+        let dot = |y: u16| {
+            (0..60)
+                .find(|x| buf[(*x, y)].symbol() == "●")
+                .map(|x| buf[(x, y)].fg)
+        };
+        if color {
+            assert_eq!(dot(3), Some(Color::Green));
+            assert_eq!(dot(4), Some(Color::Red));
+            assert_eq!(dot(5), Some(Color::Yellow));
+        } else {
+            assert_eq!(dot(3), Some(Color::Reset));
+        }
+    }
+}

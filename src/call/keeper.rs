@@ -21,6 +21,8 @@ pub struct Keeper {
     /// The server and user the kept session was opened for: after a switch of profile,
     /// server or user (the sign-in dialog), the next call opens a new session.
     opened_for: std::sync::Mutex<Option<String>>,
+    /// Held while `session_for` opens a session, so two searches open one.
+    opening: tokio::sync::Mutex<()>,
     pub(super) relay: Relay,
 }
 
@@ -81,6 +83,44 @@ impl Keeper {
                 run_flow(call, source, options, updates, control),
             )
             .await
+    }
+
+    /// The kept session when it is open for `connection` (same server, user and format),
+    /// else a new one, opened and kept: what a directory search runs on. The opening runs
+    /// in its own task, so a caller that gives up (a newer search) never leaves an
+    /// application behind; one opening at a time.
+    pub async fn session_for(
+        self: &Arc<Self>,
+        connection: &Connection,
+    ) -> Result<Session, crate::ucwa::UcwaError> {
+        let _one = self.opening.lock().await;
+        let target = format!("{:?} {}", connection.server, connection.user);
+        let same_target = guard(&self.opened_for).as_deref() == Some(target.as_str());
+        if let Some(s) = self
+            .session()
+            .filter(|s| same_target && s.is_open() && s.client().format() == connection.format)
+        {
+            return Ok(s);
+        }
+        let (keeper, connection) = (self.clone(), connection.clone());
+        let opening = tokio::spawn(async move {
+            let (wire, notice) = (keeper.relay.clone(), keeper.relay.clone());
+            let session = Session::open(
+                &connection,
+                Arc::new(move |r| wire.send(CallUpdate::Wire(r))),
+                Arc::new(move |n| notice.send(CallUpdate::Notice(n))),
+            )
+            .await?;
+            *guard(&keeper.opened_for) = Some(target);
+            keeper.adopt(&session);
+            Ok(session)
+        });
+        opening
+            .await
+            .map_err(|e| crate::ucwa::UcwaError::Protocol {
+                action: "opening a session".into(),
+                detail: e.to_string(),
+            })?
     }
 
     /// Deletes the kept session's application, within `ucwa::session::CLOSE_BOUND`.

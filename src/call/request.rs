@@ -221,7 +221,10 @@ pub fn contact_uri(value: &str) -> String {
     let has_scheme = value
         .split_once(':')
         .is_some_and(|(scheme, _)| !scheme.contains('@'));
-    if !has_scheme && value.contains('@') && !value.contains(char::is_whitespace) {
+    let bare_address = value
+        .split_once('@')
+        .is_some_and(|(user, host)| !user.is_empty() && !host.is_empty());
+    if !has_scheme && bare_address && !value.contains(char::is_whitespace) {
         format!("sip:{value}")
     } else {
         value.to_string()
@@ -327,7 +330,19 @@ fn check_tel_callee(value: &str) -> Result<String, FieldError> {
     }
 }
 
-/// The `to` rule: `sip:user@host`, no spaces or control characters.
+/// `contact_uri` without a copy when nothing changes: `user@host` becomes `sip:user@host`.
+pub fn with_sip_scheme(value: &str) -> std::borrow::Cow<'_, str> {
+    let trimmed = value.trim();
+    let uri = contact_uri(trimmed);
+    if uri == trimmed {
+        std::borrow::Cow::Borrowed(trimmed)
+    } else {
+        std::borrow::Cow::Owned(uri)
+    }
+}
+
+/// The `to` rule: `sip:user@host` (or `user@host`, taken as that), no spaces or control
+/// characters.
 pub fn check_to(value: &str) -> Option<FieldError> {
     let error = |message: String| {
         Some(FieldError {
@@ -335,7 +350,8 @@ pub fn check_to(value: &str) -> Option<FieldError> {
             message,
         })
     };
-    let value = value.trim();
+    let value = with_sip_scheme(value);
+    let value = value.as_ref();
     if value.is_empty() {
         return error("required (expected sip:user@host)".into());
     }
@@ -808,6 +824,12 @@ mod tests {
     fn a_plain_contact_is_valid() {
         let call = CallRequest::to("sip:alice@contoso.com").validate().unwrap();
         assert_eq!(call.to, "sip:alice@contoso.com");
+        let call = CallRequest::to(" alice@contoso.com ").validate().unwrap();
+        assert_eq!(call.to, "sip:alice@contoso.com");
+        assert_eq!(with_sip_scheme("sip:bob@x.com"), "sip:bob@x.com");
+        assert_eq!(with_sip_scheme("tel:+1@x"), "tel:+1@x");
+        assert_eq!(with_sip_scheme("@x.com"), "@x.com");
+        assert_eq!(with_sip_scheme("a b@x.com"), "a b@x.com");
         assert_eq!(call.operation_id.len(), 32);
         assert!(call.subject.is_none() && call.importance.is_none());
     }

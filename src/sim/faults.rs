@@ -115,6 +115,9 @@ pub struct Faults {
     /// `no-av-link`: `communication` offers no `startAudioVideo` link (like the guide's
     /// sample), and a POST to the usual path is refused with `403 Forbidden`.
     pub no_av_link: bool,
+    /// `no-search`: `people` offers no `search` link (directory search not offered to this
+    /// user), and a GET of the usual path is refused with `403 Forbidden`.
+    pub no_search: bool,
     /// `stall=STEP:MS`: hold every answer to STEP for MS milliseconds.
     pub stall: Option<Stall>,
     /// `status-503-retry-after[=SECS]`: the first `startAudioVideo` gets
@@ -219,6 +222,7 @@ pub const NAMES: &[&str] = &[
     "user-redirect",
     "no-av-link",
     "no-calling",
+    "no-search",
     "stall=STEP:MS",
     "status-503-retry-after[=SECS]",
     "proxy-502-html",
@@ -254,6 +258,17 @@ pub fn token_diagnostics(code: u32) -> (&'static str, &'static str) {
 }
 
 impl Faults {
+    /// Removes the links this configuration withholds (`no-search`: `search`) from
+    /// `resource` and everything embedded in it.
+    pub fn withhold(&self, resource: &mut crate::ucwa::resource::Resource) {
+        if self.no_search {
+            resource.links.retain(|l| l.rel != "search");
+            for embedded in &mut resource.embedded {
+                self.withhold(embedded);
+            }
+        }
+    }
+
     /// The calling modalities `communication` offers: both; only Call via Work under
     /// `no-av-link`; none under `no-calling`.
     pub fn offered(&self) -> &'static [Modality] {
@@ -275,6 +290,7 @@ impl Faults {
             "user-redirect" => &mut self.user_redirect,
             "no-av-link" => &mut self.no_av_link,
             "no-calling" => &mut self.no_calling,
+            "no-search" => &mut self.no_search,
             "proxy-502-html" => &mut self.proxy_502_html,
             "truncated-body" => &mut self.truncated_body,
             "events-gone" => &mut self.events_gone,
@@ -448,6 +464,7 @@ impl fmt::Display for Faults {
             (self.user_redirect, "user-redirect"),
             (self.no_av_link, "no-av-link"),
             (self.no_calling, "no-calling"),
+            (self.no_search, "no-search"),
             (self.proxy_502_html, "proxy-502-html"),
             (self.truncated_body, "truncated-body"),
             (self.events_gone, "events-gone"),
@@ -507,7 +524,7 @@ mod tests {
 
     #[test]
     fn parses_every_switch_and_round_trips() {
-        let list = "expire-token-once,redirect-root,redirect-loop,no-av-link,no-calling,proxy-502-html,\
+        let list = "expire-token-once,redirect-root,redirect-loop,no-av-link,no-calling,no-search,proxy-502-html,\
                     truncated-body,events-gone,resync-once,duplicate-events,unknown-events,\
                     status-503-retry-after=7,stall=start-audio-video:250,echo-secrets,\
                     hostile-text,token-expires-in=0,foreign-link=stopAudioVideo@http://127.0.0.1:9/,\
@@ -516,7 +533,7 @@ mod tests {
         let faults = Faults::parse(list).unwrap();
         assert!(faults.expire_token_once && faults.redirect_root && faults.redirect_loop);
         assert!(faults.no_av_link && faults.proxy_502_html && faults.truncated_body);
-        assert!(faults.no_calling);
+        assert!(faults.no_calling && faults.no_search);
         assert!(faults.events_gone && faults.resync_once && faults.duplicate_events);
         assert!(faults.unknown_events && faults.echo_secrets && faults.hostile_text);
         assert_eq!(faults.token_expires_in, Some(0));

@@ -310,7 +310,12 @@ pub(crate) async fn dispatch(state: &SimState, ctx: &Ctx, path: &str, body: &Byt
 }
 
 async fn app_route(state: &SimState, ctx: &Ctx, id: u64, route: AppRoute, body: &[u8]) -> Response {
-    let offered = state.config().faults.offered();
+    let faults = &state.config().faults;
+    let offered = faults.offered();
+    let withheld = |mut r: Resource| {
+        faults.withhold(&mut r);
+        Some(r)
+    };
     let show = |f: &dyn Fn(&App) -> Option<Resource>| show(state, ctx, id, f);
     match route {
         AppRoute::Application if ctx.method == Method::DELETE => {
@@ -320,14 +325,20 @@ async fn app_route(state: &SimState, ctx: &Ctx, id: u64, route: AppRoute, body: 
             }
             empty(StatusCode::NO_CONTENT)
         }
-        AppRoute::Application => show(&|app| Some(res::application(app, offered))),
+        AppRoute::Application => show(&|app| withheld(res::application(app, offered))),
         AppRoute::Communication => show(&|app| Some(res::communication(app, offered))),
         AppRoute::Events => events::events(state, ctx, id).await,
         AppRoute::Me => show(&|app| Some(res::me(app))),
         AppRoute::MakeMeAvailable => me::make_me_available(state, ctx, id, body),
         AppRoute::ReportMyActivity => me::report_my_activity(state, ctx, id),
         AppRoute::Presence | AppRoute::Note => me::presence_or_note(state, ctx, id, &route, body),
-        AppRoute::People => show(&|app| Some(res::people(app))),
+        AppRoute::People => show(&|app| withheld(res::people(app))),
+        AppRoute::Search if faults.no_search => ctx.error(
+            StatusCode::FORBIDDEN,
+            "Forbidden",
+            None,
+            "Directory search is not allowed for this user.",
+        ),
         AppRoute::Search => people::search(state, ctx, id),
         AppRoute::MyContacts => people::contacts(state, ctx, id, None),
         AppRoute::MyGroups => show(&|app| Some(res::my_groups(app))),

@@ -14,6 +14,7 @@ use crate::ucwa::Format;
 use super::action::{keymap, Action, Context};
 use super::form::{FieldId, Form};
 use super::ladder::{event_summary, ladder_rows, LadderRow, RowKind};
+use super::lookup::Lookup;
 use super::session::{ConnectRequest, ProfileChoice, SessionInfo};
 use super::signin::{self, SignInDialog};
 use super::theme::Theme;
@@ -21,6 +22,7 @@ use super::wire::WireDoc;
 use super::DemoInfo;
 use crate::history::PastCall;
 use crate::ucwa::modality::PHONE_AUDIO;
+use crate::ucwa::people::Person;
 
 /// Calls are numbered from 1 in the order they are started.
 pub type CallId = u64;
@@ -50,6 +52,10 @@ pub enum Msg {
     HistoryLoaded(Vec<PastCall>),
     /// A new connection is ready for this session (sent just before `Connected`).
     Session(SessionInfo),
+    /// The pause after typing in To may be over (`App::lookup.due()`).
+    SearchDue,
+    /// A directory search for this query ended: the people found, or why not.
+    Searched(String, Result<Vec<Person>, String>),
 }
 
 /// What the loop must do for `update`; the App itself never does I/O.
@@ -71,6 +77,8 @@ pub enum Command {
     Quit,
     /// Connect again with another profile, server, user or password.
     Reconnect(ConnectRequest),
+    /// Search the directory for this query (any older search is stopped).
+    Search(String),
 }
 
 /// Which full-width view is shown.
@@ -95,6 +103,8 @@ pub enum Overlay {
     Help,
     /// "A call is live: end it and call X?" with the call to place on yes.
     ConfirmReplace(Box<(ValidCall, Format)>),
+    /// "X is Offline / in Do not disturb: call anyway?" with the call to place on yes.
+    ConfirmPresence(Box<(ValidCall, Format, &'static str)>),
     /// The sign-in dialog: profile, server, user, password.
     SignIn(Box<SignInDialog>),
 }
@@ -322,6 +332,8 @@ pub struct App {
     pub past: Vec<PastCall>,
     /// Selected entry of `past` (0 = newest) when the history selection is there.
     pub past_sel: Option<usize>,
+    /// The To field's directory search (matches under it, the contact taken).
+    pub lookup: Lookup,
     next_id: CallId,
 }
 
@@ -360,6 +372,7 @@ impl App {
             signin: SignInState::NotYet,
             past: Vec::new(),
             past_sel: None,
+            lookup: Lookup::default(),
             next_id: 1,
         }
     }
@@ -395,7 +408,7 @@ impl App {
     pub fn context(&self) -> Context {
         match (&self.overlay, self.view, self.pane) {
             (Overlay::Help, _, _) => Context::Help,
-            (Overlay::ConfirmReplace(_), _, _) => Context::Confirm,
+            (Overlay::ConfirmReplace(_) | Overlay::ConfirmPresence(_), _, _) => Context::Confirm,
             (Overlay::SignIn(_), _, _) => Context::SignIn,
             (Overlay::None, View::Ladder, _) => Context::Ladder,
             (Overlay::None, View::WireLog, _) => Context::WireLog,
@@ -406,7 +419,7 @@ impl App {
                     Context::Text {
                         can_complete: (focus == FieldId::To
                             && self.form.to_cursor_at_end()
-                            && self.form.suggestion().is_some())
+                            && (self.form.suggestion().is_some() || self.form.cycling()))
                             || (focus == FieldId::MediaOffer
                                 && self.form.media_offer_completion().is_some()),
                     }
@@ -418,8 +431,58 @@ impl App {
     }
 
     pub fn update(&mut self, msg: Msg) -> Option<Command> {
+        let to_before = self.form.value(FieldId::To).to_string();
+        let command = self.update_inner(msg);
+        if self.form.value(FieldId::To) != to_before {
+            self.lookup.edited(self.form.value(FieldId::To), self.now);
+        }
+        command
+    }
+
+    /// Whether keys go to the list of matches under To.
+    fn in_lookup_list(&self) -> bool {
+        self.lookup.open()
+            && self.overlay == Overlay::None
+            && self.view == View::Form
+            && self.pane == Pane::Form
+            && self.form.focus() == FieldId::To
+    }
+
+    /// Up/Down, Enter, Tab and Esc while the matches are shown under To.
+    fn lookup_key(&mut self, key: KeyEvent) -> bool {
+        use crossterm::event::{KeyCode, KeyModifiers};
+        if !self.in_lookup_list()
+            || key
+                .modifiers
+                .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+        {
+            return false;
+        }
+        match key.code {
+            KeyCode::Down => self.lookup.step(true),
+            KeyCode::Up => self.lookup.step(false),
+            KeyCode::Enter | KeyCode::Tab => {
+                if let Some(uri) = self.lookup.take() {
+                    self.form.set_to(&uri);
+                    self.flash = None;
+                }
+            }
+            KeyCode::Esc => self.lookup.close(),
+            _ => return false,
+        }
+        true
+    }
+
+    fn update_inner(&mut self, msg: Msg) -> Option<Command> {
         self.dirty = true;
         match msg {
+            // Taking a match puts its sip: URI in To, which is not searched again.
+            Msg::Key(key) if self.lookup_key(key) => None,
+            Msg::SearchDue => self.lookup.fire(self.now).map(Command::Search),
+            Msg::Searched(query, result) => {
+                self.dirty = self.lookup.finished(&query, result);
+                None
+            }
             Msg::Key(key) if matches!(self.overlay, Overlay::SignIn(_)) => {
                 if keymap(Context::SignIn, key) == Some(Action::Quit) {
                     return self.on_action(Action::Quit);
@@ -576,11 +639,18 @@ impl App {
                     self.end_live("ended to place a new call");
                     Some(self.start(call, format))
                 }
+                Overlay::ConfirmPresence(pending) => {
+                    let (call, format, _) = *pending;
+                    self.place(call, format)
+                }
                 _ => None,
             },
             Action::No => {
-                self.overlay = Overlay::None;
-                self.flash = Some((FlashKind::Info, "not called; the live call goes on".into()));
+                let flash = match std::mem::replace(&mut self.overlay, Overlay::None) {
+                    Overlay::ConfirmPresence(_) => "not called",
+                    _ => "not called; the live call goes on",
+                };
+                self.flash = Some((FlashKind::Info, flash.into()));
                 None
             }
             Action::Submit => self.submit(),
@@ -855,6 +925,9 @@ impl App {
             self.flash = Some((FlashKind::Error, format!("cannot call: {e}")));
             return None;
         }
+        // Submitting is the answer: a search still waiting or running is dropped, so the
+        // field's own error (if any) shows.
+        self.lookup.close();
         let request = self.form.to_request();
         match request.validate() {
             Err(errors) => {
@@ -872,13 +945,28 @@ impl App {
             }
             Ok(call) => {
                 let format = self.form.format;
-                if self.live_call().is_some() {
-                    self.overlay = Overlay::ConfirmReplace(Box::new((call, format)));
+                // Nobody will answer, or they asked not to be disturbed: ask first.
+                let mark = self
+                    .lookup
+                    .chosen_for(&call.to)
+                    .and_then(Person::reachability)
+                    .filter(|r| r.asks_first());
+                if let Some(mark) = mark {
+                    self.overlay = Overlay::ConfirmPresence(Box::new((call, format, mark.words())));
                     return None;
                 }
-                Some(self.start(call, format))
+                self.place(call, format)
             }
         }
+    }
+
+    /// Starts `call`, asking first when another call is live.
+    fn place(&mut self, call: ValidCall, format: Format) -> Option<Command> {
+        if self.live_call().is_some() {
+            self.overlay = Overlay::ConfirmReplace(Box::new((call, format)));
+            return None;
+        }
+        Some(self.start(call, format))
     }
 
     /// Records a new call and asks the loop to start it.

@@ -215,6 +215,9 @@ pub struct Form {
     cursor: Style,
     /// The operation id avlaunch last filled in: another value was typed by the user.
     issued_operation_id: String,
+    /// Tab completion in progress: what was typed, which of its completions To holds, and
+    /// how many there are.
+    cycle: Option<(String, usize, usize)>,
 }
 
 fn slot(id: FieldId) -> usize {
@@ -268,6 +271,7 @@ impl Form {
             recent: Vec::new(),
             cursor,
             issued_operation_id,
+            cycle: None,
         };
         form.set_focus(FieldId::To);
         form
@@ -460,6 +464,7 @@ impl Form {
     fn on_edit(&mut self, id: FieldId) {
         if id == FieldId::To {
             self.to_touched = true;
+            self.cycle = None;
         }
         if id == FieldId::MediaOffer {
             // Checked as typed, like the other fields (a stat and at most 64 KiB read).
@@ -628,12 +633,12 @@ impl Form {
         self.errors[slot(FieldId::OperationId)] = None;
     }
 
-    /// What Right/Tab at the end of To would complete to: recent contacts first, then the
-    /// directory; matched on the whole URI or on the part after `sip:`.
-    pub fn suggestion(&self) -> Option<Suggestion> {
-        let typed = self.value(FieldId::To);
+    /// Every contact `typed` completes to, no duplicates (any case): recent contacts
+    /// first, then the history file's, then the directory; those the typed text starts
+    /// (as typed, or after `sip:`) before those it matches only without the scheme.
+    pub fn completions(&self, typed: &str) -> Vec<String> {
         if typed.is_empty() {
-            return None;
+            return Vec::new();
         }
         let typed_lower = typed.to_lowercase();
         let candidates = self
@@ -642,26 +647,39 @@ impl Form {
             .map(String::as_str)
             .chain(self.known.iter().map(String::as_str))
             .chain(self.directory.iter().map(|(uri, _)| uri.as_str()));
-        let mut loose = None;
+        let mut seen = std::collections::HashSet::new();
+        let (mut strict, mut loose) = (Vec::new(), Vec::new());
         for c in candidates {
             let lower = c.to_lowercase();
-            if lower == typed_lower {
+            if lower == typed_lower || !seen.insert(lower.clone()) {
                 continue;
             }
             if lower.starts_with(&typed_lower) {
-                return Some(Suggestion {
-                    value: c.to_string(),
-                    inline: c.starts_with(typed),
-                });
-            }
-            if loose.is_none() && lower.trim_start_matches("sip:").starts_with(&typed_lower) {
-                loose = Some(c);
+                strict.push(c.to_string());
+            } else if lower.trim_start_matches("sip:").starts_with(&typed_lower) {
+                loose.push(c.to_string());
             }
         }
-        loose.map(|c| Suggestion {
-            value: c.to_string(),
-            inline: false,
-        })
+        strict.extend(loose);
+        strict
+    }
+
+    /// What Right/Tab at the end of To would complete to: the first of `completions`.
+    pub fn suggestion(&self) -> Option<Suggestion> {
+        let typed = self.value(FieldId::To);
+        self.completions(typed)
+            .into_iter()
+            .next()
+            .map(|c| Suggestion {
+                inline: c.starts_with(typed),
+                value: c,
+            })
+    }
+
+    /// Whether To holds one of several completions Tab put there, so the next Tab moves to
+    /// the next one (with a single completion, the next Tab moves on to the next field).
+    pub fn cycling(&self) -> bool {
+        self.cycle.as_ref().is_some_and(|(_, _, n)| *n > 1)
     }
 
     /// The advanced fields the user has set (the operation id once it is not the one
@@ -697,15 +715,28 @@ impl Form {
         row == 0 && col >= self.value(FieldId::To).chars().count()
     }
 
-    /// Replaces To with the suggestion. Returns false when there is none.
+    /// Replaces To with its completion; again (Tab after Tab) with the next completion of
+    /// what was typed, round the list. Returns false when there is none.
     pub fn accept_suggestion(&mut self) -> bool {
-        let Some(s) = self.suggestion() else {
-            return false;
+        let (typed, index) = match self.cycle.take() {
+            Some((typed, i, _)) => (typed, i + 1),
+            None => (self.value(FieldId::To).to_string(), 0),
         };
-        set_text(&mut self.to, &s.value);
+        let all = self.completions(&typed);
+        if all.is_empty() {
+            return false;
+        }
+        let index = index % all.len();
+        self.set_to(&all[index]);
+        self.cycle = Some((typed, index, all.len()));
+        true
+    }
+
+    /// Replaces To (a contact taken from a list), cursor at the end.
+    pub fn set_to(&mut self, value: &str) {
+        set_text(&mut self.to, value);
         self.to.move_cursor(CursorMove::End);
         self.on_edit(FieldId::To);
-        true
     }
 
     /// What Tab or Right at the end of Media offer completes the path to (`~` understood).
@@ -825,6 +856,42 @@ mod tests {
         assert_eq!(f.behaviour(), Some("declines"));
         assert!(f.to_cursor_at_end());
         assert_eq!(f.error(FieldId::To), None);
+    }
+
+    #[test]
+    fn tab_after_tab_cycles_through_every_completion_and_typing_starts_again() {
+        let mut f = form();
+        f.directory = vec![
+            ("sip:alice@contoso.com".into(), String::new()),
+            ("sip:alan@contoso.com".into(), String::new()),
+        ];
+        f.known = vec!["sip:ALICE@contoso.com".into(), "sip:al@fabrikam.com".into()];
+        typ(&mut f, "al");
+        assert_eq!(
+            f.completions("al"),
+            [
+                "sip:ALICE@contoso.com",
+                "sip:al@fabrikam.com",
+                "sip:alan@contoso.com"
+            ]
+        );
+        let mut seen = Vec::new();
+        for _ in 0..4 {
+            assert!(f.accept_suggestion());
+            assert!(f.cycling());
+            seen.push(f.value(FieldId::To).to_string());
+        }
+        assert_eq!(
+            seen,
+            [
+                "sip:ALICE@contoso.com",
+                "sip:al@fabrikam.com",
+                "sip:alan@contoso.com",
+                "sip:ALICE@contoso.com"
+            ]
+        );
+        typ(&mut f, "x");
+        assert!(!f.cycling());
     }
 
     #[test]

@@ -57,6 +57,9 @@ pub fn render_buf(app: &App, area: Rect, buf: &mut Buffer) {
         Overlay::None => {}
         Overlay::Help => render_help(app, area, buf),
         Overlay::ConfirmReplace(pending) => render_confirm(app, &pending.0.to, area, buf),
+        Overlay::ConfirmPresence(pending) => {
+            render_confirm_presence(app, &pending.0.to, pending.2, area, buf)
+        }
         Overlay::SignIn(dialog) => widgets::signin::render(app, dialog, area, buf),
     }
 }
@@ -257,6 +260,43 @@ fn render_confirm(app: &App, new_to: &str, area: Rect, buf: &mut Buffer) {
 }
 
 /// A bordered block whose border shows focus.
+/// "X is Offline (or in Do not disturb): call anyway?"
+fn render_confirm_presence(app: &App, to: &str, mark: &str, area: Rect, buf: &mut Buffer) {
+    let t = &app.theme;
+    let name = app
+        .lookup
+        .chosen_for(to)
+        .and_then(|p| p.contact.name.as_deref())
+        .map(|n| crate::sanitize::sanitize(n).into_owned())
+        .unwrap_or_else(|| to.to_string());
+    let state = match mark {
+        "Offline" => "is Offline: nobody is likely to answer".to_string(),
+        other => format!("is in {other}"),
+    };
+    let lines = vec![
+        Line::from(format!("{name} {state}.")),
+        Line::from(format!("Call {to} anyway?")),
+        Line::from(""),
+        Line::from(vec![
+            Span::styled("y", t.key),
+            Span::raw(" / Enter: call    "),
+            Span::styled("n", t.key),
+            Span::raw(" / Esc: do not call"),
+        ]),
+    ];
+    let rect = centered(area, 64, 6);
+    Clear.render(rect, buf);
+    Paragraph::new(lines)
+        .wrap(Wrap { trim: false })
+        .block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(t.warn)
+                .title(Span::styled(" Call anyway? ", t.warn)),
+        )
+        .render(rect, buf);
+}
+
 pub fn pane_block<'a>(app: &App, title: String, focused: bool) -> Block<'a> {
     let t = &app.theme;
     let (border, title_style): (Style, Style) = if focused {

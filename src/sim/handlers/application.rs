@@ -53,7 +53,8 @@ pub(crate) fn create_application(state: &SimState, ctx: &Ctx, user: &str, body: 
         next_conversation: 1,
         available: None,
     };
-    let resource = res::application(&app, faults.offered());
+    let mut resource = res::application(&app, faults.offered());
+    faults.withhold(&mut resource);
     inner.apps.insert(id, app);
     if inner.fire(faults, OneShot::ExpireTokenOnce) {
         inner.expire_armed = true;

@@ -498,3 +498,129 @@ fn the_sign_in_dialog_connects_again_and_the_banner_follows() {
         Some(Command::Reconnect(ConnectRequest { profile: Some(p), .. })) if p == "work"
     ));
 }
+
+mod lookup {
+    use super::*;
+    use crate::tui::lookup::DEBOUNCE;
+    use crate::ucwa::people::{Availability, Contact, Person, Presence};
+
+    fn person(name: &str, availability: &str) -> Person {
+        Person {
+            contact: Contact {
+                name: Some(name.into()),
+                uri: Some(format!("sip:{}@contoso.com", name.to_lowercase())),
+                title: Some("Engineer".into()),
+                ..Default::default()
+            },
+            presence: Some(Presence {
+                availability: Some(Availability::parse(availability)),
+                ..Default::default()
+            }),
+        }
+    }
+
+    fn later(app: &mut App, by: Duration) {
+        let (now, wall) = (app.now + by, app.wall + by);
+        app.set_clock(now, wall);
+    }
+
+    /// Types `text`, waits out the pause: the query the loop is asked to search.
+    fn search(app: &mut App, text: &str) -> String {
+        typ(app, text);
+        assert_eq!(app.update(Msg::SearchDue), None, "not before the pause");
+        later(app, DEBOUNCE);
+        match app.update(Msg::SearchDue) {
+            Some(Command::Search(q)) => q,
+            other => panic!("expected Search, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_search_waits_for_the_pause_after_the_last_key() {
+        let mut app = app();
+        typ(&mut app, "al");
+        later(&mut app, DEBOUNCE / 2);
+        typ(&mut app, "e");
+        later(&mut app, DEBOUNCE / 2);
+        assert_eq!(app.update(Msg::SearchDue), None);
+        later(&mut app, DEBOUNCE / 2);
+        assert_eq!(
+            app.update(Msg::SearchDue),
+            Some(Command::Search("ale".into()))
+        );
+        // A URI is not searched.
+        let mut app = self::app();
+        typ(&mut app, "sip:al");
+        later(&mut app, DEBOUNCE);
+        assert_eq!(app.lookup.due(), None);
+        assert_eq!(app.update(Msg::SearchDue), None);
+    }
+
+    #[test]
+    fn a_stale_answer_is_dropped() {
+        let mut app = app();
+        let old = search(&mut app, "al");
+        let new = search(&mut app, "ex");
+        assert_eq!(new, "alex");
+        app.update(Msg::Searched(old, Ok(vec![person("Al", "Online")])));
+        assert!(app.lookup.matches.is_empty());
+        app.update(Msg::Searched(new, Ok(vec![person("Alex", "Online")])));
+        assert_eq!(app.lookup.matches.len(), 1);
+    }
+
+    #[test]
+    fn down_and_enter_take_a_match_and_enter_calls_it() {
+        let mut app = app();
+        let q = search(&mut app, "alex");
+        app.update(Msg::Searched(
+            q,
+            Ok(vec![person("Alex", "Online"), person("Alexis", "Away")]),
+        ));
+        key(&mut app, KeyCode::Down);
+        key(&mut app, KeyCode::Down);
+        assert_eq!(key(&mut app, KeyCode::Enter), None);
+        assert_eq!(app.form.value(FieldId::To), "sip:alexis@contoso.com");
+        assert!(!app.lookup.open());
+        assert!(app.lookup.chosen_for("sip:alexis@contoso.com").is_some());
+        let (_, call) = started(key(&mut app, KeyCode::Enter));
+        assert_eq!(call.to, "sip:alexis@contoso.com");
+    }
+
+    #[test]
+    fn calling_someone_offline_or_in_do_not_disturb_asks_first() {
+        for (availability, words) in [("Offline", "Offline"), ("DoNotDisturb", "Do not disturb")] {
+            let mut app = app();
+            let q = search(&mut app, "dan");
+            app.update(Msg::Searched(q, Ok(vec![person("Dan", availability)])));
+            key(&mut app, KeyCode::Tab);
+            assert_eq!(key(&mut app, KeyCode::Enter), None, "{availability}");
+            match &app.overlay {
+                Overlay::ConfirmPresence(p) => assert_eq!(p.2, words),
+                other => panic!("{availability}: expected a confirm, got {other:?}"),
+            }
+            assert_eq!(app.context(), Context::Confirm);
+            // No: nothing is called.
+            key(&mut app, KeyCode::Char('n'));
+            assert_eq!(app.overlay, Overlay::None);
+            assert!(app.calls.is_empty());
+            // Yes: called.
+            key(&mut app, KeyCode::Enter);
+            let (_, call) = started(key(&mut app, KeyCode::Char('y')));
+            assert_eq!(call.to, "sip:dan@contoso.com");
+        }
+        // Busy or Away: no question.
+        let mut app = app();
+        let q = search(&mut app, "bea");
+        app.update(Msg::Searched(q, Ok(vec![person("Bea", "Busy")])));
+        key(&mut app, KeyCode::Enter);
+        started(key(&mut app, KeyCode::Enter));
+    }
+
+    #[test]
+    fn a_bare_address_is_called_as_a_sip_uri() {
+        let mut app = app();
+        typ(&mut app, "carol@contoso.com");
+        let (_, call) = started(key(&mut app, KeyCode::Enter));
+        assert_eq!(call.to, "sip:carol@contoso.com");
+    }
+}

@@ -7,10 +7,12 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
 
 use crate::call::Importance;
+use crate::sanitize::sanitize;
 use crate::tui::app::{App, Pane, View};
 use crate::tui::form::FieldId;
 use crate::tui::ladder::truncate;
 use crate::tui::text;
+use crate::ucwa::people::{Person, Reachability};
 use crate::ucwa::Format;
 
 const LABEL: u16 = 19;
@@ -19,6 +21,10 @@ enum Row<'a> {
     Field(FieldId),
     Error(&'a str),
     Hint(String),
+    /// One match of the directory search under To (index into `app.lookup.matches`).
+    Match(usize),
+    /// The contact taken from the search, with its presence.
+    Chosen(&'a Person),
 }
 
 fn rows(app: &App) -> Vec<Row<'_>> {
@@ -26,10 +32,19 @@ fn rows(app: &App) -> Vec<Row<'_>> {
     let mut rows = Vec::with_capacity(16);
     for id in form.ring() {
         rows.push(Row::Field(id));
-        if let Some(e) = form.error(id) {
+        let to = id == FieldId::To;
+        if to && app.lookup.open() && form.focus() == FieldId::To {
+            rows.extend((0..app.lookup.matches.len()).map(Row::Match));
+        } else if let Some(e) = form.error(id).filter(|_| !to || !app.lookup.searching()) {
             rows.push(Row::Error(e));
-        } else if id == FieldId::To {
-            if let Some(b) = form.behaviour() {
+        } else if to {
+            if let Some(p) = app.lookup.chosen_for(form.value(FieldId::To)) {
+                rows.push(Row::Chosen(p));
+            } else if app.lookup.searching() {
+                rows.push(Row::Hint("searching the directory…".into()));
+            } else if let Some(e) = &app.lookup.error {
+                rows.push(Row::Hint(format!("directory: {}", sanitize(e))));
+            } else if let Some(b) = form.behaviour() {
                 rows.push(Row::Hint(format!("↳ {b}")));
             }
         } else if id == FieldId::Audio {
@@ -67,10 +82,12 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         .iter()
         .position(|r| matches!(r, Row::Field(id) if *id == form.focus()))
         .unwrap_or(0);
-    let focus_end = match rows.get(focus_at + 1) {
-        Some(Row::Error(_) | Row::Hint(_)) => focus_at + 1,
-        _ => focus_at,
-    };
+    let focus_end = rows
+        .iter()
+        .skip(focus_at + 1)
+        .take_while(|r| !matches!(r, Row::Field(_)))
+        .count()
+        + focus_at;
     let top = (focus_end + 1).saturating_sub(height.max(1));
     let below = rows.len().saturating_sub(top + height);
     let mut title = " New call ".to_string();
@@ -108,8 +125,61 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             Row::Field(id) => {
                 render_field(app, id, has_focus && form.focus() == id, line_area, buf)
             }
+            Row::Match(i) => {
+                let selected = app.lookup.selected == Some(i);
+                let person = &app.lookup.matches[i];
+                let mut line = person_line(app, person, inner.width.saturating_sub(LABEL));
+                let marker = if selected { "  › " } else { "    " };
+                line.spans
+                    .insert(0, Span::raw(format!("{marker:<w$}", w = LABEL as usize)));
+                if selected {
+                    line = line.patch_style(t.selected);
+                }
+                line.render(line_area, buf);
+            }
+            Row::Chosen(person) => {
+                let mut line = person_line(app, person, inner.width.saturating_sub(LABEL));
+                line.spans.insert(0, Span::raw(" ".repeat(LABEL as usize)));
+                line.render(line_area, buf);
+            }
         }
     }
+}
+
+/// The presence mark's style: green, red, bold red, yellow, grey (only the words under
+/// `NO_COLOR`).
+fn mark_style(app: &App, mark: Option<Reachability>) -> ratatui::style::Style {
+    let t = &app.theme;
+    match mark {
+        Some(Reachability::Available) => t.ok,
+        Some(Reachability::Busy) => t.error,
+        Some(Reachability::DoNotDisturb) => t.error,
+        Some(Reachability::Away) => t.warn,
+        Some(Reachability::Offline) | None => t.dim,
+    }
+}
+
+/// "● Available  Alex Wilber · Marketing Assistant · Marketing", at most `width` wide;
+/// server text through `sanitize`.
+fn person_line(app: &App, person: &Person, width: u16) -> Line<'static> {
+    let mark = person.reachability();
+    let words = crate::who::availability_words(person.presence.as_ref());
+    let mark_text = format!("● {words:<14} ");
+    let c = &person.contact;
+    let about: Vec<String> = [&c.name, &c.title, &c.department]
+        .into_iter()
+        .flatten()
+        .map(|s| sanitize(s).into_owned())
+        .collect();
+    let about = match about.is_empty() {
+        true => sanitize(c.uri.as_deref().unwrap_or("?")).into_owned(),
+        false => about.join(" · "),
+    };
+    let rest = (width as usize).saturating_sub(mark_text.chars().count());
+    Line::from(vec![
+        Span::styled(mark_text, mark_style(app, mark)),
+        Span::styled(truncate(&about, rest), app.theme.value),
+    ])
 }
 
 fn render_field(app: &App, id: FieldId, focus: bool, area: Rect, buf: &mut Buffer) {
