@@ -9,10 +9,12 @@
 pub mod call;
 pub mod cli;
 pub mod config;
+pub mod doctor;
 pub mod har;
 pub mod headless;
 pub mod history;
 pub mod input;
+pub mod junit;
 pub mod logging;
 pub mod nagios;
 pub mod sanitize;
