@@ -112,7 +112,12 @@ impl Walk {
         self.send_with(verdict, detail, None)
     }
 
-    fn send_with(&mut self, verdict: Verdict, detail: String, offered: Option<Vec<String>>) -> Verdict {
+    fn send_with(
+        &mut self,
+        verdict: Verdict,
+        detail: String,
+        offered: Option<Vec<String>>,
+    ) -> Verdict {
         let name = CHECKS[self.done];
         self.done += 1;
         let _ = self.tx.send(Check {
@@ -165,7 +170,10 @@ pub async fn run(connection: Connection, tx: mpsc::UnboundedSender<Check>) {
         Server::Auto => match discover::auto_candidates(&connection.user) {
             Ok(c) => c,
             Err(e) => {
-                walk.send(Verdict::Fail, format!("{e}: give --server URL, or a sign-in name user@domain"));
+                walk.send(
+                    Verdict::Fail,
+                    format!("{e}: give --server URL, or a sign-in name user@domain"),
+                );
                 return walk.skip_rest(after_fail);
             }
         },
@@ -209,7 +217,10 @@ pub async fn run(connection: Connection, tx: mpsc::UnboundedSender<Check>) {
     // tls
     if chosen.scheme() == "http" {
         drop(stream);
-        walk.send(Verdict::Skip, format!("plain http to the loopback host {host}: no TLS"));
+        walk.send(
+            Verdict::Skip,
+            format!("plain http to the loopback host {host}: no TLS"),
+        );
     } else {
         let verdict = tls(&mut walk, stream, &host, connection.ca_cert.as_deref()).await;
         if verdict == Verdict::Fail {
@@ -239,7 +250,10 @@ pub async fn run(connection: Connection, tx: mpsc::UnboundedSender<Check>) {
         }
     };
     let hops = |exchanges: &Arc<Mutex<Vec<(String, String, Option<u16>)>>>| -> String {
-        let mut list = exchanges.lock().map(|mut e| std::mem::take(&mut *e)).unwrap_or_default();
+        let mut list = exchanges
+            .lock()
+            .map(|mut e| std::mem::take(&mut *e))
+            .unwrap_or_default();
         list.dedup();
         list.iter()
             .map(|(m, u, s)| match s {
@@ -249,61 +263,103 @@ pub async fn run(connection: Connection, tx: mpsc::UnboundedSender<Check>) {
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let user = match tokio::time::timeout(STEP_TIMEOUT, session::discover(&client, &connection)).await {
-        Ok(Ok(user)) => {
-            walk.send(Verdict::Pass, format!("user resource {user} ({})", hops(&exchanges)));
-            user
-        }
-        Ok(Err(e)) => {
-            walk.send(Verdict::Fail, format!("{} ({})", describe(&e), hops(&exchanges)));
-            return walk.skip_rest(after_fail);
-        }
-        Err(_) => {
-            walk.send(Verdict::Fail, format!("no answer in {} s ({})", STEP_TIMEOUT.as_secs(), hops(&exchanges)));
-            return walk.skip_rest(after_fail);
-        }
-    };
+    let user =
+        match tokio::time::timeout(STEP_TIMEOUT, session::discover(&client, &connection)).await {
+            Ok(Ok(user)) => {
+                walk.send(
+                    Verdict::Pass,
+                    format!("user resource {user} ({})", hops(&exchanges)),
+                );
+                user
+            }
+            Ok(Err(e)) => {
+                walk.send(
+                    Verdict::Fail,
+                    format!("{} ({})", describe(&e), hops(&exchanges)),
+                );
+                return walk.skip_rest(after_fail);
+            }
+            Err(_) => {
+                walk.send(
+                    Verdict::Fail,
+                    format!(
+                        "no answer in {} s ({})",
+                        STEP_TIMEOUT.as_secs(),
+                        hops(&exchanges)
+                    ),
+                );
+                return walk.skip_rest(after_fail);
+            }
+        };
 
     // sign-in
-    let applications = match tokio::time::timeout(STEP_TIMEOUT, discover::sign_in(&client, user)).await {
+    let applications = match tokio::time::timeout(STEP_TIMEOUT, discover::sign_in(&client, user))
+        .await
+    {
         Ok(Ok(applications)) => {
             let how = if connection.token.is_some() {
                 "the given token (AVLAUNCH_TOKEN) was accepted"
             } else {
                 "password grant accepted, token issued"
             };
-            walk.send(Verdict::Pass, format!("{how}; applications at {applications}"));
+            walk.send(
+                Verdict::Pass,
+                format!("{how}; applications at {applications}"),
+            );
             applications
         }
         Ok(Err(e)) => {
-            walk.send(Verdict::Fail, format!("{} ({})", describe(&e), hops(&exchanges)));
+            walk.send(
+                Verdict::Fail,
+                format!(
+                    "{} ({}); check the user name and password; a deployment that offers no password grant needs a ready token in AVLAUNCH_TOKEN",
+                    describe(&e),
+                    hops(&exchanges)
+                ),
+            );
             return walk.skip_rest(after_fail);
         }
         Err(_) => {
-            walk.send(Verdict::Fail, format!("no answer in {} s ({})", STEP_TIMEOUT.as_secs(), hops(&exchanges)));
+            walk.send(
+                Verdict::Fail,
+                format!(
+                    "no answer in {} s ({})",
+                    STEP_TIMEOUT.as_secs(),
+                    hops(&exchanges)
+                ),
+            );
             return walk.skip_rest(after_fail);
         }
     };
 
     // application
-    let session = match tokio::time::timeout(STEP_TIMEOUT, Session::create(client, applications.clone())).await {
-        Ok(Ok(s)) => {
-            let pool = Url::parse(&s.links().application)
-                .ok()
-                .and_then(|u| u.host_str().map(str::to_string))
-                .unwrap_or_else(|| applications.host_str().unwrap_or_default().to_string());
-            walk.send(Verdict::Pass, format!("created {} on the pool {pool}", s.links().application));
-            s
-        }
-        Ok(Err(e)) => {
-            walk.send(Verdict::Fail, describe(&e));
-            return walk.skip_rest(after_fail);
-        }
-        Err(_) => {
-            walk.send(Verdict::Fail, format!("no answer in {} s", STEP_TIMEOUT.as_secs()));
-            return walk.skip_rest(after_fail);
-        }
-    };
+    let session =
+        match tokio::time::timeout(STEP_TIMEOUT, Session::create(client, applications.clone()))
+            .await
+        {
+            Ok(Ok(s)) => {
+                let pool = Url::parse(&s.links().application)
+                    .ok()
+                    .and_then(|u| u.host_str().map(str::to_string))
+                    .unwrap_or_else(|| applications.host_str().unwrap_or_default().to_string());
+                walk.send(
+                    Verdict::Pass,
+                    format!("created {} on the pool {pool}", s.links().application),
+                );
+                s
+            }
+            Ok(Err(e)) => {
+                walk.send(Verdict::Fail, describe(&e));
+                return walk.skip_rest(after_fail);
+            }
+            Err(_) => {
+                walk.send(
+                    Verdict::Fail,
+                    format!("no answer in {} s", STEP_TIMEOUT.as_secs()),
+                );
+                return walk.skip_rest(after_fail);
+            }
+        };
 
     let verdict = capabilities_and_events(&mut walk, &session).await;
 
@@ -320,11 +376,17 @@ pub async fn run(connection: Connection, tx: mpsc::UnboundedSender<Check>) {
         Ok(()) => walk.send(Verdict::Pass, "application deleted".into()),
         Err(Some(e)) => walk.send(
             Verdict::Fail,
-            format!("{}: the server keeps the application until it times out (about 15 minutes)", describe(&e)),
+            format!(
+                "{}: the server keeps the application until it times out (about 15 minutes)",
+                describe(&e)
+            ),
         ),
         Err(None) => walk.send(
             Verdict::Fail,
-            format!("DELETE of the application got no answer in {} s", session::CLOSE_BOUND.as_secs()),
+            format!(
+                "DELETE of the application got no answer in {} s",
+                session::CLOSE_BOUND.as_secs()
+            ),
         ),
     };
 }
@@ -338,7 +400,9 @@ async fn dns(walk: &mut Walk, candidates: &[Url]) -> Option<(Url, Vec<SocketAddr
             url::Host::Ipv4(ip) => Ok(vec![SocketAddr::from((ip, port))]),
             url::Host::Ipv6(ip) => Ok(vec![SocketAddr::from((ip, port))]),
             url::Host::Domain(name) => {
-                match tokio::time::timeout(STEP_TIMEOUT, tokio::net::lookup_host((name, port))).await {
+                match tokio::time::timeout(STEP_TIMEOUT, tokio::net::lookup_host((name, port)))
+                    .await
+                {
                     Ok(Ok(addrs)) => Ok(addrs.collect()),
                     Ok(Err(e)) => Err(e.to_string()),
                     Err(_) => Err(format!("no answer in {} s", STEP_TIMEOUT.as_secs())),
@@ -349,7 +413,11 @@ async fn dns(walk: &mut Walk, candidates: &[Url]) -> Option<(Url, Vec<SocketAddr
         match found {
             Ok(addrs) if !addrs.is_empty() => {
                 let list: Vec<String> = addrs.iter().map(|a| a.ip().to_string()).collect();
-                let how = if matches!(host, url::Host::Domain(_)) { "resolved to" } else { "is an address:" };
+                let how = if matches!(host, url::Host::Domain(_)) {
+                    "resolved to"
+                } else {
+                    "is an address:"
+                };
                 seen.push(format!("{name} {how} {}", list.join(", ")));
                 walk.send(Verdict::Pass, seen.join("; "));
                 return Some((url.clone(), addrs));
@@ -358,7 +426,10 @@ async fn dns(walk: &mut Walk, candidates: &[Url]) -> Option<(Url, Vec<SocketAddr
             Err(e) => seen.push(format!("{name}: {e}, trying the next name")),
         }
     }
-    let last = seen.pop().map(|s| s.replace(", trying the next name", "")).unwrap_or_default();
+    let last = seen
+        .pop()
+        .map(|s| s.replace(", trying the next name", ""))
+        .unwrap_or_default();
     seen.push(last);
     walk.send(
         Verdict::Fail,
@@ -396,7 +467,10 @@ async fn tls(
         Err(e) => return walk.send(Verdict::Fail, format!("internal TLS set-up error: {e}")),
     };
     let Ok(name) = ServerName::try_from(host.to_string()) else {
-        return walk.send(Verdict::Fail, format!("{host} is not a valid TLS server name"));
+        return walk.send(
+            Verdict::Fail,
+            format!("{host} is not a valid TLS server name"),
+        );
     };
     let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
     match tokio::time::timeout(STEP_TIMEOUT, connector.connect(name, stream)).await {
@@ -413,18 +487,34 @@ async fn tls(
             )
         }
         Ok(Err(e)) => {
-            let text = match e.get_ref().and_then(|inner| inner.downcast_ref::<rustls::Error>()) {
-                Some(tls) => crate::ucwa::transport::explain_tls(host, tls, ca_cert.is_some(), std::time::SystemTime::now()),
+            let text = match e
+                .get_ref()
+                .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+            {
+                Some(tls) => crate::ucwa::transport::explain_tls(
+                    host,
+                    tls,
+                    ca_cert.is_some(),
+                    std::time::SystemTime::now(),
+                ),
                 None => format!("the TLS handshake with {host} failed: {e}"),
             };
             walk.send(Verdict::Fail, text)
         }
-        Err(_) => walk.send(Verdict::Fail, format!("the TLS handshake with {host} got no answer in {} s", STEP_TIMEOUT.as_secs())),
+        Err(_) => walk.send(
+            Verdict::Fail,
+            format!(
+                "the TLS handshake with {host} got no answer in {} s",
+                STEP_TIMEOUT.as_secs()
+            ),
+        ),
     }
 }
 
 /// The certificates of a PEM file (`--ca-cert` was read and checked before).
-fn rustls_pemfile_certs(reader: &mut dyn std::io::BufRead) -> Vec<rustls::pki_types::CertificateDer<'static>> {
+fn rustls_pemfile_certs(
+    reader: &mut dyn std::io::BufRead,
+) -> Vec<rustls::pki_types::CertificateDer<'static>> {
     use rustls::pki_types::pem::PemObject;
     let mut pem = Vec::new();
     let _ = reader.read_to_end(&mut pem);
@@ -442,7 +532,11 @@ async fn capabilities_and_events(walk: &mut Walk, session: &Session) -> Verdict 
         .map(|rel| rel.to_string())
         .collect();
     let has = |rel: &str| offered.iter().any(|o| o == rel);
-    let list = if offered.is_empty() { "none of them".to_string() } else { offered.join(", ") };
+    let list = if offered.is_empty() {
+        "none of them".to_string()
+    } else {
+        offered.join(", ")
+    };
     let (verdict, meaning) = if has("startAudioVideo") {
         (Verdict::Pass, "audio/video calls can be placed")
     } else if has("startPhoneAudio") {
@@ -456,7 +550,11 @@ async fn capabilities_and_events(walk: &mut Walk, session: &Session) -> Verdict 
             "no calling at all: neither startAudioVideo nor startPhoneAudio is offered; ask the administrator to enable audio/video or Call via Work for this user (and for UCWA applications)",
         )
     };
-    let v = walk.send_with(verdict, format!("offered: {list}; {meaning}"), Some(offered.clone()));
+    let v = walk.send_with(
+        verdict,
+        format!("offered: {list}; {meaning}"),
+        Some(offered.clone()),
+    );
     if v == Verdict::Fail {
         return v;
     }
@@ -476,11 +574,18 @@ async fn capabilities_and_events(walk: &mut Walk, session: &Session) -> Verdict 
     let input = Input {
         properties: vec![
             ("signInAs".into(), Value::text("Online")),
-            ("supportedModalities".into(), Value::List(vec![Value::text("Messaging")])),
+            (
+                "supportedModalities".into(),
+                Value::List(vec![Value::text("Messaging")]),
+            ),
         ],
         links: Vec::new(),
     };
-    if let Err(e) = session.client().post(&available, Some(&input), "making me available").await {
+    if let Err(e) = session
+        .client()
+        .post(&available, Some(&input), "making me available")
+        .await
+    {
         return walk.send(Verdict::Warn, format!("the first P-GET is parked, but makeMeAvailable was refused, so delivery is not proven: {}", describe(&e)));
     }
     let deadline = tokio::time::Instant::now() + EVENTS_WAIT;

@@ -28,8 +28,14 @@ pub enum Outcome {
 
 /// The report for `cases` as XML text.
 pub fn render(suite: &str, cases: &[Case]) -> String {
-    let failures = cases.iter().filter(|c| matches!(c.outcome, Outcome::Failed(_))).count();
-    let skipped = cases.iter().filter(|c| matches!(c.outcome, Outcome::Skipped(_))).count();
+    let failures = cases
+        .iter()
+        .filter(|c| matches!(c.outcome, Outcome::Failed(_)))
+        .count();
+    let skipped = cases
+        .iter()
+        .filter(|c| matches!(c.outcome, Outcome::Skipped(_)))
+        .count();
     let total: f64 = cases.iter().map(|c| c.time).sum();
     let mut w = Writer::new_with_indent(Vec::new(), b' ', 2);
     let write = |w: &mut Writer<Vec<u8>>| -> std::io::Result<()> {
@@ -92,12 +98,27 @@ mod tests {
         let xml = render(
             "avlaunch doctor",
             &[
-                Case { name: "dns".into(), time: 0.001, outcome: Outcome::Passed },
-                Case { name: "tls".into(), time: 0.0, outcome: Outcome::Failed("a <b> & \"c\"".into()) },
-                Case { name: "x".into(), time: 0.0, outcome: Outcome::Skipped("not run".into()) },
+                Case {
+                    name: "dns".into(),
+                    time: 0.001,
+                    outcome: Outcome::Passed,
+                },
+                Case {
+                    name: "tls".into(),
+                    time: 0.0,
+                    outcome: Outcome::Failed("a <b> & \"c\"".into()),
+                },
+                Case {
+                    name: "x".into(),
+                    time: 0.0,
+                    outcome: Outcome::Skipped("not run".into()),
+                },
             ],
         );
-        assert!(xml.contains(r#"tests="3" failures="1" errors="0" skipped="1""#), "{xml}");
+        assert!(
+            xml.contains(r#"tests="3" failures="1" errors="0" skipped="1""#),
+            "{xml}"
+        );
         assert!(xml.contains("a &lt;b&gt; &amp; &quot;c&quot;"), "{xml}");
     }
 }

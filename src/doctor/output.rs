@@ -84,9 +84,16 @@ pub fn finish(checks: &[Check], output: Output, junit: Option<&Path>) -> u8 {
                 Verdict::Warn => Status::Warning,
                 _ => Status::Ok,
             };
-            let worst = checks.iter().find(|c| c.verdict == verdict && verdict != Verdict::Pass);
+            let worst = checks
+                .iter()
+                .find(|c| c.verdict == verdict && verdict != Verdict::Pass);
             let text = match worst {
-                Some(c) => format!("doctor: {} {}: {}", c.name, c.verdict.name(), sanitize(&c.detail)),
+                Some(c) => format!(
+                    "doctor: {} {}: {}",
+                    c.name,
+                    c.verdict.name(),
+                    sanitize(&c.detail)
+                ),
                 None => format!("doctor: all {} checks pass", checks.len()),
             };
             let perf: Vec<Perf> = checks
