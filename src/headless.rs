@@ -474,13 +474,13 @@ pub fn json_line(update: &CallUpdate) -> serde_json::Value {
 
 /// Ctrl-C, SIGTERM and SIGHUP as one stream. The handlers are installed once, up front, so a
 /// signal that arrives while an update is being printed is not lost.
-struct Signals {
+pub(crate) struct Signals {
     #[cfg(unix)]
     streams: Vec<tokio::signal::unix::Signal>,
 }
 
 impl Signals {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         #[cfg(unix)]
         {
             use tokio::signal::unix::{signal, SignalKind};
@@ -499,7 +499,7 @@ impl Signals {
         Signals {}
     }
 
-    async fn next(&mut self) {
+    pub(crate) async fn next(&mut self) {
         #[cfg(unix)]
         {
             if self.streams.is_empty() {

@@ -17,6 +17,7 @@ pub mod input;
 pub mod junit;
 pub mod logging;
 pub mod nagios;
+pub mod repeat;
 pub mod sanitize;
 pub mod secret;
 pub mod settings;

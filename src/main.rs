@@ -230,6 +230,19 @@ async fn call(server: ServerArgs, args: CallArgs) -> u8 {
     problems.extend(time_problems);
     let (thresholds, threshold_problems) = input::thresholds(&args);
     problems.extend(threshold_problems);
+    let (repeat, repeat_problems) = input::repeat(&args);
+    problems.extend(repeat_problems);
+    let repeat = repeat.map(|(count, interval)| avlaunch::repeat::Repeat {
+        count,
+        interval,
+        junit: args.junit.clone(),
+    });
+    if args.junit.is_some() && repeat.is_none() {
+        problems.push(Problem::new(
+            "--junit",
+            "for a call, only applies with --repeat N (use --repeat 1 for one call)",
+        ));
+    }
     problems.extend(input::server_options(&server));
     let sim_config = if server.server.is_none() {
         embedded_sim_config().map_err(|p| problems.push(p)).ok()
@@ -262,6 +275,35 @@ async fn call(server: ServerArgs, args: CallArgs) -> u8 {
         format: settings.format,
         thresholds,
     };
+    if let Some(repeat) = repeat {
+        return match target {
+            Target::Deployment(connection) => {
+                avlaunch::repeat::run(call, connection, options, args.output, args.quiet, repeat)
+                    .await
+            }
+            Target::Embedded { user, format } => {
+                let handle = match sim::start(sim_config.unwrap_or_default()).await {
+                    Ok(h) => h,
+                    Err(e) => {
+                        avlaunch::errln!("avlaunch: cannot start the built-in simulator: {e}");
+                        return 3;
+                    }
+                };
+                let connection = settings::embedded_connection(handle.url.clone(), user, format);
+                let code = avlaunch::repeat::run(
+                    call,
+                    connection,
+                    options,
+                    args.output,
+                    args.quiet,
+                    repeat,
+                )
+                .await;
+                handle.shutdown().await;
+                code
+            }
+        };
+    }
     match target {
         Target::Deployment(connection) => {
             let history = settings.recorder(&connection, false);
