@@ -49,6 +49,8 @@ pub enum Msg {
     HistoryLoaded(Vec<PastCall>),
     /// A new connection is ready for this session (sent just before `Connected`).
     Session(SessionInfo),
+    /// A check of the connectivity walk number `.0` finished.
+    Doctor(u64, crate::doctor::Check),
 }
 
 /// What the loop must do for `update`; the App itself never does I/O.
@@ -68,6 +70,8 @@ pub enum Command {
     Quit,
     /// Connect again with another profile, server, user or password.
     Reconnect(ConnectRequest),
+    /// Run the connectivity checks (walk number `.0`) on the current connection.
+    Doctor(u64),
 }
 
 /// Which full-width view is shown.
@@ -94,6 +98,8 @@ pub enum Overlay {
     ConfirmReplace(Box<(ValidCall, Format)>),
     /// The sign-in dialog: profile, server, user, password.
     SignIn(Box<SignInDialog>),
+    /// The connectivity checklist (F12), filled in as the checks finish.
+    Doctor(Box<Vec<crate::doctor::Check>>),
 }
 
 /// Whether the session's sign-in worked, as the calls showed it (each call signs in).
@@ -314,6 +320,8 @@ pub struct App {
     /// Selected entry of `past` (0 = newest) when the history selection is there.
     pub past_sel: Option<usize>,
     next_id: CallId,
+    /// The number of the latest connectivity walk (F12); checks of older walks are dropped.
+    pub doctor_run: u64,
 }
 
 /// Rows scrolled by PageUp / PageDown.
@@ -352,6 +360,7 @@ impl App {
             past: Vec::new(),
             past_sel: None,
             next_id: 1,
+            doctor_run: 0,
         }
     }
 
@@ -388,6 +397,7 @@ impl App {
             (Overlay::Help, _, _) => Context::Help,
             (Overlay::ConfirmReplace(_), _, _) => Context::Confirm,
             (Overlay::SignIn(_), _, _) => Context::SignIn,
+            (Overlay::Doctor(_), _, _) => Context::Doctor,
             (Overlay::None, View::Ladder, _) => Context::Ladder,
             (Overlay::None, View::WireLog, _) => Context::WireLog,
             (Overlay::None, View::Form, Pane::History) => Context::History,
@@ -523,6 +533,14 @@ impl App {
                 self.past = entries;
                 None
             }
+            Msg::Doctor(run, check) => {
+                if let Overlay::Doctor(checks) = &mut self.overlay {
+                    if run == self.doctor_run {
+                        checks.push(check);
+                    }
+                }
+                None
+            }
             Msg::Session(info) => {
                 self.session = info;
                 self.signin = SignInState::NotYet;
@@ -557,6 +575,15 @@ impl App {
             Action::Details => {
                 self.details = !self.details;
                 None
+            }
+            Action::Doctor => {
+                if matches!(self.overlay, Overlay::Doctor(_)) {
+                    self.overlay = Overlay::None;
+                    return None;
+                }
+                self.doctor_run += 1;
+                self.overlay = Overlay::Doctor(Box::default());
+                Some(Command::Doctor(self.doctor_run))
             }
             Action::Yes => match std::mem::replace(&mut self.overlay, Overlay::None) {
                 Overlay::ConfirmReplace(pending) => {

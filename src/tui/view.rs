@@ -58,6 +58,7 @@ pub fn render_buf(app: &App, area: Rect, buf: &mut Buffer) {
         Overlay::Help => render_help(app, area, buf),
         Overlay::ConfirmReplace(pending) => render_confirm(app, &pending.0.to, area, buf),
         Overlay::SignIn(dialog) => widgets::signin::render(app, dialog, area, buf),
+        Overlay::Doctor(checks) => widgets::doctor::render(app, checks, area, buf),
     }
 }
 
