@@ -441,8 +441,133 @@ async fn dns(walk: &mut Walk, candidates: &[Url]) -> Option<(Url, Vec<SocketAddr
     None
 }
 
+/// Days to expiry under which `tls` warns.
+pub const EXPIRY_WARN_DAYS: i64 = 30;
+
+/// What the server's certificate says, read from its DER (RFC 5280 §4.1).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CertSummary {
+    /// The subject's Common Name, if any.
+    pub subject: String,
+    /// subjectAltName dNSName and iPAddress entries.
+    pub names: Vec<String>,
+    /// The issuer's Common Name (else the whole issuer name).
+    pub issuer: String,
+    /// notAfter, seconds since the Unix epoch.
+    pub not_after: i64,
+}
+
+/// Reads a certificate; `None` if it cannot be parsed.
+pub fn read_certificate(der: &[u8]) -> Option<CertSummary> {
+    use x509_parser::prelude::*;
+    let (_, cert) = X509Certificate::from_der(der).ok()?;
+    let cn = |name: &X509Name| {
+        name.iter_common_name()
+            .next()
+            .and_then(|cn| cn.as_str().ok().map(str::to_string))
+            .unwrap_or_else(|| name.to_string())
+    };
+    let names = cert
+        .subject_alternative_name()
+        .ok()
+        .flatten()
+        .map(|san| {
+            san.value
+                .general_names
+                .iter()
+                .filter_map(|n| match n {
+                    GeneralName::DNSName(d) => Some(d.to_string()),
+                    GeneralName::IPAddress(b) if b.len() == 4 => {
+                        Some(std::net::Ipv4Addr::new(b[0], b[1], b[2], b[3]).to_string())
+                    }
+                    GeneralName::IPAddress(b) if b.len() == 16 => <[u8; 16]>::try_from(*b)
+                        .ok()
+                        .map(|a| std::net::Ipv6Addr::from(a).to_string()),
+                    _ => None,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Some(CertSummary {
+        subject: cn(cert.subject()),
+        names,
+        issuer: cn(cert.issuer()),
+        not_after: cert.validity().not_after.timestamp(),
+    })
+}
+
+/// Keeps the end-entity certificate the server presented, then verifies as every request
+/// does (rustls's WebPKI verifier with the same roots).
+#[derive(Debug)]
+struct Capture {
+    inner: Arc<rustls::client::WebPkiServerVerifier>,
+    seen: Arc<Mutex<Option<rustls::pki_types::CertificateDer<'static>>>>,
+}
+
+impl rustls::client::danger::ServerCertVerifier for Capture {
+    fn verify_server_cert(
+        &self,
+        end_entity: &rustls::pki_types::CertificateDer<'_>,
+        intermediates: &[rustls::pki_types::CertificateDer<'_>],
+        server_name: &rustls::pki_types::ServerName<'_>,
+        ocsp_response: &[u8],
+        now: rustls::pki_types::UnixTime,
+    ) -> Result<rustls::client::danger::ServerCertVerified, rustls::Error> {
+        if let Ok(mut seen) = self.seen.lock() {
+            *seen = Some(end_entity.clone().into_owned());
+        }
+        self.inner
+            .verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &rustls::pki_types::CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        self.inner.verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &rustls::pki_types::CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        self.inner.verify_tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        self.inner.supported_verify_schemes()
+    }
+}
+
+/// The certificate in words: subject, names, issuer, expiry.
+fn certificate_words(cert: &CertSummary, now: i64) -> String {
+    let days = (cert.not_after - now).div_euclid(86_400);
+    let expiry = httpdate::fmt_http_date(
+        std::time::UNIX_EPOCH + Duration::from_secs(cert.not_after.max(0) as u64),
+    );
+    let names = if cert.names.is_empty() {
+        "none".to_string()
+    } else {
+        cert.names.join(", ")
+    };
+    let left = if days < 0 {
+        format!("expired {} days ago", -days)
+    } else {
+        format!("{days} days left")
+    };
+    format!(
+        "certificate CN={} names: {names}; issuer {}; expires {expiry} ({left})",
+        cert.subject, cert.issuer
+    )
+}
+
 /// The TLS handshake with the verification every request uses (the public roots plus
-/// `--ca-cert`), on the connection `connect` opened.
+/// `--ca-cert`), on the connection `connect` opened; the presented certificate is read
+/// whether or not it verifies.
 async fn tls(
     walk: &mut Walk,
     stream: tokio::net::TcpStream,
@@ -460,10 +585,27 @@ async fn tls(
         }
     }
     let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let verifier = match rustls::client::WebPkiServerVerifier::builder_with_provider(
+        Arc::new(roots),
+        provider.clone(),
+    )
+    .build()
+    {
+        Ok(v) => v,
+        Err(e) => return walk.send(Verdict::Fail, format!("internal TLS set-up error: {e}")),
+    };
+    let seen = Arc::new(Mutex::new(None));
+    let capture = Arc::new(Capture {
+        inner: verifier,
+        seen: seen.clone(),
+    });
     let config = match rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
     {
-        Ok(b) => b.with_root_certificates(roots).with_no_client_auth(),
+        Ok(b) => b
+            .dangerous()
+            .with_custom_certificate_verifier(capture)
+            .with_no_client_auth(),
         Err(e) => return walk.send(Verdict::Fail, format!("internal TLS set-up error: {e}")),
     };
     let Ok(name) = ServerName::try_from(host.to_string()) else {
@@ -471,6 +613,15 @@ async fn tls(
             Verdict::Fail,
             format!("{host} is not a valid TLS server name"),
         );
+    };
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or_default();
+    let presented = || {
+        seen.lock()
+            .ok()
+            .and_then(|s| s.as_ref().and_then(|der| read_certificate(der)))
     };
     let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
     match tokio::time::timeout(STEP_TIMEOUT, connector.connect(name, stream)).await {
@@ -480,11 +631,24 @@ async fn tls(
                 .protocol_version()
                 .map(|v| format!("{v:?}").replace("TLSv1_", "TLS 1."))
                 .unwrap_or_default();
-            let chain = conn.peer_certificates().map(|c| c.len()).unwrap_or(0);
-            walk.send(
-                Verdict::Pass,
-                format!("{version}; certificate for {host} verified (chain of {chain})"),
-            )
+            match presented() {
+                Some(cert) => {
+                    let days = (cert.not_after - now).div_euclid(86_400);
+                    let words = certificate_words(&cert, now);
+                    if days < EXPIRY_WARN_DAYS {
+                        walk.send(
+                            Verdict::Warn,
+                            format!("{version}; {words}: renew the certificate before it expires"),
+                        )
+                    } else {
+                        walk.send(Verdict::Pass, format!("{version}; {words}"))
+                    }
+                }
+                None => walk.send(
+                    Verdict::Warn,
+                    format!("{version}; the certificate verified but could not be read"),
+                ),
+            }
         }
         Ok(Err(e)) => {
             let text = match e
@@ -499,7 +663,10 @@ async fn tls(
                 ),
                 None => format!("the TLS handshake with {host} failed: {e}"),
             };
-            walk.send(Verdict::Fail, text)
+            let cert = presented()
+                .map(|c| format!(" ({})", certificate_words(&c, now)))
+                .unwrap_or_default();
+            walk.send(Verdict::Fail, format!("{text}{cert}"))
         }
         Err(_) => walk.send(
             Verdict::Fail,
