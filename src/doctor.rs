@@ -44,6 +44,9 @@ pub const CAPABILITIES: [&str; 5] = [
     "myOnlineMeetings",
 ];
 
+/// The exchanges of discovery and sign-in: (method, URL, status).
+type Hops = Arc<Mutex<Vec<(String, String, Option<u16>)>>>;
+
 /// Each network step gives up after this.
 const STEP_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long `events` waits for the channel to deliver what `makeMeAvailable` caused.
@@ -229,7 +232,7 @@ pub async fn run(connection: Connection, tx: mpsc::UnboundedSender<Check>) {
     }
 
     // discovery: the candidate that resolved, its redirect hops recorded.
-    let exchanges: Arc<Mutex<Vec<(String, String, Option<u16>)>>> = Arc::default();
+    let exchanges: Hops = Arc::default();
     let wire = {
         let exchanges = exchanges.clone();
         Arc::new(move |r: WireRecord| {
@@ -249,7 +252,7 @@ pub async fn run(connection: Connection, tx: mpsc::UnboundedSender<Check>) {
             return walk.skip_rest(after_fail);
         }
     };
-    let hops = |exchanges: &Arc<Mutex<Vec<(String, String, Option<u16>)>>>| -> String {
+    let hops = |exchanges: &Hops| -> String {
         let mut list = exchanges
             .lock()
             .map(|mut e| std::mem::take(&mut *e))
