@@ -213,10 +213,7 @@ pub const HELP: &[(&str, &str)] = &[
     ),
     ("F7", "sign in: profile, server, user, password"),
     ("F9", "switch to the next profile"),
-    (
-        "F12",
-        "check the deployment: avlaunch doctor's checklist, no call placed",
-    ),
+    ("F12", "check the deployment (doctor): no call placed"),
     ("Esc", "cancel a ringing call / go back / close"),
     (
         "PgUp PgDn",
