@@ -11,6 +11,7 @@ use std::time::{Duration, SystemTime};
 
 use crate::ucwa::resource::ErrorBody;
 use crate::ucwa::transport::WireRecord;
+use crate::ucwa::UcwaError;
 
 pub use request::{CallRequest, Field, FieldError, Importance, ValidCall};
 
@@ -248,6 +249,93 @@ impl CallOutcome {
                 3
             }
             _ => 1,
+        }
+    }
+}
+
+/// What the call flow recovered from, or could not clean up, without failing the call.
+/// `Display` is the text of the `CallUpdate::Notice` users read; the protocol layer's own
+/// recoveries (re-authentication, redirects, resync, retry) are `ucwa::notice::Notice`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CallNotice {
+    /// The server lost the application (404 ApplicationNotFound, 410): a new one is
+    /// created and the call placed again, once.
+    ApplicationRecreated(UcwaError),
+    /// The event channel says the server ended the application while the call was up.
+    ApplicationEnded(UcwaError),
+    /// The cancel (while ringing) was refused.
+    CancelRefused(UcwaError),
+    /// The cancel got no answer within the clean-up bound.
+    CancelUnanswered,
+    /// The invitation has no `cancel` link: deleting the application ends it.
+    NoCancelLink,
+    /// The call connected as it was being cancelled: it is hung up.
+    AnsweredWhileCancelling,
+    /// The application could not be deleted.
+    DeleteFailed(UcwaError),
+    /// The application's DELETE got no answer within `bound`.
+    DeleteUnanswered { bound: std::time::Duration },
+}
+
+impl std::fmt::Display for CallNotice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CallNotice::ApplicationRecreated(e) => write!(
+                f,
+                "the server lost the application ({e}); creating a new one and placing the call again"
+            ),
+            CallNotice::ApplicationEnded(e) => write!(f, "the server ended the application: {e}"),
+            CallNotice::CancelRefused(e) => write!(f, "the cancel was refused: {e}"),
+            CallNotice::CancelUnanswered => f.write_str("the cancel got no answer in time"),
+            CallNotice::NoCancelLink => f.write_str(
+                "the invitation offers no cancel link; deleting the application ends it",
+            ),
+            CallNotice::AnsweredWhileCancelling => {
+                f.write_str("the call was answered as it was cancelled: hanging up")
+            }
+            CallNotice::DeleteFailed(e) => write!(f, "could not delete the application: {e}"),
+            CallNotice::DeleteUnanswered { bound } => write!(
+                f,
+                "could not delete the application: no answer within the {} s clean-up bound",
+                bound.as_secs()
+            ),
+        }
+    }
+}
+
+/// Why a call was cancelled before it connected. `Display` is the message of the
+/// `Cancelled` error users read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CancelReason {
+    /// The user ended the call before the start request went out.
+    BeforePlacing,
+    /// The user ended the call while the start request was on its way.
+    WhilePlacing,
+    /// The user ended the call while it rang.
+    WhileRinging,
+    /// Nobody answered within `--timeout`.
+    Unanswered { timeout: std::time::Duration },
+    /// The event channel failed while the call rang; it is cancelled so it does not ring
+    /// on (the channel's error is what gets reported).
+    ChannelFailed,
+}
+
+impl std::fmt::Display for CancelReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CancelReason::BeforePlacing => {
+                f.write_str("cancelled by the user before the call was placed")
+            }
+            CancelReason::WhilePlacing => {
+                f.write_str("cancelled by the user while placing the call")
+            }
+            CancelReason::WhileRinging => f.write_str("cancelled by the user while ringing"),
+            CancelReason::Unanswered { timeout } => {
+                write!(f, "not answered within {} s: cancelled", timeout.as_secs())
+            }
+            CancelReason::ChannelFailed => {
+                f.write_str("the event channel failed while ringing: cancelled")
+            }
         }
     }
 }

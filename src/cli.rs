@@ -153,7 +153,7 @@ pub struct CallArgs {
     #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub media_offer: Option<PathBuf>,
     /// Cancel the invitation if it is not connected by then (set-up included); more than 0,
-    /// at most 86400. Checked with the other fields (`input::call_times`).
+    /// at most 86400.
     #[arg(
         long,
         value_name = "SECS",

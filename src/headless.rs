@@ -100,7 +100,11 @@ pub async fn run(
                         if har.is_some() { records.push(r.clone()); }
                     }
                     match &update {
-                        CallUpdate::Finished(o) => outcome = Some(o.clone()),
+                        // Printed last, after the HAR note: the summary is the last line.
+                        CallUpdate::Finished(o) => {
+                            outcome = Some(o.clone());
+                            continue;
+                        }
                         CallUpdate::StepStarted(crate::call::Step::InCall) if setup.is_none() => {
                             setup = Some(clock.elapsed());
                         }
@@ -150,6 +154,7 @@ pub async fn run(
             Err(e) => crate::errln!("avlaunch: cannot write {}: {e}", path.display()),
         }
     }
+    printer.print(&CallUpdate::Finished(outcome.clone()));
     if output == Output::Nagios {
         let verdict = nagios_verdict(
             &printer.to,

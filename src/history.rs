@@ -321,8 +321,10 @@ pub fn read_past(path: &Path) -> std::io::Result<Vec<PastCall>> {
         Err(e) => return Err(e),
     };
     let mut past = Vec::new();
-    for line in std::io::BufReader::new(file).lines() {
-        if let Ok(entry) = serde_json::from_str::<Entry>(&line?) {
+    // Line by line as bytes: a line that is not UTF-8 (the file is anyone's to edit) is
+    // skipped like any other unreadable line, not the end of the history.
+    for line in std::io::BufReader::new(file).split(b'\n') {
+        if let Ok(entry) = serde_json::from_slice::<Entry>(&line?) {
             past.push(PastCall::from(entry));
         }
     }
@@ -333,15 +335,19 @@ pub fn read_past(path: &Path) -> std::io::Result<Vec<PastCall>> {
 /// Every line of the file, oldest first, as JSON values; malformed lines (a torn write) are
 /// skipped and counted. A missing file is an empty history.
 pub fn read_values(path: &Path) -> std::io::Result<(Vec<Value>, usize)> {
-    let text = match std::fs::read_to_string(path) {
+    let bytes = match std::fs::read(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((Vec::new(), 0)),
         Err(e) => return Err(e),
     };
     let mut values = Vec::new();
     let mut bad = 0;
-    for line in text.lines().filter(|l| !l.trim().is_empty()) {
-        match serde_json::from_str::<Value>(line) {
+    // As bytes: a line that is not UTF-8 counts as malformed, like a torn one.
+    for line in bytes
+        .split(|b| *b == b'\n')
+        .filter(|l| !l.trim_ascii().is_empty())
+    {
+        match serde_json::from_slice::<Value>(line) {
             Ok(v @ Value::Object(_)) => values.push(v),
             _ => bad += 1,
         }
@@ -732,11 +738,11 @@ mod tests {
         let path = dir.path().join("h.jsonl");
         std::fs::write(
             &path,
-            "{\"contact\":\"sip:a@b\\u001b[2J\",\"state\":\"Ended\",\"connected_ms\":65000.0}\n{\"contact\":\"sip:\n",
+            b"{\"contact\":\"sip:a@b\\u001b[2J\",\"state\":\"Ended\",\"connected_ms\":65000.0}\n{\"contact\":\"sip:\n\xff\xfe\n",
         )
         .unwrap();
         let (values, bad) = read_values(&path).unwrap();
-        assert_eq!((values.len(), bad), (1, 1));
+        assert_eq!((values.len(), bad), (1, 2), "a torn line and one not UTF-8");
         let past = read_past(&path).unwrap();
         assert_eq!(past.len(), 1);
         assert_eq!(past[0].duration_label(), "1:05");

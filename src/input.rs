@@ -311,6 +311,29 @@ pub fn repeat(args: &crate::cli::CallArgs) -> (Option<(u32, Duration)>, Vec<Prob
     (count.map(|n| (n, interval)), problems)
 }
 
+/// `--har FILE` can be written: its directory exists, and the file, if it exists, is a
+/// regular file. Checked before anything is sent, like every other option.
+pub fn har_path(path: Option<&std::path::Path>) -> Option<Problem> {
+    let path = path?;
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => std::path::Path::new("."),
+    };
+    if !dir.is_dir() {
+        return Some(Problem::new(
+            "--har",
+            format!("'{}': no such directory", dir.display()),
+        ));
+    }
+    if path.exists() && !path.is_file() {
+        return Some(Problem::new(
+            "--har",
+            format!("'{}' exists and is not a regular file", path.display()),
+        ));
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

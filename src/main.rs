@@ -132,15 +132,23 @@ fn command_line_error(e: clap::Error) -> u8 {
         return avlaunch::nagios::Status::Unknown.exit_code();
     }
     if output_asked("json") {
+        // One option (a bad value) or several (required ones missing): each as typed.
+        let flag_of = |arg: &str| arg.split([' ', '=']).next().unwrap_or_default().to_string();
         let flag = match e.get(ContextKind::InvalidArg) {
-            Some(ContextValue::String(arg)) => {
-                arg.split([' ', '=']).next().unwrap_or_default().to_string()
-            }
+            Some(ContextValue::String(arg)) => flag_of(arg),
+            Some(ContextValue::Strings(args)) => args
+                .iter()
+                .map(|a| flag_of(a))
+                .collect::<Vec<_>>()
+                .join(", "),
             _ => String::new(),
         };
         let rendered = e.render().to_string();
         let first = rendered.lines().next().unwrap_or_default();
-        let message = first.strip_prefix("error: ").unwrap_or(first);
+        let message = match e.kind() {
+            ErrorKind::MissingRequiredArgument => "required",
+            _ => first.strip_prefix("error: ").unwrap_or(first),
+        };
         avlaunch::outln!("{}", input::summary(&[Problem::new(flag, message)], None));
     }
     2
@@ -244,6 +252,7 @@ async fn call(server: ServerArgs, args: CallArgs) -> u8 {
         ));
     }
     problems.extend(input::server_options(&server));
+    problems.extend(input::har_path(args.har.as_deref()));
     let sim_config = if server.server.is_none() {
         embedded_sim_config().map_err(|p| problems.push(p)).ok()
     } else {

@@ -222,8 +222,17 @@ pub fn target(settings: &Settings, prompt: Prompt) -> Result<Target, String> {
 /// Reads `--ca-cert FILE`: a readable file holding at least one PEM certificate. The error
 /// starts with `--ca-cert: `.
 pub fn read_ca_cert(path: &std::path::Path) -> Result<Vec<u8>, String> {
-    let pem = std::fs::read(path)
-        .map_err(|e| format!("--ca-cert: cannot read '{}': {e}", path.display()))?;
+    // A regular file of at most 1 MiB: a device or pipe would block or fill memory.
+    const CA_CERT_MAX: u64 = 1024 * 1024;
+    let shown = path.display();
+    let meta =
+        std::fs::metadata(path).map_err(|e| format!("--ca-cert: cannot read '{shown}': {e}"))?;
+    if !meta.is_file() || meta.len() > CA_CERT_MAX {
+        return Err(format!(
+            "--ca-cert: '{shown}' is not a regular file of at most {CA_CERT_MAX} bytes"
+        ));
+    }
+    let pem = std::fs::read(path).map_err(|e| format!("--ca-cert: cannot read '{shown}': {e}"))?;
     // A file without a certificate would be accepted silently and trust nothing.
     if !String::from_utf8_lossy(&pem).contains("-----BEGIN CERTIFICATE-----") {
         return Err(format!(
@@ -246,38 +255,14 @@ pub fn embedded_connection(url: url::Url, user: String, format: Format) -> Conne
     }
 }
 
-/// Asks for the password on the terminal, without echo.
+/// Asks for the password on the terminal (`/dev/tty`, or the console on Windows), without
+/// echo, naming the user. Ctrl-C ends the program as anywhere else.
 fn prompt_password(user: &str) -> Result<Password, String> {
-    use crossterm::event::{read, Event, KeyCode, KeyEventKind, KeyModifiers};
-    use std::io::Write;
     if !std::io::stdin().is_terminal() {
         return Err("no password: set AVLAUNCH_PASSWORD (or AVLAUNCH_TOKEN); there is no terminal to ask on".into());
     }
-    let _ = write!(std::io::stderr(), "Password for {user}: ");
-    let _ = std::io::stderr().flush();
-    crossterm::terminal::enable_raw_mode().map_err(|e| format!("cannot read the password: {e}"))?;
-    let mut password = String::new();
-    let result = loop {
-        match read() {
-            Ok(Event::Key(k)) if k.kind != KeyEventKind::Release => match k.code {
-                KeyCode::Enter => break Ok(()),
-                KeyCode::Char('c') if k.modifiers.contains(KeyModifiers::CONTROL) => {
-                    break Err("cancelled at the password prompt".to_string())
-                }
-                KeyCode::Char(c) => password.push(c),
-                KeyCode::Backspace => {
-                    password.pop();
-                }
-                KeyCode::Esc => break Err("cancelled at the password prompt".to_string()),
-                _ => {}
-            },
-            Ok(_) => {}
-            Err(e) => break Err(format!("cannot read the password: {e}")),
-        }
-    };
-    let _ = crossterm::terminal::disable_raw_mode();
-    crate::errln!();
-    result?;
+    let password = rpassword::prompt_password(format!("Password for {user}: "))
+        .map_err(|e| format!("cannot read the password: {e}"))?;
     if password.is_empty() {
         return Err("no password given".into());
     }

@@ -71,6 +71,7 @@ pub mod transport;
 pub mod xml;
 
 pub use format::Format;
+pub mod action;
 pub mod application;
 pub mod auth;
 pub mod client;
@@ -82,6 +83,7 @@ pub mod events;
 mod fake;
 pub mod invitation;
 pub mod modality;
+pub mod notice;
 pub mod session;
 
 pub use error::UcwaError;

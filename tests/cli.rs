@@ -232,3 +232,52 @@ fn text_for_a_pipe_has_no_colour_and_says_each_thing_once() {
     // The message names 409 Conflict/AlreadyExists already: no second [code …, subcode …].
     assert_eq!(result.matches("AlreadyExists").count(), 1, "{result}");
 }
+
+/// `--har FILE` is checked before anything is sent, and with `--output json` the summary
+/// stays the last line even when the HAR note follows the call.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_har_path_is_checked_first_and_the_summary_stays_last() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("no-such-dir").join("x.har");
+    let (code, _, stderr) = run(embedded_call(&[
+        "--to",
+        "sip:alice@contoso.com",
+        "--hangup-after",
+        "0",
+        "--har",
+        missing.to_str().unwrap(),
+    ]));
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("invalid input: --har:"), "{stderr}");
+    assert!(stderr.contains("nothing was sent"), "{stderr}");
+
+    let har = dir.path().join("call.har");
+    let (code, stdout, stderr) = run(embedded_call(&[
+        "--to",
+        "sip:alice@contoso.com",
+        "--hangup-after",
+        "0",
+        "--output",
+        "json",
+        "--har",
+        har.to_str().unwrap(),
+    ]));
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    assert!(stdout.contains("\"type\":\"notice\""), "{stdout}");
+    let last: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+    assert_eq!(last["type"], "summary", "{stdout}");
+    assert!(har.is_file());
+}
+
+/// A missing required option is named in the JSON summary, as any other invalid input.
+#[test]
+fn a_missing_to_is_named_in_the_json_summary() {
+    let (code, stdout, _) = run(embedded_call(&["--output", "json"]));
+    assert_eq!(code, Some(2));
+    let summary: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    assert_eq!(summary["error"]["fields"][0]["flag"], "--to", "{stdout}");
+    assert_eq!(
+        summary["error"]["fields"][0]["message"], "required",
+        "{stdout}"
+    );
+}

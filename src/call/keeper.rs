@@ -73,7 +73,14 @@ impl Keeper {
                 Source::Keep(connection, self.clone())
             }
         };
-        run_flow(call, source, options, updates, control).await
+        // The kept client's exchanges made while this call's own code runs (its invite, its
+        // cancel or hang-up, even after a newer call started) belong to this call.
+        CALL_UPDATES
+            .scope(
+                updates.clone(),
+                run_flow(call, source, options, updates, control),
+            )
+            .await
     }
 
     /// Deletes the kept session's application, within `ucwa::session::CLOSE_BOUND`.
@@ -106,6 +113,11 @@ impl Keeper {
     }
 }
 
+tokio::task_local! {
+    /// The updates of the call whose code is running in this task (see `Keeper::run`).
+    static CALL_UPDATES: mpsc::UnboundedSender<CallUpdate>;
+}
+
 fn guard<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
@@ -121,6 +133,12 @@ impl Relay {
     }
 
     pub(super) fn send(&self, update: CallUpdate) {
+        // The call whose task made the request, if any; else (the shared event channel's
+        // pump) the call started last.
+        if let Ok(tx) = CALL_UPDATES.try_with(|tx| tx.clone()) {
+            let _ = tx.send(update);
+            return;
+        }
         let target = guard(&self.0).as_ref().and_then(|w| w.upgrade());
         if let Some(tx) = target {
             let _ = tx.send(update);

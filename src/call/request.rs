@@ -13,6 +13,11 @@ pub const OPERATION_ID_MAX: usize = 50;
 pub const SESSION_CONTEXT_MAX: usize = 50;
 /// Not published; large enough for any real offer, small enough to refuse a wrong file.
 pub const MEDIA_OFFER_MAX_BYTES: usize = 64 * 1024;
+/// `to` and `threadId` have no limit in the reference; ours keeps an absurd value from
+/// reaching the server (a SIP URI or a thread id is far shorter in practice).
+pub const TO_MAX: usize = 256;
+/// See `TO_MAX`.
+pub const THREAD_ID_MAX: usize = 256;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Importance {
@@ -194,8 +199,8 @@ pub fn check_to(value: &str) -> Option<FieldError> {
     if value.is_empty() {
         return error("required (expected sip:user@host)".into());
     }
-    if let Some(c) = control_char(value) {
-        return Some(control_char_error(Field::To, c));
+    if let Some(e) = check_length(Field::To, value, TO_MAX) {
+        return Some(e);
     }
     let Some(rest) = value
         .get(..4)
@@ -268,7 +273,7 @@ pub fn check_operation_id(value: &str) -> Option<FieldError> {
 }
 
 pub fn check_thread_id(value: &str) -> Option<FieldError> {
-    control_char(value).map(|c| control_char_error(Field::ThreadId, c))
+    check_length(Field::ThreadId, value, THREAD_ID_MAX)
 }
 
 pub fn check_importance(value: &str) -> Option<FieldError> {
@@ -309,16 +314,39 @@ pub fn read_media_offer(path: &std::path::Path) -> Result<MediaOffer, FieldError
     };
     let shown = path.display();
     let path = &expand_home(path);
-    if path.is_dir() {
+    // Only a regular file is read, and never more than the limit: a directory, a FIFO,
+    // `/dev/stdin` or `/dev/zero` would otherwise block the caller (the form checks this
+    // field on every key) or fill memory. `metadata` follows links and opens nothing.
+    let meta = std::fs::metadata(path).map_err(|e| error(format!("cannot read '{shown}': {e}")))?;
+    if meta.is_dir() {
         return Err(error(format!(
             "'{shown}' is a directory (expected an SDP file)"
         )));
     }
-    let bytes = std::fs::read(path).map_err(|e| error(format!("cannot read '{shown}': {e}")))?;
-    if bytes.len() > MEDIA_OFFER_MAX_BYTES {
+    if !meta.is_file() {
+        return Err(error(format!(
+            "'{shown}' is not a regular file (a device, pipe or socket; expected an SDP file)"
+        )));
+    }
+    if meta.len() > MEDIA_OFFER_MAX_BYTES as u64 {
         return Err(error(format!(
             "'{shown}' is {} bytes, the limit is {MEDIA_OFFER_MAX_BYTES}",
-            bytes.len()
+            meta.len()
+        )));
+    }
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(
+            std::fs::File::open(path).map_err(|e| error(format!("cannot read '{shown}': {e}")))?,
+            MEDIA_OFFER_MAX_BYTES as u64 + 1,
+        ),
+        &mut bytes,
+    )
+    .map_err(|e| error(format!("cannot read '{shown}': {e}")))?;
+    // The file may have grown since its size was read.
+    if bytes.len() > MEDIA_OFFER_MAX_BYTES {
+        return Err(error(format!(
+            "'{shown}' is more than {MEDIA_OFFER_MAX_BYTES} bytes, the limit"
         )));
     }
     let text = match String::from_utf8(bytes) {
@@ -666,6 +694,46 @@ mod tests {
         assert!(messages(&req)[0].contains("does not look like SDP: it looks like plain text"));
         req.media_offer = Some(binary);
         assert!(messages(&req)[0].contains("is not an SDP offer: it looks like binary data"));
+    }
+
+    #[test]
+    fn to_and_thread_id_have_a_limit() {
+        let mut req = CallRequest::to(format!("sip:{}@contoso.com", "a".repeat(300)));
+        req.thread_id = Some("t".repeat(257));
+        let m = messages(&req);
+        assert!(m.iter().any(|m| m.contains("the limit is 256")), "{m:?}");
+        assert_eq!(m.len(), 2, "{m:?}");
+        let mut req = CallRequest::to("sip:alice@contoso.com");
+        req.thread_id = Some("t".repeat(256));
+        assert!(req.validate().is_ok());
+    }
+
+    #[test]
+    fn only_a_regular_file_is_read_and_never_past_the_limit() {
+        for device in ["/dev/zero", "/dev/null", "/dev/stdin"] {
+            let mut req = CallRequest::to("sip:alice@contoso.com");
+            req.media_offer = Some(device.into());
+            let m = messages(&req);
+            assert!(
+                m[0].contains("not a regular file") || m[0].contains("cannot read"),
+                "{device}: {m:?}"
+            );
+        }
+        let guard = tempfile::tempdir().unwrap();
+        let fifo = guard.path().join("fifo");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if made.is_ok_and(|s| s.success()) {
+            let mut req = CallRequest::to("sip:alice@contoso.com");
+            req.media_offer = Some(fifo);
+            // Returns at once (a FIFO with no writer would block an open()).
+            assert!(messages(&req)[0].contains("not a regular file"));
+        }
+        let big = guard.path().join("big.sdp");
+        let file = std::fs::File::create(&big).unwrap();
+        file.set_len(2 * 1024 * 1024 * 1024).unwrap(); // sparse: nothing is read
+        let mut req = CallRequest::to("sip:alice@contoso.com");
+        req.media_offer = Some(big);
+        assert!(messages(&req)[0].contains("the limit is 65536"));
     }
 
     /// The body of a Lync 2013 INVITE: two SDP parts (ICE and the 2007 fallback).

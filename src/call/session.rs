@@ -41,12 +41,16 @@ use tokio::sync::mpsc;
 use tokio::time::{sleep_until, timeout_at};
 
 pub use super::keeper::Keeper;
+mod end;
+
 use super::keeper::Relay;
 use super::tracker::{Effects, Phase, Tracker, Verdict};
 use super::{
     CallControl, CallError, CallOutcome, CallUpdate, EndedBy, ErrorKind, FinalState, Step,
     ValidCall,
 };
+use super::{CallNotice, CancelReason};
+use crate::ucwa::action::Action;
 use crate::ucwa::client::Client;
 use crate::ucwa::discover;
 use crate::ucwa::events::PumpMessage;
@@ -176,7 +180,7 @@ enum Stop {
     /// A failure to report.
     Error(CallError),
     /// Cancelled by the user or the timeout, before anything rang.
-    Cancelled(String),
+    Cancelled(CancelReason),
     /// The event channel says the application no longer exists (404 ApplicationNotFound).
     ApplicationGone(UcwaError),
     /// Connected, and our hang-up was not confirmed: the call may still be up.
@@ -224,7 +228,7 @@ pub fn call_error(e: &UcwaError) -> CallError {
 enum RingEnd {
     Connected,
     Failed(CallError),
-    Cancelled(String),
+    Cancelled(CancelReason),
 }
 
 /// How the connected call ended.
@@ -252,7 +256,7 @@ struct Flow {
     cleanup_started: Option<tokio::time::Instant>,
     /// The state of the invitation as read by GET, not yet reported: events the server
     /// raised before that GET may still be on their way, and go first.
-    snapshot_state: Option<String>,
+    snapshot_state: Option<crate::ucwa::invitation::InvitationState>,
     /// The signed-in client and the session, kept here so that a panic in the flow can
     /// still end the call and delete the application.
     client: Option<Arc<Client>>,
@@ -376,7 +380,7 @@ impl Flow {
         client.set_deadline(Some(deadline));
         let signed_in = tokio::select! {
             r = self.sign_in(&client, connection) => r,
-            Some(CallControl::End) = control.recv() => Err(Stop::Cancelled("cancelled by the user before the call was placed".into())),
+            Some(CallControl::End) = control.recv() => Err(Stop::Cancelled(CancelReason::BeforePlacing)),
             _ = sleep_until(deadline) => Err(Stop::Error(timed_out(options.timeout, "setting up"))),
         };
         let applications = signed_in?;
@@ -392,9 +396,7 @@ impl Flow {
             keeper.adopt(&created);
         }
         if ended(control) {
-            return Err(Stop::Cancelled(
-                "cancelled by the user before the call was placed".into(),
-            ));
+            return Err(Stop::Cancelled(CancelReason::BeforePlacing));
         }
         self.open_events(&created).await;
         Ok(created)
@@ -407,29 +409,6 @@ impl Flow {
         let clock = Instant::now();
         session.open_events().await;
         self.finished(Step::OpenEvents, clock.elapsed());
-    }
-
-    /// Deletes the application of a session we opened, within the clean-up budget.
-    async fn close(&mut self) {
-        let Some(session) = self.session.clone() else {
-            return;
-        };
-        if session.application().is_none() {
-            return;
-        }
-        self.send(CallUpdate::StepStarted(Step::DeleteApplication));
-        let clock = Instant::now();
-        let until = self.delete_deadline();
-        match session.close_by(until).await {
-            Ok(()) => self.finished(Step::DeleteApplication, clock.elapsed()),
-            Err(Some(e)) => self.send(CallUpdate::Notice(format!(
-                "could not delete the application: {e}"
-            ))),
-            Err(None) => self.send(CallUpdate::Notice(format!(
-                "could not delete the application: no answer within the {} s clean-up bound",
-                CLEANUP_BOUND.as_secs()
-            ))),
-        }
     }
 
     /// Discovery and sign-in; returns the `applications` URL.
@@ -461,9 +440,7 @@ impl Flow {
             match self.call(session, call, options, deadline, control).await {
                 Err(Stop::ApplicationGone(e)) if !recreated => {
                     recreated = true;
-                    self.send(CallUpdate::Notice(format!(
-                        "the server lost the application ({e}); creating a new one and placing the call again"
-                    )));
+                    self.notice(CallNotice::ApplicationRecreated(e));
                     self.tracker.reset();
                     // As at set-up: a Ctrl-C waits for the POST, so what it made is deleted.
                     tokio::select! {
@@ -471,9 +448,7 @@ impl Flow {
                         _ = sleep_until(deadline) => return Err(Stop::Error(timed_out(options.timeout, "re-creating the application"))),
                     };
                     if ended(control) {
-                        return Err(Stop::Cancelled(
-                            "cancelled by the user before the call was placed".into(),
-                        ));
+                        return Err(Stop::Cancelled(CancelReason::BeforePlacing));
                     }
                     self.open_events(session).await;
                 }
@@ -496,17 +471,19 @@ impl Flow {
     ) -> Result<url::Url, Stop> {
         let modality = self.modality;
         let input = start_input(modality, &call.start_fields());
-        let placing = format!("placing the call ({})", modality.start);
+        let placing = Action::PlacingCall {
+            start: modality.start,
+        };
         let post = self.step(Step::Invite, async {
-            let response = client.post(start_href, Some(&input), &placing).await?;
+            let response = client.post(start_href, Some(&input), placing).await?;
             let location = response
                 .header("location")
                 .ok_or_else(|| UcwaError::Protocol {
-                    action: placing.clone(),
+                    action: placing,
                     detail: format!("the server answered {} without a Location", response.status),
                 })?;
             let url = client.resolve(location)?;
-            client.check_origin(&url, &placing)?;
+            client.check_origin(&url, placing)?;
             Ok(url)
         });
         tokio::select! {
@@ -516,7 +493,7 @@ impl Flow {
                 Err(e) if e.is_application_not_found() => Err(Stop::ApplicationGone(e)),
                 Err(e) => Err(e.into()),
             },
-            Some(CallControl::End) = control.recv() => Err(Stop::Cancelled("cancelled by the user while placing the call".into())),
+            Some(CallControl::End) = control.recv() => Err(Stop::Cancelled(CancelReason::WhilePlacing)),
             _ = sleep_until(deadline) => Err(Stop::Error(timed_out(options.timeout, "placing the call"))),
         }
     }
@@ -563,7 +540,7 @@ impl Flow {
         }
         let mut end_requested = false;
         if early.is_none() {
-            let read = client.get_resource(invitation.as_str(), "reading the invitation");
+            let read = client.get_resource(invitation.as_str(), Action::ReadingInvitation);
             tokio::select! {
                 r = read => match r {
                     Ok(resource) => {
@@ -637,7 +614,7 @@ impl Flow {
         end_requested: bool,
     ) -> Result<RingEnd, Stop> {
         if end_requested {
-            let why = "cancelled by the user while ringing".to_string();
+            let why = CancelReason::WhileRinging;
             return self.cancel(client, events, why).await;
         }
         loop {
@@ -657,14 +634,14 @@ impl Flow {
                         // The event channel failed for good: the invitation may still ring,
                         // so cancel it before the application is deleted.
                         Err(Stop::Error(e)) => {
-                            self.cancel(client, events, String::new()).await?;
+                            self.cancel(client, events, CancelReason::ChannelFailed).await?;
                             return Err(Stop::Error(e));
                         }
                         Err(other) => return Err(other),
                     }
                 }
-                Some(CallControl::End) = control.recv() => "cancelled by the user while ringing".to_string(),
-                _ = sleep_until(deadline) => format!("not answered within {} s: cancelled", options.timeout.as_secs()),
+                Some(CallControl::End) = control.recv() => CancelReason::WhileRinging,
+                _ = sleep_until(deadline) => CancelReason::Unanswered { timeout: options.timeout },
             };
             return self.cancel(client, events, why).await;
         }
@@ -686,7 +663,7 @@ impl Flow {
             // Cached state may be stale after a resync: read the invitation afresh.
             if let Some(inv) = self.tracker.invitation.clone() {
                 if let Ok(resource) = client
-                    .get_resource(inv.as_str(), "reading the invitation after a resync")
+                    .get_resource(inv.as_str(), Action::ReadingInvitationAfterResync)
                     .await
                 {
                     self.tracker
@@ -709,235 +686,13 @@ impl Flow {
         }))
     }
 
-    /// Cancels the ringing invitation and waits (bounded) for its `completed`. If the
-    /// answer raced the cancel and the call connected, it is hung up.
-    async fn cancel(
-        &mut self,
-        client: &Arc<Client>,
-        events: &mut mpsc::UnboundedReceiver<PumpMessage>,
-        why: String,
-    ) -> Result<RingEnd, Stop> {
-        self.tracker.phase = Phase::Cancelling;
-        self.send(CallUpdate::StepStarted(Step::Cancel));
-        let clock = Instant::now();
-        let until = self.end_call_deadline();
-        let cancel_href = match self.tracker.links.cancel.clone() {
-            Some(href) => Some(href),
-            None => match &self.tracker.invitation {
-                Some(inv) => timeout_at(
-                    until,
-                    client.get_resource(inv.as_str(), "reading the invitation"),
-                )
-                .await
-                .ok()
-                .and_then(Result::ok)
-                .and_then(|r| r.link("cancel").map(str::to_string)),
-                None => None,
-            },
-        };
-        match cancel_href {
-            Some(href) => {
-                match timeout_at(until, client.post(&href, None, "cancelling the invitation")).await
-                {
-                    Ok(Ok(_)) => {}
-                    Ok(Err(e)) => {
-                        self.send(CallUpdate::Notice(format!("the cancel was refused: {e}")))
-                    }
-                    Err(_) => self.send(CallUpdate::Notice(
-                        "the cancel got no answer in time".into(),
-                    )),
-                }
-            }
-            None => self.send(CallUpdate::Notice(
-                "the invitation offers no cancel link; deleting the application ends it".into(),
-            )),
-        }
-        let wait_until = until;
-        loop {
-            tokio::select! {
-                // Events that came while the cancel was on its way go first, even when
-                // the deadline has passed meanwhile.
-                biased;
-                message = events.recv() => match self.on_pump(client, message).await {
-                    Ok(Some(RingEnd::Connected)) => {
-                        self.send(CallUpdate::Notice("the call was answered as it was cancelled: hanging up".into()));
-                        let _ = self.hang_up(client, events).await;
-                        break;
-                    }
-                    Ok(Some(_)) | Err(_) => break,
-                    Ok(None) => {}
-                },
-                _ = sleep_until(wait_until) => break,
-            }
-        }
-        self.finished(Step::Cancel, clock.elapsed());
-        Ok(RingEnd::Cancelled(why))
-    }
-
-    /// The connected call: until the far end hangs up, `hangup_after` passes, or the user
-    /// ends it.
-    async fn talk(
-        &mut self,
-        client: &Arc<Client>,
-        events: &mut mpsc::UnboundedReceiver<PumpMessage>,
-        options: CallOptions,
-        control: &mut mpsc::UnboundedReceiver<CallControl>,
-    ) -> Result<CallEnd, Stop> {
-        let hang_up_at = options
-            .hangup_after
-            .map(|d| tokio::time::Instant::now() + d);
-        loop {
-            tokio::select! {
-                message = events.recv() => {
-                    let page = match message {
-                        Some(Ok(page)) => page,
-                        Some(Err(e)) if e.is_application_gone() => {
-                            self.send(CallUpdate::Notice(format!("the server ended the application: {e}")));
-                            return Ok(CallEnd::Remote);
-                        }
-                        // The event channel failed for good: hang up before the
-                        // application is deleted, so the far end is not left on the line.
-                        Some(Err(e)) => {
-                            let _ = self.hang_up(client, events).await;
-                            return Err(e.into());
-                        }
-                        None => {
-                            let _ = self.hang_up(client, events).await;
-                            return Err(Stop::Error(channel_closed()));
-                        }
-                    };
-                    if self.on_page(&page).disconnected || page.is_resume() {
-                        return Ok(CallEnd::Remote);
-                    }
-                }
-                Some(CallControl::End) = control.recv() => break,
-                _ = async { sleep_until(hang_up_at.unwrap_or_else(tokio::time::Instant::now)).await }, if hang_up_at.is_some() => break,
-            }
-        }
-        Ok(match self.hang_up(client, events).await {
-            Ok(()) => CallEnd::HungUp,
-            Err(why) => CallEnd::Unconfirmed(why),
-        })
-    }
-
-    /// Reads the modality resource for its stop link, if no event brought it (bounded).
-    async fn find_stop_link(&mut self, client: &Client, until: tokio::time::Instant) {
-        if self.tracker.links.stop.is_some() {
-            return;
-        }
-        if let Some(media) = self.tracker.links.media.clone() {
-            let reading = format!("reading the {} modality", self.modality.label);
-            if let Ok(Ok(resource)) = timeout_at(until, client.get_resource(&media, &reading)).await
-            {
-                self.tracker
-                    .links
-                    .update_from_media(&resource, self.modality);
-            }
-        }
-    }
-
-    /// Hangs up: the modality's stop link (`stopAudioVideo`), else DELETE the conversation; waits (bounded) for the
-    /// call to go down. The application delete that follows finishes anything left.
-    /// Confirmed when the server accepted the hang-up request or an event showed the call
-    /// go down; otherwise `Err` says what happened (the step is then not marked done).
-    async fn hang_up(
-        &mut self,
-        client: &Arc<Client>,
-        events: &mut mpsc::UnboundedReceiver<PumpMessage>,
-    ) -> Result<(), String> {
-        self.tracker.phase = Phase::HangingUp {
-            after_connect: self.tracker.phase.connected(),
-        };
-        self.send(CallUpdate::StepStarted(Step::HangUp));
-        let clock = Instant::now();
-        let until = self.end_call_deadline();
-        let modality = self.modality;
-        let stop_name = modality.stop;
-        self.find_stop_link(client, until).await;
-        let mut done = false;
-        let mut unanswered = Vec::new();
-        if let Some(stop) = self.tracker.links.stop.clone() {
-            let reason = crate::ucwa::resource::Input {
-                properties: vec![(
-                    "reason".into(),
-                    crate::ucwa::resource::Value::text("UserInitiatedAction"),
-                )],
-                links: Vec::new(),
-            };
-            let body = modality.stop_takes_reason.then_some(&reason);
-            let hanging_up = format!("hanging up ({stop_name})");
-            match timeout_at(until, client.post(&stop, body, &hanging_up)).await {
-                Ok(Ok(_)) => done = true,
-                Ok(Err(e)) => {
-                    self.send(CallUpdate::Notice(format!(
-                        "{stop_name} failed ({e}); leaving the conversation instead"
-                    )));
-                    unanswered.push(format!("{stop_name} failed ({e})"));
-                }
-                Err(_) => {
-                    self.send(CallUpdate::Notice(format!(
-                        "{stop_name} got no answer in time"
-                    )));
-                    unanswered.push(format!(
-                        "{stop_name} got no answer within {} s",
-                        END_CALL_BOUND.as_secs()
-                    ));
-                }
-            }
-        }
-        if !done {
-            if let Some(conversation) = self.tracker.links.conversation.clone() {
-                match timeout_at(
-                    until,
-                    client.delete(&conversation, "hanging up (leaving the conversation)"),
-                )
-                .await
-                {
-                    Ok(Ok(_)) => done = true,
-                    Ok(Err(e)) => {
-                        self.send(CallUpdate::Notice(format!(
-                            "leaving the conversation failed: {e}"
-                        )));
-                        unanswered.push(format!("leaving the conversation failed ({e})"));
-                    }
-                    Err(_) => unanswered.push("leaving the conversation got no answer".into()),
-                }
-            }
-        }
-        let wait_until = until;
-        loop {
-            tokio::select! {
-                // Events that came while the hang-up was on its way go first, even when
-                // the deadline has passed meanwhile: they may show the far end gone.
-                biased;
-                message = events.recv() => match message {
-                    Some(Ok(page)) => {
-                        if self.on_page(&page).disconnected { break; }
-                    }
-                    _ => break,
-                },
-                _ = sleep_until(wait_until) => break,
-            }
-        }
-        if done || self.tracker.far_end_gone {
-            self.finished(Step::HangUp, clock.elapsed());
-            return Ok(());
-        }
-        if unanswered.is_empty() {
-            unanswered.push(format!(
-                "the call offers neither {stop_name} nor a conversation to leave"
-            ));
-        }
-        let why = format!(
-            "the hang-up was not confirmed: {}, and no event showed the call end; it may still be up until the application is deleted",
-            unanswered.join("; ")
-        );
-        self.send(CallUpdate::Notice(why.clone()));
-        Err(why)
+    /// Reports a recovery or a clean-up trouble (its text, in `CallUpdate::Notice`).
+    fn notice(&self, notice: CallNotice) {
+        self.send(CallUpdate::Notice(notice.to_string()));
     }
 
     /// Reports the invitation's state if it is further on than the last one reported.
-    fn report_state(&mut self, state: String) {
+    fn report_state(&mut self, state: crate::ucwa::invitation::InvitationState) {
         if let Some(update) = self.tracker.report_state(state) {
             self.send(update);
         }
@@ -959,28 +714,6 @@ impl Flow {
         effects
     }
 
-    /// After a panic in the flow: cancel or hang up what is live, delete the application,
-    /// all within the clean-up budget.
-    async fn clean_up_after_panic(&mut self) {
-        let Some(client) = self.client.clone() else {
-            return;
-        };
-        let until = self.end_call_deadline();
-        let end_call = match self.connected_at {
-            Some(_) => self.tracker.links.stop.clone(),
-            None => self.tracker.links.cancel.clone(),
-        };
-        if let Some(href) = end_call {
-            let _ = timeout_at(until, client.post(&href, None, "ending the call")).await;
-        }
-        // A borrowed session is closed too: what the panic left of it is unknown. Its
-        // keeper opens a new one for the next call.
-        if let Some(session) = self.session.clone() {
-            let until = self.delete_deadline();
-            let _ = session.close_by(until).await;
-        }
-    }
-
     fn finish(self, result: Result<FinalState, Stop>) -> CallOutcome {
         // The origin rule (see `Client`): a link, Location or redirect to another origin
         // ends the call as a protocol error, whatever happened after the refusal.
@@ -993,7 +726,7 @@ impl Flow {
             Ok(state) => (state, None),
             Err(Stop::Cancelled(why)) => (
                 FinalState::Cancelled,
-                Some(CallError::new(ErrorKind::Cancelled, why)),
+                Some(CallError::new(ErrorKind::Cancelled, why.to_string())),
             ),
             Err(Stop::Error(e)) => (FinalState::Failed, Some(e)),
             Err(Stop::ApplicationGone(e)) => (FinalState::Failed, Some(call_error(&e))),

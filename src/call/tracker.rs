@@ -9,7 +9,7 @@ use std::time::SystemTime;
 use url::Url;
 
 use super::{CallError, CallUpdate, ErrorKind, EventNote};
-use crate::ucwa::invitation::CallLinks;
+use crate::ucwa::invitation::{CallLinks, InvitationState};
 use crate::ucwa::modality::Modality;
 use crate::ucwa::resource::{Event, EventKind, EventsPage, Sender};
 
@@ -86,22 +86,7 @@ pub struct Tracker {
     /// Events already handled: a server may deliver one twice.
     seen: HashSet<String>,
     /// The last invitation state reported: states are reported only forwards.
-    reported_state: Option<String>,
-}
-
-/// The rank of a failed or ended invitation state (Failed, Declined, Cancelled, or any
-/// state not known here): a change between two of these is still reported.
-const FINAL_RANK: u8 = 4;
-
-/// Where an invitation state sits in its one-way progress (UCWA audioVideoInvitation:
-/// Connecting, then Alerting, then Connected or a failure).
-fn state_rank(state: &str) -> u8 {
-    match state.to_ascii_lowercase().as_str() {
-        "connecting" => 1,
-        "alerting" => 2,
-        "connected" => 3,
-        _ => FINAL_RANK,
-    }
+    reported_state: Option<InvitationState>,
 }
 
 impl Tracker {
@@ -130,17 +115,19 @@ impl Tracker {
 
     /// The update for the invitation's `state`, if it is further on than the last one
     /// reported: an event or a GET copy that arrives late never takes the state backwards.
-    pub fn report_state(&mut self, state: String) -> Option<CallUpdate> {
+    /// Between two states of one rank (Alerting and TeamRing, or two endings) a change is
+    /// reported.
+    pub fn report_state(&mut self, state: InvitationState) -> Option<CallUpdate> {
         let forwards = match &self.reported_state {
             None => true,
             Some(last) => {
-                let (new, old) = (state_rank(&state), state_rank(last));
-                new > old || (new == old && new == FINAL_RANK && !state.eq_ignore_ascii_case(last))
+                state.rank() > last.rank() || (state.rank() == last.rank() && state != *last)
             }
         };
         forwards.then(|| {
-            self.reported_state = Some(state.clone());
-            CallUpdate::InvitationState(state)
+            let text = state.to_string();
+            self.reported_state = Some(state);
+            CallUpdate::InvitationState(text)
         })
     }
 
@@ -252,7 +239,7 @@ impl Tracker {
         if let Some(resource) = &event.embedded {
             self.links.update_from_invitation(resource, self.modality);
             if let Some(s) = resource.text("state") {
-                updates.extend(self.report_state(s));
+                updates.extend(self.report_state(InvitationState::parse(&s)));
             }
         }
         if event.kind != EventKind::Completed {

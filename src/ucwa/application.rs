@@ -2,6 +2,7 @@
 
 use url::Url;
 
+use super::action::Action;
 use super::client::Client;
 use super::error::UcwaError;
 use super::resource::{Input, Value};
@@ -76,7 +77,7 @@ pub fn fresh_endpoint_id() -> String {
 /// `communication` lacks `startAudioVideo`, GETs `communication` once in case the
 /// embedded copy is stale.
 pub async fn create(client: &Client, applications: &Url) -> Result<Application, UcwaError> {
-    let action = "creating the application";
+    let action = Action::CreatingApplication;
     let input = application_input(&fresh_endpoint_id());
     let response = client
         .post(applications.as_str(), Some(&input), action)
@@ -90,7 +91,7 @@ pub async fn create(client: &Client, applications: &Url) -> Result<Application, 
         if let Some(href) = &self_href {
             let _ = tokio::time::timeout(
                 std::time::Duration::from_secs(2),
-                client.delete(href, "deleting the unusable application"),
+                client.delete(href, Action::DeletingUnusableApplication),
             )
             .await;
         }
@@ -104,10 +105,10 @@ async fn read_created(
     client: &Client,
     response: &super::transport::WireResponse,
     self_href: &mut Option<String>,
-    action: &str,
+    action: Action,
 ) -> Result<Application, UcwaError> {
     let protocol = |detail: &str| UcwaError::Protocol {
-        action: action.into(),
+        action,
         detail: detail.into(),
     };
     let resource = if response.body.is_empty() {
@@ -141,7 +142,7 @@ async fn read_created(
     if start_audio_video.is_none() {
         if let Some(href) = &communication_href {
             let fresh = client
-                .get_resource(href, "reading the communication resource")
+                .get_resource(href, Action::ReadingCommunication)
                 .await?;
             start_audio_video = fresh.link("startAudioVideo").map(str::to_string);
         }
@@ -158,7 +159,7 @@ async fn read_created(
 /// DELETEs the application. This also ends any call it still holds.
 pub async fn delete(client: &Client, application: &Application) -> Result<(), UcwaError> {
     client
-        .delete(&application.href, "deleting the application")
+        .delete(&application.href, Action::DeletingApplication)
         .await
         .map(|_| ())
 }

@@ -3,6 +3,7 @@
 
 use url::Url;
 
+use super::action::Action;
 use super::error::UcwaError;
 use super::transport::{Transport, WireRequest};
 use crate::secret::{Password, Token};
@@ -190,17 +191,17 @@ pub async fn request_token(
     user: &str,
     password: &Password,
 ) -> Result<Grant, UcwaError> {
-    let action = "requesting a token";
+    let action = Action::RequestingToken;
     let href = challenge
         .token_url
         .as_deref()
         .ok_or_else(|| UcwaError::Protocol {
-            action: action.into(),
+            action,
             detail: "the 401 challenge named no token endpoint (no MsRtcOAuth href)".into(),
         })?;
     if !challenge.grant_types.is_empty() && !challenge.accepts_password() {
         return Err(UcwaError::Protocol {
-            action: action.into(),
+            action,
             detail: format!(
                 "the server does not offer password sign-in (grant types: {})",
                 challenge.grant_types.join(", ")
@@ -208,7 +209,7 @@ pub async fn request_token(
         });
     }
     let url = base.join(href).map_err(|e| UcwaError::Protocol {
-        action: action.into(),
+        action,
         detail: format!("bad token endpoint '{href}': {e}"),
     })?;
     transport.set_password(password.expose());
@@ -222,7 +223,7 @@ pub async fn request_token(
     if response.status == 400 {
         if let Ok(e) = serde_json::from_slice::<TokenError>(&response.body) {
             return Err(UcwaError::Token {
-                action: action.into(),
+                action,
                 error: transport.scrub_quoted(&e.error),
                 diagnostics: super::diagnostics::header_of(&response)
                     .map(|d| transport.scrub_quoted(&d)),
@@ -231,7 +232,7 @@ pub async fn request_token(
     }
     if !response.is_success() {
         return Err(UcwaError::Http {
-            action: action.into(),
+            action,
             status: response.status,
             body: None,
             diagnostics: super::diagnostics::header_of(&response)
@@ -242,7 +243,7 @@ pub async fn request_token(
     }
     let parsed: TokenResponse =
         serde_json::from_slice(&response.body).map_err(|e| UcwaError::Parse {
-            action: action.into(),
+            action,
             source: super::resource::ParseError::new("token response", e.to_string()),
         })?;
     transport.add_token(&parsed.access_token);

@@ -14,8 +14,10 @@ use std::time::{Duration, SystemTime};
 use reqwest::Method;
 use url::Url;
 
+use super::action::Action;
 use super::auth::{self, Challenge, Grant};
 use super::error::UcwaError;
+use super::notice::{seconds, Notice};
 use super::resource::{ErrorBody, Input, Resource};
 use super::transport::{Transport, WireRequest, WireResponse, WireSink};
 use super::Format;
@@ -145,8 +147,9 @@ impl Client {
         &self.transport
     }
 
-    pub fn notify(&self, text: impl Into<String>) {
-        (self.notice)(text.into())
+    /// Tells the caller of a recovery (the notice sink gets its text).
+    pub fn notify(&self, notice: Notice) {
+        (self.notice)(notice.to_string())
     }
 
     /// An href from a link or `Location`, made absolute against the UCWA host.
@@ -157,7 +160,7 @@ impl Client {
             None => Url::parse(href),
         };
         joined.map_err(|e| UcwaError::Protocol {
-            action: "following a link".into(),
+            action: Action::FollowingLink,
             detail: format!("'{href}' is not a usable href: {e}"),
         })
     }
@@ -173,7 +176,7 @@ impl Client {
 
     /// The origin rule: once the pool is known (`set_base`), `url` must be on its origin.
     /// A refusal is remembered (`origin_refusal`) and names both origins.
-    pub fn check_origin(&self, url: &Url, action: &str) -> Result<(), UcwaError> {
+    pub fn check_origin(&self, url: &Url, action: Action) -> Result<(), UcwaError> {
         let Some(base) = lock(&self.base) else {
             return Ok(());
         };
@@ -181,7 +184,7 @@ impl Client {
             return Ok(());
         }
         let error = UcwaError::Protocol {
-            action: action.to_string(),
+            action,
             detail: format!(
                 "refusing to follow {} to another origin ({}): the signed-in pool is {}, and the token is only sent there",
                 self.transport.scrub_server(url.as_str()),
@@ -203,7 +206,7 @@ impl Client {
             return None;
         }
         Some(UcwaError::Protocol {
-            action: "signing in again".into(),
+            action: Action::SigningInAgain,
             detail: format!(
                 "refusing a token endpoint on another origin ({}): the password goes only to the pool {} or where it went at sign-in",
                 origin.ascii_serialization(),
@@ -267,14 +270,14 @@ impl Client {
     pub async fn fetch_token(&self) -> Result<(), UcwaError> {
         let Some((challenge, from)) = lock(&self.challenge) else {
             return Err(UcwaError::Protocol {
-                action: "signing in".into(),
+                action: Action::SigningIn,
                 detail: "the server asked for sign-in but sent no WWW-Authenticate challenge"
                     .into(),
             });
         };
         let Some(password) = &self.credentials.password else {
             return Err(UcwaError::Protocol {
-                action: "signing in".into(),
+                action: Action::SigningIn,
                 detail: "the server wants a new token and no password is available (set AVLAUNCH_PASSWORD)".into(),
             });
         };
@@ -304,7 +307,7 @@ impl Client {
 
     /// Fetches a new token ahead of time when the current one is about to run out (and a
     /// password is known); otherwise the 401 path below takes care of it.
-    async fn renew_if_expiring(&self, action: &str) -> Result<(), UcwaError> {
+    async fn renew_if_expiring(&self, action: Action) -> Result<(), UcwaError> {
         let expiring = |g: &Option<Grant>| {
             g.as_ref()
                 .is_some_and(|g| g.expiring(std::time::Instant::now()))
@@ -314,9 +317,7 @@ impl Client {
         }
         let _guard = self.reauth.lock().await;
         if expiring(&lock(&self.grant)) && lock(&self.challenge).is_some() {
-            self.notify(format!(
-                "{action}: the token is about to expire; renewing it"
-            ));
+            self.notify(Notice::TokenExpiring { action });
             self.fetch_token().await?;
         }
         Ok(())
@@ -329,8 +330,9 @@ impl Client {
         url: Url,
         body: Option<&Input>,
         timeout: Option<Duration>,
-        action: &str,
+        action: impl Into<Action>,
     ) -> Result<WireResponse, UcwaError> {
+        let action = action.into();
         let mut reauthenticated = false;
         let mut waited = false;
         // The one place the token is attached: check where it would go first.
@@ -362,9 +364,7 @@ impl Client {
                 // Another request may have fetched a new token while this one waited.
                 if lock(&self.grant).map(|g| g.authorization()) == sent_with {
                     self.note_challenge(&response);
-                    self.notify(format!(
-                        "{action}: the server refused the token (401); signing in again"
-                    ));
+                    self.notify(Notice::TokenRefused { action });
                     self.fetch_token().await?;
                 }
                 continue;
@@ -387,11 +387,11 @@ impl Client {
                         return Err(error);
                     }
                     waited = true;
-                    self.notify(format!(
-                        "{action}: the server is busy ({}); retrying after {} as it asks",
-                        response.status,
-                        seconds(wait)
-                    ));
+                    self.notify(Notice::Busy {
+                        action,
+                        status: response.status,
+                        wait,
+                    });
                     tokio::time::sleep(wait).await;
                     continue;
                 }
@@ -403,7 +403,11 @@ impl Client {
         }
     }
 
-    pub async fn get(&self, href: &str, action: &str) -> Result<WireResponse, UcwaError> {
+    pub async fn get(
+        &self,
+        href: &str,
+        action: impl Into<Action>,
+    ) -> Result<WireResponse, UcwaError> {
         let url = self.resolve(href)?;
         self.send(Method::GET, url, None, None, action).await
     }
@@ -412,19 +416,28 @@ impl Client {
         &self,
         href: &str,
         body: Option<&Input>,
-        action: &str,
+        action: impl Into<Action>,
     ) -> Result<WireResponse, UcwaError> {
         let url = self.resolve(href)?;
         self.send(Method::POST, url, body, None, action).await
     }
 
-    pub async fn delete(&self, href: &str, action: &str) -> Result<WireResponse, UcwaError> {
+    pub async fn delete(
+        &self,
+        href: &str,
+        action: impl Into<Action>,
+    ) -> Result<WireResponse, UcwaError> {
         let url = self.resolve(href)?;
         self.send(Method::DELETE, url, None, None, action).await
     }
 
     /// GETs a resource and reads it in our format.
-    pub async fn get_resource(&self, href: &str, action: &str) -> Result<Resource, UcwaError> {
+    pub async fn get_resource(
+        &self,
+        href: &str,
+        action: impl Into<Action>,
+    ) -> Result<Resource, UcwaError> {
+        let action = action.into();
         let response = self.get(href, action).await?;
         self.read_resource(&response, action)
     }
@@ -434,14 +447,14 @@ impl Client {
     pub fn read_resource(
         &self,
         response: &WireResponse,
-        action: &str,
+        action: Action,
     ) -> Result<Resource, UcwaError> {
         let format = match (response_format(response), response.header("content-type")) {
             (Some(f), _) => f,
             // An HTML page from a proxy or IIS, say: name what came instead of a parse error.
             (None, Some(ct)) if !response.body.is_empty() => {
                 return Err(UcwaError::Parse {
-                    action: action.to_string(),
+                    action,
                     source: super::resource::ParseError::new(
                         "resource",
                         format!(
@@ -455,10 +468,7 @@ impl Client {
         };
         format
             .read_resource(&response.body)
-            .map_err(|source| UcwaError::Parse {
-                action: action.to_string(),
-                source,
-            })
+            .map_err(|source| UcwaError::Parse { action, source })
     }
 
     /// An error body or reason as the server wrote it, with any secret it quotes (the
@@ -477,7 +487,7 @@ impl Client {
 
     /// The error a non-2xx answer stands for, with the UCWA body when UCWA answered.
     /// Whatever the server quotes back is scrubbed of secrets here.
-    pub fn error_from(&self, response: &WireResponse, action: &str) -> UcwaError {
+    pub fn error_from(&self, response: &WireResponse, action: Action) -> UcwaError {
         let diagnostics =
             super::diagnostics::header_of(response).map(|d| self.transport.scrub_quoted(&d));
         let mut body = response_format(response).and_then(|f| f.read_error(&response.body).ok());
@@ -492,7 +502,7 @@ impl Client {
             _ => None,
         };
         UcwaError::Http {
-            action: action.to_string(),
+            action,
             status: response.status,
             body,
             diagnostics,
@@ -518,11 +528,6 @@ pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     }
     let at = httpdate::parse_http_date(value).ok()?;
     Some(at.duration_since(now).unwrap_or(Duration::ZERO))
-}
-
-/// Whole seconds, rounded up (`0 s` only for no wait at all).
-fn seconds(d: Duration) -> String {
-    format!("{} s", d.as_secs() + u64::from(d.subsec_nanos() > 0))
 }
 
 #[cfg(test)]
@@ -587,7 +592,10 @@ mod tests {
         let url = |s: &str| Url::parse(s).unwrap();
         // Before the pool is known (discovery), any host.
         assert!(client
-            .check_origin(&url("https://lyncweb.other.com/x"), "discovering")
+            .check_origin(
+                &url("https://lyncweb.other.com/x"),
+                Action::DiscoveringServer
+            )
             .is_ok());
         client.set_base(url(
             "https://lyncpool.contoso.com/ucwa/oauth/v1/applications",
@@ -596,7 +604,12 @@ mod tests {
             "https://lyncpool.contoso.com/ucwa/oauth/v1/applications/1/events?ack=2",
             "https://LYNCPOOL.contoso.com:443/other/path",
         ] {
-            assert!(client.check_origin(&url(same), "x").is_ok(), "{same}");
+            assert!(
+                client
+                    .check_origin(&url(same), Action::FollowingLink)
+                    .is_ok(),
+                "{same}"
+            );
         }
         assert!(client.origin_refusal().is_none());
         for other in [
@@ -605,7 +618,9 @@ mod tests {
             "https://evil.contoso.com/ucwa/",
             "https://lyncpool.contoso.com.evil.net/ucwa/",
         ] {
-            let e = client.check_origin(&url(other), "following").unwrap_err();
+            let e = client
+                .check_origin(&url(other), Action::FollowingLink)
+                .unwrap_err();
             assert!(e.to_string().contains("another origin"), "{other}: {e}");
         }
         // The first refusal is kept for the call's outcome.

@@ -6,8 +6,10 @@ use std::collections::HashSet;
 use reqwest::Method;
 use url::Url;
 
+use super::action::Action;
 use super::client::Client;
 use super::error::UcwaError;
+use super::notice::Notice;
 
 /// Most redirect hops followed, at the root and at the user resource together.
 pub const MAX_HOPS: usize = 5;
@@ -19,14 +21,14 @@ pub fn auto_candidates(user: &str) -> Result<Vec<Url>, UcwaError> {
         .map(|(_, d)| d.trim())
         .filter(|d| !d.is_empty() && !d.contains('/'))
         .ok_or_else(|| UcwaError::Protocol {
-            action: "discovering from the sign-in name".into(),
+            action: Action::DiscoveringFromSignInName,
             detail: format!("'{user}' has no domain (expected user@domain, e.g. with --user)"),
         })?;
     ["lyncdiscoverinternal", "lyncdiscover"]
         .iter()
         .map(|prefix| {
             Url::parse(&format!("https://{prefix}.{domain}/")).map_err(|e| UcwaError::Protocol {
-                action: "discovering from the sign-in name".into(),
+                action: Action::DiscoveringFromSignInName,
                 detail: format!("'{domain}' is not a usable domain: {e}"),
             })
         })
@@ -50,9 +52,9 @@ fn domain_of(url: &Url) -> String {
     }
 }
 
-fn protocol(action: &str, detail: impl Into<String>) -> UcwaError {
+fn protocol(action: Action, detail: impl Into<String>) -> UcwaError {
     UcwaError::Protocol {
-        action: action.into(),
+        action,
         detail: detail.into(),
     }
 }
@@ -71,19 +73,21 @@ pub async fn find_user(client: &Client, candidates: &[Url]) -> Result<Url, UcwaE
                     ..
                 }),
             ) if candidates.len() > 1 => {
-                client.notify(format!(
-                    "discovery at {start} failed ({e}); trying the next address"
-                ));
+                client.notify(Notice::DiscoveryFellThrough {
+                    at: start.clone(),
+                    error: e.to_string(),
+                });
                 last_error = Some(e);
             }
             Err(e) => return Err(e),
         }
     }
-    Err(last_error.unwrap_or_else(|| protocol("discovering the server", "no discovery URL to try")))
+    Err(last_error
+        .unwrap_or_else(|| protocol(Action::DiscoveringServer, "no discovery URL to try")))
 }
 
 async fn follow_root(client: &Client, start: Url) -> Result<Url, UcwaError> {
-    let action = "discovering the server";
+    let action = Action::DiscoveringServer;
     let mut visited = HashSet::new();
     let mut url = start;
     loop {
@@ -113,7 +117,7 @@ async fn follow_root(client: &Client, start: Url) -> Result<Url, UcwaError> {
                 return Err(client.error_from(&response, action));
             }
             url = target;
-            client.notify(format!("discovery redirected to {url}"));
+            client.notify(Notice::DiscoveryRedirected { to: url.clone() });
             continue;
         }
         if !response.is_success() {
@@ -124,7 +128,7 @@ async fn follow_root(client: &Client, start: Url) -> Result<Url, UcwaError> {
             url = url
                 .join(redirect)
                 .map_err(|e| protocol(action, format!("bad redirect '{redirect}': {e}")))?;
-            client.notify(format!("discovery redirected to {url}"));
+            client.notify(Notice::DiscoveryRedirected { to: url.clone() });
             continue;
         }
         let user = root.link("user").ok_or_else(|| {
@@ -143,7 +147,7 @@ async fn follow_root(client: &Client, start: Url) -> Result<Url, UcwaError> {
 /// first GET draws the 401 challenge; a `redirect` on the user resource (the user is
 /// homed elsewhere) starts over at the new pool, which challenges again.
 pub async fn sign_in(client: &Client, user: Url) -> Result<Url, UcwaError> {
-    let action = "signing in";
+    let action = Action::SigningIn;
     let mut visited = HashSet::new();
     let mut user = user;
     loop {
@@ -179,9 +183,9 @@ pub async fn sign_in(client: &Client, user: Url) -> Result<Url, UcwaError> {
             let target = user
                 .join(redirect)
                 .map_err(|e| protocol(action, format!("bad redirect '{redirect}': {e}")))?;
-            client.notify(format!(
-                "the user is homed on another pool: following {target}"
-            ));
+            client.notify(Notice::UserOnAnotherPool {
+                target: target.clone(),
+            });
             let response = client
                 .send(Method::GET, target.clone(), None, None, action)
                 .await?;

@@ -1,14 +1,54 @@
 //! `UcwaError`: what was being done, what the server or network said, and what it means
 //! in plain words. Server, transport and parse errors stay separate variants.
 
+use std::fmt;
+use std::sync::Arc;
+
+use super::action::Action;
 use super::resource::{ErrorBody, ParseError};
+
+/// The transport's error behind a `UcwaError::Transport`, shared so the error stays
+/// `Clone`. Displays and chains as the wrapped error; two are equal when they read the same.
+#[derive(Debug, Clone)]
+pub struct TransportSource(Arc<dyn std::error::Error + Send + Sync>);
+
+impl TransportSource {
+    pub fn new(error: impl std::error::Error + Send + Sync + 'static) -> Self {
+        TransportSource(Arc::new(error))
+    }
+
+    /// The wrapped error, to downcast (to `reqwest::Error`, say).
+    pub fn get(&self) -> &(dyn std::error::Error + Send + Sync + 'static) {
+        &*self.0
+    }
+}
+
+impl fmt::Display for TransportSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for TransportSource {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.0.source()
+    }
+}
+
+impl PartialEq for TransportSource {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0) || self.0.to_string() == other.0.to_string()
+    }
+}
+
+impl Eq for TransportSource {}
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum UcwaError {
     /// The server answered with an HTTP error.
     #[error("{action}: {}{}", explain_http(*.status, .body.as_ref()), .retry_after.as_deref().map(|n| format!("; {n}")).unwrap_or_default())]
     Http {
-        action: String,
+        action: Action,
         status: u16,
         /// The UCWA error body, when UCWA itself answered (JSON or XML).
         body: Option<ErrorBody>,
@@ -23,24 +63,31 @@ pub enum UcwaError {
     /// The token endpoint refused the credentials or the grant.
     #[error("{action}: {}", explain_token_error(.error))]
     Token {
-        action: String,
+        action: Action,
         error: String,
         /// `X-Ms-diagnostics` of the refusal, shown but never interpreted.
         diagnostics: Option<String>,
     },
-    /// No answer: connection refused, reset, timed out, TLS failure.
+    /// No answer: connection refused, reset, timed out, TLS failure. `detail` is the text
+    /// users read; `source` the transport's own error (reqwest, itself wrapping the io or
+    /// TLS error), kept for `Error::source` chains, without its URL.
     #[error("{action}: {detail}")]
-    Transport { action: String, detail: String },
+    Transport {
+        action: Action,
+        detail: String,
+        #[source]
+        source: Option<TransportSource>,
+    },
     /// An answer this client cannot read.
     #[error("{action}: {source}")]
     Parse {
-        action: String,
+        action: Action,
         #[source]
         source: ParseError,
     },
     /// An answer that breaks the protocol (a missing link, a redirect loop, …).
     #[error("{action}: {detail}")]
-    Protocol { action: String, detail: String },
+    Protocol { action: Action, detail: String },
     /// The deployment offers no `startAudioVideo` link to this application.
     #[error("audio/video calls are not offered: this account or server gives the application no startAudioVideo link (checked the application and its communication resource); avlaunch never builds that URL itself")]
     NotOffered,

@@ -7,8 +7,10 @@ use std::time::Duration;
 use reqwest::Method;
 use tokio::sync::mpsc;
 
+use super::action::Action;
 use super::client::Client;
 use super::error::UcwaError;
+use super::notice::Notice;
 use super::resource::EventsPage;
 
 /// The server holds a P-GET up to 180 s by default; read a little longer than that.
@@ -38,7 +40,7 @@ impl EventChannel {
 
     /// One P-GET. Moves to the page's `resync`, `next` or `resume` link.
     pub async fn poll(&mut self, client: &Client) -> Result<EventsPage, UcwaError> {
-        let action = "reading the event channel";
+        let action = Action::ReadingEvents;
         let url = client.resolve(&self.next)?;
         let response = client
             .send(Method::GET, url, None, Some(POLL_TIMEOUT), action)
@@ -46,10 +48,7 @@ impl EventChannel {
         let format = super::client::response_format(&response).unwrap_or(client.format());
         let mut page = format
             .read_events(&response.body)
-            .map_err(|source| UcwaError::Parse {
-                action: action.into(),
-                source,
-            })?;
+            .map_err(|source| UcwaError::Parse { action, source })?;
         // Reasons are shown to the user: scrub any secret the server quotes in them.
         for event in page.senders.iter_mut().flat_map(|s| s.events.iter_mut()) {
             if let Some(reason) = &mut event.reason {
@@ -57,13 +56,13 @@ impl EventChannel {
             }
         }
         let follow = page.follow().ok_or_else(|| UcwaError::Protocol {
-            action: action.into(),
+            action,
             detail: "the events answer has no next, resync or resume link".into(),
         })?;
         if page.resync.is_some() {
-            client.notify("the event channel asked for a resync; following it");
+            client.notify(Notice::Resync);
         } else if page.next.is_none() && page.resume.is_some() {
-            client.notify("the event channel resumed after a silence; the server reset its state");
+            client.notify(Notice::Resumed);
         }
         self.next = follow.to_string();
         Ok(page)

@@ -6,6 +6,7 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use super::action::Action;
 use super::client::{Client, Credentials};
 use super::transport::{Exchange, ExchangeResult, Transport, WireRequest};
 use super::{discover, Format, UcwaError};
@@ -248,7 +249,7 @@ async fn a_503_with_retry_after_is_retried_after_the_pause() {
     let r = client
         .get_resource(
             "https://lyncweb.contoso.co.uk/ucwa/oauth/v1/applications/1",
-            "reading the application",
+            Action::ReadingApplication,
         )
         .await;
     assert!(r.is_ok(), "{r:?}");
@@ -321,7 +322,98 @@ async fn a_401_after_sign_in_re_authenticates_once_and_retries() {
     discover::sign_in(&client, USER.parse().unwrap())
         .await
         .unwrap();
-    let r = client.get_resource(APP, "reading the application").await;
+    let r = client.get_resource(APP, Action::ReadingApplication).await;
     assert!(r.is_ok(), "{r:?}");
     assert!(left.lock().unwrap().is_empty());
+}
+
+/// A 503 asking to wait longer than avlaunch ever waits (`RETRY_AFTER_CAP`) is reported at
+/// once, naming both waits; on the paused clock no time passes and nothing is sent again.
+#[tokio::test(start_paused = true)]
+async fn a_retry_after_beyond_the_cap_is_refused_without_waiting() {
+    let (client, left) = scripted(
+        vec![Step {
+            method: "GET",
+            url: "https://lyncweb.contoso.co.uk/ucwa/oauth/v1/applications/1",
+            check: any,
+            answer: answer(503, &[("Retry-After", "30")], ""),
+        }],
+        true,
+    );
+    let started = tokio::time::Instant::now();
+    let e = client
+        .get_resource(
+            "https://lyncweb.contoso.co.uk/ucwa/oauth/v1/applications/1",
+            Action::ReadingApplication,
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(e.status(), Some(503));
+    assert!(
+        e.to_string().ends_with(
+            "; the server asked to wait 30 s before retrying (Retry-After), longer than the 5 s allowed (the most avlaunch waits)"
+        ),
+        "{e}"
+    );
+    assert!(left.lock().unwrap().is_empty());
+    assert_eq!(started.elapsed(), Duration::ZERO);
+}
+
+/// A Retry-After within the cap but past the caller's deadline (`--timeout`) is refused
+/// too: the deadline, not the cap, bounds the wait.
+#[tokio::test(start_paused = true)]
+async fn a_retry_after_past_the_deadline_is_refused() {
+    let (client, left) = scripted(
+        vec![Step {
+            method: "GET",
+            url: "https://lyncweb.contoso.co.uk/ucwa/oauth/v1/applications/1",
+            check: any,
+            answer: answer(429, &[("Retry-After", "3")], ""),
+        }],
+        true,
+    );
+    client.set_deadline(Some(tokio::time::Instant::now() + Duration::from_secs(2)));
+    let e = client
+        .get_resource(
+            "https://lyncweb.contoso.co.uk/ucwa/oauth/v1/applications/1",
+            Action::ReadingApplication,
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(e.status(), Some(429));
+    assert!(
+        e.to_string()
+            .ends_with("longer than the 2 s allowed (what remains of --timeout)"),
+        "{e}"
+    );
+    assert!(left.lock().unwrap().is_empty());
+}
+
+/// An injected transport's failure is a `Transport` error whose text is the exchange's.
+#[tokio::test]
+async fn no_answer_is_a_transport_error_with_the_exchange_text() {
+    let (client, _) = scripted(
+        vec![Step {
+            method: "GET",
+            url: "https://lyncweb.contoso.co.uk/ucwa/oauth/v1/applications/1",
+            check: any,
+            answer: Err("cannot connect to lyncweb.contoso.co.uk".into()),
+        }],
+        true,
+    );
+    let e = client
+        .get(
+            "https://lyncweb.contoso.co.uk/ucwa/oauth/v1/applications/1",
+            Action::ReadingApplication,
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, UcwaError::Transport { source: None, .. }),
+        "{e:?}"
+    );
+    assert_eq!(
+        e.to_string(),
+        "reading the application: cannot connect to lyncweb.contoso.co.uk"
+    );
 }

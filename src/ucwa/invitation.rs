@@ -128,7 +128,7 @@ pub fn offer_data_uri(offer: &MediaOffer) -> String {
 /// What the flow keeps of the invitation and its call, always from the latest copy.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CallLinks {
-    pub state: Option<String>,
+    pub state: Option<InvitationState>,
     pub cancel: Option<String>,
     pub conversation: Option<String>,
     /// The modality resource of the conversation (`Modality::resource`: `audioVideo`).
@@ -142,7 +142,7 @@ impl CallLinks {
     /// capability: its absence in the latest copy means it no longer applies.
     pub fn update_from_invitation(&mut self, invitation: &Resource, modality: &Modality) {
         if let Some(state) = invitation.text("state") {
-            self.state = Some(state);
+            self.state = Some(InvitationState::parse(&state));
         }
         self.cancel = invitation.link("cancel").map(str::to_string);
         if let Some(c) = invitation.link("conversation") {
@@ -275,5 +275,98 @@ mod tests {
             offer_data_uri(&offer),
             "data:multipart/alternative;boundary=a%2C%20b;base64,LS1hLCBiDQo="
         );
+    }
+}
+
+/// An invitation's `state` (UCWA `InvitationState`, PROTOCOL.md "audioVideoInvitation"):
+/// an outgoing call goes Connecting → Alerting (or TeamRing, Forwarded) → Connected, or ends
+/// Declined, Cancelled or Failed. Parsed ignoring case; a state this client does not know
+/// is kept as received (`Unknown`) and counts as final.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InvitationState {
+    Connecting,
+    Alerting,
+    TeamRing,
+    Forwarded,
+    Connected,
+    Declined,
+    Cancelled,
+    Failed,
+    Unknown(String),
+}
+
+impl InvitationState {
+    const KNOWN: [InvitationState; 8] = [
+        InvitationState::Connecting,
+        InvitationState::Alerting,
+        InvitationState::TeamRing,
+        InvitationState::Forwarded,
+        InvitationState::Connected,
+        InvitationState::Declined,
+        InvitationState::Cancelled,
+        InvitationState::Failed,
+    ];
+
+    /// The state named by the wire text `s` (any case).
+    pub fn parse(s: &str) -> InvitationState {
+        Self::KNOWN
+            .into_iter()
+            .find(|k| k.as_str().eq_ignore_ascii_case(s))
+            .unwrap_or_else(|| InvitationState::Unknown(s.to_string()))
+    }
+
+    /// The wire spelling (an unknown state as received).
+    pub fn as_str(&self) -> &str {
+        match self {
+            InvitationState::Connecting => "Connecting",
+            InvitationState::Alerting => "Alerting",
+            InvitationState::TeamRing => "TeamRing",
+            InvitationState::Forwarded => "Forwarded",
+            InvitationState::Connected => "Connected",
+            InvitationState::Declined => "Declined",
+            InvitationState::Cancelled => "Cancelled",
+            InvitationState::Failed => "Failed",
+            InvitationState::Unknown(s) => s,
+        }
+    }
+
+    /// Where the state sits in the one-way progress: a later copy with a lower rank is
+    /// stale. Every ending (and every unknown state) shares the highest rank.
+    pub fn rank(&self) -> u8 {
+        match self {
+            InvitationState::Connecting => 1,
+            InvitationState::Alerting | InvitationState::TeamRing | InvitationState::Forwarded => 2,
+            InvitationState::Connected => 3,
+            _ => Self::FINAL_RANK,
+        }
+    }
+
+    /// The rank of every ending.
+    pub const FINAL_RANK: u8 = 4;
+}
+
+impl std::fmt::Display for InvitationState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod state_tests {
+    use super::InvitationState;
+
+    #[test]
+    fn states_parse_in_any_case_and_keep_unknown_text() {
+        assert_eq!(
+            InvitationState::parse("connected"),
+            InvitationState::Connected
+        );
+        assert_eq!(InvitationState::parse("TeamRing").as_str(), "TeamRing");
+        let odd = InvitationState::parse("Parked");
+        assert_eq!(odd, InvitationState::Unknown("Parked".into()));
+        assert_eq!(odd.to_string(), "Parked");
+        assert_eq!(odd.rank(), InvitationState::FINAL_RANK);
+        assert!(InvitationState::Connecting.rank() < InvitationState::Alerting.rank());
+        assert!(InvitationState::Alerting.rank() < InvitationState::Connected.rank());
     }
 }

@@ -31,7 +31,8 @@ use std::sync::{Arc, Mutex};
 
 use url::Url;
 
-use super::error::UcwaError;
+use super::action::Action;
+use super::error::{TransportSource, UcwaError};
 use super::proxy::{is_loopback, ProxyEnv, Route};
 use crate::secret::{redact_cwt, redact_form_fields, redact_json_fields, scrub_echoes};
 
@@ -196,14 +197,15 @@ impl Transport {
             .user_agent(concat!("avlaunch/", env!("CARGO_PKG_VERSION")));
         if let Some(pem) = ca_cert {
             let cert = reqwest::Certificate::from_pem(pem).map_err(|e| UcwaError::Protocol {
-                action: "reading --ca-cert".into(),
+                action: Action::ReadingCaCert,
                 detail: format!("not a PEM certificate: {e}"),
             })?;
             builder = builder.add_root_certificate(cert);
         }
         let http = builder.build().map_err(|e| UcwaError::Transport {
-            action: "starting the HTTP client".into(),
+            action: Action::StartingHttpClient,
             detail: e.to_string(),
+            source: Some(TransportSource::new(e)),
         })?;
         Ok(Transport {
             http,
@@ -333,7 +335,7 @@ impl Transport {
     pub async fn send(
         &self,
         request: WireRequest,
-        action: &str,
+        action: Action,
     ) -> Result<WireResponse, UcwaError> {
         check_scheme(&request.url)?;
         let route = self.proxies.route(&request.url);
@@ -385,7 +387,9 @@ impl Transport {
             clock,
         };
         let result = match &self.injected {
-            Some(exchange) => exchange(request.clone()).await,
+            Some(exchange) => exchange(request.clone())
+                .await
+                .map_err(|detail| (detail, None)),
             None => self.exchange(builder).await,
         };
         abandoned.record = None;
@@ -407,7 +411,7 @@ impl Transport {
                     body,
                 })
             }
-            Err(detail) => {
+            Err((detail, source)) => {
                 let mut detail = self.scrub_server(&detail);
                 if let Route::Proxy { proxy, from } = &route {
                     detail = format!(
@@ -419,8 +423,9 @@ impl Transport {
                 tracing::info!(seq, method = %record.method, url = %record.url, error = %detail, "no answer");
                 (self.sink)(record);
                 Err(UcwaError::Transport {
-                    action: action.to_string(),
+                    action,
                     detail,
+                    source,
                 })
             }
         }
@@ -429,8 +434,13 @@ impl Transport {
     async fn exchange(
         &self,
         builder: reqwest::RequestBuilder,
-    ) -> Result<(u16, Vec<(String, String)>, Vec<u8>), String> {
-        let describe = |e| describe(e, self.ca_cert_given);
+    ) -> Result<(u16, Vec<(String, String)>, Vec<u8>), (String, Option<TransportSource>)> {
+        // The text users read, and the error itself kept as the source (without its URL,
+        // which may carry a token).
+        let describe = |e: reqwest::Error| {
+            let detail = describe(&e, self.ca_cert_given);
+            (detail, Some(TransportSource::new(e.without_url())))
+        };
         let mut response = builder.send().await.map_err(describe)?;
         let status = response.status().as_u16();
         let headers = response
@@ -447,17 +457,23 @@ impl Transport {
             .content_length()
             .is_some_and(|n| n > BODY_CAP as u64)
         {
-            return Err(format!(
-                "the response body is larger than the {} KiB limit",
-                BODY_CAP / 1024
+            return Err((
+                format!(
+                    "the response body is larger than the {} KiB limit",
+                    BODY_CAP / 1024
+                ),
+                None,
             ));
         }
         let mut body = Vec::new();
         while let Some(chunk) = response.chunk().await.map_err(describe)? {
             if body.len() + chunk.len() > BODY_CAP {
-                return Err(format!(
-                    "the response body is larger than the {} KiB limit",
-                    BODY_CAP / 1024
+                return Err((
+                    format!(
+                        "the response body is larger than the {} KiB limit",
+                        BODY_CAP / 1024
+                    ),
+                    None,
                 ));
             }
             body.extend_from_slice(&chunk);
@@ -476,20 +492,20 @@ fn is_form(headers: &[(String, String)]) -> bool {
 
 /// A transport error in plain words, with the chain of causes (TLS detail included).
 /// `ca_cert_given`: whether `--ca-cert` was given (changes the advice for an unknown CA).
-fn describe(error: reqwest::Error, ca_cert_given: bool) -> String {
+fn describe(error: &reqwest::Error, ca_cert_given: bool) -> String {
     let host = error
         .url()
         .and_then(|u| u.host_str())
         .unwrap_or("the server")
         .to_string();
     let mut causes = Vec::new();
-    let mut source = std::error::Error::source(&error);
+    let mut source = std::error::Error::source(error);
     while let Some(s) = source {
         causes.push(s.to_string());
         source = s.source();
     }
     let chain = causes.join(": ");
-    let lead = if let Some(tls) = tls_error(&error) {
+    let lead = if let Some(tls) = tls_error(error) {
         explain_tls(&host, tls, ca_cert_given, std::time::SystemTime::now())
     } else if error.is_timeout() {
         format!("no answer from {host} in time")
@@ -655,6 +671,50 @@ fn presented_name(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A refused connection: the text users read is unchanged, and the reqwest error (and
+    /// the io error under it) stays reachable through `source()`, without the URL.
+    #[tokio::test]
+    async fn no_answer_keeps_the_transport_error_as_its_source() {
+        let port = {
+            let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            listener.local_addr().unwrap().port()
+        };
+        let transport =
+            Transport::with_proxies(None, Arc::new(|_| {}), ProxyEnv::default()).unwrap();
+        let url = Url::parse(&format!("http://127.0.0.1:{port}/ucwa?cwt=secret")).unwrap();
+        let e = transport
+            .send(
+                WireRequest::new(reqwest::Method::GET, url),
+                "reading".into(),
+            )
+            .await
+            .unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("reading: cannot connect to 127.0.0.1"),
+            "{e}"
+        );
+        let source = std::error::Error::source(&e).expect("the reqwest error");
+        let reqwest = match &e {
+            UcwaError::Transport {
+                source: Some(s), ..
+            } => s.get().downcast_ref::<reqwest::Error>(),
+            _ => None,
+        };
+        assert!(
+            reqwest.is_some_and(|r| r.is_connect() && r.url().is_none()),
+            "{e:?}"
+        );
+        assert!(!source.to_string().contains("cwt="), "{source}");
+        let mut chain = Vec::new();
+        let mut next = source.source();
+        while let Some(s) = next {
+            chain.push(s.to_string());
+            next = s.source();
+        }
+        assert!(!chain.is_empty(), "the io error under reqwest's");
+    }
 
     #[test]
     fn every_tls_cause_says_what_is_wrong_and_what_fixes_it() {
