@@ -77,6 +77,8 @@ pub enum Command {
     Who(WhoArgs),
     /// Run the built-in UCWA simulator on 127.0.0.1.
     Sim(SimArgs),
+    /// Connectivity report for a deployment: one verdict per hop, no call placed.
+    Doctor(DoctorArgs),
     /// Past calls, newest first (from the history file).
     History(HistoryArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
@@ -87,6 +89,19 @@ pub enum Command {
     },
     /// Print the man page (roff) on standard output.
     Man,
+}
+
+/// `avlaunch doctor`: the checks walk the deployment the way a call would and stop short of
+/// calling.
+#[derive(Debug, Clone, Args)]
+pub struct DoctorArgs {
+    /// text (one line per check), json (one JSON object per check, then a summary) or
+    /// nagios (one plugin line; exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN).
+    #[arg(long, value_enum, default_value_t = Output::Text)]
+    pub output: Output,
+    /// Also write a JUnit XML report to FILE: one testcase per check.
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub junit: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -203,6 +218,16 @@ pub struct CallArgs {
     /// Print only the outcome line (with --output json, only the summary).
     #[arg(short, long)]
     pub quiet: bool,
+    /// Place N calls (1-10000) one after another on one signed-in application; each call's
+    /// summary, then a stats line.
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    pub repeat: Option<String>,
+    /// Seconds between the calls of --repeat (default 0).
+    #[arg(long, value_name = "SECS", allow_negative_numbers = true)]
+    pub interval: Option<String>,
+    /// Also write a JUnit XML report to FILE: one testcase per call.
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub junit: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -259,6 +259,58 @@ pub fn summary(problems: &[Problem], operation_id: Option<&str>) -> serde_json::
     })
 }
 
+/// `--repeat N` (1–10000) and `--interval SECS` (0–3600, fractions allowed; only with
+/// `--repeat`), and the options that cannot go with `--repeat` (`--har`: one file per
+/// call is not kept; `--output nagios`: one plugin line is one call).
+pub fn repeat(args: &crate::cli::CallArgs) -> (Option<(u32, Duration)>, Vec<Problem>) {
+    let mut problems = Vec::new();
+    let count = match args.repeat.as_deref() {
+        None => None,
+        Some(v) => match v.trim().parse::<u32>() {
+            Ok(n) if (1..=10_000).contains(&n) => Some(n),
+            _ => {
+                problems.push(Problem::new(
+                    "--repeat",
+                    format!("'{v}' is not a number of calls from 1 to 10000"),
+                ));
+                None
+            }
+        },
+    };
+    let interval = match args.interval.as_deref() {
+        None => Duration::ZERO,
+        Some(v) => match v.trim().parse::<f64>() {
+            Ok(s) if s.is_finite() && (0.0..=3600.0).contains(&s) => Duration::from_secs_f64(s),
+            _ => {
+                problems.push(Problem::new(
+                    "--interval",
+                    format!("'{v}' is not a number of seconds from 0 to 3600"),
+                ));
+                Duration::ZERO
+            }
+        },
+    };
+    if args.repeat.is_none() {
+        if args.interval.is_some() {
+            problems.push(Problem::new("--interval", "only applies with --repeat N"));
+        }
+        return (None, problems);
+    }
+    if args.har.is_some() {
+        problems.push(Problem::new(
+            "--har",
+            "cannot be used with --repeat (the wire log of many calls is not kept)",
+        ));
+    }
+    if args.output == Output::Nagios {
+        problems.push(Problem::new(
+            "--output nagios",
+            "checks one call; use it without --repeat",
+        ));
+    }
+    (count.map(|n| (n, interval)), problems)
+}
+
 /// `--har FILE` can be written: its directory exists, and the file, if it exists, is a
 /// regular file. Checked before anything is sent, like every other option.
 pub fn har_path(path: Option<&std::path::Path>) -> Option<Problem> {

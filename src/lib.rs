@@ -9,12 +9,15 @@
 pub mod call;
 pub mod cli;
 pub mod config;
+pub mod doctor;
 pub mod har;
 pub mod headless;
 pub mod history;
 pub mod input;
+pub mod junit;
 pub mod logging;
 pub mod nagios;
+pub mod repeat;
 pub mod sanitize;
 pub mod secret;
 pub mod settings;

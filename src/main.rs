@@ -7,7 +7,7 @@ use clap::{ArgMatches, CommandFactory, FromArgMatches};
 
 use avlaunch::call::session::CallOptions;
 use avlaunch::call::CallRequest;
-use avlaunch::cli::{CallArgs, Cli, Command, Output, ServerArgs, SimArgs};
+use avlaunch::cli::{CallArgs, Cli, Command, DoctorArgs, Output, ServerArgs, SimArgs};
 use avlaunch::input::{self, Problem};
 use avlaunch::settings::{self, Prompt, Settings, Target};
 use avlaunch::tui::session::{ConnectRequest, Extras, ProfileChoice, SessionInfo};
@@ -87,6 +87,10 @@ fn main() -> ExitCode {
                 true => runtime.block_on(simulator(args)),
                 false => input::report(&problems, Output::Text, None),
             }
+        }
+        Some(Command::Doctor(args)) => {
+            logging::init_stderr(cli.server.log_level.as_deref());
+            runtime.block_on(doctor(cli.server, args))
         }
         Some(Command::History(args)) => avlaunch::history::command(&args),
         Some(Command::Completions { shell }) => completions(shell),
@@ -262,6 +266,19 @@ async fn call(server: ServerArgs, args: CallArgs) -> u8 {
     problems.extend(time_problems);
     let (thresholds, threshold_problems) = input::thresholds(&args);
     problems.extend(threshold_problems);
+    let (repeat, repeat_problems) = input::repeat(&args);
+    problems.extend(repeat_problems);
+    let repeat = repeat.map(|(count, interval)| avlaunch::repeat::Repeat {
+        count,
+        interval,
+        junit: args.junit.clone(),
+    });
+    if args.junit.is_some() && repeat.is_none() {
+        problems.push(Problem::new(
+            "--junit",
+            "for a call, only applies with --repeat N (use --repeat 1 for one call)",
+        ));
+    }
     problems.extend(input::server_options(&server));
     problems.extend(input::har_path(args.har.as_deref()));
     let sim_config = if server.server.is_none() {
@@ -296,6 +313,35 @@ async fn call(server: ServerArgs, args: CallArgs) -> u8 {
         format: settings.format,
         thresholds,
     };
+    if let Some(repeat) = repeat {
+        return match target {
+            Target::Deployment(connection) => {
+                avlaunch::repeat::run(call, connection, options, args.output, args.quiet, repeat)
+                    .await
+            }
+            Target::Embedded { user, format } => {
+                let handle = match sim::start(sim_config.unwrap_or_default()).await {
+                    Ok(h) => h,
+                    Err(e) => {
+                        avlaunch::errln!("avlaunch: cannot start the built-in simulator: {e}");
+                        return 3;
+                    }
+                };
+                let connection = settings::embedded_connection(handle.url.clone(), user, format);
+                let code = avlaunch::repeat::run(
+                    call,
+                    connection,
+                    options,
+                    args.output,
+                    args.quiet,
+                    repeat,
+                )
+                .await;
+                handle.shutdown().await;
+                code
+            }
+        };
+    }
     match target {
         Target::Deployment(connection) => {
             let history = settings.recorder(&connection, false);
@@ -347,6 +393,74 @@ async fn call(server: ServerArgs, args: CallArgs) -> u8 {
             handle.shutdown().await;
             code
         }
+    }
+}
+
+/// `avlaunch doctor`: the checks on the deployment (or the built-in simulator), printed as
+/// they finish.
+async fn doctor(server: ServerArgs, args: DoctorArgs) -> u8 {
+    let mut problems = input::server_options(&server);
+    let sim_config = if server.server.is_none() {
+        embedded_sim_config().map_err(|p| problems.push(p)).ok()
+    } else {
+        None
+    };
+    if !problems.is_empty() {
+        return doctor_invalid(&problems, args.output);
+    }
+    let (_settings, target) = match Settings::resolve(&server)
+        .and_then(|s| settings::target(&s, Prompt::Terminal).map(|t| (s, t)))
+    {
+        Ok(t) => t,
+        Err(e) => return doctor_invalid(&[Problem::from_text(&e)], args.output),
+    };
+    let (connection, handle) = match target {
+        Target::Deployment(connection) => (connection, None),
+        Target::Embedded { user, format } => {
+            let handle = match sim::start(sim_config.unwrap_or_default()).await {
+                Ok(h) => h,
+                Err(e) => {
+                    avlaunch::errln!("avlaunch doctor: cannot start the built-in simulator: {e}");
+                    return 3;
+                }
+            };
+            if args.output == Output::Text {
+                avlaunch::outln!("avlaunch doctor: built-in simulator at {}", handle.url);
+            }
+            let connection = settings::embedded_connection(handle.url.clone(), user, format);
+            (connection, Some(handle))
+        }
+    };
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let walk = tokio::spawn(avlaunch::doctor::run(connection, tx));
+    let mut checks = Vec::new();
+    while let Some(check) = rx.recv().await {
+        avlaunch::doctor::output::print_check(&check, args.output);
+        checks.push(check);
+    }
+    let _ = walk.await;
+    if let Some(handle) = handle {
+        handle.shutdown().await;
+    }
+    avlaunch::doctor::output::finish(&checks, args.output, args.junit.as_deref())
+}
+
+/// Invalid input for `doctor`: the problems, a JSON summary or a Nagios UNKNOWN line; exit 2
+/// (3, UNKNOWN, for nagios).
+fn doctor_invalid(problems: &[Problem], output: Output) -> u8 {
+    match output {
+        Output::Json => {
+            for p in problems {
+                avlaunch::errln!("avlaunch doctor: {p}");
+            }
+            let message: Vec<String> = problems.iter().map(ToString::to_string).collect();
+            avlaunch::outln!(
+                "{}",
+                serde_json::json!({"type": "summary", "verdict": "invalid", "error": message.join("; "), "exit_code": 2})
+            );
+            2
+        }
+        other => input::report(problems, other, None),
     }
 }
 

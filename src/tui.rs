@@ -293,6 +293,8 @@ where
     let mut recorder: Option<Recorder> = None;
     let mut export_dir = extras.export_dir.clone();
     let (tx, mut rx) = mpsc::unbounded_channel::<(CallId, CallUpdate)>();
+    // Checks of the connectivity walk (F12), tagged with the walk number.
+    let (doctor_tx, mut doctor_rx) = mpsc::unbounded_channel::<(u64, crate::doctor::Check)>();
     let mut live: HashMap<CallId, LiveCall> = HashMap::new();
     let mut queued: Vec<(CallId, ValidCall, Format)> = Vec::new();
     let mut ticker: Option<tokio::time::Interval> = None;
@@ -317,6 +319,7 @@ where
             Some((id, update)) = rx.recv() => Msg::Call(id, update),
             Some((query, result)) = search_rx.recv() => Msg::Searched(query, result),
             _ = tokio::time::sleep_until(tokio::time::Instant::from_std(search_due.unwrap_or_else(Instant::now))), if search_due.is_some() => Msg::SearchDue,
+            Some((run, check)) = doctor_rx.recv() => Msg::Doctor(run, check),
             event = events.next() => match event {
                 Some(Ok(event)) => match event_msg(event) {
                     Some(msg) => msg,
@@ -453,6 +456,32 @@ where
                         }
                     }
                 }
+                Command::Doctor(run) => match &connection {
+                    Some(conn) => {
+                        let (check_tx, mut checks) = mpsc::unbounded_channel();
+                        let forward = doctor_tx.clone();
+                        tokio::spawn(crate::doctor::run(conn.clone(), check_tx));
+                        tokio::spawn(async move {
+                            while let Some(check) = checks.recv().await {
+                                if forward.send((run, check)).is_err() {
+                                    break;
+                                }
+                            }
+                        });
+                    }
+                    None => {
+                        let check = crate::doctor::Check {
+                            name: crate::doctor::CHECKS[0],
+                            verdict: crate::doctor::Verdict::Fail,
+                            detail:
+                                "not connected yet: wait for the connection, or sign in with F7"
+                                    .into(),
+                            ms: 0,
+                            offered: None,
+                        };
+                        command = app.update(Msg::Doctor(run, check));
+                    }
+                },
                 Command::Export(id) => {
                     let result = export(&app, id, export_dir.as_deref());
                     command = app.update(Msg::Exported(result));

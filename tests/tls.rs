@@ -404,3 +404,68 @@ fn every_tls_failure_is_named_by_its_cause() {
         "{stderr}"
     );
 }
+
+/// A date `offset` from now for `openssl ca` (`YYYYMMDDHHMMSSZ`), e.g. "+10 days".
+fn openssl_date(offset: &str) -> String {
+    let out = Command::new("date")
+        .args(["-u", "-d", offset, "+%Y%m%d%H%M%SZ"])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// `avlaunch doctor`'s `tls` check against `openssl s_server` with a leaf of a private CA:
+/// (verdict, detail).
+fn doctor_tls(ca: &Ca, port: u16) -> (String, String) {
+    let out = Command::new(BIN)
+        .args([
+            "doctor",
+            "--server",
+            &format!("https://127.0.0.1:{port}/"),
+            "--user",
+            "a@contoso.com",
+        ])
+        .args(["--output", "json", "--ca-cert", &ca.cert()])
+        .envs(common::home_env())
+        .env("AVLAUNCH_PASSWORD", "x")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let tls: serde_json::Value = stdout
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .find(|c| c["name"] == "tls")
+        .unwrap_or_else(|| panic!("no tls check: {stdout}"));
+    (
+        tls["verdict"].as_str().unwrap().to_string(),
+        tls["detail"].as_str().unwrap().to_string(),
+    )
+}
+
+#[test]
+fn doctor_reads_the_presented_certificate_pass_warn_and_fail() {
+    let guard = tempfile::tempdir().unwrap();
+    let ca = Ca::new(guard.path(), "Doctor Test CA");
+    let san = format!("{SERVER_EXT}subjectAltName=IP:127.0.0.1\n");
+    let start = openssl_date("-1 day");
+    for (file, ext, end, verdict, words) in [
+        ("good", san.as_str(), openssl_date("+90 days"), "pass", "days left"),
+        ("soon", san.as_str(), openssl_date("+10 days"), "warn", "renew"),
+        ("old", san.as_str(), openssl_date("-1 hour"), "fail", "expired"),
+        (
+            "other",
+            "basicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:other.example\n",
+            openssl_date("+90 days"),
+            "fail",
+            "other.example",
+        ),
+    ] {
+        let start = if file == "old" { openssl_date("-3 days") } else { start.clone() };
+        let (cert, key) = ca.leaf(file, "127.0.0.1", ext, &start, &end);
+        let (_server, port) = serve(&cert, &key);
+        let (got, detail) = doctor_tls(&ca, port);
+        assert_eq!(got, verdict, "{file}: {detail}");
+        assert!(detail.contains(words), "{file}: {detail}");
+        assert!(detail.contains("issuer Doctor Test CA"), "{file}: {detail}");
+    }
+}

@@ -53,6 +53,8 @@ pub enum Action {
     SignIn,
     /// Connect with the next profile of the config file.
     NextProfile,
+    /// Open the connectivity checklist (`avlaunch doctor`) and run it, or close it.
+    Doctor,
 }
 
 /// Where the key is pressed.
@@ -72,6 +74,8 @@ pub enum Context {
     Confirm,
     /// The sign-in dialog has the keys (only quitting is taken from it).
     SignIn,
+    /// The connectivity checklist: Esc, Enter or F12 close it.
+    Doctor,
 }
 
 /// The action for `key` in `context`, or `None` to hand the key to the focused text field
@@ -109,11 +113,18 @@ pub fn keymap(context: Context, key: KeyEvent) -> Option<Action> {
             }
         }
         Context::SignIn => return None,
+        Context::Doctor => {
+            return match key.code {
+                KeyCode::Esc | KeyCode::Enter | KeyCode::F(12) => Some(Action::Doctor),
+                _ => None,
+            }
+        }
         _ => {}
     }
     match key.code {
         KeyCode::F(7) => return Some(Action::SignIn),
         KeyCode::F(9) => return Some(Action::NextProfile),
+        KeyCode::F(12) => return Some(Action::Doctor),
         KeyCode::Char('e') if ctrl => return Some(Action::HangUp),
         KeyCode::F(8) => return Some(Action::HangUp),
         KeyCode::F(11) => return Some(Action::HoldResume),
@@ -182,7 +193,7 @@ pub fn keymap(context: Context, key: KeyEvent) -> Option<Action> {
             KeyCode::Char('q') => Some(Action::Escape),
             _ => None,
         },
-        Context::Help | Context::Confirm | Context::SignIn => None,
+        Context::Help | Context::Confirm | Context::SignIn | Context::Doctor => None,
     }
 }
 
@@ -209,6 +220,7 @@ pub const HELP: &[(&str, &str)] = &[
     ),
     ("F7", "sign in: profile, server, user, password"),
     ("F9", "switch to the next profile"),
+    ("F12", "check the deployment (doctor): no call placed"),
     ("Esc", "cancel a ringing call / go back / close"),
     (
         "PgUp PgDn",

@@ -56,6 +56,8 @@ pub enum Msg {
     SearchDue,
     /// A directory search for this query ended: the people found, or why not.
     Searched(String, Result<Vec<Person>, String>),
+    /// A check of the connectivity walk number `.0` finished.
+    Doctor(u64, crate::doctor::Check),
 }
 
 /// What the loop must do for `update`; the App itself never does I/O.
@@ -79,6 +81,8 @@ pub enum Command {
     Reconnect(ConnectRequest),
     /// Search the directory for this query (any older search is stopped).
     Search(String),
+    /// Run the connectivity checks (walk number `.0`) on the current connection.
+    Doctor(u64),
 }
 
 /// Which full-width view is shown.
@@ -107,6 +111,8 @@ pub enum Overlay {
     ConfirmPresence(Box<(ValidCall, Format, &'static str)>),
     /// The sign-in dialog: profile, server, user, password.
     SignIn(Box<SignInDialog>),
+    /// The connectivity checklist (F12), filled in as the checks finish.
+    Doctor(Box<Vec<crate::doctor::Check>>),
 }
 
 /// Whether the session's sign-in worked, as the calls showed it (each call signs in).
@@ -335,6 +341,8 @@ pub struct App {
     /// The To field's directory search (matches under it, the contact taken).
     pub lookup: Lookup,
     next_id: CallId,
+    /// The number of the latest connectivity walk (F12); checks of older walks are dropped.
+    pub doctor_run: u64,
 }
 
 /// Rows scrolled by PageUp / PageDown.
@@ -374,6 +382,7 @@ impl App {
             past_sel: None,
             lookup: Lookup::default(),
             next_id: 1,
+            doctor_run: 0,
         }
     }
 
@@ -410,6 +419,7 @@ impl App {
             (Overlay::Help, _, _) => Context::Help,
             (Overlay::ConfirmReplace(_) | Overlay::ConfirmPresence(_), _, _) => Context::Confirm,
             (Overlay::SignIn(_), _, _) => Context::SignIn,
+            (Overlay::Doctor(_), _, _) => Context::Doctor,
             (Overlay::None, View::Ladder, _) => Context::Ladder,
             (Overlay::None, View::WireLog, _) => Context::WireLog,
             (Overlay::None, View::Form, Pane::History) => Context::History,
@@ -595,6 +605,14 @@ impl App {
                 self.past = entries;
                 None
             }
+            Msg::Doctor(run, check) => {
+                if let Overlay::Doctor(checks) = &mut self.overlay {
+                    if run == self.doctor_run {
+                        checks.push(check);
+                    }
+                }
+                None
+            }
             Msg::Session(info) => {
                 if let Some(number) = &info.via_phone {
                     self.form.prefill_phone(number);
@@ -632,6 +650,15 @@ impl App {
             Action::Details => {
                 self.details = !self.details;
                 None
+            }
+            Action::Doctor => {
+                if matches!(self.overlay, Overlay::Doctor(_)) {
+                    self.overlay = Overlay::None;
+                    return None;
+                }
+                self.doctor_run += 1;
+                self.overlay = Overlay::Doctor(Box::default());
+                Some(Command::Doctor(self.doctor_run))
             }
             Action::Yes => match std::mem::replace(&mut self.overlay, Overlay::None) {
                 Overlay::ConfirmReplace(pending) => {

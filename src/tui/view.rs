@@ -61,6 +61,7 @@ pub fn render_buf(app: &App, area: Rect, buf: &mut Buffer) {
             render_confirm_presence(app, &pending.0.to, pending.2, area, buf)
         }
         Overlay::SignIn(dialog) => widgets::signin::render(app, dialog, area, buf),
+        Overlay::Doctor(checks) => widgets::doctor::render(app, checks, area, buf),
     }
 }
 

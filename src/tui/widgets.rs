@@ -1,5 +1,6 @@
 //! One file per pane. Each `render(app, area, buf)` reads the App and draws into the buffer.
 
+pub mod doctor;
 pub mod footer;
 pub mod form;
 pub mod history;

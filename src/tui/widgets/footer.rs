@@ -22,6 +22,7 @@ pub fn keys(app: &App) -> Vec<(&'static str, &'static str)> {
         }
         Context::Confirm => return vec![("y", "end it and call"), ("n", "keep the live call")],
         Context::SignIn => return crate::tui::widgets::signin::FOOTER.to_vec(),
+        Context::Doctor => return crate::tui::widgets::doctor::FOOTER.to_vec(),
         Context::Text { can_complete } => {
             keys.push(("Enter", "call"));
             if can_complete {
