@@ -8,10 +8,10 @@ use avlaunch::ucwa::resource::{Input, Link, Resource, Value};
 use avlaunch::ucwa::xml;
 use proptest::prelude::*;
 
-/// Text without control characters (XML 1.0 cannot carry most of them), any other Unicode.
+/// Text XML 1.0 can carry (no control characters, no U+FFFE or U+FFFF), any other Unicode.
 fn text() -> impl Strategy<Value = String> {
     prop_oneof![
-        "[^\\p{Cc}]{0,40}",
+        "[^\\p{Cc}\u{FFFE}\u{FFFF}]{0,40}",
         // Markup-heavy text, to hit the escaping.
         "[<>&\"' ;#a-z\\]\\[!CDAT/=]{0,40}",
     ]
@@ -124,6 +124,22 @@ proptest! {
         let cut = cut.index(body.len() + 1);
         let _ = xml::read_input(&body[..cut]);
         let _ = xml::read_resource(&body[..cut]);
+    }
+
+    /// Whatever text it is given, the writer writes XML: characters XML 1.0 cannot carry
+    /// become U+FFFD, so what is written always reads back.
+    #[test]
+    fn the_writer_always_writes_xml(raw in "\\PC{0,20}[\u{0}-\u{1f}\u{FFFE}\u{FFFF}]{1,3}\\PC{0,20}") {
+        let input = Input {
+            properties: vec![(raw.clone(), Value::Text(raw.clone()))],
+            links: vec![],
+        };
+        let back = xml::read_input(&xml::write_input(&input)).unwrap();
+        let text = match &back.properties[0].1 {
+            Value::Text(t) => t.clone(),
+            other => panic!("{other:?}"),
+        };
+        prop_assert!(text.chars().all(xml::is_xml_char));
     }
 
     #[test]

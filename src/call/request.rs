@@ -200,15 +200,20 @@ fn non_empty(value: &Option<String>) -> Option<&str> {
     value.as_deref().filter(|s| !s.is_empty())
 }
 
+/// The first character no field may carry: a control character, or one XML 1.0 cannot
+/// carry (U+FFFE, U+FFFF), which a server in the XML format could not be sent.
 fn control_char(value: &str) -> Option<char> {
-    value.chars().find(|c| c.is_control())
+    value
+        .chars()
+        .find(|c| c.is_control() || !crate::ucwa::xml::is_xml_char(*c))
 }
 
 fn control_char_error(field: Field, c: char) -> FieldError {
     FieldError {
         field,
         message: format!(
-            "contains the control character U+{:04X}, which cannot be sent",
+            "contains the {}character U+{:04X}, which cannot be sent",
+            if c.is_control() { "control " } else { "" },
             c as u32
         ),
     }
@@ -1037,6 +1042,19 @@ mod tests {
         assert!(messages(&req)[0].contains("does not look like SDP: it looks like plain text"));
         req.media_offer = Some(binary);
         assert!(messages(&req)[0].contains("is not an SDP offer: it looks like binary data"));
+    }
+
+    #[test]
+    fn characters_xml_cannot_carry_are_refused_in_every_field() {
+        for c in ['\u{fffe}', '\u{ffff}', '\u{1b}'] {
+            let mut req = CallRequest::to("sip:alice@contoso.com");
+            req.subject = Some(format!("a{c}b"));
+            req.thread_id = Some(format!("t{c}"));
+            req.session_context = Some(format!("s{c}"));
+            let m = messages(&req);
+            assert_eq!(m.len(), 3, "{c:?}: {m:?}");
+            assert!(m.iter().all(|m| m.contains(&format!("U+{:04X}", c as u32))), "{m:?}");
+        }
     }
 
     #[test]

@@ -35,9 +35,23 @@ where
     w.write_event(Xml::End(start.to_end()))
 }
 
+/// Text as XML 1.0 can carry it: a character it forbids (a C0 control but TAB, LF and CR,
+/// U+FFFE, U+FFFF; XML 1.0 §2.2) becomes U+FFFD, so nothing we write is refused as not XML.
+/// Fields are validated before they get here; this is for what validation cannot see.
+fn xml_text(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().all(super::is_xml_char) {
+        std::borrow::Cow::Borrowed(text)
+    } else {
+        text.chars()
+            .map(|c| if super::is_xml_char(c) { c } else { '\u{fffd}' })
+            .collect::<String>()
+            .into()
+    }
+}
+
 fn text_element(w: &mut W, start: BytesStart<'_>, text: &str) -> io::Result<()> {
     w.write_event(Xml::Start(start.borrow()))?;
-    w.write_event(Xml::Text(BytesText::new(text)))?;
+    w.write_event(Xml::Text(BytesText::new(&xml_text(text))))?;
     w.write_event(Xml::End(start.to_end()))
 }
 
@@ -48,10 +62,10 @@ fn with_ns(mut start: BytesStart<'_>) -> BytesStart<'_> {
 
 fn link_start<'a>(name: &'a str, link: &'a Link, revision: &'a str) -> BytesStart<'a> {
     let mut start = BytesStart::new(name);
-    start.push_attribute(("rel", link.rel.as_str()));
-    start.push_attribute(("href", link.href.as_str()));
+    start.push_attribute(("rel", xml_text(&link.rel).as_ref()));
+    start.push_attribute(("href", xml_text(&link.href).as_ref()));
     if let Some(title) = &link.title {
-        start.push_attribute(("title", title.as_str()));
+        start.push_attribute(("title", xml_text(title).as_ref()));
     }
     if link.revision.is_some() {
         start.push_attribute(("revision", revision));
@@ -78,7 +92,7 @@ fn write_value(w: &mut W, name: Option<&str>, value: &Value) -> io::Result<()> {
     let named = |tag: &'static str| {
         let mut start = BytesStart::new(tag);
         if let Some(name) = name {
-            start.push_attribute(("name", name));
+            start.push_attribute(("name", xml_text(name).as_ref()));
         }
         start
     };
