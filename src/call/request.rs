@@ -1053,7 +1053,10 @@ mod tests {
             req.session_context = Some(format!("s{c}"));
             let m = messages(&req);
             assert_eq!(m.len(), 3, "{c:?}: {m:?}");
-            assert!(m.iter().all(|m| m.contains(&format!("U+{:04X}", c as u32))), "{m:?}");
+            assert!(
+                m.iter().all(|m| m.contains(&format!("U+{:04X}", c as u32))),
+                "{m:?}"
+            );
         }
     }
 
