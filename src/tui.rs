@@ -94,6 +94,14 @@ pub type RunSearch = Arc<
 /// What a search for the To field ends with.
 pub type SearchResult = Result<Vec<crate::ucwa::people::Person>, String>;
 
+/// Signs in (or re-uses the kept session) and tells which calling modalities the
+/// application offers: (`startAudioVideo`, `startPhoneAudio`) present, or why not.
+pub type RunOffered = Arc<
+    dyn Fn(Connection) -> Pin<Box<dyn Future<Output = Result<(bool, bool), String>> + Send>>
+        + Send
+        + Sync,
+>;
+
 /// Ends what the runner keeps between calls (the signed-in session).
 pub type CloseRunner = Arc<dyn Fn() -> Pin<Box<dyn Future<Output = ()> + Send>> + Send + Sync>;
 
@@ -103,6 +111,8 @@ pub struct SessionRunner {
     pub run: RunCall,
     pub close: CloseRunner,
     pub search: RunSearch,
+    /// Signs in at start on the simulator, so the form knows what it may offer.
+    pub offered: RunOffered,
 }
 
 impl SessionRunner {
@@ -114,6 +124,7 @@ impl SessionRunner {
             search: Arc::new(|_, _| {
                 Box::pin(async { Err("directory search is not available here".to_string()) })
             }),
+            offered: Arc::new(|_| Box::pin(async { Err("not signed in here".to_string()) })),
         }
     }
 }
@@ -124,7 +135,22 @@ pub fn session_runner() -> SessionRunner {
     let keeper = Keeper::new();
     let closing = keeper.clone();
     let searching = keeper.clone();
+    let probing = keeper.clone();
     SessionRunner {
+        offered: Arc::new(move |connection| {
+            let keeper = probing.clone();
+            Box::pin(async move {
+                let session = keeper
+                    .session_for(&connection)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let links = session.links();
+                Ok((
+                    links.start_audio_video.is_some(),
+                    links.start_phone_audio.is_some(),
+                ))
+            })
+        }),
         // On the kept session (opened for the search when there is none yet).
         search: Arc::new(move |query, connection| {
             let keeper = searching.clone();
@@ -299,6 +325,7 @@ where
     let mut queued: Vec<(CallId, ValidCall, Format)> = Vec::new();
     let mut ticker: Option<tokio::time::Interval> = None;
     let (search_tx, mut search_rx) = mpsc::unbounded_channel::<(String, SearchResult)>();
+    let (offered_tx, mut offered_rx) = mpsc::unbounded_channel::<(bool, bool)>();
     // The one search running; a newer query aborts it (its answer would be dropped anyway).
     let mut search_task: Option<JoinHandle<()>> = None;
 
@@ -318,6 +345,7 @@ where
             biased;
             Some((id, update)) = rx.recv() => Msg::Call(id, update),
             Some((query, result)) = search_rx.recv() => Msg::Searched(query, result),
+            Some((audio_video, phone_audio)) = offered_rx.recv() => Msg::Offered { audio_video, phone_audio },
             _ = tokio::time::sleep_until(tokio::time::Instant::from_std(search_due.unwrap_or_else(Instant::now))), if search_due.is_some() => Msg::SearchDue,
             Some((run, check)) = doctor_rx.recv() => Msg::Doctor(run, check),
             event = events.next() => match event {
@@ -344,6 +372,21 @@ where
                         recorder = info.history.clone().map(|path| {
                             Recorder::new(path, &ready.connection, ready.demo.is_some(), info.profile.clone())
                         });
+                        // DESIGN.md: on the simulator the UI signs in at start, so the form
+                        // knows at once whether to offer audio/video, the phone, or neither.
+                        if ready.demo.is_some() {
+                            let mut conn = ready.connection.clone();
+                            conn.format = app.form.format;
+                            let (probe, tx) = ((runner.offered)(conn), offered_tx.clone());
+                            tokio::spawn(async move {
+                                match probe.await {
+                                    Ok(offered) => {
+                                        let _ = tx.send(offered);
+                                    }
+                                    Err(e) => tracing::warn!(error = %e, "signing in at start"),
+                                }
+                            });
+                        }
                         connection = Some(ready.connection);
                         if info.export_dir.is_some() {
                             export_dir = info.export_dir.clone();

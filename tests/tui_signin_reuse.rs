@@ -204,3 +204,73 @@ async fn two_calls() {
     assert_eq!(sim.live_applications(), 0);
     sim.shutdown().await;
 }
+
+/// On the simulator the UI signs in at start (DESIGN.md), so the form knows what the
+/// application offers before any call: with only `startPhoneAudio` it says so and
+/// preselects the phone; quitting deletes that application.
+#[tokio::test(flavor = "current_thread")]
+async fn on_the_simulator_the_form_knows_what_is_offered_before_any_call() {
+    tokio::task::LocalSet::new()
+        .run_until(offered_at_start())
+        .await;
+}
+
+async fn offered_at_start() {
+    let sim = sim::start(SimConfig {
+        faults: avlaunch::sim::faults::Faults::parse("no-av-link").unwrap(),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let connection = Connection {
+        server: Server::Url(sim.url.clone()),
+        user: "tester@contoso.com".into(),
+        password: Some(Password::new("demo")),
+        token: None,
+        format: Format::Json,
+        ca_cert: None,
+    };
+    let (keys, rx) = mpsc::unbounded_channel::<io::Result<Event>>();
+    let last = Arc::new(Mutex::new(String::new()));
+    let backend = Recorder {
+        inner: TestBackend::new(120, 30),
+        last: last.clone(),
+    };
+    let events = Box::pin(stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|e| (e, rx))
+    }));
+    let demo = avlaunch::tui::DemoInfo {
+        url: sim.url.to_string(),
+        contacts: Vec::new(),
+    };
+    let config = TuiConfig {
+        connect: Box::pin(async move {
+            Ok(Ready {
+                connection,
+                demo: Some(demo),
+            })
+        }),
+        options: CallOptions::default(),
+        format: Format::Json,
+    };
+    let ui = tokio::task::spawn_local(async move {
+        let mut term = Terminal::new(backend)?;
+        run_with(
+            &mut term,
+            events,
+            config,
+            session_runner(),
+            Theme::new(false),
+            Vec::new(),
+        )
+        .await
+    });
+    until("the phone preselected", &last, |f| {
+        f.contains("only Call via Work offered here") && f.contains("[my phone]")
+    })
+    .await;
+    assert_eq!(sim.live_applications(), 1, "signed in at start");
+    keys.send(ctrl('q')).unwrap();
+    ui.await.unwrap().unwrap();
+    assert_eq!(sim.live_applications(), 0, "deleted on the way out");
+}

@@ -56,6 +56,11 @@ pub enum Msg {
     SearchDue,
     /// A directory search for this query ended: the people found, or why not.
     Searched(String, Result<Vec<Person>, String>),
+    /// The signed-in application's calling links, learnt at start (on the simulator).
+    Offered {
+        audio_video: bool,
+        phone_audio: bool,
+    },
     /// A check of the connectivity walk number `.0` finished.
     Doctor(u64, crate::doctor::Check),
 }
@@ -491,6 +496,16 @@ impl App {
             Msg::SearchDue => self.lookup.fire(self.now).map(Command::Search),
             Msg::Searched(query, result) => {
                 self.dirty = self.lookup.finished(&query, result);
+                None
+            }
+            Msg::Offered {
+                audio_video,
+                phone_audio,
+            } => {
+                // Learnt by signing in at start: the session is signed in.
+                self.signin = SignInState::SignedIn;
+                self.form.set_offered(audio_video, phone_audio);
+                self.dirty = true;
                 None
             }
             Msg::Key(key) if matches!(self.overlay, Overlay::SignIn(_)) => {
