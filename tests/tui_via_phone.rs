@@ -73,6 +73,12 @@ fn only_call_via_work_offered_the_form_chooses_your_phone() {
     tmux.wait_for("F11 resume", limit);
     tmux.keys(&["F11"]);
     tmux.wait_for("resumed: off hold", limit);
+    // The ladder names both legs on the events that started them.
+    tmux.keys(&["F2"]);
+    tmux.wait_for("[Connecting] — ringing your phone (+1 425", limit);
+    tmux.wait_for("[Alerting] — your phone answered: calling", limit);
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("New call", limit);
     tmux.keys(&["C-e"]);
     tmux.wait_for("you hung up", limit);
     tmux.keys(&["C-q"]);

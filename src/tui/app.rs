@@ -204,6 +204,9 @@ pub struct CallRecord {
     pub hold_offered: (bool, bool),
     /// Call via Work: the leg last shown (your phone ringing, then the contact called).
     pub leg: Option<String>,
+    /// Call via Work: the event (an index into `events`) that started each leg, and its
+    /// words, so the ladder names the legs too.
+    pub legs: Vec<(usize, String)>,
 }
 
 impl CallRecord {
@@ -1043,6 +1046,7 @@ impl App {
             held: false,
             hold_offered: (false, false),
             leg: None,
+            legs: Vec::new(),
         };
         record.log(
             self.wall,
@@ -1339,6 +1343,7 @@ impl App {
                     }
                 }
                 call.ladder = ladder_rows(&call.wire, &call.events);
+                name_legs(&mut call.ladder, &call.legs);
             }
             CallUpdate::Event(note) => {
                 let kind = if note.status.as_deref() == Some("Failure") {
@@ -1363,10 +1368,12 @@ impl App {
                 };
                 if let Some(leg) = leg.filter(|l| call.leg.as_ref() != Some(l)) {
                     call.log(note.at, LogKind::Notice, leg.clone());
+                    call.legs.push((call.events.len(), leg.clone()));
                     call.leg = Some(leg);
                 }
                 call.events.push(note);
                 call.ladder = ladder_rows(&call.wire, &call.events);
+                name_legs(&mut call.ladder, &call.legs);
             }
             CallUpdate::InvitationCreated { href, operation_id } => {
                 call.log(wall, LogKind::Notice, format!("invitation {href}"));
@@ -1434,3 +1441,14 @@ impl App {
 
 #[cfg(test)]
 mod tests;
+
+/// Adds the words of each Call via Work leg to the ladder row of the event that started it:
+/// "… phoneAudioInvitation updated [Alerting] — your phone answered: calling sip:…".
+fn name_legs(ladder: &mut [LadderRow], legs: &[(usize, String)]) {
+    for (event, words) in legs {
+        if let Some(row) = ladder.iter_mut().find(|r| r.event == Some(*event)) {
+            row.label.push_str(" — ");
+            row.label.push_str(words);
+        }
+    }
+}
