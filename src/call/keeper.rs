@@ -46,14 +46,11 @@ impl Keeper {
         control: mpsc::UnboundedReceiver<CallControl>,
     ) -> CallOutcome {
         self.relay.point_at(&updates);
-        let target = format!("{:?} {}", connection.server, connection.user);
-        let same_target = guard(&self.opened_for).as_deref() == Some(target.as_str());
+        let target = target_of(&connection);
         let usable = {
             let mut slot = guard(&self.slot);
             match slot.take() {
-                Some(s)
-                    if same_target && s.is_open() && s.client().format() == connection.format =>
-                {
+                Some(s) if self.serves(&s, &target, &connection) => {
                     *slot = Some(s.clone());
                     Some(s)
                 }
@@ -94,11 +91,10 @@ impl Keeper {
         connection: &Connection,
     ) -> Result<Session, crate::ucwa::UcwaError> {
         let _one = self.opening.lock().await;
-        let target = format!("{:?} {}", connection.server, connection.user);
-        let same_target = guard(&self.opened_for).as_deref() == Some(target.as_str());
+        let target = target_of(connection);
         if let Some(s) = self
             .session()
-            .filter(|s| same_target && s.is_open() && s.client().format() == connection.format)
+            .filter(|s| self.serves(s, &target, connection))
         {
             return Ok(s);
         }
@@ -121,6 +117,14 @@ impl Keeper {
                 action: "opening a session".into(),
                 detail: e.to_string(),
             })?
+    }
+
+    /// Whether the kept `session` may serve a call or search over `connection`: still open,
+    /// opened for the same server and user (`target`), in the same wire format.
+    fn serves(&self, session: &Session, target: &str, connection: &Connection) -> bool {
+        guard(&self.opened_for).as_deref() == Some(target)
+            && session.is_open()
+            && session.client().format() == connection.format
     }
 
     /// Deletes the kept session's application, within `ucwa::session::CLOSE_BOUND`.
@@ -156,6 +160,11 @@ impl Keeper {
 tokio::task_local! {
     /// The updates of the call whose code is running in this task (see `Keeper::run`).
     static CALL_UPDATES: mpsc::UnboundedSender<CallUpdate>;
+}
+
+/// What a kept session was opened for: the server and the sign-in name.
+fn target_of(connection: &Connection) -> String {
+    format!("{:?} {}", connection.server, connection.user)
 }
 
 fn guard<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
