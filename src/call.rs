@@ -10,6 +10,7 @@ pub mod tracker;
 
 use std::time::{Duration, SystemTime};
 
+use crate::ucwa::action::Action;
 use crate::ucwa::resource::ErrorBody;
 use crate::ucwa::transport::WireRecord;
 use crate::ucwa::UcwaError;
@@ -311,6 +312,20 @@ pub enum CallNotice {
     DeleteFailed(UcwaError),
     /// The application's DELETE got no answer within `bound`.
     DeleteUnanswered { bound: std::time::Duration },
+    /// The invitation could not be read after the start POST (a fast call may already be
+    /// over: the events tell the rest).
+    InvitationUnread(UcwaError),
+    /// Hold (`hold`) or resume (`!hold`) was asked for, but `resource` offers no such link now.
+    HoldNotOffered { hold: bool, resource: &'static str },
+    /// The server refused the hold or resume.
+    HoldFailed { action: Action, error: UcwaError },
+    /// The hold or resume got no answer within `END_CALL_BOUND`.
+    HoldUnanswered { action: Action },
+    /// One attempt at hanging up went wrong (the next one is tried).
+    HangUpTrouble(HangUpTrouble),
+    /// Nothing confirmed the hang-up: neither the server's answer nor an event showing the
+    /// call go down. Lists what went wrong, in order.
+    HangUpUnconfirmed(Vec<HangUpTrouble>),
 }
 
 impl std::fmt::Display for CallNotice {
@@ -335,6 +350,75 @@ impl std::fmt::Display for CallNotice {
                 "could not delete the application: no answer within the {} s clean-up bound",
                 bound.as_secs()
             ),
+            CallNotice::InvitationUnread(e) => write!(f, "could not read the invitation: {e}"),
+            CallNotice::HoldNotOffered { hold, resource } => write!(
+                f,
+                "{} is not offered for this call now ({resource} has no such link)",
+                if *hold { "hold" } else { "resume" }
+            ),
+            CallNotice::HoldFailed { action, error } => write!(f, "{action} failed: {error}"),
+            CallNotice::HoldUnanswered { action } => write!(f, "{action} got no answer in time"),
+            CallNotice::HangUpTrouble(HangUpTrouble::StopFailed { stop, error }) => {
+                write!(f, "{stop} failed ({error}); leaving the conversation instead")
+            }
+            CallNotice::HangUpTrouble(HangUpTrouble::StopUnanswered { stop, .. }) => {
+                write!(f, "{stop} got no answer in time")
+            }
+            CallNotice::HangUpTrouble(HangUpTrouble::LeaveFailed(e)) => {
+                write!(f, "leaving the conversation failed: {e}")
+            }
+            CallNotice::HangUpTrouble(trouble) => write!(f, "{trouble}"),
+            CallNotice::HangUpUnconfirmed(troubles) => {
+                f.write_str("the hang-up was not confirmed: ")?;
+                for (i, trouble) in troubles.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str("; ")?;
+                    }
+                    write!(f, "{trouble}")?;
+                }
+                f.write_str(", and no event showed the call end; it may still be up until the application is deleted")
+            }
+        }
+    }
+}
+
+/// What went wrong with one way of hanging up (`Display`: the words listed when nothing
+/// confirmed the hang-up).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum HangUpTrouble {
+    /// The modality's stop link (`stopAudioVideo`, `stopPhoneAudio`) was refused.
+    StopFailed {
+        stop: &'static str,
+        error: UcwaError,
+    },
+    /// The stop link got no answer within `bound`.
+    StopUnanswered {
+        stop: &'static str,
+        bound: std::time::Duration,
+    },
+    /// The conversation's DELETE was refused.
+    LeaveFailed(UcwaError),
+    /// The conversation's DELETE got no answer in time.
+    LeaveUnanswered,
+    /// The call offered neither the stop link nor a conversation to leave.
+    NothingToEnd { stop: &'static str },
+}
+
+impl std::fmt::Display for HangUpTrouble {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            HangUpTrouble::StopFailed { stop, error } => write!(f, "{stop} failed ({error})"),
+            HangUpTrouble::StopUnanswered { stop, bound } => {
+                write!(f, "{stop} got no answer within {} s", bound.as_secs())
+            }
+            HangUpTrouble::LeaveFailed(e) => write!(f, "leaving the conversation failed ({e})"),
+            HangUpTrouble::LeaveUnanswered => f.write_str("leaving the conversation got no answer"),
+            HangUpTrouble::NothingToEnd { stop } => {
+                write!(
+                    f,
+                    "the call offers neither {stop} nor a conversation to leave"
+                )
+            }
         }
     }
 }
@@ -351,9 +435,6 @@ pub enum CancelReason {
     WhileRinging,
     /// Nobody answered within `--timeout`.
     Unanswered { timeout: std::time::Duration },
-    /// The event channel failed while the call rang; it is cancelled so it does not ring
-    /// on (the channel's error is what gets reported).
-    ChannelFailed,
 }
 
 impl std::fmt::Display for CancelReason {
@@ -368,9 +449,6 @@ impl std::fmt::Display for CancelReason {
             CancelReason::WhileRinging => f.write_str("cancelled by the user while ringing"),
             CancelReason::Unanswered { timeout } => {
                 write!(f, "not answered within {} s: cancelled", timeout.as_secs())
-            }
-            CancelReason::ChannelFailed => {
-                f.write_str("the event channel failed while ringing: cancelled")
             }
         }
     }

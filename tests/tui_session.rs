@@ -8,74 +8,10 @@
 
 mod common;
 
-use std::process::{Command, Output};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
-fn next_socket() -> u32 {
-    static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-    N.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-}
-
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    fn start(command: &str) -> Tmux {
-        let tmux = Tmux {
-            socket: format!("avlaunch-session-{}-{}", std::process::id(), next_socket()),
-        };
-        let out = tmux
-            .run(&[
-                "new-session",
-                "-d",
-                "-s",
-                "t",
-                "-x",
-                "140",
-                "-y",
-                "36",
-                &format!("{command}; echo EXIT=$?; sleep 60"),
-            ])
-            .expect("tmux runs (.ci/run installs it)");
-        assert!(out.status.success(), "{out:?}");
-        tmux
-    }
-
-    fn run(&self, args: &[&str]) -> std::io::Result<Output> {
-        Command::new("tmux")
-            .args(["-L", &self.socket])
-            .args(args)
-            .output()
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", "t"];
-        args.extend_from_slice(keys);
-        self.run(&args).expect("tmux send-keys");
-    }
-
-    fn wait_for(&self, text: &str) -> String {
-        let start = Instant::now();
-        loop {
-            let out = self.run(&["capture-pane", "-p", "-t", "t"]).unwrap();
-            let screen = String::from_utf8_lossy(&out.stdout).into_owned();
-            if screen.contains(text) {
-                return screen;
-            }
-            if start.elapsed() > Duration::from_secs(20) {
-                panic!("no {text:?} on screen:\n{screen}");
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = self.run(&["kill-server"]);
-    }
-}
+use common::tmux::{Tmux, SCREEN_DEADLINE};
 
 #[test]
 fn configured_once_yesterdays_calls_on_screen_and_called_again_with_two_keys() {
@@ -110,22 +46,23 @@ fn configured_once_yesterdays_calls_on_screen_and_called_again_with_two_keys() {
     );
 
     // Today: the UI, with the profile in the banner and yesterday's call listed.
-    let tmux = Tmux::start(&format!("{env} {}", common::BIN));
-    let screen = tmux.wait_for("presenter@contoso.com");
+    let tmux = Tmux::start("session", &format!("{env} {}", common::BIN), 140, 36)
+        .expect("tmux runs (.ci/run installs it)");
+    let screen = tmux.wait_for("presenter@contoso.com", SCREEN_DEADLINE);
     assert!(screen.contains(" stage "), "{screen}");
-    let screen = tmux.wait_for("“Handover”");
+    let screen = tmux.wait_for("“Handover”", SCREEN_DEADLINE);
     assert!(screen.contains("sip:bob@contoso.com"), "{screen}");
     // Two keys: F4 selects it, Enter calls it again.
     tmux.keys(&["F4"]);
-    tmux.wait_for("Enter call again");
+    tmux.wait_for("Enter call again", SCREEN_DEADLINE);
     tmux.keys(&["Enter"]);
-    let screen = tmux.wait_for("declined the call");
+    let screen = tmux.wait_for("declined the call", SCREEN_DEADLINE);
     assert!(screen.contains("#1"), "{screen}");
-    tmux.wait_for("signed in");
+    tmux.wait_for("signed in", SCREEN_DEADLINE);
     // F5 writes to the profile's export directory (`~` expanded) and says where.
     tmux.keys(&["F5"]);
     let exports = home.path().join("calls");
-    tmux.wait_for(&format!("exported {}", exports.display()));
+    tmux.wait_for(&format!("exported {}", exports.display()), SCREEN_DEADLINE);
     let written: Vec<String> = std::fs::read_dir(&exports)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -134,10 +71,10 @@ fn configured_once_yesterdays_calls_on_screen_and_called_again_with_two_keys() {
     assert!(written.iter().any(|f| f.ends_with(".har")), "{written:?}");
     // F9: the next profile, in place.
     tmux.keys(&["F9"]);
-    let screen = tmux.wait_for("second@contoso.com");
+    let screen = tmux.wait_for("second@contoso.com", SCREEN_DEADLINE);
     assert!(screen.contains(" backup "), "{screen}");
     tmux.keys(&["C-q"]);
-    tmux.wait_for("EXIT=0");
+    tmux.wait_for("EXIT=0", SCREEN_DEADLINE);
     let lines = std::fs::read_to_string(&history).unwrap();
     assert_eq!(lines.lines().count(), 2, "{lines}");
     assert!(lines
@@ -169,32 +106,33 @@ fn a_wrong_password_is_fixed_in_place() {
         ),
     )
     .unwrap();
-    let tmux = Tmux::start(&format!(
+    let tmux = Tmux::start("session", &format!(
         "env -u XDG_CONFIG_HOME -u XDG_DATA_HOME -u XDG_STATE_HOME -u AVLAUNCH_PASSWORD -u AVLAUNCH_TOKEN -u AVLAUNCH_PROFILE HOME={} NO_COLOR=1 {}",
         home.path().display(),
         common::BIN
-    ));
-    let screen = tmux.wait_for("tester@contoso.com");
+    ), 140, 36)
+    .expect("tmux runs (.ci/run installs it)");
+    let screen = tmux.wait_for("tester@contoso.com", SCREEN_DEADLINE);
     assert!(
         screen.contains(" lab ") && screen.contains(sim.url.as_str()),
         "{screen}"
     );
     tmux.keys(&["-l", "sip:bob@contoso.com"]);
     tmux.keys(&["Enter"]);
-    tmux.wait_for("sign-in failed");
+    tmux.wait_for("sign-in failed", SCREEN_DEADLINE);
     // The sign-in dialog: the server and user stay, the password is typed (and masked).
     tmux.keys(&["F7"]);
-    tmux.wait_for(" Sign in ");
+    tmux.wait_for(" Sign in ", SCREEN_DEADLINE);
     tmux.keys(&["Down", "Down"]);
     tmux.keys(&["-l", "demo"]);
-    let screen = tmux.wait_for("••••");
+    let screen = tmux.wait_for("••••", SCREEN_DEADLINE);
     assert!(!screen.contains("Password   demo"), "{screen}");
     tmux.keys(&["Enter"]);
-    tmux.wait_for("ready (signs in with the first call)");
+    tmux.wait_for("ready (signs in with the first call)", SCREEN_DEADLINE);
     tmux.keys(&["Enter"]);
-    tmux.wait_for("declined the call");
-    tmux.wait_for("signed in");
+    tmux.wait_for("declined the call", SCREEN_DEADLINE);
+    tmux.wait_for("signed in", SCREEN_DEADLINE);
     tmux.keys(&["C-q"]);
-    tmux.wait_for("EXIT=0");
+    tmux.wait_for("EXIT=0", SCREEN_DEADLINE);
     runtime.block_on(sim.shutdown());
 }

@@ -19,7 +19,10 @@
 //! ```
 //!
 //! The phase is `tracker::Phase`; what each events page means is decided by the pure
-//! `tracker::Tracker::on_page` (no I/O, unit-tested), this file acting on its verdicts.
+//! `tracker::Tracker::on_page` (no I/O, unit-tested). Here: set-up and placing; in
+//! `session/follow.rs`: the one loop that follows the placed call, waiting on "events / end
+//! requested / deadline" and handing each wake to its phase's rule; in `session/end.rs`:
+//! the requests that end it (cancel, hang-up, hold, the application delete).
 //!
 //! One rule for an event channel that closes or fails for good, by phase:
 //! - ringing: the invitation may still ring, so it is cancelled (bounded), then Failed
@@ -42,6 +45,7 @@ use tokio::time::{sleep_until, timeout_at};
 
 pub use super::keeper::Keeper;
 mod end;
+mod follow;
 
 use super::keeper::Relay;
 use super::tracker::{Effects, Phase, Tracker, Verdict};
@@ -229,18 +233,6 @@ pub fn call_error(e: &UcwaError) -> CallError {
 enum RingEnd {
     Connected,
     Failed(CallError),
-    Cancelled(CancelReason),
-}
-
-/// How the connected call ended.
-enum CallEnd {
-    /// We hung up, and the server confirmed it.
-    HungUp,
-    /// We hung up, but nothing confirmed it: no answer to the hang-up request and no event
-    /// showing the call go down. The message says what happened.
-    Unconfirmed(String),
-    /// The far end hung up.
-    Remote,
 }
 
 /// One call in progress.
@@ -498,160 +490,6 @@ impl Flow {
             },
             Some(CallControl::End) = control.recv() => Err(Stop::Cancelled(CancelReason::WhilePlacing)),
             _ = sleep_until(deadline) => Err(Stop::Error(timed_out(options.timeout, "placing the call"))),
-        }
-    }
-
-    /// From the application to the end of the call: event channel, invite, ring, talk.
-    async fn call(
-        &mut self,
-        session: &Session,
-        call: &ValidCall,
-        options: CallOptions,
-        deadline: tokio::time::Instant,
-        control: &mut mpsc::UnboundedReceiver<CallControl>,
-    ) -> Result<FinalState, Stop> {
-        let client = session.client().clone();
-        let client = &client;
-        let modality = self.modality;
-        let links = session.links();
-        self.send(CallUpdate::Offered {
-            audio_video: links.start(&AUDIO_VIDEO).is_some(),
-            phone_audio: links.start(&PHONE_AUDIO).is_some(),
-        });
-        let Some(start_href) = links.start(modality) else {
-            return Err(Stop::Error(not_offered(modality, &links)));
-        };
-        // Subscribed before the POST: the events of this call may come before its 201.
-        let mut events = session.subscribe();
-        self.tracker.base = client.base();
-        self.tracker.phase = Phase::Placing;
-        let invitation = self
-            .post_start(client, &start_href, call, options, deadline, control)
-            .await?;
-        self.tracker.invitation = Some(invitation.clone());
-        self.tracker.phase = Phase::Ringing;
-        self.send(CallUpdate::InvitationCreated {
-            href: invitation.to_string(),
-            operation_id: self.operation_id.clone(),
-        });
-
-        self.send(CallUpdate::StepStarted(Step::Ring));
-        let ring_clock = Instant::now();
-        // Events the server sent before the 201 reached us are older than a fresh copy of
-        // the invitation: handle them first, then read the invitation, then follow events.
-        let mut early = None;
-        while early.is_none() {
-            match events.try_recv() {
-                Ok(message) => early = self.on_pump(client, Some(message)).await?,
-                Err(_) => break,
-            }
-        }
-        let mut end_requested = false;
-        if early.is_none() {
-            let read = client.get_resource(invitation.as_str(), Action::ReadingInvitation);
-            tokio::select! {
-                r = read => match r {
-                    Ok(resource) => {
-                        self.tracker.links.update_from_invitation(&resource, self.modality);
-                        // Reported after the events already on their way (see `ring`).
-                        self.snapshot_state = self.tracker.links.state.clone();
-                    }
-                    // A fast call may be over (404) before we look: the events tell the rest.
-                    Err(e) => self.send(CallUpdate::Notice(format!("could not read the invitation: {e}"))),
-                },
-                Some(CallControl::End) = control.recv() => end_requested = true,
-                _ = sleep_until(deadline) => {}
-            }
-        }
-        let ring = match early {
-            Some(end) => end,
-            None => {
-                self.ring(
-                    client,
-                    &mut events,
-                    options,
-                    deadline,
-                    control,
-                    end_requested,
-                )
-                .await?
-            }
-        };
-        match ring {
-            RingEnd::Failed(error) => {
-                self.finished(Step::Ring, ring_clock.elapsed());
-                Err(Stop::Error(error))
-            }
-            RingEnd::Cancelled(why) => Err(Stop::Cancelled(why)),
-            RingEnd::Connected => {
-                self.finished(Step::Ring, ring_clock.elapsed());
-                self.connected_at = Some(Instant::now());
-                self.tracker.phase = Phase::InCall;
-                // --timeout bounds the set-up only; the call itself may last any time.
-                client.set_deadline(None);
-                self.send(CallUpdate::StepStarted(Step::InCall));
-                // The far end may have hung up in the very batch that connected the call.
-                let end = if self.tracker.far_end_gone {
-                    CallEnd::Remote
-                } else {
-                    self.talk(client, &mut events, options, control).await?
-                };
-                let talked = self.connected_at.map(|t| t.elapsed()).unwrap_or_default();
-                self.finished(Step::InCall, talked);
-                match end {
-                    CallEnd::HungUp => Ok(FinalState::Ended(EndedBy::Local)),
-                    CallEnd::Remote => Ok(FinalState::Ended(EndedBy::Remote)),
-                    // The call may still be up: report it as last known, with why.
-                    CallEnd::Unconfirmed(why) => Err(Stop::StillConnected(CallError::new(
-                        ErrorKind::Network,
-                        why,
-                    ))),
-                }
-            }
-        }
-    }
-
-    /// Follows the invitation until it connects, fails, or is cancelled.
-    async fn ring(
-        &mut self,
-        client: &Arc<Client>,
-        events: &mut mpsc::UnboundedReceiver<PumpMessage>,
-        options: CallOptions,
-        deadline: tokio::time::Instant,
-        control: &mut mpsc::UnboundedReceiver<CallControl>,
-        end_requested: bool,
-    ) -> Result<RingEnd, Stop> {
-        if end_requested {
-            let why = CancelReason::WhileRinging;
-            return self.cancel(client, events, why).await;
-        }
-        loop {
-            let why = tokio::select! {
-                // The invitation's GET copy is newer than any event in flight when it was
-                // read: report its state once those events are in (or none came soon).
-                _ = tokio::time::sleep(SNAPSHOT_GRACE), if self.snapshot_state.is_some() => {
-                    self.report_snapshot();
-                    continue;
-                }
-                message = events.recv() => {
-                    let result = self.on_pump(client, message).await;
-                    self.report_snapshot();
-                    match result {
-                        Ok(Some(end)) => return Ok(end),
-                        Ok(None) => continue,
-                        // The event channel failed for good: the invitation may still ring,
-                        // so cancel it before the application is deleted.
-                        Err(Stop::Error(e)) => {
-                            self.cancel(client, events, CancelReason::ChannelFailed).await?;
-                            return Err(Stop::Error(e));
-                        }
-                        Err(other) => return Err(other),
-                    }
-                }
-                Some(CallControl::End) = control.recv() => CancelReason::WhileRinging,
-                _ = sleep_until(deadline) => CancelReason::Unanswered { timeout: options.timeout },
-            };
-            return self.cancel(client, events, why).await;
         }
     }
 

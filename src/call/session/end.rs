@@ -2,7 +2,9 @@
 //! hanging up, closing the application, and the clean-up after a panic. Part of the flow
 //! in `call::session` (its lifecycle diagram is there).
 
+use super::follow::HangUp;
 use super::*;
+use crate::call::HangUpTrouble;
 
 impl Flow {
     /// Deletes the application of a session we opened, within the clean-up budget.
@@ -25,24 +27,19 @@ impl Flow {
         }
     }
 
-    /// Cancels the ringing invitation and waits (bounded) for its `completed`. If the
-    /// answer raced the cancel and the call connected, it is hung up.
-    pub(super) async fn cancel(
-        &mut self,
-        client: &Arc<Client>,
-        events: &mut mpsc::UnboundedReceiver<PumpMessage>,
-        why: CancelReason,
-    ) -> Result<RingEnd, Stop> {
+    /// Sends the cancel of the ringing invitation (bounded by `END_CALL_BOUND`): its
+    /// `cancel` link, read afresh from the invitation if no event brought it. The wait for
+    /// its effect is the `cancelling` phase of the loop in `follow.rs`.
+    pub(super) async fn send_cancel(&mut self, client: &Arc<Client>) {
         self.tracker.phase = Phase::Cancelling;
         self.send(CallUpdate::StepStarted(Step::Cancel));
-        let clock = Instant::now();
         let until = self.end_call_deadline();
         let cancel_href = match self.tracker.links.cancel.clone() {
             Some(href) => Some(href),
             None => match &self.tracker.invitation {
                 Some(inv) => timeout_at(
                     until,
-                    client.get_resource(inv.as_str(), "reading the invitation"),
+                    client.get_resource(inv.as_str(), Action::ReadingInvitation),
                 )
                 .await
                 .ok()
@@ -51,111 +48,19 @@ impl Flow {
                 None => None,
             },
         };
-        match cancel_href {
-            Some(href) => {
-                match timeout_at(
-                    until,
-                    client.post(&href, None, Action::CancellingInvitation),
-                )
-                .await
-                {
-                    Ok(Ok(_)) => {}
-                    Ok(Err(e)) => self.notice(CallNotice::CancelRefused(e)),
-                    Err(_) => self.notice(CallNotice::CancelUnanswered),
-                }
-            }
-            None => self.notice(CallNotice::NoCancelLink),
+        let Some(href) = cancel_href else {
+            return self.notice(CallNotice::NoCancelLink);
+        };
+        match timeout_at(
+            until,
+            client.post(&href, None, Action::CancellingInvitation),
+        )
+        .await
+        {
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => self.notice(CallNotice::CancelRefused(e)),
+            Err(_) => self.notice(CallNotice::CancelUnanswered),
         }
-        let wait_until = until;
-        loop {
-            tokio::select! {
-                // Events that came while the cancel was on its way go first, even when
-                // the deadline has passed meanwhile.
-                biased;
-                message = events.recv() => match self.on_pump(client, message).await {
-                    Ok(Some(RingEnd::Connected)) => {
-                        self.notice(CallNotice::AnsweredWhileCancelling);
-                        let _ = self.hang_up(client, events).await;
-                        break;
-                    }
-                    Ok(Some(_)) | Err(_) => break,
-                    Ok(None) => {}
-                },
-                _ = sleep_until(wait_until) => break,
-            }
-        }
-        self.finished(Step::Cancel, clock.elapsed());
-        Ok(RingEnd::Cancelled(why))
-    }
-
-    /// The connected call: until the far end hangs up, `hangup_after` passes, or the user
-    /// ends it.
-    pub(super) async fn talk(
-        &mut self,
-        client: &Arc<Client>,
-        events: &mut mpsc::UnboundedReceiver<PumpMessage>,
-        options: CallOptions,
-        control: &mut mpsc::UnboundedReceiver<CallControl>,
-    ) -> Result<CallEnd, Stop> {
-        let hang_up_at = options
-            .hangup_after
-            .map(|d| tokio::time::Instant::now() + d);
-        // A call that can be held: learn its hold link now, unless it ends at once.
-        let stays = options.hangup_after != Some(Duration::ZERO);
-        if stays && self.modality.hold.is_some() && self.tracker.links.hold.is_none() {
-            if let Some(media) = self.tracker.links.media.clone() {
-                let reading = Action::ReadingModality {
-                    label: self.modality.label,
-                };
-                let until = tokio::time::Instant::now() + END_CALL_BOUND;
-                if let Ok(Ok(resource)) =
-                    timeout_at(until, client.get_resource(&media, reading)).await
-                {
-                    self.tracker
-                        .links
-                        .update_from_media(&resource, self.modality);
-                }
-            }
-        }
-        self.report_hold_links();
-        loop {
-            tokio::select! {
-                message = events.recv() => {
-                    let page = match message {
-                        Some(Ok(page)) => page,
-                        Some(Err(e)) if e.is_application_gone() => {
-                            self.notice(CallNotice::ApplicationEnded(e));
-                            return Ok(CallEnd::Remote);
-                        }
-                        // The event channel failed for good: hang up before the
-                        // application is deleted, so the far end is not left on the line.
-                        Some(Err(e)) => {
-                            let _ = self.hang_up(client, events).await;
-                            return Err(e.into());
-                        }
-                        None => {
-                            let _ = self.hang_up(client, events).await;
-                            return Err(Stop::Error(channel_closed()));
-                        }
-                    };
-                    if self.on_page(&page).disconnected || page.is_resume() {
-                        return Ok(CallEnd::Remote);
-                    }
-                    self.report_hold_links();
-                }
-                Some(c) = control.recv() => match c {
-                    CallControl::End => break,
-                    CallControl::Hold | CallControl::Resume => {
-                        self.hold(client, c == CallControl::Hold).await
-                    }
-                },
-                _ = async { sleep_until(hang_up_at.unwrap_or_else(tokio::time::Instant::now)).await }, if hang_up_at.is_some() => break,
-            }
-        }
-        Ok(match self.hang_up(client, events).await {
-            Ok(()) => CallEnd::HungUp,
-            Err(why) => CallEnd::Unconfirmed(why),
-        })
     }
 
     /// Tells the front-end whether hold and resume are offered now, when that changed.
@@ -176,19 +81,17 @@ impl Flow {
     /// Puts the connected call on hold or takes it off (`holdPhoneAudio` /
     /// `resumePhoneAudio`, POST with no body, PROTOCOL.md §j), if the modality resource
     /// offers the link now; a refusal or a missing link is a notice, and the call goes on.
-    async fn hold(&mut self, client: &Arc<Client>, hold: bool) {
+    pub(super) async fn hold(&mut self, client: &Arc<Client>, hold: bool) {
         let (link, name) = if hold {
             (self.tracker.links.hold.clone(), self.modality.hold)
         } else {
             (self.tracker.links.resume.clone(), self.modality.resume)
         };
-        let what = if hold { "hold" } else { "resume" };
         let (Some(href), Some(name)) = (link, name) else {
-            self.send(CallUpdate::Notice(format!(
-                "{what} is not offered for this call now ({} has no such link)",
-                self.modality.resource
-            )));
-            return;
+            return self.notice(CallNotice::HoldNotOffered {
+                hold,
+                resource: self.modality.resource,
+            });
         };
         let action = if hold {
             Action::HoldingCall { link: name }
@@ -200,66 +103,56 @@ impl Flow {
             Ok(Ok(_)) => {
                 self.send(CallUpdate::Held(hold));
                 // The links swap (hold gone, resume offered): read them afresh.
-                if let Some(media) = self.tracker.links.media.clone() {
-                    let reading = Action::ReadingModality {
-                        label: self.modality.label,
-                    };
-                    if let Ok(Ok(resource)) =
-                        timeout_at(until, client.get_resource(&media, reading)).await
-                    {
-                        self.tracker
-                            .links
-                            .update_from_media(&resource, self.modality);
-                    }
-                }
+                self.read_media(client, until).await;
                 self.report_hold_links();
             }
-            Ok(Err(e)) => self.send(CallUpdate::Notice(format!("{action} failed: {e}"))),
-            Err(_) => self.send(CallUpdate::Notice(format!(
-                "{action} got no answer in time"
-            ))),
+            Ok(Err(error)) => self.notice(CallNotice::HoldFailed { action, error }),
+            Err(_) => self.notice(CallNotice::HoldUnanswered { action }),
         }
     }
 
     /// Reads the modality resource for its stop link, if no event brought it (bounded).
     pub(super) async fn find_stop_link(&mut self, client: &Client, until: tokio::time::Instant) {
-        if self.tracker.links.stop.is_some() {
-            return;
-        }
-        if let Some(media) = self.tracker.links.media.clone() {
-            let reading = Action::ReadingModality {
-                label: self.modality.label,
-            };
-            if let Ok(Ok(resource)) = timeout_at(until, client.get_resource(&media, reading)).await
-            {
-                self.tracker
-                    .links
-                    .update_from_media(&resource, self.modality);
-            }
+        if self.tracker.links.stop.is_none() {
+            self.read_media(client, until).await;
         }
     }
 
-    /// Hangs up: the modality's stop link (`stopAudioVideo`), else DELETE the conversation; waits (bounded) for the
-    /// call to go down. The application delete that follows finishes anything left.
-    /// Confirmed when the server accepted the hang-up request or an event showed the call
-    /// go down; otherwise `Err` says what happened (the step is then not marked done).
-    pub(super) async fn hang_up(
-        &mut self,
-        client: &Arc<Client>,
-        events: &mut mpsc::UnboundedReceiver<PumpMessage>,
-    ) -> Result<(), String> {
+    /// Reads the modality resource (`audioVideo`, `phoneAudio`) for its links: stop, hold,
+    /// resume (bounded by `until`; a failure leaves the links as they were).
+    pub(super) async fn read_media(&mut self, client: &Client, until: tokio::time::Instant) {
+        let Some(media) = self.tracker.links.media.clone() else {
+            return;
+        };
+        let reading = Action::ReadingModality {
+            label: self.modality.label,
+        };
+        if let Ok(Ok(resource)) = timeout_at(until, client.get_resource(&media, reading)).await {
+            self.tracker
+                .links
+                .update_from_media(&resource, self.modality);
+        }
+    }
+
+    /// Sends the hang-up (bounded by `END_CALL_BOUND`): the modality's stop link
+    /// (`stopAudioVideo`, `stopPhoneAudio`), else DELETE the conversation. The wait for the
+    /// call to go down is the `hanging up` phase of the loop in `follow.rs`; the application
+    /// delete that follows finishes anything left.
+    pub(super) async fn send_hang_up(&mut self, client: &Arc<Client>) -> HangUp {
         self.tracker.phase = Phase::HangingUp {
             after_connect: self.tracker.phase.connected(),
         };
         self.send(CallUpdate::StepStarted(Step::HangUp));
-        let clock = Instant::now();
+        let mut hang_up = HangUp {
+            clock: Instant::now(),
+            accepted: false,
+            troubles: Vec::new(),
+        };
         let until = self.end_call_deadline();
         let modality = self.modality;
-        let stop_name = modality.stop;
+        let stop = modality.stop;
         self.find_stop_link(client, until).await;
-        let mut done = false;
-        let mut unanswered = Vec::new();
-        if let Some(stop) = self.tracker.links.stop.clone() {
+        if let Some(href) = self.tracker.links.stop.clone() {
             let reason = crate::ucwa::resource::Input {
                 properties: vec![(
                     "reason".into(),
@@ -268,75 +161,42 @@ impl Flow {
                 links: Vec::new(),
             };
             let body = modality.stop_takes_reason.then_some(&reason);
-            let hanging_up = Action::HangingUp { stop: stop_name };
-            match timeout_at(until, client.post(&stop, body, hanging_up)).await {
-                Ok(Ok(_)) => done = true,
+            let action = Action::HangingUp { stop };
+            let trouble = match timeout_at(until, client.post(&href, body, action)).await {
+                Ok(Ok(_)) => {
+                    hang_up.accepted = true;
+                    None
+                }
+                Ok(Err(e)) => Some(HangUpTrouble::StopFailed { stop, error: e }),
+                Err(_) => Some(HangUpTrouble::StopUnanswered {
+                    stop,
+                    bound: END_CALL_BOUND,
+                }),
+            };
+            if let Some(trouble) = trouble {
+                self.notice(CallNotice::HangUpTrouble(trouble.clone()));
+                hang_up.troubles.push(trouble);
+            }
+        }
+        if hang_up.accepted {
+            return hang_up;
+        }
+        if let Some(conversation) = self.tracker.links.conversation.clone() {
+            let leaving = client.delete(&conversation, Action::LeavingConversation);
+            match timeout_at(until, leaving).await {
+                Ok(Ok(_)) => hang_up.accepted = true,
                 Ok(Err(e)) => {
-                    self.send(CallUpdate::Notice(format!(
-                        "{stop_name} failed ({e}); leaving the conversation instead"
-                    )));
-                    unanswered.push(format!("{stop_name} failed ({e})"));
+                    let trouble = HangUpTrouble::LeaveFailed(e);
+                    self.notice(CallNotice::HangUpTrouble(trouble.clone()));
+                    hang_up.troubles.push(trouble);
                 }
-                Err(_) => {
-                    self.send(CallUpdate::Notice(format!(
-                        "{stop_name} got no answer in time"
-                    )));
-                    unanswered.push(format!(
-                        "{stop_name} got no answer within {} s",
-                        END_CALL_BOUND.as_secs()
-                    ));
-                }
+                Err(_) => hang_up.troubles.push(HangUpTrouble::LeaveUnanswered),
             }
         }
-        if !done {
-            if let Some(conversation) = self.tracker.links.conversation.clone() {
-                match timeout_at(
-                    until,
-                    client.delete(&conversation, Action::LeavingConversation),
-                )
-                .await
-                {
-                    Ok(Ok(_)) => done = true,
-                    Ok(Err(e)) => {
-                        self.send(CallUpdate::Notice(format!(
-                            "leaving the conversation failed: {e}"
-                        )));
-                        unanswered.push(format!("leaving the conversation failed ({e})"));
-                    }
-                    Err(_) => unanswered.push("leaving the conversation got no answer".into()),
-                }
-            }
+        if hang_up.troubles.is_empty() && !hang_up.accepted {
+            hang_up.troubles.push(HangUpTrouble::NothingToEnd { stop });
         }
-        let wait_until = until;
-        loop {
-            tokio::select! {
-                // Events that came while the hang-up was on its way go first, even when
-                // the deadline has passed meanwhile: they may show the far end gone.
-                biased;
-                message = events.recv() => match message {
-                    Some(Ok(page)) => {
-                        if self.on_page(&page).disconnected { break; }
-                    }
-                    _ => break,
-                },
-                _ = sleep_until(wait_until) => break,
-            }
-        }
-        if done || self.tracker.far_end_gone {
-            self.finished(Step::HangUp, clock.elapsed());
-            return Ok(());
-        }
-        if unanswered.is_empty() {
-            unanswered.push(format!(
-                "the call offers neither {stop_name} nor a conversation to leave"
-            ));
-        }
-        let why = format!(
-            "the hang-up was not confirmed: {}, and no event showed the call end; it may still be up until the application is deleted",
-            unanswered.join("; ")
-        );
-        self.send(CallUpdate::Notice(why.clone()));
-        Err(why)
+        hang_up
     }
 
     /// After a panic in the flow: cancel or hang up what is live, delete the application,
