@@ -86,7 +86,7 @@ fn page() -> EventsPage {
                         link: Link::new("audioVideoInvitation", href),
                         in_link: None,
                         embedded: Some(inv),
-                        status: Some("Failure".into()),
+                        status: Some(avlaunch::ucwa::resource::OperationStatus::Failure),
                         reason: Some(ErrorBody {
                             code: "RemoteFailure".into(),
                             subcode: Some("Declined".into()),

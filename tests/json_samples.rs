@@ -6,7 +6,7 @@
 #![allow(clippy::unwrap_used)]
 
 use avlaunch::ucwa::json;
-use avlaunch::ucwa::resource::{EventKind, Value};
+use avlaunch::ucwa::resource::{EventKind, OperationStatus, Value};
 
 fn fixture(name: &str) -> Vec<u8> {
     let path = format!("{}/tests/fixtures/ucwa/{name}", env!("CARGO_MANIFEST_DIR"));
@@ -212,7 +212,7 @@ fn messaging_invitation_completed_with_success() {
     );
     let (_, event) = page.events().next().unwrap();
     assert_eq!(event.kind, EventKind::Completed);
-    assert_eq!(event.status.as_deref(), Some("Success"));
+    assert_eq!(event.status, Some(OperationStatus::Success));
     assert!(event.reason.is_none());
     let invitation = event.embedded.as_ref().unwrap();
     assert_eq!(invitation.rel, "messagingInvitation");

@@ -171,7 +171,15 @@ impl Harness {
                         .reason
                         .as_ref()
                         .map(|r| (r.code.clone(), r.subcode.clone().unwrap_or_default()));
-                    return (seen, event.status.clone().unwrap_or_default(), reason);
+                    return (
+                        seen,
+                        event
+                            .status
+                            .as_ref()
+                            .map(|s| s.as_str().to_string())
+                            .unwrap_or_default(),
+                        reason,
+                    );
                 }
             }
         }

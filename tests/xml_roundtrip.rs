@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used)]
 
 use avlaunch::ucwa::resource::{
-    ErrorBody, Event, EventKind, EventsPage, Input, Link, Resource, Sender, Value,
+    ErrorBody, Event, EventKind, EventsPage, Input, Link, OperationStatus, Resource, Sender, Value,
 };
 use avlaunch::ucwa::{json, xml, Format};
 
@@ -131,7 +131,7 @@ fn hostile_resources_events_and_errors_round_trip_in_both_formats() {
                     },
                     in_link: Some(Link::new("in", "/communication/conversations/137")),
                     embedded: Some(invitation.clone()),
-                    status: Some("Failure".into()),
+                    status: Some(OperationStatus::Failure),
                     reason: Some(ErrorBody {
                         code: "RemoteFailure".into(),
                         subcode: Some("Declined".into()),
@@ -313,7 +313,10 @@ fn events_conventions_for_status_in_and_reason() {
 
     let completed = events[0];
     assert_eq!(completed.kind, EventKind::Completed);
-    assert_eq!(completed.status.as_deref(), Some("Failure"));
+    assert_eq!(
+        completed.status.as_ref().map(|s| s.as_str()),
+        Some("Failure")
+    );
     let reason = completed.reason.as_ref().unwrap();
     assert_eq!(reason.code, "RemoteFailure");
     assert_eq!(reason.subcode.as_deref(), Some("Declined"));

@@ -11,7 +11,7 @@ use url::Url;
 use super::{CallError, CallUpdate, ErrorKind, EventNote};
 use crate::ucwa::invitation::{CallLinks, InvitationState};
 use crate::ucwa::modality::{Modality, PHONE_AUDIO};
-use crate::ucwa::resource::{Event, EventKind, EventsPage, Sender};
+use crate::ucwa::resource::{Event, EventKind, EventsPage, OperationStatus, Sender};
 
 /// Where the call is in its lifecycle (see the diagram in `session.rs`). Set by the session
 /// as it moves on; the tracker reads it to judge what a page means.
@@ -193,7 +193,7 @@ impl Tracker {
             rel: event.link.rel.clone(),
             href: event.link.href.clone(),
             state: state.clone(),
-            status: event.status.clone(),
+            status: event.status.as_ref().map(|s| s.as_str().to_string()),
             reason: event.reason.clone(),
         }));
         let modality = self.modality;
@@ -255,7 +255,7 @@ impl Tracker {
         if event.kind != EventKind::Completed {
             return None;
         }
-        if event.status.as_deref() == Some("Success") {
+        if event.status == Some(OperationStatus::Success) {
             return Some(Verdict::Connected);
         }
         let reason = event.reason.clone().unwrap_or_default();
@@ -410,7 +410,7 @@ mod tests {
             INV,
             Some(invitation("Connected")),
         );
-        done.status = Some("Success".into());
+        done.status = Some(OperationStatus::Success);
         let e = t.on_page(&page("communication", "/c", vec![done.clone()]));
         assert_eq!(states(&e), ["Connected"]);
         assert_eq!(e.verdict, Some(Verdict::Connected));
@@ -425,7 +425,7 @@ mod tests {
     fn a_failure_carries_the_servers_reason() {
         let mut t = tracker(&AUDIO_VIDEO);
         let mut failed = event(EventKind::Completed, "audioVideoInvitation", INV, None);
-        failed.status = Some("Failure".into());
+        failed.status = Some(OperationStatus::Failure);
         failed.reason = Some(ErrorBody {
             code: "Forbidden".into(),
             subcode: Some("Declined".into()),
@@ -465,7 +465,7 @@ mod tests {
         ] {
             let mut t = tracker(&PHONE_AUDIO);
             let mut failed = event(EventKind::Completed, "phoneAudioInvitation", INV, None);
-            failed.status = Some("Failure".into());
+            failed.status = Some(OperationStatus::Failure);
             failed.reason = Some(ErrorBody {
                 code: code.into(),
                 subcode: Some(subcode.into()),
@@ -492,7 +492,7 @@ mod tests {
             "/ucwa/oauth/v1/applications/1/communication/audioVideoInvitations/8",
             None,
         );
-        other.status = Some("Success".into());
+        other.status = Some(OperationStatus::Success);
         let e = t.on_page(&page("communication", "/c", vec![other.clone()]));
         assert_eq!(e.verdict, None);
         assert_eq!(e.updates.len(), 1);

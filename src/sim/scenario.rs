@@ -9,7 +9,7 @@ use super::resources::{self as res, CallPaths};
 use super::state::{App, Call, InvitationState, Media};
 use super::SimState;
 use crate::ucwa::modality::PHONE_AUDIO;
-use crate::ucwa::resource::{ErrorBody, Event, EventKind, Link, Resource};
+use crate::ucwa::resource::{ErrorBody, Event, EventKind, Link, OperationStatus, Resource};
 
 pub(crate) fn event(kind: EventKind, rel: &str, href: &str, embedded: Option<Resource>) -> Event {
     Event {
@@ -294,7 +294,7 @@ pub fn answer(app: &mut App, id: &str) -> bool {
         &p.invitation,
         Some(completed),
     );
-    done.status = Some("Success".into());
+    done.status = Some(OperationStatus::Success);
     ch.push("communication", &p.communication, done);
     true
 }
@@ -323,7 +323,7 @@ pub fn fail(app: &mut App, id: &str, failure: &Failure) -> bool {
         &p.invitation,
         Some(completed),
     );
-    done.status = Some("Failure".into());
+    done.status = Some(OperationStatus::Failure);
     done.reason = Some(failure.reason());
     ch.push("communication", &p.communication, done);
     ch.push(

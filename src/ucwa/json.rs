@@ -4,7 +4,8 @@
 use serde_json::{Map, Value as J};
 
 use super::resource::{
-    ErrorBody, Event, EventKind, EventsPage, Input, Link, ParseError, Resource, Sender, Value,
+    ErrorBody, Event, EventKind, EventsPage, Input, Link, OperationStatus, ParseError, Resource,
+    Sender, Value,
 };
 
 fn parse(what: &'static str, body: &[u8]) -> Result<Map<String, J>, ParseError> {
@@ -281,7 +282,10 @@ fn read_event(map: &Map<String, J>) -> Option<Event> {
         link,
         in_link,
         embedded,
-        status: map.get("status").and_then(J::as_str).map(str::to_string),
+        status: map
+            .get("status")
+            .and_then(J::as_str)
+            .map(OperationStatus::parse),
         reason: map.get("reason").and_then(J::as_object).map(error_from_map),
     })
 }
@@ -364,7 +368,7 @@ pub fn write_events(page: &EventsPage) -> Vec<u8> {
                     }
                     ev.insert("type".into(), J::String(e.kind.as_str().to_string()));
                     if let Some(status) = &e.status {
-                        ev.insert("status".into(), J::String(status.clone()));
+                        ev.insert("status".into(), J::String(status.as_str().to_string()));
                     }
                     if let Some(reason) = &e.reason {
                         ev.insert("reason".into(), J::Object(error_to_map(reason)));

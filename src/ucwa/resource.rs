@@ -252,6 +252,36 @@ impl EventKind {
     }
 }
 
+/// How an operation ended: the `status` of a `completed` event (UCWA "Events":
+/// `Success` or `Failure`, with a `reason` on failure).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OperationStatus {
+    Success,
+    Failure,
+    /// A status this client does not know, kept as received: treated as a failure.
+    Other(String),
+}
+
+impl OperationStatus {
+    /// The status named by the wire text `s` (exact spelling, as UCWA sends it).
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "Success" => OperationStatus::Success,
+            "Failure" => OperationStatus::Failure,
+            other => OperationStatus::Other(other.to_string()),
+        }
+    }
+
+    /// The wire spelling (an unknown status as received).
+    pub fn as_str(&self) -> &str {
+        match self {
+            OperationStatus::Success => "Success",
+            OperationStatus::Failure => "Failure",
+            OperationStatus::Other(s) => s,
+        }
+    }
+}
+
 /// One event from the event channel.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Event {
@@ -263,7 +293,7 @@ pub struct Event {
     /// The whole target resource, when the server embedded it.
     pub embedded: Option<Resource>,
     /// `Success` or `Failure` on `completed` operation events.
-    pub status: Option<String>,
+    pub status: Option<OperationStatus>,
     pub reason: Option<ErrorBody>,
 }
 

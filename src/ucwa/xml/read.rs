@@ -8,7 +8,8 @@ use quick_xml::Reader;
 
 use super::MAX_DEPTH;
 use crate::ucwa::resource::{
-    ErrorBody, Event, EventKind, EventsPage, Input, Link, ParseError, Resource, Sender, Value,
+    ErrorBody, Event, EventKind, EventsPage, Input, Link, OperationStatus, ParseError, Resource,
+    Sender, Value,
 };
 
 type PResult<T> = Result<T, ParseError>;
@@ -476,7 +477,7 @@ impl<'a> Parser<'a> {
             _ => EventKind::parse(&String::from_utf8_lossy(el.start.local_name().as_ref())),
         };
         let mut attrs = attrs;
-        let status = attrs.status.take();
+        let status = attrs.status.take().map(|s| OperationStatus::parse(&s));
         attrs.rel.get_or_insert_with(String::new);
         let link = attrs.link();
         let mut in_link = None;
