@@ -1,5 +1,6 @@
-//! What a key means where it is pressed. `keymap` is the whole key map; the help overlay is
-//! generated from `HELP`, so the two cannot drift apart silently (a test checks them).
+//! What a key means where it is pressed. `keymap` is the whole key map (with one small table
+//! per context under it); the help overlay is generated from `HELP`, so the two cannot drift
+//! apart silently (a test checks them).
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
@@ -79,7 +80,9 @@ pub enum Context {
 }
 
 /// The action for `key` in `context`, or `None` to hand the key to the focused text field
-/// (or to ignore it).
+/// (or to ignore it). Read in layers: keys that work everywhere, then an overlay's own keys
+/// (which take all the others), the function keys of the main screen, then the keys of the
+/// focused part.
 pub fn keymap(context: Context, key: KeyEvent) -> Option<Action> {
     if key.kind == KeyEventKind::Release {
         return None;
@@ -93,50 +96,14 @@ pub fn keymap(context: Context, key: KeyEvent) -> Option<Action> {
         _ => {}
     }
     match context {
-        Context::Help => {
-            return match key.code {
-                KeyCode::Esc | KeyCode::Char('?' | 'q') | KeyCode::Enter => Some(Action::Help),
-                KeyCode::Up | KeyCode::Char('k') => Some(Action::Up),
-                KeyCode::Down | KeyCode::Char('j') => Some(Action::Down),
-                KeyCode::PageUp => Some(Action::PageUp),
-                KeyCode::PageDown | KeyCode::Char(' ') => Some(Action::PageDown),
-                KeyCode::Home | KeyCode::Char('g') => Some(Action::Top),
-                KeyCode::End | KeyCode::Char('G') => Some(Action::Bottom),
-                _ => None,
-            }
-        }
-        Context::Confirm => {
-            return match key.code {
-                KeyCode::Char('y' | 'Y') | KeyCode::Enter => Some(Action::Yes),
-                KeyCode::Char('n' | 'N') | KeyCode::Esc => Some(Action::No),
-                _ => None,
-            }
-        }
+        Context::Help => return help_key(key),
+        Context::Confirm => return confirm_key(key),
         Context::SignIn => return None,
-        Context::Doctor => {
-            return match key.code {
-                KeyCode::Esc | KeyCode::Enter | KeyCode::F(12) => Some(Action::Doctor),
-                _ => None,
-            }
-        }
+        Context::Doctor => return doctor_key(key),
         _ => {}
     }
-    match key.code {
-        KeyCode::F(7) => return Some(Action::SignIn),
-        KeyCode::F(9) => return Some(Action::NextProfile),
-        KeyCode::F(12) => return Some(Action::Doctor),
-        KeyCode::Char('e') if ctrl => return Some(Action::HangUp),
-        KeyCode::F(8) => return Some(Action::HangUp),
-        KeyCode::F(11) => return Some(Action::HoldResume),
-        KeyCode::F(2) => return Some(Action::Ladder),
-        KeyCode::F(3) => return Some(Action::WireLog),
-        KeyCode::F(4) => return Some(Action::History),
-        KeyCode::F(5) => return Some(Action::Export),
-        KeyCode::F(6) => return Some(Action::Details),
-        KeyCode::Esc => return Some(Action::Escape),
-        KeyCode::PageUp => return Some(Action::PageUp),
-        KeyCode::PageDown => return Some(Action::PageDown),
-        _ => {}
+    if let Some(action) = screen_key(key, ctrl) {
+        return Some(action);
     }
     if ctrl || alt {
         return None;
@@ -146,54 +113,126 @@ pub fn keymap(context: Context, key: KeyEvent) -> Option<Action> {
         return Some(Action::Help);
     }
     match context {
-        Context::Text { can_complete } => match key.code {
-            KeyCode::Enter => Some(Action::Submit),
-            KeyCode::Tab | KeyCode::Right if can_complete => Some(Action::Complete),
-            KeyCode::Tab | KeyCode::Down => Some(Action::NextField),
-            KeyCode::BackTab | KeyCode::Up => Some(Action::PrevField),
-            _ => None,
-        },
-        Context::Toggle => match key.code {
-            KeyCode::Enter => Some(Action::Submit),
-            KeyCode::Tab | KeyCode::Down => Some(Action::NextField),
-            KeyCode::BackTab | KeyCode::Up => Some(Action::PrevField),
-            KeyCode::Char(' ') | KeyCode::Right => Some(Action::ToggleNext),
-            KeyCode::Left => Some(Action::TogglePrev),
-            _ => None,
-        },
-        Context::History => match key.code {
-            KeyCode::Enter => Some(Action::Submit),
-            KeyCode::Up | KeyCode::Char('k') => Some(Action::Up),
-            KeyCode::Down | KeyCode::Char('j') => Some(Action::Down),
-            KeyCode::Home | KeyCode::Char('g') => Some(Action::Top),
-            KeyCode::End | KeyCode::Char('G') => Some(Action::Bottom),
-            KeyCode::Tab | KeyCode::BackTab => Some(Action::Escape),
-            KeyCode::Char('l') => Some(Action::Ladder),
-            KeyCode::Char('w') => Some(Action::WireLog),
-            KeyCode::Char('x') => Some(Action::Export),
-            _ => None,
-        },
-        Context::Ladder | Context::WireLog => match key.code {
-            KeyCode::Up | KeyCode::Char('k') => Some(Action::Up),
-            KeyCode::Down | KeyCode::Char('j') => Some(Action::Down),
-            KeyCode::Home | KeyCode::Char('g') => Some(Action::Top),
-            KeyCode::End | KeyCode::Char('G') => Some(Action::Bottom),
-            KeyCode::Char(' ') => Some(Action::PageDown),
-            KeyCode::Char('n' | ']') => Some(Action::NextRecord),
-            KeyCode::Char('p' | '[') => Some(Action::PrevRecord),
-            KeyCode::Enter if context == Context::Ladder => Some(Action::Open),
-            KeyCode::Tab | KeyCode::BackTab => Some(if context == Context::Ladder {
-                Action::WireLog
-            } else {
-                Action::Ladder
-            }),
-            KeyCode::Char('l') => Some(Action::Ladder),
-            KeyCode::Char('w') => Some(Action::WireLog),
-            KeyCode::Char('x') => Some(Action::Export),
-            KeyCode::Char('q') => Some(Action::Escape),
-            _ => None,
-        },
+        Context::Text { can_complete } => text_key(key, can_complete),
+        Context::Toggle => toggle_key(key),
+        Context::History => history_key(key),
+        Context::Ladder | Context::WireLog => exchange_view_key(context, key),
         Context::Help | Context::Confirm | Context::SignIn | Context::Doctor => None,
+    }
+}
+
+/// The help overlay: scroll it, or close it.
+fn help_key(key: KeyEvent) -> Option<Action> {
+    match key.code {
+        KeyCode::Esc | KeyCode::Char('?' | 'q') | KeyCode::Enter => Some(Action::Help),
+        KeyCode::Up | KeyCode::Char('k') => Some(Action::Up),
+        KeyCode::Down | KeyCode::Char('j') => Some(Action::Down),
+        KeyCode::PageUp => Some(Action::PageUp),
+        KeyCode::PageDown | KeyCode::Char(' ') => Some(Action::PageDown),
+        KeyCode::Home | KeyCode::Char('g') => Some(Action::Top),
+        KeyCode::End | KeyCode::Char('G') => Some(Action::Bottom),
+        _ => None,
+    }
+}
+
+/// A y/n question.
+fn confirm_key(key: KeyEvent) -> Option<Action> {
+    match key.code {
+        KeyCode::Char('y' | 'Y') | KeyCode::Enter => Some(Action::Yes),
+        KeyCode::Char('n' | 'N') | KeyCode::Esc => Some(Action::No),
+        _ => None,
+    }
+}
+
+/// The connectivity checklist: Esc, Enter or F12 close it.
+fn doctor_key(key: KeyEvent) -> Option<Action> {
+    match key.code {
+        KeyCode::Esc | KeyCode::Enter | KeyCode::F(12) => Some(Action::Doctor),
+        _ => None,
+    }
+}
+
+/// The main screen's keys, wherever the focus is (no overlay open).
+fn screen_key(key: KeyEvent, ctrl: bool) -> Option<Action> {
+    match key.code {
+        KeyCode::F(7) => Some(Action::SignIn),
+        KeyCode::F(9) => Some(Action::NextProfile),
+        KeyCode::F(12) => Some(Action::Doctor),
+        KeyCode::Char('e') if ctrl => Some(Action::HangUp),
+        KeyCode::F(8) => Some(Action::HangUp),
+        KeyCode::F(11) => Some(Action::HoldResume),
+        KeyCode::F(2) => Some(Action::Ladder),
+        KeyCode::F(3) => Some(Action::WireLog),
+        KeyCode::F(4) => Some(Action::History),
+        KeyCode::F(5) => Some(Action::Export),
+        KeyCode::F(6) => Some(Action::Details),
+        KeyCode::Esc => Some(Action::Escape),
+        KeyCode::PageUp => Some(Action::PageUp),
+        KeyCode::PageDown => Some(Action::PageDown),
+        _ => None,
+    }
+}
+
+/// A text field of the form (other keys type).
+fn text_key(key: KeyEvent, can_complete: bool) -> Option<Action> {
+    match key.code {
+        KeyCode::Enter => Some(Action::Submit),
+        KeyCode::Tab | KeyCode::Right if can_complete => Some(Action::Complete),
+        KeyCode::Tab | KeyCode::Down => Some(Action::NextField),
+        KeyCode::BackTab | KeyCode::Up => Some(Action::PrevField),
+        _ => None,
+    }
+}
+
+/// A toggle row of the form.
+fn toggle_key(key: KeyEvent) -> Option<Action> {
+    match key.code {
+        KeyCode::Enter => Some(Action::Submit),
+        KeyCode::Tab | KeyCode::Down => Some(Action::NextField),
+        KeyCode::BackTab | KeyCode::Up => Some(Action::PrevField),
+        KeyCode::Char(' ') | KeyCode::Right => Some(Action::ToggleNext),
+        KeyCode::Left => Some(Action::TogglePrev),
+        _ => None,
+    }
+}
+
+/// The history list.
+fn history_key(key: KeyEvent) -> Option<Action> {
+    match key.code {
+        KeyCode::Enter => Some(Action::Submit),
+        KeyCode::Up | KeyCode::Char('k') => Some(Action::Up),
+        KeyCode::Down | KeyCode::Char('j') => Some(Action::Down),
+        KeyCode::Home | KeyCode::Char('g') => Some(Action::Top),
+        KeyCode::End | KeyCode::Char('G') => Some(Action::Bottom),
+        KeyCode::Tab | KeyCode::BackTab => Some(Action::Escape),
+        KeyCode::Char('l') => Some(Action::Ladder),
+        KeyCode::Char('w') => Some(Action::WireLog),
+        KeyCode::Char('x') => Some(Action::Export),
+        _ => None,
+    }
+}
+
+/// The ladder and the wire log (Tab goes from one to the other).
+fn exchange_view_key(context: Context, key: KeyEvent) -> Option<Action> {
+    match key.code {
+        KeyCode::Up | KeyCode::Char('k') => Some(Action::Up),
+        KeyCode::Down | KeyCode::Char('j') => Some(Action::Down),
+        KeyCode::Home | KeyCode::Char('g') => Some(Action::Top),
+        KeyCode::End | KeyCode::Char('G') => Some(Action::Bottom),
+        KeyCode::Char(' ') => Some(Action::PageDown),
+        KeyCode::Char('n' | ']') => Some(Action::NextRecord),
+        KeyCode::Char('p' | '[') => Some(Action::PrevRecord),
+        KeyCode::Enter if context == Context::Ladder => Some(Action::Open),
+        KeyCode::Tab | KeyCode::BackTab => Some(if context == Context::Ladder {
+            Action::WireLog
+        } else {
+            Action::Ladder
+        }),
+        KeyCode::Char('l') => Some(Action::Ladder),
+        KeyCode::Char('w') => Some(Action::WireLog),
+        KeyCode::Char('x') => Some(Action::Export),
+        KeyCode::Char('q') => Some(Action::Escape),
+        _ => None,
     }
 }
 

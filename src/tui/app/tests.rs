@@ -1,9 +1,10 @@
-use std::time::UNIX_EPOCH;
+use std::time::{Duration, UNIX_EPOCH};
 
 use crossterm::event::{KeyCode, KeyModifiers};
 
 use super::*;
-use crate::call::{CallError, ErrorKind};
+use crate::call::{CallError, CallOutcome, CallRequest, ErrorKind, EventNote, FinalState, Step};
+use crate::ucwa::transport::WireRecord;
 
 fn app() -> App {
     let mut app = App::new(Format::Json, Theme::new(false));

@@ -182,26 +182,14 @@ fn person_line(app: &App, person: &Person, width: u16) -> Line<'static> {
     ])
 }
 
+/// One field's row: its label, then its text (with a length counter and, in To, the
+/// completion) or its choices.
 fn render_field(app: &App, id: FieldId, focus: bool, area: Rect, buf: &mut Buffer) {
     let t = &app.theme;
     let form = &app.form;
     let label_style = if focus { t.label_focused } else { t.label };
-    let marker = if focus { "›" } else { " " };
-    let label = match id {
-        FieldId::Advanced => format!(
-            "{marker}{} Advanced",
-            if form.advanced_open { "▾" } else { "▸" }
-        ),
-        FieldId::ThreadId
-        | FieldId::SessionContext
-        | FieldId::OperationId
-        | FieldId::MediaOffer => {
-            format!("{marker}  {}", id.label())
-        }
-        _ => format!("{marker}{}", id.label()),
-    };
     Line::from(Span::styled(
-        format!("{label:<w$}", w = LABEL as usize),
+        format!("{:<w$}", field_label(app, id, focus), w = LABEL as usize),
         label_style,
     ))
     .render(Rect::new(area.x, area.y, LABEL.min(area.width), 1), buf);
@@ -212,24 +200,78 @@ fn render_field(app: &App, id: FieldId, focus: bool, area: Rect, buf: &mut Buffe
         1,
     );
     if let Some(text) = form.text(id) {
-        let mut value = value;
-        if let Some((count, max)) = form.counter(id) {
-            let counter = format!(" {count}/{max}");
-            let w = counter.chars().count() as u16;
-            if value.width > w + 4 {
-                let style = if count > max { t.error } else { t.dim };
-                Span::styled(counter, style)
-                    .render(Rect::new(value.right() - w, value.y, w, 1), buf);
-                value.width -= w;
-            }
-        }
-        render_text(app, id, text, focus, value, buf);
-        if focus && id == FieldId::To {
-            render_suggestion(app, value, buf);
-        }
+        render_text_value(app, id, text, focus, value, buf);
         return;
     }
-    let choices: Vec<(&str, bool)> = match id {
+    if id == FieldId::Advanced {
+        advanced_summary(app).render(value, buf);
+        return;
+    }
+    let mut spans = Vec::new();
+    for (name, on) in choices(app, id) {
+        if on {
+            let style = if focus {
+                t.toggle_on.patch(t.selected)
+            } else {
+                t.toggle_on
+            };
+            spans.push(Span::styled(format!("[{name}]"), style));
+        } else {
+            spans.push(Span::styled(format!(" {name} "), t.dim));
+        }
+        spans.push(Span::raw(" "));
+    }
+    Line::from(spans).render(value, buf);
+}
+
+/// "›To", the advanced fields indented under their fold ("▸ Advanced" / "▾ Advanced").
+fn field_label(app: &App, id: FieldId, focus: bool) -> String {
+    let marker = if focus { "›" } else { " " };
+    match id {
+        FieldId::Advanced => format!(
+            "{marker}{} Advanced",
+            if app.form.advanced_open { "▾" } else { "▸" }
+        ),
+        FieldId::ThreadId
+        | FieldId::SessionContext
+        | FieldId::OperationId
+        | FieldId::MediaOffer => {
+            format!("{marker}  {}", id.label())
+        }
+        _ => format!("{marker}{}", id.label()),
+    }
+}
+
+/// A text field's value, with "count/limit" at the right where the field has a limit.
+fn render_text_value(
+    app: &App,
+    id: FieldId,
+    text: &tui_textarea::TextArea<'static>,
+    focus: bool,
+    value: Rect,
+    buf: &mut Buffer,
+) {
+    let t = &app.theme;
+    let mut value = value;
+    if let Some((count, max)) = app.form.counter(id) {
+        let counter = format!(" {count}/{max}");
+        let w = counter.chars().count() as u16;
+        if value.width > w + 4 {
+            let style = if count > max { t.error } else { t.dim };
+            Span::styled(counter, style).render(Rect::new(value.right() - w, value.y, w, 1), buf);
+            value.width -= w;
+        }
+    }
+    render_text(app, id, text, focus, value, buf);
+    if focus && id == FieldId::To {
+        render_suggestion(app, value, buf);
+    }
+}
+
+/// A toggle row's choices, each with whether it is the one chosen.
+fn choices(app: &App, id: FieldId) -> Vec<(&'static str, bool)> {
+    let form = &app.form;
+    match id {
         FieldId::Importance => std::iter::once(("unset", form.importance.is_none()))
             .chain(
                 Importance::ALL
@@ -257,46 +299,33 @@ fn render_field(app: &App, id: FieldId, focus: bool, area: Rect, buf: &mut Buffe
             ("json", form.format == Format::Json),
             ("xml", form.format == Format::Xml),
         ],
-        FieldId::Advanced => {
-            // Folded values are still sent with every call: say which are set.
-            let set = form.advanced_set();
-            let line = if form.advanced_open {
-                Line::from(Span::styled(
-                    if form.via_phone {
-                        "Thread ID, Operation ID"
-                    } else {
-                        "Thread ID, Session context, Operation ID, Media offer"
-                    },
-                    t.dim,
-                ))
-            } else if set.is_empty() {
-                Line::from(Span::styled("folded: Space or → to open", t.dim))
-            } else {
-                Line::from(vec![
-                    Span::styled(format!("set: {}", set.join(", ")), t.warn),
-                    Span::styled(" · Space or → to open", t.dim),
-                ])
-            };
-            line.render(value, buf);
-            return;
-        }
         _ => Vec::new(),
-    };
-    let mut spans = Vec::with_capacity(choices.len() * 2);
-    for (name, on) in choices {
-        if on {
-            let style = if focus {
-                t.toggle_on.patch(t.selected)
-            } else {
-                t.toggle_on
-            };
-            spans.push(Span::styled(format!("[{name}]"), style));
-        } else {
-            spans.push(Span::styled(format!(" {name} "), t.dim));
-        }
-        spans.push(Span::raw(" "));
     }
-    Line::from(spans).render(value, buf);
+}
+
+/// The Advanced row: what the section holds when open; folded, which of its values are set
+/// (they are still sent with every call).
+fn advanced_summary(app: &App) -> Line<'static> {
+    let t = &app.theme;
+    let form = &app.form;
+    let set = form.advanced_set();
+    if form.advanced_open {
+        Line::from(Span::styled(
+            if form.via_phone {
+                "Thread ID, Operation ID"
+            } else {
+                "Thread ID, Session context, Operation ID, Media offer"
+            },
+            t.dim,
+        ))
+    } else if set.is_empty() {
+        Line::from(Span::styled("folded: Space or → to open", t.dim))
+    } else {
+        Line::from(vec![
+            Span::styled(format!("set: {}", set.join(", ")), t.warn),
+            Span::styled(" · Space or → to open", t.dim),
+        ])
+    }
 }
 
 /// A one-line text field drawn by display width: focused, scrolled so the cursor (a cell in

@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 
 use super::clock;
-use crate::call::FinalState;
+use crate::call::{CallError, FinalState};
 use crate::tui::app::{App, CallRecord, LogKind};
 use crate::tui::ladder::{offset_text, truncate};
 use crate::tui::text;
@@ -91,12 +91,46 @@ pub fn wanted_height(app: &App, width: u16) -> u16 {
     }
 }
 
+/// The header: where the call is, what went wrong (if it did), what the session noted, then
+/// To and the identifiers.
 fn header_lines<'a>(app: &'a App, call: &'a CallRecord, width: u16) -> Vec<Line<'a>> {
     let t = &app.theme;
-    let now = app.now;
     let mut lines = Vec::with_capacity(8);
+    lines.push(Line::from(state_spans(app, call)));
+    if let Some(e) = call.outcome.as_ref().and_then(|o| o.error.as_ref()) {
+        error_lines(&mut lines, app, e, width);
+    }
+    for note in &call.notes {
+        labelled(&mut lines, "· ", note, t.warn, t.base, width);
+    }
+    let value_room = (width as usize).saturating_sub(12);
+    lines.push(to_line(app, call, value_room));
+    identifier_lines(&mut lines, app, call, width, value_room);
+    if !call.exported.is_empty() {
+        let names: Vec<String> = call
+            .exported
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect();
+        labelled(
+            &mut lines,
+            "Exported    ",
+            &names.join("  "),
+            t.dim,
+            t.dim,
+            width,
+        );
+    }
+    lines
+}
+
+/// "● Connected  0:12", a spinner while setting up or ringing, or "■ Ended" and how long,
+/// with the keys that apply now.
+fn state_spans<'a>(app: &'a App, call: &'a CallRecord) -> Vec<Span<'a>> {
+    let t = &app.theme;
+    let now = app.now;
     let label = call.status_label();
-    let state_line = match call.outcome.as_ref().map(|o| o.state) {
+    match call.outcome.as_ref().map(|o| o.state) {
         None if call.connected() => {
             let d = call.connected_for(now).unwrap_or_default();
             let mut spans = vec![
@@ -138,55 +172,44 @@ fn header_lines<'a>(app: &'a App, call: &'a CallRecord, width: u16) -> Vec<Line<
             }
             spans
         }
-    };
-    lines.push(Line::from(state_line));
-    if let Some(e) = call.outcome.as_ref().and_then(|o| o.error.as_ref()) {
-        labelled(&mut lines, "✗ ", &e.message, t.error, t.error, width);
-        let mut detail = Vec::new();
-        if let Some(s) = e.status {
-            let reason = crate::tui::ladder::status_text(s);
-            detail.push(format!("status {s} {reason}").trim_end().to_string());
-        }
-        if let Some(c) = &e.code {
-            detail.push(format!("code {c}"));
-        }
-        if let Some(s) = &e.subcode {
-            detail.push(format!("subcode {s}"));
-        }
-        if !detail.is_empty() {
-            labelled(
-                &mut lines,
-                "  ",
-                &detail.join(" · "),
-                t.error,
-                t.error,
-                width,
-            );
-        }
-        // Said once: not again when the explanation already quotes the server.
-        if let Some(m) = e
-            .server_message
-            .as_ref()
-            .filter(|m| !e.message.contains(m.as_str()))
-        {
-            labelled(
-                &mut lines,
-                "  server: ",
-                &format!("“{m}”"),
-                t.dim,
-                t.dim,
-                width,
-            );
-        }
-        for d in &e.diagnostics {
-            labelled(&mut lines, "  ", &d.line(), t.warn, t.dim, width);
-        }
     }
-    for note in &call.notes {
-        labelled(&mut lines, "· ", note, t.warn, t.base, width);
+}
+
+/// The failure in plain words, then status, code and subcode, the server's own words (once)
+/// and its diagnostics.
+fn error_lines<'a>(lines: &mut Vec<Line<'a>>, app: &'a App, e: &'a CallError, width: u16) {
+    let t = &app.theme;
+    labelled(lines, "✗ ", &e.message, t.error, t.error, width);
+    let mut detail = Vec::new();
+    if let Some(s) = e.status {
+        let reason = crate::tui::ladder::status_text(s);
+        detail.push(format!("status {s} {reason}").trim_end().to_string());
     }
-    let value_room = (width as usize).saturating_sub(12);
-    // To, then the subject and the format as far as they fit.
+    if let Some(c) = &e.code {
+        detail.push(format!("code {c}"));
+    }
+    if let Some(s) = &e.subcode {
+        detail.push(format!("subcode {s}"));
+    }
+    if !detail.is_empty() {
+        labelled(lines, "  ", &detail.join(" · "), t.error, t.error, width);
+    }
+    // Said once: not again when the explanation already quotes the server.
+    if let Some(m) = e
+        .server_message
+        .as_ref()
+        .filter(|m| !e.message.contains(m.as_str()))
+    {
+        labelled(lines, "  server: ", &format!("“{m}”"), t.dim, t.dim, width);
+    }
+    for d in &e.diagnostics {
+        labelled(lines, "  ", &d.line(), t.warn, t.dim, width);
+    }
+}
+
+/// To, then the subject and the format as far as they fit in `value_room`.
+fn to_line<'a>(app: &'a App, call: &'a CallRecord, value_room: usize) -> Line<'a> {
+    let t = &app.theme;
     let to_text = truncate(&call.request.to, value_room);
     let format = format!("  {}", call.format.name());
     let format_fits = text::width(&to_text) + format.len() <= value_room;
@@ -199,7 +222,19 @@ fn header_lines<'a>(app: &'a App, call: &'a CallRecord, width: u16) -> Vec<Line<
     if format_fits {
         to.push(Span::styled(format, t.dim));
     }
-    lines.push(Line::from(to));
+    Line::from(to)
+}
+
+/// The invitation (with its state) and the operation id: in full with F6, else one line
+/// each, cut in the middle, an href without its origin.
+fn identifier_lines<'a>(
+    lines: &mut Vec<Line<'a>>,
+    app: &'a App,
+    call: &'a CallRecord,
+    width: u16,
+    value_room: usize,
+) {
+    let t = &app.theme;
     let invitation = match (&call.invitation, &call.invitation_state) {
         (Some(href), Some(state)) => (href.as_str(), format!("  [{state}]")),
         (Some(href), None) => (href.as_str(), String::new()),
@@ -209,7 +244,7 @@ fn header_lines<'a>(app: &'a App, call: &'a CallRecord, width: u16) -> Vec<Line<
     for (label, (value, suffix)) in [("Invitation  ", invitation), ("Operation   ", operation)] {
         if app.details {
             labelled(
-                &mut lines,
+                lines,
                 label,
                 &format!("{value}{suffix}"),
                 t.dim,
@@ -217,8 +252,6 @@ fn header_lines<'a>(app: &'a App, call: &'a CallRecord, width: u16) -> Vec<Line<
                 width,
             );
         } else {
-            // One line each, cut in the middle, an href without its origin; F6 shows them
-            // in full.
             let room = value_room.saturating_sub(text::width(&suffix));
             let value = match url::Url::parse(value) {
                 Ok(u) if text::width(value) > room => u.path().to_string(),
@@ -231,22 +264,6 @@ fn header_lines<'a>(app: &'a App, call: &'a CallRecord, width: u16) -> Vec<Line<
             ]));
         }
     }
-    if !call.exported.is_empty() {
-        let names: Vec<String> = call
-            .exported
-            .iter()
-            .map(|p| p.display().to_string())
-            .collect();
-        labelled(
-            &mut lines,
-            "Exported    ",
-            &names.join("  "),
-            t.dim,
-            t.dim,
-            width,
-        );
-    }
-    lines
 }
 
 /// Draws the log's lines that fit, newest at the bottom unless scrolled back; returns the
