@@ -57,7 +57,7 @@ fn busy_app() -> App {
         let note = EventNote {
             at: wall + Duration::from_millis(i * 25),
             sender: "communication".into(),
-            kind: "updated".into(),
+            kind: avlaunch::call::EventKind::Updated,
             rel: "audioVideoInvitation".into(),
             href: "/inv/1".into(),
             state: Some("Alerting".into()),

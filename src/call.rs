@@ -11,9 +11,15 @@ pub mod tracker;
 use std::time::{Duration, SystemTime};
 
 use crate::ucwa::action::Action;
+use crate::ucwa::notice::Notice;
 use crate::ucwa::resource::ErrorBody;
 use crate::ucwa::transport::WireRecord;
 use crate::ucwa::UcwaError;
+/// The protocol's states and kinds that reach the front-ends in `CallUpdate`s.
+pub use crate::ucwa::{
+    invitation::InvitationState,
+    resource::{EventKind, OperationStatus},
+};
 
 pub use request::{CallRequest, Field, FieldError, Importance, ValidCall};
 
@@ -79,14 +85,14 @@ pub struct EventNote {
     /// The sender's rel (`communication`, `conversation`, …).
     pub sender: String,
     /// `added`, `updated`, `deleted`, `started`, `completed`, or an unknown type.
-    pub kind: String,
+    pub kind: EventKind,
     /// The target's rel and href.
     pub rel: String,
     pub href: String,
     /// The target's `state`, when embedded.
     pub state: Option<String>,
     /// `Success` / `Failure` on `completed`.
-    pub status: Option<String>,
+    pub status: Option<OperationStatus>,
     pub reason: Option<ErrorBody>,
 }
 
@@ -99,8 +105,9 @@ pub enum CallUpdate {
         elapsed: Duration,
     },
     /// Something the user should know that is not an error (re-authenticating, following a
-    /// redirect, re-creating the application).
-    Notice(String),
+    /// redirect, re-creating the application). Its text (`Display`) carries server words:
+    /// front-ends sanitize it on the way to a terminal.
+    Notice(CallNotice),
     /// One HTTP exchange, already redacted.
     Wire(WireRecord),
     Event(EventNote),
@@ -109,8 +116,8 @@ pub enum CallUpdate {
         href: String,
         operation_id: String,
     },
-    /// The invitation's latest `state` (Connecting, Alerting, Connected, …).
-    InvitationState(String),
+    /// The invitation's latest `state` (Connecting, Alerting, Connected, …), only forwards.
+    InvitationState(InvitationState),
     /// Which calling modalities the signed-in application offers (its `communication`
     /// links `startAudioVideo`, `startPhoneAudio`); sent once the session is ready, before
     /// the call is placed.
@@ -295,6 +302,9 @@ pub fn phone_leg(state: &str, phone: &str, to: &str) -> Option<String> {
 /// recoveries (re-authentication, redirects, resync, retry) are `ucwa::notice::Notice`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CallNotice {
+    /// A recovery of the protocol layer: re-authenticating, following a redirect, resync,
+    /// a retry after Retry-After.
+    Protocol(Notice),
     /// The server lost the application (404 ApplicationNotFound, 410): a new one is
     /// created and the call placed again, once.
     ApplicationRecreated(UcwaError),
@@ -331,6 +341,7 @@ pub enum CallNotice {
 impl std::fmt::Display for CallNotice {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
+            CallNotice::Protocol(n) => write!(f, "{n}"),
             CallNotice::ApplicationRecreated(e) => write!(
                 f,
                 "the server lost the application ({e}); creating a new one and placing the call again"

@@ -116,7 +116,9 @@ pub async fn run(
                         CallUpdate::StepStarted(crate::call::Step::InCall) if setup.is_none() => {
                             setup = Some(clock.elapsed());
                         }
-                        CallUpdate::Notice(text) => notices.push(text.clone()),
+                        CallUpdate::Notice(notice) => {
+                            notices.push(crate::sanitize::notice_text(notice))
+                        }
                         _ => {}
                     }
                     printer.print(&update);
@@ -396,7 +398,10 @@ impl Printer {
                 sgr::DIM,
                 &format!("  {} done ({} ms)", step.label(), ms(*elapsed)),
             ),
-            CallUpdate::Notice(text) => self.paint(sgr::YELLOW, &format!("note: {text}")),
+            CallUpdate::Notice(notice) => {
+                let text = crate::sanitize::notice_text(notice);
+                self.paint(sgr::YELLOW, &format!("note: {text}"))
+            }
             CallUpdate::Wire(_)
             | CallUpdate::Offered { .. }
             | CallUpdate::Held(_)
@@ -514,7 +519,7 @@ pub fn json_line(update: &CallUpdate) -> serde_json::Value {
         CallUpdate::StepFinished { step, elapsed } => {
             json!({"type": "step", "step": step.key(), "phase": "finished", "ms": ms(*elapsed)})
         }
-        CallUpdate::Notice(text) => json!({"type": "notice", "message": text}),
+        CallUpdate::Notice(notice) => json!({"type": "notice", "message": notice.to_string()}),
         CallUpdate::Wire(r) => json!({
             "type": "http", "seq": r.seq, "method": r.method, "url": r.url,
             "status": r.status, "ms": ms(r.elapsed), "error": r.error,

@@ -17,8 +17,9 @@
 use std::borrow::Cow;
 use std::fmt::Write as _;
 
-use crate::call::{CallError, CallUpdate, EventNote};
-use crate::ucwa::resource::ErrorBody;
+use crate::call::{CallError, CallNotice, CallUpdate, EventNote};
+use crate::ucwa::invitation::InvitationState;
+use crate::ucwa::resource::{ErrorBody, EventKind, OperationStatus};
 use crate::ucwa::transport::WireRecord;
 
 /// Whether `c` must not reach a terminal as it is.
@@ -128,16 +129,16 @@ fn call_error(error: &mut CallError) {
 }
 
 fn event(note: &mut EventNote) {
-    for text in [
-        &mut note.sender,
-        &mut note.kind,
-        &mut note.rel,
-        &mut note.href,
-    ] {
+    for text in [&mut note.sender, &mut note.rel, &mut note.href] {
         s(text);
     }
+    if let EventKind::Other(kind) = &mut note.kind {
+        s(kind);
+    }
     opt(&mut note.state);
-    opt(&mut note.status);
+    if let Some(OperationStatus::Other(status)) = &mut note.status {
+        s(status);
+    }
     if let Some(reason) = &mut note.reason {
         error_body(reason);
     }
@@ -165,6 +166,12 @@ fn wire(record: &mut WireRecord) {
     opt(&mut record.error);
 }
 
+/// A notice's text, safe for a terminal: notices are typed (`CallNotice`) and carry server
+/// words (error messages, URLs), so every front-end takes their text from here.
+pub fn notice_text(notice: &CallNotice) -> String {
+    sanitize(&notice.to_string()).into_owned()
+}
+
 /// A `CallUpdate` with every string in it sanitized (bodies keep their line feeds): what
 /// the TUI takes into its state, so no widget ever sees a raw server string.
 pub fn sanitize_update(mut update: CallUpdate) -> CallUpdate {
@@ -174,7 +181,13 @@ pub fn sanitize_update(mut update: CallUpdate) -> CallUpdate {
         | CallUpdate::Offered { .. }
         | CallUpdate::Held(_)
         | CallUpdate::HoldOffered { .. } => {}
-        CallUpdate::Notice(text) | CallUpdate::InvitationState(text) => s(text),
+        // Typed: its text is made safe where it is made (`notice_text`).
+        CallUpdate::Notice(_) => {}
+        CallUpdate::InvitationState(state) => {
+            if let InvitationState::Unknown(text) = state {
+                s(text);
+            }
+        }
         CallUpdate::Wire(record) => wire(record),
         CallUpdate::MediaAnswer(sdp) => {
             if let Cow::Owned(clean) = sanitize_lines(sdp) {

@@ -133,8 +133,8 @@ pub fn invalid_summary(problems: &[Problem]) -> serde_json::Value {
 /// Signs in on `connection`, searches, prints; returns the exit code.
 pub async fn run(query: &str, limit: u32, output: ListOutput, connection: Connection) -> u8 {
     let mut signals = Signals::new();
-    let notice: crate::ucwa::client::NoticeSink = std::sync::Arc::new(|text: String| {
-        tracing::info!("{}", sanitize(&text));
+    let notice: crate::ucwa::client::NoticeSink = std::sync::Arc::new(|notice| {
+        tracing::info!("{}", sanitize(&notice.to_string()));
     });
     let client = match session::new_client(&connection, std::sync::Arc::new(|_| {}), notice) {
         Ok(c) => c,

@@ -7,11 +7,14 @@
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use avlaunch::call::{
-    CallError, CallOutcome, CallUpdate, EndedBy, ErrorKind, EventNote, FinalState, Step,
+    CallError, CallNotice, CallOutcome, CallUpdate, EndedBy, ErrorKind, EventKind, EventNote,
+    FinalState, OperationStatus, Step,
 };
 use avlaunch::tui::app::{App, CallId, Command, Msg};
 use avlaunch::tui::theme::Theme;
 use avlaunch::tui::{view, DemoInfo};
+use avlaunch::ucwa::action::Action;
+use avlaunch::ucwa::notice::Notice;
 use avlaunch::ucwa::transport::WireRecord;
 use avlaunch::ucwa::Format;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -132,11 +135,11 @@ impl Harness {
         let note = EventNote {
             at: self.wall(ms),
             sender: "communication".into(),
-            kind: kind.into(),
+            kind: EventKind::parse(kind),
             rel: "audioVideoInvitation".into(),
             href: "/ucwa/oauth/v1/applications/101/communication/audioVideoInvitations/7".into(),
             state: state.map(str::to_string),
-            status: status.map(str::to_string),
+            status: status.map(OperationStatus::parse),
             reason: None,
         };
         self.send(id, CallUpdate::Event(note));
@@ -222,9 +225,15 @@ impl Harness {
             Some("{\"sender\":[]}"),
         );
         self.event(id, 136, "started", Some("Connecting"), None);
-        self.send(id, CallUpdate::InvitationState("Connecting".into()));
+        self.send(
+            id,
+            CallUpdate::InvitationState(avlaunch::call::InvitationState::Connecting),
+        );
         self.event(id, 136, "updated", Some("Alerting"), None);
-        self.send(id, CallUpdate::InvitationState("Alerting".into()));
+        self.send(
+            id,
+            CallUpdate::InvitationState(avlaunch::call::InvitationState::Alerting),
+        );
         self.at(7_300);
         id
     }
@@ -310,7 +319,10 @@ fn connected() {
     let mut h = Harness::new(true);
     let id = h.ringing();
     h.event(id, 2_000, "completed", None, Some("Success"));
-    h.send(id, CallUpdate::InvitationState("Connected".into()));
+    h.send(
+        id,
+        CallUpdate::InvitationState(avlaunch::call::InvitationState::Connected),
+    );
     h.send(id, CallUpdate::StepStarted(Step::InCall));
     h.at(44_000);
     snap!("connected", h.render(120, 30));
@@ -493,7 +505,9 @@ fn what_happened_is_on_screen_at_every_size() {
     let id = h.ringing();
     h.send(
         id,
-        CallUpdate::Notice("the token had expired: signed in again".into()),
+        CallUpdate::Notice(CallNotice::Protocol(Notice::TokenRefused {
+            action: Action::ReadingInvitation,
+        })),
     );
     h.send(
         id,
@@ -506,7 +520,7 @@ fn what_happened_is_on_screen_at_every_size() {
             "■ Failed",
             "✗ The person declined the call.",
             "code RemoteFailure · subcode Declined",
-            "signed in again",
+            "signing in again",
             "Invitation  ",
         ] {
             assert!(text.contains(shown), "{w}x{rows}: no {shown:?}\n{text}");

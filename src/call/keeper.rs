@@ -104,7 +104,7 @@ impl Keeper {
             let session = Session::open(
                 &connection,
                 Arc::new(move |r| wire.send(CallUpdate::Wire(r))),
-                Arc::new(move |n| notice.send(CallUpdate::Notice(n))),
+                Arc::new(move |n| notice.send(CallUpdate::Notice(super::CallNotice::Protocol(n)))),
             )
             .await?;
             *guard(&keeper.opened_for) = Some(target);

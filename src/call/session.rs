@@ -368,7 +368,7 @@ impl Flow {
         let client = ucwa_session::new_client(
             connection,
             Arc::new(move |r| wire.send(CallUpdate::Wire(r))),
-            Arc::new(move |n| notice.send(CallUpdate::Notice(n))),
+            Arc::new(move |n| notice.send(CallUpdate::Notice(CallNotice::Protocol(n)))),
         )?;
         self.client = Some(client.clone());
         // A Retry-After never stretches the set-up past --timeout.
@@ -532,9 +532,9 @@ impl Flow {
         }))
     }
 
-    /// Reports a recovery or a clean-up trouble (its text, in `CallUpdate::Notice`).
+    /// Reports a recovery or a clean-up trouble (`CallUpdate::Notice`).
     fn notice(&self, notice: CallNotice) {
-        self.send(CallUpdate::Notice(notice.to_string()));
+        self.send(CallUpdate::Notice(notice));
     }
 
     /// Reports the invitation's state if it is further on than the last one reported.

@@ -125,9 +125,8 @@ impl Tracker {
             }
         };
         forwards.then(|| {
-            let text = state.to_string();
-            self.reported_state = Some(state);
-            CallUpdate::InvitationState(text)
+            self.reported_state = Some(state.clone());
+            CallUpdate::InvitationState(state)
         })
     }
 
@@ -189,11 +188,11 @@ impl Tracker {
         updates.push(CallUpdate::Event(EventNote {
             at: SystemTime::now(),
             sender: sender.rel.clone(),
-            kind: event.kind.as_str().to_string(),
+            kind: event.kind.clone(),
             rel: event.link.rel.clone(),
             href: event.link.href.clone(),
             state: state.clone(),
-            status: event.status.as_ref().map(|s| s.as_str().to_string()),
+            status: event.status.clone(),
             reason: event.reason.clone(),
         }));
         let modality = self.modality;
@@ -367,7 +366,7 @@ mod tests {
             .updates
             .iter()
             .filter_map(|u| match u {
-                CallUpdate::InvitationState(s) => Some(s.clone()),
+                CallUpdate::InvitationState(s) => Some(s.to_string()),
                 _ => None,
             })
             .collect()

@@ -4,7 +4,7 @@
 
 use std::time::{Duration, SystemTime};
 
-use crate::call::EventNote;
+use crate::call::{EventNote, OperationStatus};
 use crate::ucwa::transport::WireRecord;
 
 /// Which way a row's arrow points, and how it is drawn.
@@ -97,7 +97,7 @@ pub fn ladder_rows(records: &[WireRecord], events: &[EventNote]) -> Vec<LadderRo
                 label: format!("event {}", event_summary(e)),
                 record: None,
                 event: Some(index),
-                failed: e.status.as_deref() == Some("Failure"),
+                failed: e.status == Some(OperationStatus::Failure),
             },
         ));
     }
@@ -131,7 +131,7 @@ pub fn event_summary(e: &EventNote) -> String {
     }
     if let Some(status) = &e.status {
         s.push(' ');
-        s.push_str(status);
+        s.push_str(status.as_str());
     }
     if let Some(reason) = &e.reason {
         s.push_str(&format!(" ({}", reason.code));
@@ -317,11 +317,11 @@ mod tests {
         EventNote {
             at: at(ms),
             sender: "communication".into(),
-            kind: kind.into(),
+            kind: crate::call::EventKind::parse(kind),
             rel: "audioVideoInvitation".into(),
             href: "/inv/1".into(),
             state: None,
-            status: status.map(str::to_string),
+            status: status.map(OperationStatus::parse),
             reason: None,
         }
     }

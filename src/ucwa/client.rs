@@ -24,7 +24,7 @@ use super::Format;
 use crate::secret::{Password, Token};
 
 /// Where notices go: things the user should know that are not errors.
-pub type NoticeSink = Arc<dyn Fn(String) + Send + Sync>;
+pub type NoticeSink = Arc<dyn Fn(Notice) + Send + Sync>;
 
 /// The longest `Retry-After` we honour; longer waits end the attempt.
 pub const RETRY_AFTER_CAP: Duration = Duration::from_secs(5);
@@ -147,9 +147,9 @@ impl Client {
         &self.transport
     }
 
-    /// Tells the caller of a recovery (the notice sink gets its text).
+    /// Tells the caller of a recovery, through the notice sink.
     pub fn notify(&self, notice: Notice) {
-        (self.notice)(notice.to_string())
+        (self.notice)(notice)
     }
 
     /// An href from a link or `Location`, made absolute against the UCWA host.

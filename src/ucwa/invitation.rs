@@ -363,6 +363,13 @@ impl std::fmt::Display for InvitationState {
     }
 }
 
+/// Serialized as its wire spelling (`"Connected"`).
+impl serde::Serialize for InvitationState {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
 #[cfg(test)]
 mod state_tests {
     use super::InvitationState;

@@ -282,6 +282,24 @@ impl OperationStatus {
     }
 }
 
+/// Both as their wire spelling (`completed`, `Success`): `Display` for text, `Serialize` for
+/// JSON output.
+macro_rules! wire_text {
+    ($($t:ty),*) => {$(
+        impl std::fmt::Display for $t {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+        impl serde::Serialize for $t {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+    )*};
+}
+wire_text!(EventKind, OperationStatus);
+
 /// One event from the event channel.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Event {

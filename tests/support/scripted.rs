@@ -87,11 +87,11 @@ impl Script {
         self.send(CallUpdate::Event(EventNote {
             at: SystemTime::now(),
             sender: "communication".into(),
-            kind: kind.into(),
+            kind: avlaunch::call::EventKind::parse(kind),
             rel: "audioVideoInvitation".into(),
             href: "/ucwa/oauth/v1/applications/101/communication/audioVideoInvitations/1".into(),
             state: state.map(str::to_string),
-            status: status.map(str::to_string),
+            status: status.map(avlaunch::call::OperationStatus::parse),
             reason,
         }));
     }
@@ -223,7 +223,9 @@ async fn play(
     outcome.invitation = Some(inv);
     s.send(CallUpdate::StepStarted(Step::Ring));
     s.event("started", Some("Connecting"), None, None);
-    s.send(CallUpdate::InvitationState("Connecting".into()));
+    s.send(CallUpdate::InvitationState(
+        avlaunch::call::InvitationState::Connecting,
+    ));
     let cancel = |s: &mut Script, mut outcome: CallOutcome, why: &str| {
         s.send(CallUpdate::StepStarted(Step::Cancel));
         s.wire(
@@ -259,7 +261,9 @@ async fn play(
         return cancel(&mut s, outcome, "cancelled while ringing");
     }
     s.event("updated", Some("Alerting"), None, None);
-    s.send(CallUpdate::InvitationState("Alerting".into()));
+    s.send(CallUpdate::InvitationState(
+        avlaunch::call::InvitationState::Alerting,
+    ));
     let ring = if user == "carol" {
         options.timeout
     } else {
@@ -292,7 +296,9 @@ async fn play(
     }
     s.step(Step::Ring, t);
     s.event("completed", None, Some("Success"), None);
-    s.send(CallUpdate::InvitationState("Connected".into()));
+    s.send(CallUpdate::InvitationState(
+        avlaunch::call::InvitationState::Connected,
+    ));
     s.send(CallUpdate::StepStarted(Step::InCall));
     let connected = Instant::now();
     let stay = if user == "dave" {

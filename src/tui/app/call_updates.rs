@@ -4,7 +4,9 @@
 
 use std::time::{Instant, SystemTime};
 
-use crate::call::{CallOutcome, CallUpdate, EventNote, FinalState, Step};
+use crate::call::{
+    CallOutcome, CallUpdate, EventNote, FinalState, InvitationState, OperationStatus, Step,
+};
 use crate::tui::ladder::{event_summary, ladder_rows, LadderRow};
 use crate::tui::wire::WireDoc;
 use crate::ucwa::modality::PHONE_AUDIO;
@@ -37,7 +39,8 @@ impl App {
                     self.signin = SignInState::SignedIn;
                 }
             }
-            CallUpdate::Notice(text) => {
+            CallUpdate::Notice(notice) => {
+                let text = crate::sanitize::notice_text(&notice);
                 call.notes.push(text.clone());
                 call.log(wall, LogKind::Notice, text);
             }
@@ -49,7 +52,7 @@ impl App {
                 call.operation_id = operation_id;
             }
             CallUpdate::InvitationState(state) => {
-                if state.eq_ignore_ascii_case("Connected") {
+                if state == InvitationState::Connected {
                     call.mark_connected(now, wall);
                 }
                 call.invitation_state = Some(state);
@@ -114,7 +117,7 @@ impl CallRecord {
     }
 
     fn add_event(&mut self, note: EventNote) {
-        let kind = if note.status.as_deref() == Some("Failure") {
+        let kind = if note.status == Some(OperationStatus::Failure) {
             LogKind::EventFailure
         } else {
             LogKind::Event

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant, SystemTime};
 
-use crate::call::{CallOutcome, CallRequest, EventNote, Step};
+use crate::call::{CallOutcome, CallRequest, EventNote, InvitationState, Step};
 use crate::ucwa::transport::WireRecord;
 use crate::ucwa::Format;
 
@@ -47,7 +47,7 @@ pub struct CallRecord {
     pub step: Option<Step>,
     pub invitation: Option<String>,
     pub operation_id: String,
-    pub invitation_state: Option<String>,
+    pub invitation_state: Option<InvitationState>,
     pub connected_at: Option<Instant>,
     pub log: Vec<LogLine>,
     pub events: Vec<EventNote>,

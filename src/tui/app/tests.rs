@@ -136,7 +136,7 @@ fn esc_while_ringing_cancels_and_ctrl_e_hangs_up() {
     let (id, _) = started(key(&mut app, KeyCode::Enter));
     app.update(Msg::Call(
         id,
-        CallUpdate::InvitationState("Connected".into()),
+        CallUpdate::InvitationState(crate::call::InvitationState::Connected),
     ));
     assert_eq!(app.shown_call().unwrap().status_label(), "Connected");
     // Esc no longer ends a connected call: only the hang-up key does.
@@ -238,11 +238,11 @@ fn updates_fill_the_status_log_ladder_and_wire_log() {
         CallUpdate::Event(EventNote {
             at: wall + Duration::from_millis(30),
             sender: "communication".into(),
-            kind: "completed".into(),
+            kind: crate::call::EventKind::Completed,
             rel: "audioVideoInvitation".into(),
             href: "/inv/1".into(),
             state: None,
-            status: Some("Failure".into()),
+            status: Some(crate::call::OperationStatus::Failure),
             reason: None,
         }),
     ));
