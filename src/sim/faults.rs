@@ -363,80 +363,80 @@ impl Faults {
     /// `Err` names what `item`, as typed, should have been.
     fn set_valued(&mut self, item: &str, name: &str, arg: Option<&str>) -> Result<(), String> {
         match name {
-                "token-diagnostics" => match arg.map(str::parse::<u32>) {
-                    None => self.token_diagnostics = Some(28020),
-                    Some(Ok(n)) => self.token_diagnostics = Some(n),
-                    Some(Err(_)) => return Err(format!(
-                        "fault '{item}': expected token-diagnostics[=CODE]"
-                    )),
-                },
-                "token-expires-in" => match arg.map(str::parse::<u64>) {
-                    Some(Ok(n)) => self.token_expires_in = Some(n),
-                    _ => return Err(format!(
-                        "fault '{item}': expected token-expires-in=SECS"
-                    )),
-                },
-                "foreign-link" => match arg.and_then(|a| a.split_once('@')) {
-                    Some((kind, origin)) if !kind.is_empty() && origin.contains("://") => {
-                        self.foreign_link = Some(ForeignLink {
-                            kind: kind.trim().to_string(),
-                            origin: origin.trim().trim_end_matches('/').to_string(),
-                        })
-                    }
-                    _ => return Err(format!(
-                        "fault '{item}': expected foreign-link=KIND@ORIGIN (e.g. next@http://127.0.0.1:9)"
-                    )),
-                },
-                "slow" => match arg.map(str::parse::<u64>) {
-                    Some(Ok(ms)) if ms > 0 => self.slow = Some(Duration::from_millis(ms)),
-                    _ => return Err(format!(
-                        "fault '{item}': expected slow=MS with MS a number of milliseconds above 0"
-                    )),
-                },
-                "flaky" => match arg.map(str::parse::<u32>) {
-                    Some(Ok(n)) if n > 0 => self.flaky = Some(n),
-                    _ => return Err(format!(
-                        "fault '{item}': expected flaky=N with N a whole number above 0"
-                    )),
-                },
-                "cut-held-events" => match arg.map(str::parse::<u64>) {
-                    Some(Ok(ms)) if ms > 0 => {
-                        self.cut_held_events = Some(Duration::from_millis(ms))
-                    }
-                    _ => return Err(format!(
-                        "fault '{item}': expected cut-held-events=MS with MS a number of milliseconds above 0"
-                    )),
-                },
-                "status-503-retry-date" => match arg {
-                    None => self.status_503_retry_date = Some(1),
-                    Some(secs) => match secs.parse::<u32>() {
-                        Ok(n) => self.status_503_retry_date = Some(n),
-                        Err(_) => return Err(format!(
-                            "fault '{item}': '{secs}' is not a number of seconds"
-                        )),
-                    },
-                },
-                "status-503-retry-after" | "status-503" => match arg {
-                    None => self.status_503_retry_after = Some(1),
-                    Some(secs) => match secs.parse::<u32>() {
-                        Ok(n) => self.status_503_retry_after = Some(n),
-                        Err(_) => return Err(format!(
-                            "fault '{item}': '{secs}' is not a number of seconds"
-                        )),
-                    },
-                },
-                "stall" => match arg.and_then(parse_stall) {
-                    Some(stall) => self.stall = Some(stall),
-                    None => return Err(format!(
-                        "fault '{item}': expected stall=STEP:MS with STEP one of {}",
-                        SimStep::ALL.map(SimStep::name).join(", ")
-                    )),
-                },
-                _ => return Err(format!(
-                    "fault '{item}' is unknown (known: {})",
-                    NAMES.join(", ")
+            "token-diagnostics" => match arg.map(str::parse::<u32>) {
+                None => self.token_diagnostics = Some(28020),
+                Some(Ok(n)) => self.token_diagnostics = Some(n),
+                Some(Err(_)) => return Err(format!(
+                    "fault '{item}': expected token-diagnostics[=CODE]"
                 )),
-            }
+            },
+            "token-expires-in" => match arg.map(str::parse::<u64>) {
+                Some(Ok(n)) => self.token_expires_in = Some(n),
+                _ => return Err(format!(
+                    "fault '{item}': expected token-expires-in=SECS"
+                )),
+            },
+            "foreign-link" => match arg.and_then(|a| a.split_once('@')) {
+                Some((kind, origin)) if !kind.is_empty() && origin.contains("://") => {
+                    self.foreign_link = Some(ForeignLink {
+                        kind: kind.trim().to_string(),
+                        origin: origin.trim().trim_end_matches('/').to_string(),
+                    })
+                }
+                _ => return Err(format!(
+                    "fault '{item}': expected foreign-link=KIND@ORIGIN (e.g. next@http://127.0.0.1:9)"
+                )),
+            },
+            "slow" => match arg.map(str::parse::<u64>) {
+                Some(Ok(ms)) if ms > 0 => self.slow = Some(Duration::from_millis(ms)),
+                _ => return Err(format!(
+                    "fault '{item}': expected slow=MS with MS a number of milliseconds above 0"
+                )),
+            },
+            "flaky" => match arg.map(str::parse::<u32>) {
+                Some(Ok(n)) if n > 0 => self.flaky = Some(n),
+                _ => return Err(format!(
+                    "fault '{item}': expected flaky=N with N a whole number above 0"
+                )),
+            },
+            "cut-held-events" => match arg.map(str::parse::<u64>) {
+                Some(Ok(ms)) if ms > 0 => {
+                    self.cut_held_events = Some(Duration::from_millis(ms))
+                }
+                _ => return Err(format!(
+                    "fault '{item}': expected cut-held-events=MS with MS a number of milliseconds above 0"
+                )),
+            },
+            "status-503-retry-date" => match arg {
+                None => self.status_503_retry_date = Some(1),
+                Some(secs) => match secs.parse::<u32>() {
+                    Ok(n) => self.status_503_retry_date = Some(n),
+                    Err(_) => return Err(format!(
+                        "fault '{item}': '{secs}' is not a number of seconds"
+                    )),
+                },
+            },
+            "status-503-retry-after" | "status-503" => match arg {
+                None => self.status_503_retry_after = Some(1),
+                Some(secs) => match secs.parse::<u32>() {
+                    Ok(n) => self.status_503_retry_after = Some(n),
+                    Err(_) => return Err(format!(
+                        "fault '{item}': '{secs}' is not a number of seconds"
+                    )),
+                },
+            },
+            "stall" => match arg.and_then(parse_stall) {
+                Some(stall) => self.stall = Some(stall),
+                None => return Err(format!(
+                    "fault '{item}': expected stall=STEP:MS with STEP one of {}",
+                    SimStep::ALL.map(SimStep::name).join(", ")
+                )),
+            },
+            _ => return Err(format!(
+                "fault '{item}' is unknown (known: {})",
+                NAMES.join(", ")
+            )),
+        }
         Ok(())
     }
 
