@@ -55,98 +55,24 @@ pub async fn run(
     history: Option<crate::history::Recorder>,
 ) -> u8 {
     let output = print.output;
-    let mut out = std::io::stdout().lock();
     if let Some(b) = banner.as_ref().filter(|_| !print.quiet) {
-        let _ = match output {
-            Output::Text => writeln!(
-                out,
-                "avlaunch: no --server given: using the built-in simulator at {} (password 'demo'; contacts: {})",
-                b.url,
-                b.contacts.join(", ")
-            ),
-            Output::Json => writeln!(out, "{}", json!({"type": "simulator", "url": b.url, "contacts": b.contacts})),
-            Output::Nagios => Ok(()),
-        };
+        print_banner(b, output);
     }
-    drop(out);
-    let to = call.to.clone();
-    let phone_number = call.phone_number.clone();
-    let offer_sent = call.media_offer.as_ref().map(|o| o.body.clone());
     let started = std::time::SystemTime::now();
     let format = connection.format;
     let recorded = history.map(|r| (r, call.clone()));
-    let (updates_tx, mut updates) = mpsc::unbounded_channel();
+    let mut printer = Printer::new(&call, &options, &print);
+    let (updates_tx, updates) = mpsc::unbounded_channel();
     let (control_tx, control) = mpsc::unbounded_channel();
     let task = tokio::spawn(session::run(call, connection, options, updates_tx, control));
-    let mut signals = Signals::new();
-    let mut records: Vec<WireRecord> = Vec::new();
-    let mut printer = Printer {
-        output,
-        to,
-        offer: offer_sent,
-        answer: None,
-        save_answer: print.save_answer.clone(),
-        phone: phone_number,
-        stays: options.hangup_after.is_none(),
-        quiet: print.quiet,
-        colour: output == Output::Text && colour_wanted(),
-        format: print.format,
-        // Where the outcome line goes, the failure's message need not be repeated on stderr.
-        stdout_is_stderr_terminal: std::io::stdout().is_terminal()
-            && std::io::stderr().is_terminal(),
-    };
-    let mut outcome: Option<CallOutcome> = None;
-    // For --output nagios: the set-up time (start to connected) and what needed recovering.
-    let clock = std::time::Instant::now();
-    let mut setup: Option<Duration> = None;
-    let mut notices: Vec<String> = Vec::new();
-    loop {
-        tokio::select! {
-            update = updates.recv() => match update {
-                Some(update) => {
-                    if let CallUpdate::Wire(r) = &update {
-                        if har.is_some() { records.push(r.clone()); }
-                    }
-                    match &update {
-                        // Printed last, after the HAR note: the summary is the last line.
-                        CallUpdate::Finished(o) => {
-                            outcome = Some(o.clone());
-                            continue;
-                        }
-                        CallUpdate::StepStarted(crate::call::Step::InCall) if setup.is_none() => {
-                            setup = Some(clock.elapsed());
-                        }
-                        CallUpdate::Notice(notice) => {
-                            notices.push(crate::sanitize::notice_text(notice))
-                        }
-                        _ => {}
-                    }
-                    printer.print(&update);
-                }
-                None => break,
-            },
-            _ = signals.next() => {
-                printer.note("interrupted: ending the call (cancel or hang up, then delete the application)");
-                let _ = control_tx.send(crate::call::CallControl::End);
-            }
-        }
-    }
-    let outcome = match outcome {
+    let followed = follow(&mut printer, updates, control_tx, har.is_some()).await;
+    let outcome = match followed.outcome {
         Some(o) => o,
         None => match task.await {
             Ok(o) => o,
             Err(e) => {
                 let message = format!("the call stopped unexpectedly: {e}");
-                crate::errln!("avlaunch: {message}");
-                match output {
-                    Output::Json => crate::outln!("{}", failure_summary("Internal", &message, 3)),
-                    Output::Nagios => crate::outln!(
-                        "{}",
-                        crate::nagios::line(crate::nagios::Status::Unknown, &message, &[])
-                    ),
-                    Output::Text => {}
-                }
-                return 3;
+                return ended_early("Internal", &message, output);
             }
         },
     };
@@ -165,7 +91,7 @@ pub async fn run(
         );
     }
     if let Some(path) = har {
-        match crate::har::write_har(&path, &records) {
+        match crate::har::write_har(&path, &followed.records) {
             Ok(()) => printer.note(&format!("wire log written to {} (HAR 1.2)", path.display())),
             Err(e) => crate::errln!("avlaunch: cannot write {}: {e}", path.display()),
         }
@@ -175,8 +101,8 @@ pub async fn run(
         let verdict = nagios_verdict(
             &printer.to,
             &outcome,
-            setup,
-            &notices,
+            followed.setup,
+            &followed.notices,
             print.thresholds,
             options.timeout,
         );
@@ -184,6 +110,99 @@ pub async fn run(
         return verdict.1.exit_code();
     }
     outcome.exit_code()
+}
+
+/// The first line on the built-in simulator: where it is and whom to call.
+fn print_banner(banner: &Banner, output: Output) {
+    let mut out = std::io::stdout().lock();
+    let _ = match output {
+        Output::Text => writeln!(
+            out,
+            "avlaunch: no --server given: using the built-in simulator at {} (password 'demo'; contacts: {})",
+            banner.url,
+            banner.contacts.join(", ")
+        ),
+        Output::Json => writeln!(out, "{}", json!({"type": "simulator", "url": banner.url, "contacts": banner.contacts})),
+        Output::Nagios => Ok(()),
+    };
+}
+
+/// A run that ended before the call could report its own outcome (the built-in simulator
+/// could not start, the session task died): the message on stderr, and the summary line
+/// (`kind` names what failed) or the Nagios UNKNOWN line the output asks for; exit 3.
+pub fn ended_early(kind: &str, message: &str, output: Output) -> u8 {
+    crate::errln!("avlaunch: {message}");
+    match output {
+        Output::Json => crate::outln!("{}", failure_summary(kind, message, 3)),
+        Output::Nagios => crate::outln!(
+            "{}",
+            crate::nagios::line(crate::nagios::Status::Unknown, message, &[])
+        ),
+        Output::Text => {}
+    }
+    3
+}
+
+/// What following a call's updates kept for the end of the run.
+struct Followed {
+    /// The outcome, unless the session task ended without one.
+    outcome: Option<CallOutcome>,
+    /// For --output nagios: the set-up time (start to connected)…
+    setup: Option<Duration>,
+    /// …and what needed recovering.
+    notices: Vec<String>,
+    /// The exchanges, kept only for `--har`.
+    records: Vec<WireRecord>,
+}
+
+/// Prints each update as it comes (the outcome is kept, to be printed last) until the
+/// session ends; a signal asks the call to end.
+async fn follow(
+    printer: &mut Printer,
+    mut updates: mpsc::UnboundedReceiver<CallUpdate>,
+    control: mpsc::UnboundedSender<crate::call::CallControl>,
+    keep_records: bool,
+) -> Followed {
+    let mut signals = Signals::new();
+    let clock = std::time::Instant::now();
+    let mut followed = Followed {
+        outcome: None,
+        setup: None,
+        notices: Vec::new(),
+        records: Vec::new(),
+    };
+    loop {
+        tokio::select! {
+            update = updates.recv() => match update {
+                Some(update) => {
+                    if let CallUpdate::Wire(r) = &update {
+                        if keep_records { followed.records.push(r.clone()); }
+                    }
+                    match &update {
+                        // Printed last, after the HAR note: the summary is the last line.
+                        CallUpdate::Finished(o) => {
+                            followed.outcome = Some(o.clone());
+                            continue;
+                        }
+                        CallUpdate::StepStarted(crate::call::Step::InCall) if followed.setup.is_none() => {
+                            followed.setup = Some(clock.elapsed());
+                        }
+                        CallUpdate::Notice(notice) => {
+                            followed.notices.push(crate::sanitize::notice_text(notice))
+                        }
+                        _ => {}
+                    }
+                    printer.print(&update);
+                }
+                None => break,
+            },
+            _ = signals.next() => {
+                printer.note("interrupted: ending the call (cancel or hang up, then delete the application)");
+                let _ = control.send(crate::call::CallControl::End);
+            }
+        }
+    }
+    followed
 }
 
 /// The `--output nagios` line of one call and its status: CRITICAL if it never connected
@@ -277,6 +296,24 @@ mod sgr {
 }
 
 impl Printer {
+    fn new(call: &ValidCall, options: &CallOptions, print: &PrintOptions) -> Printer {
+        Printer {
+            output: print.output,
+            to: call.to.clone(),
+            offer: call.media_offer.as_ref().map(|o| o.body.clone()),
+            answer: None,
+            save_answer: print.save_answer.clone(),
+            phone: call.phone_number.clone(),
+            stays: options.hangup_after.is_none(),
+            quiet: print.quiet,
+            colour: print.output == Output::Text && colour_wanted(),
+            format: print.format,
+            // Where the outcome line goes, the failure's message need not be repeated on stderr.
+            stdout_is_stderr_terminal: std::io::stdout().is_terminal()
+                && std::io::stderr().is_terminal(),
+        }
+    }
+
     fn media_answer(&self) -> Option<crate::call::answer::MediaAnswer> {
         self.answer
             .as_deref()
@@ -376,24 +413,10 @@ impl Printer {
         }
     }
 
+    /// The text line of an update (already sanitized); `None` for what text does not show.
     fn text(&self, update: &CallUpdate) -> Option<String> {
         Some(match update {
-            CallUpdate::StepStarted(step) => match step {
-                crate::call::Step::Invite => match &self.phone {
-                    Some(phone) => format!(
-                        "{} {} through your phone {} (Call via Work, {})…",
-                        step.label(),
-                        self.to,
-                        crate::call::request::display_phone(phone),
-                        self.format.name()
-                    ),
-                    None => format!("{} {} ({})…", step.label(), self.to, self.format.name()),
-                },
-                crate::call::Step::InCall if self.stays => {
-                    format!("{}… (press Ctrl-C to hang up)", step.label())
-                }
-                _ => format!("{}…", step.label()),
-            },
+            CallUpdate::StepStarted(step) => self.step_started(*step),
             CallUpdate::StepFinished { step, elapsed } => self.paint(
                 sgr::DIM,
                 &format!("  {} done ({} ms)", step.label(), ms(*elapsed)),
@@ -407,83 +430,106 @@ impl Printer {
             | CallUpdate::Held(_)
             | CallUpdate::HoldOffered { .. }
             | CallUpdate::MediaAnswer(_) => return None,
-            CallUpdate::Event(e) => {
-                let mut s = format!("  event: {} {} {}", e.sender, e.rel, e.kind);
-                if let Some(state) = &e.state {
-                    s.push_str(&format!(" ({state})"));
-                    // Call via Work: which leg the invitation is on.
-                    let leg = self
-                        .phone
-                        .as_deref()
-                        .filter(|_| e.rel == crate::ucwa::modality::PHONE_AUDIO.invitation)
-                        .and_then(|p| crate::call::phone_leg(state, p, &self.to));
-                    if let Some(leg) = leg {
-                        s.push_str(&format!(" — {leg}"));
-                    }
-                }
-                if let Some(status) = &e.status {
-                    s.push_str(&format!(" status {status}"));
-                }
-                if let Some(r) = &e.reason {
-                    s.push_str(&format!(
-                        " reason {}/{}",
-                        r.code,
-                        r.subcode.as_deref().unwrap_or("None")
-                    ));
-                    return Some(self.paint(sgr::RED, &s));
-                }
-                s
-            }
+            CallUpdate::Event(e) => self.event(e),
             CallUpdate::InvitationCreated { href, operation_id } => {
                 format!("  invitation {href} (operation {operation_id})")
             }
             CallUpdate::InvitationState(state) => format!("  invitation state: {state}"),
-            CallUpdate::Finished(o) => {
-                let colour = match o.state {
-                    crate::call::FinalState::Connected | crate::call::FinalState::Ended(_) => {
-                        sgr::GREEN
-                    }
-                    crate::call::FinalState::Cancelled => sgr::YELLOW,
-                    crate::call::FinalState::Failed => sgr::RED,
-                };
-                let state = self.paint(&format!("{}{colour}", sgr::BOLD), o.state.label());
-                let mut s = format!("result: {state}");
-                match (&o.error, o.connected_for) {
-                    (Some(e), _) => {
-                        s.push_str(&format!(" — {}", e.message));
-                        // The message may already name them ("409 Conflict/AlreadyExists").
-                        let named =
-                            |v: &Option<String>| v.as_deref().is_none_or(|v| e.message.contains(v));
-                        if (e.code.is_some() || e.subcode.is_some())
-                            && !(named(&e.code) && named(&e.subcode))
-                        {
-                            s.push_str(&format!(
-                                " [code {}, subcode {}]",
-                                e.code.as_deref().unwrap_or("-"),
-                                e.subcode.as_deref().unwrap_or("None")
-                            ));
-                        }
-                        for d in &e.diagnostics {
-                            s.push_str(&format!("\n  {}", d.line()));
-                        }
-                    }
-                    (None, Some(d)) => s.push_str(&format!(
-                        "{} talked to {} for {:.1} s",
-                        // "Ended — you hung up; talked to …", "Connected — talked to …"
-                        if o.state.ended_by().is_some() {
-                            ";"
-                        } else {
-                            " —"
-                        },
-                        self.to,
-                        d.as_secs_f64()
-                    )),
-                    (None, None) => {}
-                }
-                s.push_str(&format!(" (exit {})", o.exit_code()));
-                s
-            }
+            CallUpdate::Finished(o) => self.finished(o),
         })
+    }
+
+    fn step_started(&self, step: crate::call::Step) -> String {
+        match step {
+            crate::call::Step::Invite => match &self.phone {
+                Some(phone) => format!(
+                    "{} {} through your phone {} (Call via Work, {})…",
+                    step.label(),
+                    self.to,
+                    crate::call::request::display_phone(phone),
+                    self.format.name()
+                ),
+                None => format!("{} {} ({})…", step.label(), self.to, self.format.name()),
+            },
+            crate::call::Step::InCall if self.stays => {
+                format!("{}… (press Ctrl-C to hang up)", step.label())
+            }
+            _ => format!("{}…", step.label()),
+        }
+    }
+
+    /// An event line; red when the event carries a reason (something failed).
+    fn event(&self, e: &crate::call::EventNote) -> String {
+        let mut s = format!("  event: {} {} {}", e.sender, e.rel, e.kind);
+        if let Some(state) = &e.state {
+            s.push_str(&format!(" ({state})"));
+            // Call via Work: which leg the invitation is on.
+            let leg = self
+                .phone
+                .as_deref()
+                .filter(|_| e.rel == crate::ucwa::modality::PHONE_AUDIO.invitation)
+                .and_then(|p| crate::call::phone_leg(state, p, &self.to));
+            if let Some(leg) = leg {
+                s.push_str(&format!(" — {leg}"));
+            }
+        }
+        if let Some(status) = &e.status {
+            s.push_str(&format!(" status {status}"));
+        }
+        if let Some(r) = &e.reason {
+            s.push_str(&format!(
+                " reason {}/{}",
+                r.code,
+                r.subcode.as_deref().unwrap_or("None")
+            ));
+            return self.paint(sgr::RED, &s);
+        }
+        s
+    }
+
+    /// The outcome line: the final state in colour, the error (with code, subcode and
+    /// diagnostics) or how long the call was connected, and the exit code.
+    fn finished(&self, o: &CallOutcome) -> String {
+        let colour = match o.state {
+            crate::call::FinalState::Connected | crate::call::FinalState::Ended(_) => sgr::GREEN,
+            crate::call::FinalState::Cancelled => sgr::YELLOW,
+            crate::call::FinalState::Failed => sgr::RED,
+        };
+        let state = self.paint(&format!("{}{colour}", sgr::BOLD), o.state.label());
+        let mut s = format!("result: {state}");
+        match (&o.error, o.connected_for) {
+            (Some(e), _) => {
+                s.push_str(&format!(" — {}", e.message));
+                // The message may already name them ("409 Conflict/AlreadyExists").
+                let named = |v: &Option<String>| v.as_deref().is_none_or(|v| e.message.contains(v));
+                if (e.code.is_some() || e.subcode.is_some())
+                    && !(named(&e.code) && named(&e.subcode))
+                {
+                    s.push_str(&format!(
+                        " [code {}, subcode {}]",
+                        e.code.as_deref().unwrap_or("-"),
+                        e.subcode.as_deref().unwrap_or("None")
+                    ));
+                }
+                for d in &e.diagnostics {
+                    s.push_str(&format!("\n  {}", d.line()));
+                }
+            }
+            (None, Some(d)) => s.push_str(&format!(
+                "{} talked to {} for {:.1} s",
+                // "Ended — you hung up; talked to …", "Connected — talked to …"
+                if o.state.ended_by().is_some() {
+                    ";"
+                } else {
+                    " —"
+                },
+                self.to,
+                d.as_secs_f64()
+            )),
+            (None, None) => {}
+        }
+        s.push_str(&format!(" (exit {})", o.exit_code()));
+        s
     }
 }
 

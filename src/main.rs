@@ -6,7 +6,7 @@ use clap::parser::ValueSource;
 use clap::{ArgMatches, CommandFactory, FromArgMatches};
 
 use avlaunch::call::session::CallOptions;
-use avlaunch::call::CallRequest;
+use avlaunch::call::{CallRequest, ValidCall};
 use avlaunch::cli::{CallArgs, Cli, Command, DoctorArgs, Output, ServerArgs, SimArgs};
 use avlaunch::input::{self, Problem};
 use avlaunch::settings::{self, Prompt, Settings, Target};
@@ -233,8 +233,52 @@ fn embedded_sim_config() -> Result<sim::SimConfig, Problem> {
     Ok(config)
 }
 
+/// `avlaunch call`: every field and option is checked before anything is sent, discovery
+/// included, and every problem is reported at once; then one call, or `--repeat N` calls,
+/// on the deployment or the built-in simulator.
 async fn call(server: ServerArgs, args: CallArgs) -> u8 {
-    let request = CallRequest {
+    let request = call_request(&args);
+    let operation_id = Some(request.operation_id.as_str());
+    let plan = match plan_call(&server, &args, &request) {
+        Ok(plan) => plan,
+        Err(problems) => return input::report(&problems, args.output, operation_id),
+    };
+    let (settings, target) = match resolve_target(&server) {
+        Ok(t) => t,
+        Err(e) => return input::report(&[Problem::from_text(&e)], args.output, operation_id),
+    };
+    let options = CallOptions {
+        timeout: plan.timeout,
+        // A monitoring check proves the call connects; it does not stay on the line.
+        hangup_after: match args.output {
+            Output::Nagios => plan.hangup_after.or(Some(Duration::ZERO)),
+            _ => plan.hangup_after,
+        },
+    };
+    if let Some(repeat) = plan.repeat {
+        return call_repeat(plan.call, target, plan.sim_config, options, &args, repeat).await;
+    }
+    let print = headless::PrintOptions {
+        save_answer: args.save_answer.clone(),
+        output: args.output,
+        quiet: args.quiet,
+        format: settings.format,
+        thresholds: plan.thresholds,
+    };
+    call_once(
+        plan.call,
+        (settings, target),
+        plan.sim_config,
+        options,
+        print,
+        args.har,
+    )
+    .await
+}
+
+/// The call's fields as typed on the command line (a fresh operation id unless given).
+fn call_request(args: &CallArgs) -> CallRequest {
+    CallRequest {
         to: args.to.clone(),
         subject: args.subject.clone(),
         importance: args.importance.clone(),
@@ -248,9 +292,27 @@ async fn call(server: ServerArgs, args: CallArgs) -> u8 {
         join_audio_muted: args.audio_muted,
         join_video_muted: args.video_muted,
         via_phone: args.via_phone.clone(),
-    };
-    // Every field and option is checked before anything is sent, discovery included, and
-    // every problem is reported at once.
+    }
+}
+
+/// An `avlaunch call` command line that passed every check.
+struct CallPlan {
+    call: ValidCall,
+    timeout: Duration,
+    hangup_after: Option<Duration>,
+    thresholds: avlaunch::nagios::Thresholds,
+    repeat: Option<avlaunch::repeat::Repeat>,
+    /// The built-in simulator's settings, when no `--server` is given.
+    sim_config: Option<sim::SimConfig>,
+}
+
+/// Every check of `avlaunch call` at once: the fields, the options that only apply with
+/// others, the times and thresholds, `--repeat`, the server options and the export paths.
+fn plan_call(
+    server: &ServerArgs,
+    args: &CallArgs,
+    request: &CallRequest,
+) -> Result<CallPlan, Vec<Problem>> {
     let mut problems: Vec<Problem> = Vec::new();
     let call = request
         .validate()
@@ -262,11 +324,11 @@ async fn call(server: ServerArgs, args: CallArgs) -> u8 {
             "applies only with --media-offer (the answer answers an offer)",
         ));
     }
-    let (times, time_problems) = input::call_times(&args);
+    let (times, time_problems) = input::call_times(args);
     problems.extend(time_problems);
-    let (thresholds, threshold_problems) = input::thresholds(&args);
+    let (thresholds, threshold_problems) = input::thresholds(args);
     problems.extend(threshold_problems);
-    let (repeat, repeat_problems) = input::repeat(&args);
+    let (repeat, repeat_problems) = input::repeat(args);
     problems.extend(repeat_problems);
     let repeat = repeat.map(|(count, interval)| avlaunch::repeat::Repeat {
         count,
@@ -279,96 +341,83 @@ async fn call(server: ServerArgs, args: CallArgs) -> u8 {
             "for a call, only applies with --repeat N (use --repeat 1 for one call)",
         ));
     }
-    problems.extend(input::server_options(&server));
+    problems.extend(input::server_options(server));
     problems.extend(input::har_path(args.har.as_deref()));
     let sim_config = if server.server.is_none() {
         embedded_sim_config().map_err(|p| problems.push(p)).ok()
     } else {
         None
     };
-    let operation_id = Some(request.operation_id.as_str());
-    let (Some(call), Some((timeout, hangup_after)), true) = (call, times, problems.is_empty())
-    else {
-        return input::report(&problems, args.output, operation_id);
-    };
-    let target = match Settings::resolve(&server)
-        .and_then(|s| settings::target(&s, Prompt::Terminal).map(|t| (s, t)))
-    {
-        Ok(t) => t,
-        Err(e) => return input::report(&[Problem::from_text(&e)], args.output, operation_id),
-    };
-    let (settings, target) = target;
-    let options = CallOptions {
-        timeout,
-        // A monitoring check proves the call connects; it does not stay on the line.
-        hangup_after: match args.output {
-            Output::Nagios => hangup_after.or(Some(Duration::ZERO)),
-            _ => hangup_after,
-        },
-    };
-    let print = headless::PrintOptions {
-        save_answer: args.save_answer.clone(),
-        output: args.output,
-        quiet: args.quiet,
-        format: settings.format,
-        thresholds,
-    };
-    if let Some(repeat) = repeat {
-        return match target {
-            Target::Deployment(connection) => {
-                avlaunch::repeat::run(call, connection, options, args.output, args.quiet, repeat)
-                    .await
-            }
-            Target::Embedded { user, format } => {
-                let handle = match sim::start(sim_config.unwrap_or_default()).await {
-                    Ok(h) => h,
-                    Err(e) => {
-                        avlaunch::errln!("avlaunch: cannot start the built-in simulator: {e}");
-                        return 3;
-                    }
-                };
-                let connection = settings::embedded_connection(handle.url.clone(), user, format);
-                let code = avlaunch::repeat::run(
-                    call,
-                    connection,
-                    options,
-                    args.output,
-                    args.quiet,
-                    repeat,
-                )
-                .await;
-                handle.shutdown().await;
-                code
-            }
-        };
+    match (call, times, problems.is_empty()) {
+        (Some(call), Some((timeout, hangup_after)), true) => Ok(CallPlan {
+            call,
+            timeout,
+            hangup_after,
+            thresholds,
+            repeat,
+            sim_config,
+        }),
+        _ => Err(problems),
     }
+}
+
+/// The settings (options, environment, profile) and the target they name; the password
+/// asked on the terminal when needed.
+fn resolve_target(server: &ServerArgs) -> Result<(Settings, Target), String> {
+    Settings::resolve(server).and_then(|s| settings::target(&s, Prompt::Terminal).map(|t| (s, t)))
+}
+
+/// `--repeat N`: the calls on one session, on the deployment or the built-in simulator.
+async fn call_repeat(
+    call: ValidCall,
+    target: Target,
+    sim_config: Option<sim::SimConfig>,
+    options: CallOptions,
+    args: &CallArgs,
+    repeat: avlaunch::repeat::Repeat,
+) -> u8 {
+    let run = |connection| {
+        avlaunch::repeat::run(call, connection, options, args.output, args.quiet, repeat)
+    };
+    match target {
+        Target::Deployment(connection) => run(connection).await,
+        Target::Embedded { user, format } => {
+            let handle = match sim::start(sim_config.unwrap_or_default()).await {
+                Ok(h) => h,
+                Err(e) => {
+                    avlaunch::errln!("avlaunch: cannot start the built-in simulator: {e}");
+                    return 3;
+                }
+            };
+            let connection = settings::embedded_connection(handle.url.clone(), user, format);
+            let code = run(connection).await;
+            handle.shutdown().await;
+            code
+        }
+    }
+}
+
+/// One call, printed as it goes, recorded in the history, on the deployment or the
+/// built-in simulator (announced by a banner).
+async fn call_once(
+    call: ValidCall,
+    (settings, target): (Settings, Target),
+    sim_config: Option<sim::SimConfig>,
+    options: CallOptions,
+    print: headless::PrintOptions,
+    har: Option<std::path::PathBuf>,
+) -> u8 {
     match target {
         Target::Deployment(connection) => {
             let history = settings.recorder(&connection, false);
-            headless::run(call, connection, options, print, None, args.har, history).await
+            headless::run(call, connection, options, print, None, har, history).await
         }
         Target::Embedded { user, format } => {
             let handle = match sim::start(sim_config.unwrap_or_default()).await {
                 Ok(h) => h,
                 Err(e) => {
                     let message = format!("cannot start the built-in simulator: {e}");
-                    avlaunch::errln!("avlaunch: {message}");
-                    match args.output {
-                        Output::Json => avlaunch::outln!(
-                            "{}",
-                            headless::failure_summary("Network", &message, 3)
-                        ),
-                        Output::Nagios => avlaunch::outln!(
-                            "{}",
-                            avlaunch::nagios::line(
-                                avlaunch::nagios::Status::Unknown,
-                                &message,
-                                &[]
-                            )
-                        ),
-                        Output::Text => {}
-                    }
-                    return 3;
+                    return headless::ended_early("Network", &message, print.output);
                 }
             };
             let banner = headless::Banner {
@@ -380,16 +429,8 @@ async fn call(server: ServerArgs, args: CallArgs) -> u8 {
             };
             let connection = settings::embedded_connection(handle.url.clone(), user, format);
             let history = settings.recorder(&connection, true);
-            let code = headless::run(
-                call,
-                connection,
-                options,
-                print,
-                Some(banner),
-                args.har,
-                history,
-            )
-            .await;
+            let code =
+                headless::run(call, connection, options, print, Some(banner), har, history).await;
             handle.shutdown().await;
             code
         }
@@ -408,9 +449,7 @@ async fn doctor(server: ServerArgs, args: DoctorArgs) -> u8 {
     if !problems.is_empty() {
         return doctor_invalid(&problems, args.output);
     }
-    let (_settings, target) = match Settings::resolve(&server)
-        .and_then(|s| settings::target(&s, Prompt::Terminal).map(|t| (s, t)))
-    {
+    let (_settings, target) = match resolve_target(&server) {
         Ok(t) => t,
         Err(e) => return doctor_invalid(&[Problem::from_text(&e)], args.output),
     };
@@ -577,65 +616,48 @@ fn connect_future(
     }
 }
 
-async fn tui(server: ServerArgs, export_dir: Option<std::path::PathBuf>) -> u8 {
-    let mut problems = input::server_options(&server);
-    if server.server.is_none() {
-        problems.extend(embedded_sim_config().err());
-    }
-    if !problems.is_empty() {
-        return input::report(&problems, Output::Text, None);
-    }
-    let resolved = Settings::resolve(&server)
-        .and_then(|s| settings::target(&s, Prompt::Terminal).map(|t| (s, t)));
-    let (settings, target) = match resolved {
-        Ok(t) => t,
-        Err(e) => return input::report(&[Problem::from_text(&e)], Output::Text, None),
-    };
-    let format = settings.format;
-    // The embedded simulator starts inside the connect future, which the UI awaits only
-    // after its first frame; the handle is parked here so it lives as long as the UI.
-    let simulator: Arc<Mutex<Option<sim::SimHandle>>> = Arc::default();
-    let user = match &target {
+/// The user a target signs in as.
+fn target_user(target: &Target) -> String {
+    match target {
         Target::Embedded { user, .. } => user.clone(),
         Target::Deployment(c) => c.user.clone(),
-    };
-    let first = session_info(&settings, &user, export_dir.as_deref());
-    let initial = connect_future(target, first.clone(), simulator.clone());
-    let connect: std::pin::Pin<
-        Box<dyn std::future::Future<Output = Result<tui::Ready, String>> + Send>,
-    > = Box::pin(async move { initial.await.map(|(ready, _)| ready) });
-    // The sign-in dialog: a profile (or none) with the server, user and password typed there.
-    let connector: avlaunch::tui::session::Connector = {
-        let (args, config, slot) = (server.clone(), settings.config.clone(), simulator.clone());
-        let export_flag = export_dir.clone();
-        Arc::new(move |request: ConnectRequest| {
-            let mut args = args.clone();
-            args.server = None;
-            args.user = None;
-            let (config, slot, export_flag) = (config.clone(), slot.clone(), export_flag.clone());
-            Box::pin(async move {
-                let mut s = Settings::with_profile(&args, config, request.profile.as_deref())?;
-                s.server = request.server.filter(|v| !v.trim().is_empty()).or(s.server);
-                s.user = request.user.filter(|v| !v.trim().is_empty()).or(s.user);
-                s.password = request.password;
-                // A password_command may take a while (a vault asking for a touch).
-                let (s, target) = tokio::task::spawn_blocking(move || {
-                    settings::target(&s, Prompt::Never).map(|t| (s, t))
-                })
-                .await
-                .map_err(|e| format!("internal error: {e}"))??;
-                let user = match &target {
-                    Target::Embedded { user, .. } => user.clone(),
-                    Target::Deployment(c) => c.user.clone(),
-                };
-                let info = session_info(&s, &user, export_flag.as_deref());
-                connect_future(target, info, slot).await
-            }) as avlaunch::tui::session::ConnectFuture
-        })
-    };
-    let profiles = settings
-        .config
-        .as_ref()
+    }
+}
+
+/// The UI's sign-in dialog: a profile (or none) with the server, user and password typed
+/// there, over the command line's other options; `export_dir` is the `--export-dir` flag.
+fn sign_in_connector(
+    server: &ServerArgs,
+    settings: &Settings,
+    slot: Arc<Mutex<Option<sim::SimHandle>>>,
+    export_dir: Option<std::path::PathBuf>,
+) -> avlaunch::tui::session::Connector {
+    let (args, config, export_flag) = (server.clone(), settings.config.clone(), export_dir);
+    Arc::new(move |request: ConnectRequest| {
+        let mut args = args.clone();
+        args.server = None;
+        args.user = None;
+        let (config, slot, export_flag) = (config.clone(), slot.clone(), export_flag.clone());
+        Box::pin(async move {
+            let mut s = Settings::with_profile(&args, config, request.profile.as_deref())?;
+            s.server = request.server.filter(|v| !v.trim().is_empty()).or(s.server);
+            s.user = request.user.filter(|v| !v.trim().is_empty()).or(s.user);
+            s.password = request.password;
+            // A password_command may take a while (a vault asking for a touch).
+            let (s, target) = tokio::task::spawn_blocking(move || {
+                settings::target(&s, Prompt::Never).map(|t| (s, t))
+            })
+            .await
+            .map_err(|e| format!("internal error: {e}"))??;
+            let info = session_info(&s, &target_user(&target), export_flag.as_deref());
+            connect_future(target, info, slot).await
+        }) as avlaunch::tui::session::ConnectFuture
+    })
+}
+
+/// The config file's profiles, for the sign-in dialog.
+fn profile_choices(config: Option<&avlaunch::config::Config>) -> Vec<ProfileChoice> {
+    config
         .map(|c| {
             c.profiles
                 .iter()
@@ -646,7 +668,32 @@ async fn tui(server: ServerArgs, export_dir: Option<std::path::PathBuf>) -> u8 {
                 })
                 .collect()
         })
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+async fn tui(server: ServerArgs, export_dir: Option<std::path::PathBuf>) -> u8 {
+    let mut problems = input::server_options(&server);
+    if server.server.is_none() {
+        problems.extend(embedded_sim_config().err());
+    }
+    if !problems.is_empty() {
+        return input::report(&problems, Output::Text, None);
+    }
+    let (settings, target) = match resolve_target(&server) {
+        Ok(t) => t,
+        Err(e) => return input::report(&[Problem::from_text(&e)], Output::Text, None),
+    };
+    let format = settings.format;
+    // The embedded simulator starts inside the connect future, which the UI awaits only
+    // after its first frame; the handle is parked here so it lives as long as the UI.
+    let simulator: Arc<Mutex<Option<sim::SimHandle>>> = Arc::default();
+    let first = session_info(&settings, &target_user(&target), export_dir.as_deref());
+    let initial = connect_future(target, first.clone(), simulator.clone());
+    let connect: std::pin::Pin<
+        Box<dyn std::future::Future<Output = Result<tui::Ready, String>> + Send>,
+    > = Box::pin(async move { initial.await.map(|(ready, _)| ready) });
+    let connector = sign_in_connector(&server, &settings, simulator.clone(), export_dir);
+    let profiles = profile_choices(settings.config.as_ref());
     let extras = Extras {
         export_dir: first.export_dir.clone(),
         session: first,

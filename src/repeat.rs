@@ -121,6 +121,44 @@ impl Progress {
     }
 }
 
+/// What is kept across the calls: counts, set-up times and the JUnit cases.
+#[derive(Default)]
+struct Tally {
+    outcomes: BTreeMap<String, u32>,
+    /// Set-up times of the calls that connected, milliseconds.
+    setups: Vec<u64>,
+    cases: Vec<crate::junit::Case>,
+    /// The largest exit code so far.
+    worst: u8,
+    done: u32,
+    connected: u32,
+}
+
+impl Tally {
+    /// Counts call `n`; its JUnit case only when a report was asked for.
+    fn add(&mut self, n: u32, kept: &Kept, to: &str, junit: bool) {
+        self.done += 1;
+        self.worst = self.worst.max(kept.exit_code);
+        if kept.key == "Connected" {
+            self.connected += 1;
+        }
+        *self.outcomes.entry(kept.key.clone()).or_default() += 1;
+        if let Some(s) = kept.setup {
+            self.setups.push(s.as_millis() as u64);
+        }
+        if junit {
+            self.cases.push(crate::junit::Case {
+                name: format!("call {n} to {to}"),
+                time: kept.took.as_secs_f64(),
+                outcome: match kept.exit_code {
+                    0 => crate::junit::Outcome::Passed,
+                    _ => crate::junit::Outcome::Failed(format!("{}: {}", kept.key, kept.failure)),
+                },
+            });
+        }
+    }
+}
+
 /// Runs the calls; returns the exit code: 0 only if every call connected, else the largest
 /// of the calls' exit codes (3 when signing in failed).
 pub async fn run(
@@ -140,12 +178,7 @@ pub async fn run(
         Ok(s) => s,
         Err(message) => return sign_in_failed(&message, output, repeat.count),
     };
-    let mut outcomes: BTreeMap<String, u32> = BTreeMap::new();
-    let mut setups: Vec<u64> = Vec::with_capacity(repeat.count as usize);
-    let mut cases: Vec<crate::junit::Case> = Vec::new();
-    let mut worst = 0u8;
-    let mut done = 0u32;
-    let mut connected = 0u32;
+    let mut tally = Tally::default();
     let mut interrupted = false;
     for n in 1..=repeat.count {
         if n > 1 && !repeat.interval.is_zero() {
@@ -164,7 +197,7 @@ pub async fn run(
                 Ok(s) => s,
                 Err(message) => {
                     crate::errln!("avlaunch: signing in again after call {}: {message}", n - 1);
-                    worst = worst.max(3);
+                    tally.worst = tally.worst.max(3);
                     break;
                 }
             };
@@ -173,52 +206,45 @@ pub async fn run(
         this.operation_id = crate::call::request::fresh_operation_id();
         let (kept, stop) = one(&session, this, options, &mut signals).await;
         interrupted = stop;
-        done += 1;
-        worst = worst.max(kept.exit_code);
-        if kept.key == "Connected" {
-            connected += 1;
-        }
-        *outcomes.entry(kept.key.clone()).or_default() += 1;
-        if let Some(s) = kept.setup {
-            setups.push(s.as_millis() as u64);
-        }
+        tally.add(n, &kept, &call.to, repeat.junit.is_some());
         print_call(n, &kept, output, quiet);
-        if repeat.junit.is_some() {
-            cases.push(crate::junit::Case {
-                name: format!("call {n} to {}", call.to),
-                time: kept.took.as_secs_f64(),
-                outcome: match kept.exit_code {
-                    0 => crate::junit::Outcome::Passed,
-                    _ => crate::junit::Outcome::Failed(format!("{}: {}", kept.key, kept.failure)),
-                },
-            });
-        }
-        progress.show(done, connected);
+        progress.show(tally.done, tally.connected);
     }
     let _ = session.close().await;
+    finish(tally, interrupted, &repeat, output)
+}
+
+/// The end of the run: the interruption noted, the JUnit report written, the `stats` line;
+/// the exit code.
+fn finish(mut tally: Tally, interrupted: bool, repeat: &Repeat, output: Output) -> u8 {
+    let done = tally.done;
     if interrupted {
         crate::errln!(
             "avlaunch: interrupted after {done} of {} calls",
             repeat.count
         );
-        worst = worst.max(1);
+        tally.worst = tally.worst.max(1);
     }
-    let code = if done == repeat.count && worst == 0 {
+    let code = if done == repeat.count && tally.worst == 0 {
         0
     } else {
-        worst.max(1)
+        tally.worst.max(1)
     };
     if let Some(path) = &repeat.junit {
-        if let Err(e) = crate::junit::write(path, "avlaunch call", &cases) {
+        if let Err(e) = crate::junit::write(path, "avlaunch call", &tally.cases) {
             crate::errln!("avlaunch: {e}");
         }
     }
-    let stats = stats_line(done, &outcomes, &mut setups, code);
+    let stats = stats_line(done, &tally.outcomes, &mut tally.setups, code);
     match output {
         Output::Json => crate::outln!("{stats}"),
         _ => {
             let s = &stats["setup_ms"];
-            let list: Vec<String> = outcomes.iter().map(|(k, v)| format!("{k} {v}")).collect();
+            let list: Vec<String> = tally
+                .outcomes
+                .iter()
+                .map(|(k, v)| format!("{k} {v}"))
+                .collect();
             crate::outln!(
                 "stats: {done} calls: {}; set-up ms min {} p50 {} p95 {} max {} (exit {code})",
                 list.join(", "),

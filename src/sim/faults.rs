@@ -343,98 +343,101 @@ impl Faults {
                 Some((n, a)) => (n.trim().to_string(), Some(a.trim().to_string())),
                 None => (normalized.clone(), None),
             };
-            let flag = |slot: &mut bool, problems: &mut Vec<String>| {
-                if arg.is_some() {
-                    problems.push(format!("fault '{item}': '{name}' takes no value"));
-                } else {
-                    *slot = true;
-                }
-            };
             if let Some(slot) = faults.flag(&name) {
-                flag(slot, &mut problems);
+                match arg {
+                    Some(_) => problems.push(format!("fault '{item}': '{name}' takes no value")),
+                    None => *slot = true,
+                }
                 continue;
             }
-            match name.as_str() {
-                "token-diagnostics" => match arg.as_deref().map(str::parse::<u32>) {
-                    None => faults.token_diagnostics = Some(28020),
-                    Some(Ok(n)) => faults.token_diagnostics = Some(n),
-                    Some(Err(_)) => problems.push(format!(
-                        "fault '{item}': expected token-diagnostics[=CODE]"
-                    )),
-                },
-                "token-expires-in" => match arg.as_deref().map(str::parse::<u64>) {
-                    Some(Ok(n)) => faults.token_expires_in = Some(n),
-                    _ => problems.push(format!(
-                        "fault '{item}': expected token-expires-in=SECS"
-                    )),
-                },
-                "foreign-link" => match arg.as_deref().and_then(|a| a.split_once('@')) {
-                    Some((kind, origin)) if !kind.is_empty() && origin.contains("://") => {
-                        faults.foreign_link = Some(ForeignLink {
-                            kind: kind.trim().to_string(),
-                            origin: origin.trim().trim_end_matches('/').to_string(),
-                        })
-                    }
-                    _ => problems.push(format!(
-                        "fault '{item}': expected foreign-link=KIND@ORIGIN (e.g. next@http://127.0.0.1:9)"
-                    )),
-                },
-                "slow" => match arg.as_deref().map(str::parse::<u64>) {
-                    Some(Ok(ms)) if ms > 0 => faults.slow = Some(Duration::from_millis(ms)),
-                    _ => problems.push(format!(
-                        "fault '{item}': expected slow=MS with MS a number of milliseconds above 0"
-                    )),
-                },
-                "flaky" => match arg.as_deref().map(str::parse::<u32>) {
-                    Some(Ok(n)) if n > 0 => faults.flaky = Some(n),
-                    _ => problems.push(format!(
-                        "fault '{item}': expected flaky=N with N a whole number above 0"
-                    )),
-                },
-                "cut-held-events" => match arg.as_deref().map(str::parse::<u64>) {
-                    Some(Ok(ms)) if ms > 0 => {
-                        faults.cut_held_events = Some(Duration::from_millis(ms))
-                    }
-                    _ => problems.push(format!(
-                        "fault '{item}': expected cut-held-events=MS with MS a number of milliseconds above 0"
-                    )),
-                },
-                "status-503-retry-date" => match arg.as_deref() {
-                    None => faults.status_503_retry_date = Some(1),
-                    Some(secs) => match secs.parse::<u32>() {
-                        Ok(n) => faults.status_503_retry_date = Some(n),
-                        Err(_) => problems.push(format!(
-                            "fault '{item}': '{secs}' is not a number of seconds"
-                        )),
-                    },
-                },
-                "status-503-retry-after" | "status-503" => match arg.as_deref() {
-                    None => faults.status_503_retry_after = Some(1),
-                    Some(secs) => match secs.parse::<u32>() {
-                        Ok(n) => faults.status_503_retry_after = Some(n),
-                        Err(_) => problems.push(format!(
-                            "fault '{item}': '{secs}' is not a number of seconds"
-                        )),
-                    },
-                },
-                "stall" => match arg.as_deref().and_then(parse_stall) {
-                    Some(stall) => faults.stall = Some(stall),
-                    None => problems.push(format!(
-                        "fault '{item}': expected stall=STEP:MS with STEP one of {}",
-                        SimStep::ALL.map(SimStep::name).join(", ")
-                    )),
-                },
-                _ => problems.push(format!(
-                    "fault '{item}' is unknown (known: {})",
-                    NAMES.join(", ")
-                )),
-            }
+            problems.extend(faults.set_valued(item, &name, arg.as_deref()).err());
         }
         if problems.is_empty() {
             Ok(faults)
         } else {
             Err(problems.join("; "))
         }
+    }
+
+    /// Sets the fault `name` that takes a value (`arg`, after `=`; some have a default);
+    /// `Err` names what `item`, as typed, should have been.
+    fn set_valued(&mut self, item: &str, name: &str, arg: Option<&str>) -> Result<(), String> {
+        match name {
+            "token-diagnostics" => match arg.map(str::parse::<u32>) {
+                None => self.token_diagnostics = Some(28020),
+                Some(Ok(n)) => self.token_diagnostics = Some(n),
+                Some(Err(_)) => return Err(format!(
+                    "fault '{item}': expected token-diagnostics[=CODE]"
+                )),
+            },
+            "token-expires-in" => match arg.map(str::parse::<u64>) {
+                Some(Ok(n)) => self.token_expires_in = Some(n),
+                _ => return Err(format!(
+                    "fault '{item}': expected token-expires-in=SECS"
+                )),
+            },
+            "foreign-link" => match arg.and_then(|a| a.split_once('@')) {
+                Some((kind, origin)) if !kind.is_empty() && origin.contains("://") => {
+                    self.foreign_link = Some(ForeignLink {
+                        kind: kind.trim().to_string(),
+                        origin: origin.trim().trim_end_matches('/').to_string(),
+                    })
+                }
+                _ => return Err(format!(
+                    "fault '{item}': expected foreign-link=KIND@ORIGIN (e.g. next@http://127.0.0.1:9)"
+                )),
+            },
+            "slow" => match arg.map(str::parse::<u64>) {
+                Some(Ok(ms)) if ms > 0 => self.slow = Some(Duration::from_millis(ms)),
+                _ => return Err(format!(
+                    "fault '{item}': expected slow=MS with MS a number of milliseconds above 0"
+                )),
+            },
+            "flaky" => match arg.map(str::parse::<u32>) {
+                Some(Ok(n)) if n > 0 => self.flaky = Some(n),
+                _ => return Err(format!(
+                    "fault '{item}': expected flaky=N with N a whole number above 0"
+                )),
+            },
+            "cut-held-events" => match arg.map(str::parse::<u64>) {
+                Some(Ok(ms)) if ms > 0 => {
+                    self.cut_held_events = Some(Duration::from_millis(ms))
+                }
+                _ => return Err(format!(
+                    "fault '{item}': expected cut-held-events=MS with MS a number of milliseconds above 0"
+                )),
+            },
+            "status-503-retry-date" => match arg {
+                None => self.status_503_retry_date = Some(1),
+                Some(secs) => match secs.parse::<u32>() {
+                    Ok(n) => self.status_503_retry_date = Some(n),
+                    Err(_) => return Err(format!(
+                        "fault '{item}': '{secs}' is not a number of seconds"
+                    )),
+                },
+            },
+            "status-503-retry-after" | "status-503" => match arg {
+                None => self.status_503_retry_after = Some(1),
+                Some(secs) => match secs.parse::<u32>() {
+                    Ok(n) => self.status_503_retry_after = Some(n),
+                    Err(_) => return Err(format!(
+                        "fault '{item}': '{secs}' is not a number of seconds"
+                    )),
+                },
+            },
+            "stall" => match arg.and_then(parse_stall) {
+                Some(stall) => self.stall = Some(stall),
+                None => return Err(format!(
+                    "fault '{item}': expected stall=STEP:MS with STEP one of {}",
+                    SimStep::ALL.map(SimStep::name).join(", ")
+                )),
+            },
+            _ => return Err(format!(
+                "fault '{item}' is unknown (known: {})",
+                NAMES.join(", ")
+            )),
+        }
+        Ok(())
     }
 
     /// How long to hold an answer to `step`.
