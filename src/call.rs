@@ -18,6 +18,7 @@ use crate::ucwa::UcwaError;
 /// The protocol's states and kinds that reach the front-ends in `CallUpdate`s.
 pub use crate::ucwa::{
     invitation::InvitationState,
+    modality::{Modality, Offered},
     resource::{EventKind, OperationStatus},
 };
 
@@ -121,10 +122,7 @@ pub enum CallUpdate {
     /// Which calling modalities the signed-in application offers (its `communication`
     /// links `startAudioVideo`, `startPhoneAudio`); sent once the session is ready, before
     /// the call is placed.
-    Offered {
-        audio_video: bool,
-        phone_audio: bool,
-    },
+    Offered(Offered),
     /// The far end's media answer (SDP text, decoded from the `audioVideoNegotiation`
     /// event's `mediaAnswer` data URI), for a call that sent a media offer.
     MediaAnswer(String),

@@ -426,7 +426,7 @@ impl Printer {
                 self.paint(sgr::YELLOW, &format!("note: {text}"))
             }
             CallUpdate::Wire(_)
-            | CallUpdate::Offered { .. }
+            | CallUpdate::Offered(_)
             | CallUpdate::Held(_)
             | CallUpdate::HoldOffered { .. }
             | CallUpdate::MediaAnswer(_) => return None,
@@ -579,10 +579,14 @@ pub fn json_line(update: &CallUpdate) -> serde_json::Value {
             json!({"type": "invitation", "href": href, "operation_id": operation_id})
         }
         CallUpdate::InvitationState(state) => json!({"type": "state", "state": state}),
-        CallUpdate::Offered {
-            audio_video,
-            phone_audio,
-        } => json!({"type": "offered", "audio_video": audio_video, "phone_audio": phone_audio}),
+        CallUpdate::Offered(offered) => {
+            let mut line = serde_json::Map::new();
+            line.insert("type".into(), json!("offered"));
+            for (modality, yes) in offered.each() {
+                line.insert(modality.key.into(), json!(yes));
+            }
+            serde_json::Value::Object(line)
+        }
         CallUpdate::Held(held) => json!({"type": "held", "held": held}),
         CallUpdate::MediaAnswer(sdp) => json!({"type": "media_answer", "sdp": sdp}),
         CallUpdate::HoldOffered { hold, resume } => {

@@ -178,7 +178,7 @@ pub fn sanitize_update(mut update: CallUpdate) -> CallUpdate {
     match &mut update {
         CallUpdate::StepStarted(_)
         | CallUpdate::StepFinished { .. }
-        | CallUpdate::Offered { .. }
+        | CallUpdate::Offered(_)
         | CallUpdate::Held(_)
         | CallUpdate::HoldOffered { .. } => {}
         // Typed: its text is made safe where it is made (`notice_text`).

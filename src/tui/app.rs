@@ -66,10 +66,7 @@ pub enum Msg {
     /// A directory search for this query ended: the people found, or why not.
     Searched(String, Result<Vec<Person>, String>),
     /// The signed-in application's calling links, learnt at start (on the simulator).
-    Offered {
-        audio_video: bool,
-        phone_audio: bool,
-    },
+    Offered(crate::call::Offered),
     /// A check of the connectivity walk number `.0` finished.
     Doctor(u64, crate::doctor::Check),
 }

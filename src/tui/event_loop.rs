@@ -19,7 +19,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::call::session::{CallOptions, Connection};
-use crate::call::{CallControl, CallUpdate, ValidCall};
+use crate::call::{CallControl, CallUpdate, Offered, ValidCall};
 use crate::history::{PastCall, Recorder};
 use crate::ucwa::Format;
 
@@ -65,8 +65,8 @@ pub(super) struct EventLoop<'t, B: Backend, S> {
     checks_rx: UnboundedReceiver<(u64, crate::doctor::Check)>,
     searched_tx: UnboundedSender<(String, SearchResult)>,
     searched_rx: UnboundedReceiver<(String, SearchResult)>,
-    offered_tx: UnboundedSender<(bool, bool)>,
-    offered_rx: UnboundedReceiver<(bool, bool)>,
+    offered_tx: UnboundedSender<Offered>,
+    offered_rx: UnboundedReceiver<Offered>,
     live: HashMap<CallId, LiveCall>,
     /// Calls placed while the connection was starting.
     queued: Vec<(CallId, ValidCall, Format)>,
@@ -209,9 +209,7 @@ where
             biased;
             Some((id, update)) = calls_rx.recv() => Wake::Msg(Msg::Call(id, update)),
             Some((query, result)) = searched_rx.recv() => Wake::Msg(Msg::Searched(query, result)),
-            Some((audio_video, phone_audio)) = offered_rx.recv() => {
-                Wake::Msg(Msg::Offered { audio_video, phone_audio })
-            }
+            Some(offered) = offered_rx.recv() => Wake::Msg(Msg::Offered(offered)),
             _ = tokio::time::sleep_until(search_at), if search_due.is_some() => Wake::Msg(Msg::SearchDue),
             Some((run, check)) = checks_rx.recv() => Wake::Msg(Msg::Doctor(run, check)),
             event = events.next() => match event {

@@ -5,6 +5,8 @@
 //! focus order are in `field.rs`, completion (To, Media offer) in `completion.rs`, the
 //! text areas' grapheme-wise editing in `text_edit.rs`.
 
+use crate::call::Offered;
+use crate::ucwa::modality::{AUDIO_VIDEO, PHONE_AUDIO};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::style::Style;
 use tui_textarea::{Input, TextArea};
@@ -36,9 +38,9 @@ pub struct Form {
     pub phone: TextArea<'static>,
     /// The Audio choice: through the user's phone (`true`) or this computer.
     pub via_phone: bool,
-    /// What the signed-in application offers: (audio/video, Call via Work); `None` until a
-    /// call has signed in.
-    pub offered: Option<(bool, bool)>,
+    /// What the signed-in application offers; `None` until a call (or the start) has
+    /// signed in.
+    pub offered: Option<Offered>,
     pub importance: Option<Importance>,
     pub audio_muted: Option<bool>,
     pub video_muted: Option<bool>,
@@ -128,16 +130,23 @@ impl Form {
 
     /// Learns what the signed-in application offers; with Call via Work alone, "my phone"
     /// is chosen (the form says why).
-    pub fn set_offered(&mut self, audio_video: bool, phone_audio: bool) {
-        self.offered = Some((audio_video, phone_audio));
-        if phone_audio && !audio_video {
+    pub fn set_offered(&mut self, offered: Offered) {
+        self.offered = Some(offered);
+        if self.audio_choices() == Some((false, true)) {
             self.set_via_phone(true);
         }
     }
 
+    /// The Audio choice's two modalities as offered: (this computer: audio/video, my
+    /// phone: Call via Work).
+    fn audio_choices(&self) -> Option<(bool, bool)> {
+        self.offered
+            .map(|o| (o.contains(&AUDIO_VIDEO), o.contains(&PHONE_AUDIO)))
+    }
+
     /// The form's note under Audio about what the server offers, if it limits the choice.
     pub fn offered_note(&self) -> Option<&'static str> {
-        match self.offered? {
+        match self.audio_choices()? {
             (false, true) => Some("only Call via Work offered here"),
             (true, false) if self.via_phone => Some("Call via Work is not offered here"),
             (false, false) => Some("this server offers no way to place calls"),
@@ -443,7 +452,7 @@ impl Form {
         if let Some(number) = &request.via_phone {
             set_text(&mut self.phone, number);
         }
-        self.via_phone = request.via_phone.is_some() || self.offered == Some((false, true));
+        self.via_phone = request.via_phone.is_some() || self.audio_choices() == Some((false, true));
         self.format = format;
         self.refresh_operation_id();
         self.errors = Default::default();

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 
 use crate::call::session::{CallOptions, Connection, Keeper};
-use crate::call::{CallControl, CallOutcome, CallUpdate, ValidCall};
+use crate::call::{CallControl, CallOutcome, CallUpdate, Offered, ValidCall};
 
 use super::lookup;
 
@@ -36,9 +36,9 @@ pub type RunSearch = Arc<
 pub type SearchResult = Result<Vec<crate::ucwa::people::Person>, String>;
 
 /// Signs in (or re-uses the kept session) and tells which calling modalities the
-/// application offers: (`startAudioVideo`, `startPhoneAudio`) present, or why not.
+/// application offers, or why not.
 pub type RunOffered = Arc<
-    dyn Fn(Connection) -> Pin<Box<dyn Future<Output = Result<(bool, bool), String>> + Send>>
+    dyn Fn(Connection) -> Pin<Box<dyn Future<Output = Result<Offered, String>> + Send>>
         + Send
         + Sync,
 >;
@@ -85,11 +85,7 @@ pub fn session_runner() -> SessionRunner {
                     .session_for(&connection)
                     .await
                     .map_err(|e| e.to_string())?;
-                let links = session.links();
-                Ok((
-                    links.start_audio_video.is_some(),
-                    links.start_phone_audio.is_some(),
-                ))
+                Ok(session.links().offered())
             })
         }),
         // On the kept session (opened for the search when there is none yet).

@@ -35,6 +35,8 @@ pub struct Modality {
     pub own_fields: &'static [&'static str],
     /// Plain words for people: "audio/video", "Call via Work".
     pub label: &'static str,
+    /// Its name in JSON output (`"audio_video"`, `"phone_audio"`).
+    pub key: &'static str,
 }
 
 /// `startAudioVideo`: the application itself negotiates media (PROTOCOL.md §e–§f).
@@ -53,6 +55,7 @@ pub const AUDIO_VIDEO: Modality = Modality {
         "mediaOffer",
     ],
     label: "audio/video",
+    key: "audio_video",
 };
 
 /// `startPhoneAudio`, Call via Work: the server rings the user's own phone, then the
@@ -67,6 +70,7 @@ pub const PHONE_AUDIO: Modality = Modality {
     stop_takes_reason: false,
     own_fields: &["phoneNumber"],
     label: "Call via Work",
+    key: "phone_audio",
 };
 
 /// Every calling modality, in the order a front-end prefers them.
@@ -93,6 +97,30 @@ impl Modality {
     /// Whether the request field `name` belongs to this modality (shared fields included).
     pub fn accepts_field(&self, name: &str) -> bool {
         SHARED_FIELDS.contains(&name) || self.own_fields.contains(&name)
+    }
+}
+
+/// Which calling modalities an application offers: one flag per row of `ALL` (its
+/// `communication` resource has that modality's start link).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Offered([bool; ALL.len()]);
+
+impl Offered {
+    /// The modalities `offers` says yes to.
+    pub fn from_fn(offers: impl Fn(&Modality) -> bool) -> Offered {
+        Offered(ALL.map(|m| offers(&m)))
+    }
+
+    /// Whether `modality` is offered.
+    pub fn contains(&self, modality: &Modality) -> bool {
+        ALL.iter()
+            .zip(self.0)
+            .any(|(m, offered)| offered && m == modality)
+    }
+
+    /// Each modality of `ALL`, with whether it is offered.
+    pub fn each(&self) -> impl Iterator<Item = (Modality, bool)> + '_ {
+        ALL.into_iter().zip(self.0)
     }
 }
 

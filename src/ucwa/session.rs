@@ -59,10 +59,6 @@ pub struct Links {
     pub people: Option<String>,
     pub me: Option<String>,
     pub online_meetings: Option<String>,
-    /// `communication`'s `startAudioVideo`.
-    pub start_audio_video: Option<String>,
-    /// `communication`'s `startPhoneAudio` (Call via Work).
-    pub start_phone_audio: Option<String>,
     /// `people`'s `search`.
     pub search: Option<String>,
     /// `me`'s `makeMeAvailable`.
@@ -90,8 +86,6 @@ impl Links {
             people: app.link("people"),
             me: app.link("me"),
             online_meetings: app.link("onlineMeetings"),
-            start_audio_video: app.start_audio_video.clone(),
-            start_phone_audio: app.link("startPhoneAudio"),
             search: app.link("search"),
             make_me_available: app.link("makeMeAvailable"),
             my_online_meetings: app.link("myOnlineMeetings"),
@@ -109,6 +103,11 @@ impl Links {
     /// The `communication` link that starts a call of this modality (`Modality::start`).
     pub fn start(&self, modality: &super::modality::Modality) -> Option<String> {
         self.link(modality.start)
+    }
+
+    /// The calling modalities offered: those with a start link.
+    pub fn offered(&self) -> super::modality::Offered {
+        super::modality::Offered::from_fn(|m| self.start(m).is_some())
     }
 }
 
@@ -407,6 +406,14 @@ mod tests {
             links.start(&PHONE_AUDIO).as_deref(),
             Some("/c/startPhoneAudio")
         );
+        let offered = links.offered();
+        assert!(offered.contains(&AUDIO_VIDEO) && offered.contains(&PHONE_AUDIO));
+        let phone_only = Links {
+            all: vec![("startPhoneAudio".into(), "/c/startPhoneAudio".into())],
+            ..links
+        };
+        let offered = phone_only.offered();
+        assert!(!offered.contains(&AUDIO_VIDEO) && offered.contains(&PHONE_AUDIO));
     }
 
     #[tokio::test]

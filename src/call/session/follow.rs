@@ -83,10 +83,7 @@ impl Flow {
         let client = session.client().clone();
         let client = &client;
         let links = session.links();
-        self.send(CallUpdate::Offered {
-            audio_video: links.start(&AUDIO_VIDEO).is_some(),
-            phone_audio: links.start(&PHONE_AUDIO).is_some(),
-        });
+        self.send(CallUpdate::Offered(links.offered()));
         let Some(start_href) = links.start(self.modality) else {
             return Err(Stop::Error(not_offered(self.modality, &links)));
         };

@@ -57,10 +57,7 @@ impl App {
                 }
                 call.invitation_state = Some(state);
             }
-            CallUpdate::Offered {
-                audio_video,
-                phone_audio,
-            } => self.form.set_offered(audio_video, phone_audio),
+            CallUpdate::Offered(offered) => self.form.set_offered(offered),
             CallUpdate::Held(held) => {
                 call.held = held;
                 let text = if held { "on hold" } else { "resumed: off hold" };

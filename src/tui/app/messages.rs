@@ -26,13 +26,10 @@ impl App {
                 self.dirty = self.lookup.finished(&query, result);
                 None
             }
-            Msg::Offered {
-                audio_video,
-                phone_audio,
-            } => {
+            Msg::Offered(offered) => {
                 // Learnt by signing in at start: the session is signed in.
                 self.signin = SignInState::SignedIn;
-                self.form.set_offered(audio_video, phone_audio);
+                self.form.set_offered(offered);
                 self.dirty = true;
                 None
             }
