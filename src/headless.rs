@@ -686,6 +686,43 @@ mod tests {
         }
     }
 
+    /// The JSON form of `Offered` has one key per row of the modality table, after `type`,
+    /// in the table's order; the typed states and kinds are their wire spellings.
+    #[test]
+    fn json_lines_spell_typed_values_as_on_the_wire() {
+        use crate::call::{EventKind, InvitationState, Offered, OperationStatus};
+        use crate::ucwa::modality::PHONE_AUDIO;
+        let phone_only = Offered::from_fn(|m| *m == PHONE_AUDIO);
+        assert_eq!(
+            json_line(&CallUpdate::Offered(phone_only)).to_string(),
+            r#"{"type":"offered","audio_video":false,"phone_audio":true}"#
+        );
+        assert_eq!(
+            json_line(&CallUpdate::InvitationState(InvitationState::TeamRing)).to_string(),
+            r#"{"type":"state","state":"TeamRing"}"#
+        );
+        let odd = InvitationState::parse("Parked");
+        assert_eq!(
+            json_line(&CallUpdate::InvitationState(odd))["state"],
+            "Parked"
+        );
+        let note = crate::call::EventNote {
+            at: std::time::SystemTime::UNIX_EPOCH,
+            sender: "communication".into(),
+            kind: EventKind::Completed,
+            rel: "audioVideoInvitation".into(),
+            href: "/inv/1".into(),
+            state: None,
+            status: Some(OperationStatus::Other("Partial".into())),
+            reason: None,
+        };
+        let line = json_line(&CallUpdate::Event(note));
+        assert_eq!(
+            (&line["kind"], &line["status"]),
+            (&json!("completed"), &json!("Partial"))
+        );
+    }
+
     #[test]
     fn colour_only_when_asked_and_the_format_named_with_the_invitation() {
         let outcome = CallUpdate::Finished(CallOutcome {
