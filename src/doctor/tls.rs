@@ -24,42 +24,64 @@ pub struct CertSummary {
     pub not_after: i64,
 }
 
-/// Reads a certificate; `None` if it cannot be parsed.
+/// Reads a certificate; `None` if it cannot be parsed (RFC 5280 §4.1: the subject's and
+/// issuer's Common Name, §4.2.1.6: subjectAltName, §4.1.2.5: notAfter).
 pub fn read_certificate(der: &[u8]) -> Option<CertSummary> {
-    use x509_parser::prelude::*;
-    let (_, cert) = X509Certificate::from_der(der).ok()?;
-    let cn = |name: &X509Name| {
-        name.iter_common_name()
-            .next()
-            .and_then(|cn| cn.as_str().ok().map(str::to_string))
+    use x509_cert::der::asn1::{Ia5StringRef, PrintableStringRef, TeletexStringRef, Utf8StringRef};
+    use x509_cert::der::{Decode, Tag, Tagged};
+    use x509_cert::ext::pkix::name::GeneralName;
+    use x509_cert::ext::pkix::SubjectAltName;
+    use x509_cert::name::Name;
+
+    let cert = x509_cert::Certificate::from_der(der).ok()?;
+    let tbs = &cert.tbs_certificate;
+    // The first Common Name as text (any of the string types a CA may use), else the whole
+    // name as RFC 4514 writes it.
+    let cn = |name: &Name| {
+        name.0
+            .iter()
+            .flat_map(|rdn| rdn.0.iter())
+            .filter(|atv| atv.oid == x509_cert::der::oid::db::rfc4519::CN)
+            .find_map(|atv| {
+                let v = &atv.value;
+                match v.tag() {
+                    Tag::Utf8String => Utf8StringRef::try_from(v).ok().map(|s| s.to_string()),
+                    Tag::PrintableString => {
+                        PrintableStringRef::try_from(v).ok().map(|s| s.to_string())
+                    }
+                    Tag::Ia5String => Ia5StringRef::try_from(v).ok().map(|s| s.to_string()),
+                    Tag::TeletexString => TeletexStringRef::try_from(v).ok().map(|s| s.to_string()),
+                    _ => None,
+                }
+            })
             .unwrap_or_else(|| name.to_string())
     };
-    let names = cert
-        .subject_alternative_name()
-        .ok()
-        .flatten()
-        .map(|san| {
-            san.value
-                .general_names
-                .iter()
-                .filter_map(|n| match n {
-                    GeneralName::DNSName(d) => Some(d.to_string()),
-                    GeneralName::IPAddress(b) if b.len() == 4 => {
-                        Some(std::net::Ipv4Addr::new(b[0], b[1], b[2], b[3]).to_string())
-                    }
-                    GeneralName::IPAddress(b) if b.len() == 16 => <[u8; 16]>::try_from(*b)
+    let names = match tbs.get::<SubjectAltName>() {
+        Ok(Some((_, san))) => san
+            .0
+            .iter()
+            .filter_map(|n| match n {
+                GeneralName::DnsName(d) => Some(d.to_string()),
+                GeneralName::IpAddress(b) => match b.as_bytes().len() {
+                    4 => <[u8; 4]>::try_from(b.as_bytes())
+                        .ok()
+                        .map(|a| std::net::Ipv4Addr::from(a).to_string()),
+                    16 => <[u8; 16]>::try_from(b.as_bytes())
                         .ok()
                         .map(|a| std::net::Ipv6Addr::from(a).to_string()),
                     _ => None,
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+                },
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    let not_after = tbs.validity.not_after.to_unix_duration().as_secs();
     Some(CertSummary {
-        subject: cn(cert.subject()),
+        subject: cn(&tbs.subject),
         names,
-        issuer: cn(cert.issuer()),
-        not_after: cert.validity().not_after.timestamp(),
+        issuer: cn(&tbs.issuer),
+        not_after: i64::try_from(not_after).ok()?,
     })
 }
 
