@@ -74,17 +74,7 @@ pub(super) async fn discovery(
             walk.send(Verdict::Fail, format!("{} ({})", describe(&e), hops.take()));
             None
         }
-        Err(_) => {
-            walk.send(
-                Verdict::Fail,
-                format!(
-                    "no answer in {} s ({})",
-                    STEP_TIMEOUT.as_secs(),
-                    hops.take()
-                ),
-            );
-            None
-        }
+        Err(_) => no_answer(walk, hops),
     }
 }
 
@@ -120,17 +110,7 @@ pub(super) async fn sign_in(
             );
             None
         }
-        Err(_) => {
-            walk.send(
-                Verdict::Fail,
-                format!(
-                    "no answer in {} s ({})",
-                    STEP_TIMEOUT.as_secs(),
-                    hops.take()
-                ),
-            );
-            None
-        }
+        Err(_) => no_answer(walk, hops),
     }
 }
 
@@ -164,4 +144,15 @@ pub(super) async fn application(
             None
         }
     }
+}
+
+/// Fails the step that got no answer within `STEP_TIMEOUT`, naming the hops made so far.
+fn no_answer<T>(walk: &mut Walk, hops: &Hops) -> Option<T> {
+    let why = format!(
+        "no answer in {} s ({})",
+        STEP_TIMEOUT.as_secs(),
+        hops.take()
+    );
+    walk.send(Verdict::Fail, why);
+    None
 }
