@@ -3,10 +3,12 @@
 
 use std::path::PathBuf;
 
+use tracing_subscriber::filter::Targets;
 use tracing_subscriber::fmt::format::{self, FormatEvent, FormatFields, Writer};
 use tracing_subscriber::fmt::FmtContext;
+use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::registry::LookupSpan;
-use tracing_subscriber::EnvFilter;
+use tracing_subscriber::util::SubscriberInitExt;
 
 /// The log's event formatter: formats as `F` does, then passes the line through
 /// `sanitize`, so a server string in a message or field cannot drive the terminal a log is
@@ -32,18 +34,25 @@ where
     }
 }
 
-fn filter(level: Option<&str>) -> EnvFilter {
-    match level {
-        Some(l) => EnvFilter::try_new(l).unwrap_or_else(|_| EnvFilter::new("warn")),
-        None => EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn")),
-    }
+/// The filter: a level (`debug`) or `target=level` directives (`avlaunch=debug,hyper=warn`),
+/// from `level`, else `RUST_LOG`; `warn` when neither is given or parses. (`Targets` takes
+/// the directive syntax of `RUST_LOG` without span and field filters, and needs no regex
+/// engine.)
+fn filter(level: Option<&str>) -> Targets {
+    let from_env = std::env::var("RUST_LOG").ok();
+    level
+        .or(from_env.as_deref())
+        .and_then(|directives| directives.parse().ok())
+        .unwrap_or_else(|| Targets::new().with_default(tracing::Level::WARN))
 }
 
 pub fn init_stderr(level: Option<&str>) {
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter(level))
+    let layer = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
-        .event_format(Sanitized(format().with_target(false)))
+        .event_format(Sanitized(format().with_target(false)));
+    let _ = tracing_subscriber::registry()
+        .with(layer)
+        .with(filter(level))
         .try_init();
 }
 
@@ -71,11 +80,13 @@ pub fn init_file(level: Option<&str>) -> Option<PathBuf> {
         .append(true)
         .open(&path)
         .ok()?;
-    tracing_subscriber::fmt()
-        .with_env_filter(filter(level))
+    let layer = tracing_subscriber::fmt::layer()
         .with_writer(std::sync::Mutex::new(file))
         .with_ansi(false)
-        .event_format(Sanitized(format().with_ansi(false)))
+        .event_format(Sanitized(format().with_ansi(false)));
+    tracing_subscriber::registry()
+        .with(layer)
+        .with(filter(level))
         .try_init()
         .ok()?;
     Some(path)
