@@ -13,7 +13,7 @@ use common::*;
 
 /// `avlaunch call` on the built-in simulator (no `--server`), stdout and stderr piped.
 fn embedded_call(args: &[&str]) -> Command {
-    let mut cmd = Command::new(BIN);
+    let mut cmd = common::avlaunch();
     cmd.arg("call")
         .args(args)
         .env("AVLAUNCH_SIM_ANSWER_DELAY_MS", "0")
@@ -125,7 +125,7 @@ fn options_that_do_not_apply_are_refused() {
     let cases: Vec<(Command, &str)> = vec![
         (
             {
-                let mut c = Command::new(BIN);
+                let mut c = common::avlaunch();
                 c.args(["sim", "--user", "a@contoso.com"]);
                 c
             },
@@ -133,7 +133,7 @@ fn options_that_do_not_apply_are_refused() {
         ),
         (
             {
-                let mut c = Command::new(BIN);
+                let mut c = common::avlaunch();
                 c.args(["sim", "--format", "xml"]);
                 c
             },
@@ -162,7 +162,7 @@ fn options_that_do_not_apply_are_refused() {
         ),
         (
             {
-                let mut c = Command::new(BIN);
+                let mut c = common::avlaunch();
                 c.args(["sim", "--answer-delay-ms", "-5"]);
                 c
             },
@@ -181,7 +181,7 @@ fn options_that_do_not_apply_are_refused() {
 #[test]
 fn the_ui_without_a_terminal_points_to_call() {
     let (code, stdout, stderr) = run({
-        let mut c = Command::new(BIN);
+        let mut c = common::avlaunch();
         c.stdin(Stdio::null());
         c
     });
@@ -279,5 +279,37 @@ fn a_missing_to_is_named_in_the_json_summary() {
     assert_eq!(
         summary["error"]["fields"][0]["message"], "required",
         "{stdout}"
+    );
+}
+
+/// Every test runs the binary hermetically: through `common::avlaunch()` or a `Tmux` pane
+/// (both set the test build's HOME and XDG directories), never by its path directly, so no
+/// test reads the user's config file or writes to their history.
+#[test]
+fn tests_start_the_binary_only_through_the_hermetic_helpers() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
+    let mut offenders = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "rs") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        for (n, line) in text.lines().enumerate() {
+            // Spelled in two halves, so this test does not find itself.
+            let direct = [
+                concat!("Command::new", "(BIN)"),
+                concat!("Command::new", "(common::BIN)"),
+                concat!("Command::new", "(env!("),
+            ];
+            if direct.iter().any(|d| line.contains(d)) {
+                offenders.push(format!("{}:{}: {}", path.display(), n + 1, line.trim()));
+            }
+        }
+    }
+    assert!(
+        offenders.is_empty(),
+        "start the binary with common::avlaunch():\n{}",
+        offenders.join("\n")
     );
 }

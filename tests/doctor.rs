@@ -9,11 +9,11 @@ mod common;
 use std::process::{Command, Stdio};
 
 use avlaunch::sim::{Faults, SimConfig, SimHandle};
-use common::{home_env, output, start_sim, BIN, PASSWORD};
+use common::{home_env, output, start_sim, PASSWORD};
 use serde_json::Value;
 
 fn doctor(sim: &SimHandle, extra: &[&str]) -> Command {
-    let mut cmd = Command::new(BIN);
+    let mut cmd = common::avlaunch();
     cmd.args([
         "doctor",
         "--server",
@@ -226,7 +226,7 @@ async fn nothing_listening_fails_connect() {
         .local_addr()
         .unwrap()
         .port();
-    let mut cmd = Command::new(BIN);
+    let mut cmd = common::avlaunch();
     cmd.args([
         "doctor",
         "--server",
@@ -256,7 +256,7 @@ async fn nothing_listening_fails_connect() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn auto_lists_each_candidate_name_and_why_the_next_was_tried() {
-    let mut cmd = Command::new(BIN);
+    let mut cmd = common::avlaunch();
     cmd.args([
         "doctor",
         "--server",

@@ -26,7 +26,7 @@ struct Row {
 /// Runs `avlaunch call --timeout 3` against `server` and checks the common promises:
 /// no panic, a JSON summary, no secret in any output, and the time bound.
 async fn run_against(name: &str, server: &str, to: &str, extra: &[&str]) -> Row {
-    let mut cmd = std::process::Command::new(BIN);
+    let mut cmd = common::avlaunch();
     cmd.args([
         "call",
         "--server",

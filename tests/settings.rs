@@ -49,7 +49,7 @@ impl Home {
     /// `avlaunch ARGS` with this home and nothing from the caller's environment that
     /// could change the outcome.
     fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(BIN);
+        let mut cmd = common::avlaunch();
         cmd.args(args)
             .env("HOME", self.path())
             .env("XDG_CONFIG_HOME", self.path().join("config"))

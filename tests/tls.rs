@@ -11,7 +11,6 @@ use std::time::{Duration, Instant};
 
 mod common;
 
-const BIN: &str = env!("CARGO_BIN_EXE_avlaunch");
 
 struct Server(Child);
 
@@ -98,7 +97,7 @@ fn call(port: u16, extra: &[&str]) -> (Option<i32>, String) {
 }
 
 fn call_host(host: &str, port: u16, extra: &[&str]) -> (Option<i32>, String) {
-    let out = Command::new(BIN)
+    let out = common::avlaunch()
         .args([
             "call",
             "--server",
@@ -417,7 +416,7 @@ fn openssl_date(offset: &str) -> String {
 /// `avlaunch doctor`'s `tls` check against `openssl s_server` with a leaf of a private CA:
 /// (verdict, detail).
 fn doctor_tls(ca: &Ca, port: u16) -> (String, String) {
-    let out = Command::new(BIN)
+    let out = common::avlaunch()
         .args([
             "doctor",
             "--server",

@@ -267,7 +267,7 @@ async fn our_own_fields_are_never_masked_for_containing_the_password() {
     for format in FORMATS {
         let sim = start_sim(fast_config()).await;
         let har = har_path(&format!("fields-{format}"));
-        let mut cmd = std::process::Command::new(BIN);
+        let mut cmd = common::avlaunch();
         cmd.args([
             "call",
             "--server",
@@ -597,7 +597,7 @@ async fn loopback_is_never_proxied() {
     let localhost = sim.url.as_str().replace("127.0.0.1", "localhost");
     let servers: [Option<&str>; 3] = [None, Some(sim.url.as_str()), Some(&localhost)];
     for server in servers {
-        let mut cmd = std::process::Command::new(BIN);
+        let mut cmd = common::avlaunch();
         cmd.args([
             "call",
             "--to",
@@ -635,7 +635,7 @@ async fn loopback_is_never_proxied() {
 #[tokio::test(flavor = "multi_thread")]
 async fn proxies_are_honoured_for_other_hosts_and_named_when_they_fail() {
     let run_with = |vars: Vec<(&'static str, String)>| async move {
-        let mut cmd = std::process::Command::new(BIN);
+        let mut cmd = common::avlaunch();
         cmd.args(["call", "--server", "https://lyncdiscover.contoso.invalid"])
             .args([
                 "--user",

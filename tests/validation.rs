@@ -92,7 +92,7 @@ async fn all_problems_are_reported_at_once() {
 
 #[test]
 fn plain_http_is_refused_for_non_loopback_hosts() {
-    let out = std::process::Command::new(BIN)
+    let out = common::avlaunch()
         .args([
             "call",
             "--server",
@@ -116,7 +116,7 @@ fn plain_http_is_refused_for_non_loopback_hosts() {
 
 #[test]
 fn a_deployment_needs_a_user() {
-    let out = std::process::Command::new(BIN)
+    let out = common::avlaunch()
         .args([
             "call",
             "--server",

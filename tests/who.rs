@@ -10,11 +10,11 @@ mod common;
 use std::process::{Command, Stdio};
 
 use avlaunch::sim::{Faults, SimConfig, SimHandle};
-use common::{fast_config, home_env, output, seen, start_sim, text, BIN, PASSWORD};
+use common::{fast_config, home_env, output, seen, start_sim, text, PASSWORD};
 use serde_json::Value;
 
 fn who(server: &str, args: &[&str]) -> Command {
-    let mut cmd = Command::new(BIN);
+    let mut cmd = common::avlaunch();
     cmd.arg("who")
         .args(args)
         .args(["--server", server, "--user", "tester@contoso.com"])
@@ -204,7 +204,7 @@ async fn an_unreachable_server_exits_3() {
 #[tokio::test]
 async fn without_a_server_the_embedded_simulator_answers() {
     let o = output({
-        let mut cmd = Command::new(BIN);
+        let mut cmd = common::avlaunch();
         cmd.args(["who", "alex", "--output", "json"])
             .envs(home_env())
             .env_remove("AVLAUNCH_PROFILE")

@@ -40,9 +40,19 @@ pub fn home_env() -> Vec<(&'static str, std::path::PathBuf)> {
     ]
 }
 
+/// The real binary, hermetic: HOME and the XDG directories of this test build (`home_env`),
+/// no profile chosen from the environment. Every test runs the binary through this (or sets
+/// a `tempfile` home of its own on top), so no test reads the user's config file or writes
+/// to their history.
+pub fn avlaunch() -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.envs(home_env()).env_remove("AVLAUNCH_PROFILE");
+    cmd
+}
+
 /// `avlaunch call --server <sim> --user … --to <to> <extra…>` with AVLAUNCH_PASSWORD set.
 pub fn call_command(sim: &SimHandle, to: &str, extra: &[&str]) -> Command {
-    let mut cmd = Command::new(BIN);
+    let mut cmd = avlaunch();
     cmd.args([
         "call",
         "--server",

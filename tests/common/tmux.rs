@@ -59,12 +59,18 @@ impl Tmux {
     }
 
     /// Any tmux command on this server (`kill-pane -t t`, …).
+    ///
+    /// The server (started by the first command) and so every pane gets the test build's
+    /// HOME and XDG directories (`home_env`) and no profile from the environment: a
+    /// command may set its own on top, and never reaches the user's config or history.
     pub fn run(&self, args: &[&str]) -> std::io::Result<Output> {
         Command::new("tmux")
             .arg("-S")
             .arg(&self.socket)
             .args(args)
             .env("NO_COLOR", "1")
+            .envs(super::home_env())
+            .env_remove("AVLAUNCH_PROFILE")
             .output()
     }
 
