@@ -311,9 +311,10 @@ pub fn repeat(args: &crate::cli::CallArgs) -> (Option<(u32, Duration)>, Vec<Prob
     (count.map(|n| (n, interval)), problems)
 }
 
-/// `--har FILE` can be written: its directory exists, and the file, if it exists, is a
-/// regular file. Checked before anything is sent, like every other option.
-pub fn har_path(path: Option<&std::path::Path>) -> Option<Problem> {
+/// An output file option (`--har`, `--junit`, `--save-answer`) can be written: its
+/// directory exists, and the file, if it exists, is a regular file. Checked before anything
+/// is sent, like every other option; `flag` names the option in the problem.
+pub fn output_file(flag: &str, path: Option<&std::path::Path>) -> Option<Problem> {
     let path = path?;
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
@@ -321,13 +322,13 @@ pub fn har_path(path: Option<&std::path::Path>) -> Option<Problem> {
     };
     if !dir.is_dir() {
         return Some(Problem::new(
-            "--har",
+            flag,
             format!("'{}': no such directory", dir.display()),
         ));
     }
     if path.exists() && !path.is_file() {
         return Some(Problem::new(
-            "--har",
+            flag,
             format!("'{}' exists and is not a regular file", path.display()),
         ));
     }

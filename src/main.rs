@@ -342,7 +342,12 @@ fn plan_call(
         ));
     }
     problems.extend(input::server_options(server));
-    problems.extend(input::har_path(args.har.as_deref()));
+    problems.extend(input::output_file("--har", args.har.as_deref()));
+    problems.extend(input::output_file("--junit", args.junit.as_deref()));
+    problems.extend(input::output_file(
+        "--save-answer",
+        args.save_answer.as_deref(),
+    ));
     let sim_config = if server.server.is_none() {
         embedded_sim_config().map_err(|p| problems.push(p)).ok()
     } else {
@@ -441,6 +446,7 @@ async fn call_once(
 /// they finish.
 async fn doctor(server: ServerArgs, args: DoctorArgs) -> u8 {
     let mut problems = input::server_options(&server);
+    problems.extend(input::output_file("--junit", args.junit.as_deref()));
     let sim_config = if server.server.is_none() {
         embedded_sim_config().map_err(|p| problems.push(p)).ok()
     } else {

@@ -225,7 +225,7 @@ fn finish(mut tally: Tally, interrupted: bool, repeat: &Repeat, output: Output) 
         );
         tally.worst = tally.worst.max(1);
     }
-    let code = if done == repeat.count && tally.worst == 0 {
+    let mut code = if done == repeat.count && tally.worst == 0 {
         0
     } else {
         tally.worst.max(1)
@@ -233,6 +233,8 @@ fn finish(mut tally: Tally, interrupted: bool, repeat: &Repeat, output: Output) 
     if let Some(path) = &repeat.junit {
         if let Err(e) = crate::junit::write(path, "avlaunch call", &tally.cases) {
             crate::errln!("avlaunch: {e}");
+            // The report was asked for: a run without it is not a success.
+            code = code.max(3);
         }
     }
     let stats = stats_line(done, &tally.outcomes, &mut tally.setups, code);

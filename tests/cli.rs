@@ -269,6 +269,51 @@ async fn the_har_path_is_checked_first_and_the_summary_stays_last() {
     assert!(har.is_file());
 }
 
+/// Every option that names a file to write (`--har`, `--junit`, `--save-answer`, for `call`
+/// and `doctor`) is checked before anything is sent: a missing directory, or a directory where
+/// the file should be, is invalid input (exit 2) naming the option.
+#[test]
+fn every_output_file_is_checked_before_anything_is_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("no-such-dir").join("out.file");
+    let offer = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/sdp/lync-audio.sdp");
+    let calls: [(&str, &[&str]); 3] = [
+        ("--har", &[]),
+        ("--junit", &["--repeat", "1"]),
+        ("--save-answer", &["--media-offer", offer]),
+    ];
+    for bad in [missing.as_path(), dir.path()] {
+        let bad = bad.to_str().unwrap();
+        for (flag, extra) in calls {
+            let mut args = vec![
+                "--to",
+                "sip:alice@contoso.com",
+                "--hangup-after",
+                "0",
+                flag,
+                bad,
+            ];
+            args.extend_from_slice(extra);
+            let (code, _, stderr) = run(embedded_call(&args));
+            assert_eq!(code, Some(2), "call {flag} {bad}: {stderr}");
+            assert!(
+                stderr.contains(&format!("invalid input: {flag}:")),
+                "{stderr}"
+            );
+            assert!(stderr.contains("nothing was sent"), "{stderr}");
+        }
+        let out = common::avlaunch()
+            .args(["doctor", "--junit", bad])
+            .env("AVLAUNCH_SIM_ANSWER_DELAY_MS", "0")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        let (_, stderr) = text(&out);
+        assert_eq!(out.status.code(), Some(2), "doctor --junit {bad}: {stderr}");
+        assert!(stderr.contains("--junit"), "{stderr}");
+    }
+}
+
 /// A missing required option is named in the JSON summary, as any other invalid input.
 #[test]
 fn a_missing_to_is_named_in_the_json_summary() {

@@ -11,7 +11,6 @@ use std::time::{Duration, Instant};
 
 mod common;
 
-
 struct Server(Child);
 
 impl Drop for Server {
