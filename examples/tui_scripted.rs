@@ -61,4 +61,5 @@ async fn main() -> std::io::Result<()> {
         avlaunch::tui::quit_signals(),
     )
     .await
+    .map(|_| ())
 }

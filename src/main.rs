@@ -720,7 +720,14 @@ async fn tui(server: ServerArgs, export_dir: Option<std::path::PathBuf>) -> u8 {
         handle.shutdown().await;
     }
     match result {
-        Ok(()) => 0,
+        Ok(quit) if quit.left_up.is_empty() => 0,
+        // As `call` does when its hang-up is not confirmed: said, and exit 3.
+        Ok(quit) => {
+            for line in &quit.left_up {
+                avlaunch::errln!("avlaunch: {}", avlaunch::sanitize::sanitize(line));
+            }
+            3
+        }
         Err(e) => {
             avlaunch::errln!("avlaunch: the terminal UI failed: {e}");
             if let Some(path) = logging::log_path() {

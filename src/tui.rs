@@ -71,6 +71,14 @@ pub struct DemoInfo {
     pub contacts: Vec<(String, String)>,
 }
 
+/// How the UI ended: what quitting may have left behind.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Quit {
+    /// One line per call that may still be up: its hang-up was not confirmed, or it did not
+    /// end within `QUIT_GRACE`. Already sanitized.
+    pub left_up: Vec<String>,
+}
+
 /// How long quitting waits for live calls to cancel or hang up and delete their application.
 /// The session's own clean-up budget plus a margin, so quitting never cuts it short.
 pub const QUIT_GRACE: Duration = Duration::from_secs(4);
@@ -80,12 +88,12 @@ pub const TICK: Duration = Duration::from_millis(100);
 /// The TUI on the real terminal. Returns when the user quits, or on SIGTERM or SIGHUP (the
 /// terminal closed); live calls are ended first and the terminal is restored on every way
 /// out, a panic included.
-pub async fn run(config: TuiConfig) -> io::Result<()> {
+pub async fn run(config: TuiConfig) -> io::Result<Quit> {
     run_session(config, Extras::default()).await
 }
 
 /// `run`, with profiles, a sign-in dialog, history and an export directory.
-pub async fn run_session(config: TuiConfig, extras: Extras) -> io::Result<()> {
+pub async fn run_session(config: TuiConfig, extras: Extras) -> io::Result<Quit> {
     let mut guard = terminal::TerminalGuard::enter()?;
     run_with_session(
         guard.terminal(),
@@ -119,7 +127,7 @@ pub async fn run_with<B, S>(
     runner: SessionRunner,
     theme: Theme,
     quit_signals: Vec<tokio::signal::unix::Signal>,
-) -> io::Result<()>
+) -> io::Result<Quit>
 where
     B: Backend,
     S: Stream<Item = io::Result<Event>> + Unpin,
@@ -145,7 +153,7 @@ pub async fn run_with_session<B, S>(
     runner: SessionRunner,
     theme: Theme,
     quit_signals: Vec<tokio::signal::unix::Signal>,
-) -> io::Result<()>
+) -> io::Result<Quit>
 where
     B: Backend,
     S: Stream<Item = io::Result<Event>> + Unpin,

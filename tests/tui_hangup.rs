@@ -73,3 +73,40 @@ async fn closing_the_terminal_mid_call_hangs_up_deletes_and_exits_0() {
         .unwrap_or_else(|| panic!("no application delete: {seen:#?}"));
     assert!(hang_up < delete, "{seen:#?}");
 }
+
+/// Quitting while connected, when the server never answers the hang-up: after the terminal
+/// is restored the UI says the call may still be up and exits 3, as `call` does; with the
+/// hang-up answered it says nothing and exits 0.
+#[tokio::test(flavor = "multi_thread")]
+async fn quitting_says_which_calls_may_still_be_up() {
+    for (switches, code) in [("stall=hang-up:6000", "3"), ("", "0")] {
+        let mut config = fast_config();
+        config.hangup_after = Duration::from_secs(60);
+        config.faults = avlaunch::sim::faults::Faults::parse(switches).unwrap();
+        let sim = start_sim(config).await;
+        let command = format!(
+            "AVLAUNCH_PASSWORD=demo '{BIN}' --server '{}' --user tester@contoso.com",
+            sim.url
+        );
+        let tmux = Tmux::start("quit-left-up", &command, 120, 32).expect("tmux runs");
+        tmux.wait_for_async("New call", SCREEN_DEADLINE).await;
+        tmux.keys(&["sip:alice@contoso.com", "Enter"]);
+        tmux.wait_for_async("● Connected", SCREEN_DEADLINE).await;
+        tmux.keys(&["C-q"]);
+        let screen = tmux
+            .wait_for_async(&format!("EXIT={code}"), SCREEN_DEADLINE)
+            .await;
+        let said = "avlaunch: the call to sip:alice@contoso.com may still be up: the hang-up was not confirmed: stopAudioVideo got no answer within 2 s";
+        // The pane wraps long lines: compare without the line breaks.
+        let joined = screen.replace('\n', "");
+        assert_eq!(
+            joined.contains(said),
+            code == "3",
+            "{switches:?}:\n{screen}"
+        );
+        assert!(
+            screen.contains("TTY=icanon"),
+            "the terminal is restored:\n{screen}"
+        );
+    }
+}

@@ -28,7 +28,7 @@ use super::app::{App, CallId, Command, Msg};
 use super::live_calls::{cancel_queued, end_live_calls, fail_call, spawn_call, LiveCall};
 use super::session::{self, ConnectRequest, Connector, Extras, SessionInfo};
 use super::theme::Theme;
-use super::{export, view, Ready, SearchResult, SessionRunner, TuiConfig, TICK};
+use super::{export, view, Quit, Ready, SearchResult, SessionRunner, TuiConfig, TICK};
 
 /// What woke the loop, before it is a `Msg`.
 enum Wake {
@@ -74,6 +74,8 @@ pub(super) struct EventLoop<'t, B: Backend, S> {
     ticker: Option<tokio::time::Interval>,
     /// The one search running; a newer query aborts it (its answer would be dropped anyway).
     search_task: Option<JoinHandle<()>>,
+    /// The calls still ending when quitting's grace ran out.
+    unfinished: Vec<CallId>,
 }
 
 impl<'t, B, S> EventLoop<'t, B, S>
@@ -138,11 +140,12 @@ where
             queued: Vec::new(),
             ticker: None,
             search_task: None,
+            unfinished: Vec::new(),
         })
     }
 
     /// Until the user quits, a quit signal comes, the input ends or the terminal fails.
-    pub(super) async fn run(mut self) -> io::Result<()> {
+    pub(super) async fn run(mut self) -> io::Result<Quit> {
         loop {
             self.keep_ticker();
             let msg = match self.wake().await {
@@ -158,7 +161,7 @@ where
                 self.place_queued();
             }
             if self.carry_out(command).await == Flow::Quit {
-                return Ok(());
+                return Ok(self.quit_report());
             }
             // Batch: take every update already queued before drawing once.
             while let Ok((id, update)) = self.calls_rx.try_recv() {
@@ -420,16 +423,27 @@ where
         // The terminal may be gone (SIGHUP): ending the calls matters more.
         let app = &self.app;
         let _ = self.terminal.draw(|f| view::render(app, f));
-        end_live_calls(std::mem::take(&mut self.live), &self.runner).await;
+        self.unfinished = end_live_calls(std::mem::take(&mut self.live), &self.runner).await;
+    }
+
+    /// What the ended calls left behind: their last updates taken in, then each call that
+    /// may still be up.
+    fn quit_report(&mut self) -> Quit {
+        while let Ok((id, update)) = self.calls_rx.try_recv() {
+            self.app.update(Msg::Call(id, update));
+        }
+        Quit {
+            left_up: self.app.left_up(&self.unfinished),
+        }
     }
 
     /// Ends the live calls; a terminal that hung up (window closed, SSH dropped) is a quit,
     /// as SIGHUP is, not a failure.
-    async fn terminal_failed(mut self, e: io::Error) -> io::Result<()> {
-        end_live_calls(std::mem::take(&mut self.live), &self.runner).await;
+    async fn terminal_failed(mut self, e: io::Error) -> io::Result<Quit> {
+        self.unfinished = end_live_calls(std::mem::take(&mut self.live), &self.runner).await;
         if crate::stdio::terminal_gone(&e) {
             tracing::info!(error = %e, "the terminal went away: calls ended, quitting");
-            return Ok(());
+            return Ok(self.quit_report());
         }
         Err(e)
     }

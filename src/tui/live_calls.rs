@@ -26,13 +26,29 @@ pub(super) struct LiveCall {
 
 /// Sends End to every live call and waits (bounded) for each to cancel or hang up, then
 /// closes the signed-in session (its application is deleted).
-pub(super) async fn end_live_calls(live: HashMap<CallId, LiveCall>, runner: &SessionRunner) {
+///
+/// Returns the calls still ending when `QUIT_GRACE` ran out.
+pub(super) async fn end_live_calls(
+    live: HashMap<CallId, LiveCall>,
+    runner: &SessionRunner,
+) -> Vec<CallId> {
     for c in live.values() {
         let _ = c.control.send(CallControl::End);
     }
-    let tasks: Vec<JoinHandle<()>> = live.into_values().map(|c| c.task).collect();
-    let _ = tokio::time::timeout(QUIT_GRACE, futures_util::future::join_all(tasks)).await;
+    let mut tasks: Vec<(CallId, JoinHandle<()>)> =
+        live.into_iter().map(|(id, c)| (id, c.task)).collect();
+    let all_ended = async {
+        for (_, task) in &mut tasks {
+            let _ = task.await;
+        }
+    };
+    let _ = tokio::time::timeout(QUIT_GRACE, all_ended).await;
     (runner.close)().await;
+    tasks
+        .iter()
+        .filter(|(_, task)| !task.is_finished())
+        .map(|(id, _)| *id)
+        .collect()
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -151,3 +151,31 @@ impl App {
         Command::Reconnect(request)
     }
 }
+
+impl App {
+    /// On quitting: each call that may still be up, in one line: its hang-up was not
+    /// confirmed (it ended `Connected`), or it was still ending (`unfinished`) when the
+    /// quit's grace ran out. Empty when every call ended as it should.
+    pub fn left_up(&self, unfinished: &[super::CallId]) -> Vec<String> {
+        self.calls
+            .iter()
+            .filter_map(|c| {
+                let to = &c.request.to;
+                if unfinished.contains(&c.id) {
+                    return Some(format!(
+                        "the call to {to} was still ending {} s after quitting: it may still be up until the server ends the application",
+                        crate::tui::QUIT_GRACE.as_secs()
+                    ));
+                }
+                let outcome = c.outcome.as_ref()?;
+                (outcome.state == crate::call::FinalState::Connected).then(|| {
+                    let why = outcome.error.as_ref().map(|e| e.message.as_str());
+                    format!(
+                        "the call to {to} may still be up: {}",
+                        why.unwrap_or("its hang-up was not confirmed")
+                    )
+                })
+            })
+            .collect()
+    }
+}
