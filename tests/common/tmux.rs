@@ -60,16 +60,21 @@ impl Tmux {
 
     /// Any tmux command on this server (`kill-pane -t t`, …).
     ///
-    /// The server (started by the first command) and so every pane gets the test build's
-    /// HOME and XDG directories (`home_env`) and no profile from the environment: a
-    /// command may set its own on top, and never reaches the user's config or history.
+    /// The server (started by the first command) and so every pane gets a fresh home of
+    /// its own: HOME and the XDG directories in this server's temporary directory, no
+    /// profile from the environment. A command may set its own on top; none reaches the
+    /// user's config or history, or another test's.
     pub fn run(&self, args: &[&str]) -> std::io::Result<Output> {
+        let home = self._dir.path();
         Command::new("tmux")
             .arg("-S")
             .arg(&self.socket)
             .args(args)
             .env("NO_COLOR", "1")
-            .envs(super::home_env())
+            .env("HOME", home)
+            .env("XDG_CONFIG_HOME", home.join(".config"))
+            .env("XDG_DATA_HOME", home.join(".local/share"))
+            .env("XDG_STATE_HOME", home.join(".local/state"))
             .env_remove("AVLAUNCH_PROFILE")
             .output()
     }
