@@ -147,7 +147,10 @@ impl Rig {
 
 fn start(
     connect: std::pin::Pin<Box<dyn std::future::Future<Output = Result<Ready, String>> + Send>>,
-) -> (Rig, tokio::task::JoinHandle<io::Result<avlaunch::tui::Quit>>) {
+) -> (
+    Rig,
+    tokio::task::JoinHandle<io::Result<avlaunch::tui::Quit>>,
+) {
     let (tx, rx) = mpsc::unbounded_channel();
     let frames = Arc::new(Mutex::new(Vec::new()));
     let backend = Recorder {

@@ -220,6 +220,9 @@ pub struct App {
     pub profiles: Vec<ProfileChoice>,
     /// The sign-in dialog can connect again (the binary gave a connector).
     pub can_reconnect: bool,
+    /// The profile F9 last tried, until a session comes up: a profile that cannot connect
+    /// leaves the session as it was, and the next F9 goes on from it, not back to it.
+    pub profile_tried: Option<String>,
     pub signin: SignInState,
     /// Calls of earlier runs from the history file, oldest first.
     pub past: Vec<PastCall>,
@@ -261,6 +264,7 @@ impl App {
             session: SessionInfo::default(),
             profiles: Vec::new(),
             can_reconnect: false,
+            profile_tried: None,
             signin: SignInState::NotYet,
             past: Vec::new(),
             past_sel: None,

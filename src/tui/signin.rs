@@ -86,6 +86,18 @@ impl SignInDialog {
         self.password.chars().count()
     }
 
+    /// Points at the profile `name`, if the config file has it (server and user are filled
+    /// by the next `cycle_profile`).
+    pub fn select_profile(&mut self, name: &str) {
+        if let Some(i) = self
+            .choices
+            .iter()
+            .position(|c| c.as_ref().is_some_and(|p| p.name == name))
+        {
+            self.choice = i;
+        }
+    }
+
     /// Moves to the next (or previous) profile and fills server and user from it.
     pub fn cycle_profile(&mut self, forward: bool) {
         let n = self.choices.len();

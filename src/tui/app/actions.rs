@@ -162,10 +162,14 @@ impl App {
             return None;
         }
         let mut dialog = SignInDialog::new(&self.session, &self.profiles);
+        if let Some(tried) = &self.profile_tried {
+            dialog.select_profile(tried);
+        }
         dialog.cycle_profile(true);
         if dialog.profile().is_none() {
             dialog.cycle_profile(true);
         }
+        self.profile_tried = dialog.profile().map(|p| p.name.clone());
         let request = dialog.request();
         Some(self.reconnect(request))
     }

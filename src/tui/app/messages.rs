@@ -212,6 +212,7 @@ impl App {
             self.form.prefill_phone(number);
         }
         self.session = info;
+        self.profile_tried = None;
         self.signin = SignInState::NotYet;
         // The simulator's contacts come back with its `Connected`, if it is one.
         self.demo = None;

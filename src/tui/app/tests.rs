@@ -500,6 +500,38 @@ fn the_sign_in_dialog_connects_again_and_the_banner_follows() {
     ));
 }
 
+/// F9 after a profile that could not connect (its password command failed) goes on to the
+/// profile after it, not back to the same one; a session coming up starts again from itself.
+#[test]
+fn f9_goes_past_a_profile_that_cannot_connect() {
+    let mut app = app();
+    app.can_reconnect = true;
+    let profile = |name: &str| ProfileChoice {
+        name: name.into(),
+        server: None,
+        user: Some(format!("{name}@contoso.com")),
+    };
+    app.profiles = vec![profile("broken"), profile("demo"), profile("demo2")];
+    app.session.profile = Some("demo2".into());
+    let tried = |app: &mut App| match key(app, KeyCode::F(9)) {
+        Some(Command::Reconnect(r)) => r.profile.unwrap_or_default(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(tried(&mut app), "broken");
+    app.update(Msg::Connected(Err(
+        "profile 'broken': password_command failed".into(),
+    )));
+    assert_eq!(app.session.profile.as_deref(), Some("demo2"));
+    assert_eq!(tried(&mut app), "demo");
+    app.update(Msg::Session(SessionInfo {
+        profile: Some("demo".into()),
+        user: "demo@contoso.com".into(),
+        ..Default::default()
+    }));
+    app.update(Msg::Connected(Ok(None)));
+    assert_eq!(tried(&mut app), "demo2");
+}
+
 mod lookup {
     use super::*;
     use crate::tui::lookup::DEBOUNCE;
