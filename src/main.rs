@@ -81,7 +81,7 @@ fn main() -> ExitCode {
         }
         Some(Command::Sim(args)) => {
             logging::init_stderr(cli.server.log_level.as_deref());
-            let mut problems = inapplicable_to_sim(&matches);
+            let mut problems = inapplicable_options(&matches, "sim");
             problems.extend(input::log_level(cli.server.log_level.as_deref()));
             match problems.is_empty() {
                 true => runtime.block_on(simulator(args)),
@@ -92,9 +92,13 @@ fn main() -> ExitCode {
             logging::init_stderr(cli.server.log_level.as_deref());
             runtime.block_on(doctor(cli.server, args))
         }
-        Some(Command::History(args)) => avlaunch::history::command(&args),
-        Some(Command::Completions { shell }) => completions(shell),
-        Some(Command::Man) => man(),
+        Some(Command::History(args)) => {
+            without_server_options(&matches, "history", || avlaunch::history::command(&args))
+        }
+        Some(Command::Completions { shell }) => {
+            without_server_options(&matches, "completions", || completions(shell))
+        }
+        Some(Command::Man) => without_server_options(&matches, "man", man),
         None => {
             use std::io::IsTerminal;
             // Checked first: without a terminal there is no screen to draw or password prompt.
@@ -182,41 +186,59 @@ fn output_asked(kind: &str) -> bool {
         || args.windows(2).any(|w| w[0] == "--output" && w[1] == kind)
 }
 
-/// Shared options typed on the command line of `avlaunch sim`, which has no use for them.
-fn inapplicable_to_sim(matches: &ArgMatches) -> Vec<Problem> {
-    let sub = matches.subcommand_matches("sim");
+/// Shared options typed on the command line of a command that has no use for them:
+/// `sim` (it is the server), and `history`, `completions` and `man` (they talk to no
+/// server). An option from the environment (`AVLAUNCH_PROFILE`) is not refused.
+fn inapplicable_options(matches: &ArgMatches, command: &str) -> Vec<Problem> {
+    let sub = matches.subcommand_matches(command);
     let given = |id: &str| {
         [Some(matches), sub]
             .into_iter()
             .flatten()
             .any(|m| m.value_source(id) == Some(ValueSource::CommandLine))
     };
+    let sim = command == "sim";
+    let no_server = "it talks to no server";
     [
         (
             "server",
             "--server",
-            "the simulator is the server; point `avlaunch call --server` at it",
+            if sim { "the simulator is the server; point `avlaunch call --server` at it" } else { no_server },
         ),
         (
             "user",
             "--user",
-            "the simulator accepts any user (password 'demo'); give --user to `avlaunch call`",
+            if sim { "the simulator accepts any user (password 'demo'); give --user to `avlaunch call`" } else { no_server },
         ),
         (
             "format",
             "--format",
-            "the simulator answers in the format each request asks for",
+            if sim { "the simulator answers in the format each request asks for" } else { no_server },
         ),
         (
             "ca_cert",
             "--ca-cert",
-            "the simulator serves plain http on loopback",
+            if sim { "the simulator serves plain http on loopback" } else { no_server },
+        ),
+        (
+            "profile",
+            "--profile",
+            if sim { "a profile sets what avlaunch calls, not the simulator; give it to `avlaunch call` or the UI" } else { no_server },
         ),
     ]
     .into_iter()
     .filter(|(id, _, _)| given(id))
-    .map(|(_, flag, why)| Problem::new(flag, format!("does not apply to `avlaunch sim`: {why}")))
+    .map(|(_, flag, why)| Problem::new(flag, format!("does not apply to `avlaunch {command}`: {why}")))
     .collect()
+}
+
+/// Refuses the shared options `command` has no use for (exit 2), else runs it.
+fn without_server_options(matches: &ArgMatches, command: &str, run: impl FnOnce() -> u8) -> u8 {
+    let problems = inapplicable_options(matches, command);
+    match problems.is_empty() {
+        true => run(),
+        false => input::report(&problems, Output::Text, None),
+    }
 }
 
 /// The embedded simulator's settings: `AVLAUNCH_SIM_ANSWER_DELAY_MS` sets the answer delay
@@ -745,14 +767,23 @@ fn completions(shell: clap_complete::Shell) -> u8 {
         .map(|c| c.profiles.into_keys().collect())
         .unwrap_or_default();
     let mut cmd = avlaunch::cli::completion_command(&profiles, sim::faults::NAMES);
-    clap_complete::generate(shell, &mut cmd, "avlaunch", &mut std::io::stdout());
-    0
+    // Into memory first: clap_complete panics on a failed write (a reader that quit).
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut cmd, "avlaunch", &mut script);
+    match avlaunch::stdio::out_bytes(&script) {
+        Ok(()) => 0,
+        Err(e) => {
+            avlaunch::errln!("avlaunch completions: {e}");
+            3
+        }
+    }
 }
 
 fn man() -> u8 {
     let cmd = <Cli as clap::CommandFactory>::command();
-    let mut out = std::io::stdout().lock();
-    match clap_mangen::Man::new(cmd).render(&mut out) {
+    let mut page = Vec::new();
+    let rendered = clap_mangen::Man::new(cmd).render(&mut page);
+    match rendered.and_then(|()| avlaunch::stdio::out_bytes(&page)) {
         Ok(()) => 0,
         Err(e) => {
             avlaunch::errln!("avlaunch man: {e}");

@@ -21,6 +21,16 @@ pub fn err_line(args: Arguments<'_>) {
     let _ = err.write_all(b"\n");
 }
 
+/// Bytes to stdout, as they are; a reader that quit (`| head`) or a terminal that went away
+/// is not an error: only other write failures are returned.
+pub fn out_bytes(bytes: &[u8]) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Err(e) if crate::stdio::terminal_gone(&e) => Ok(()),
+        other => other,
+    }
+}
+
 /// `println!` that ignores a broken terminal or pipe.
 #[macro_export]
 macro_rules! outln {

@@ -358,3 +358,59 @@ fn tests_start_the_binary_only_through_the_hermetic_helpers() {
         offenders.join("\n")
     );
 }
+
+/// The shared server options typed for a command that talks to no server (`history`,
+/// `completions`, `man`) or is the server (`sim`) are refused, naming the option and the
+/// command (exit 2); a profile from the environment is not.
+#[test]
+fn server_options_are_refused_where_they_do_not_apply() {
+    let commands: [&[&str]; 4] = [&["history"], &["completions", "bash"], &["man"], &["sim"]];
+    let options: [&[&str]; 3] = [
+        &["--profile", "work"],
+        &["--server", "https://lyncdiscover.contoso.com"],
+        &["--user", "me@contoso.com"],
+    ];
+    for command in commands {
+        for option in options {
+            let out = common::avlaunch()
+                .args(command)
+                .args(option)
+                .stdin(Stdio::null())
+                .output()
+                .unwrap();
+            let (_, stderr) = text(&out);
+            assert_eq!(
+                out.status.code(),
+                Some(2),
+                "{command:?} {option:?}: {stderr}"
+            );
+            let said = format!("{}: does not apply to `avlaunch {}`", option[0], command[0]);
+            assert!(stderr.contains(&said), "{command:?} {option:?}: {stderr}");
+        }
+    }
+    let out = common::avlaunch()
+        .args(["completions", "bash"])
+        .env("AVLAUNCH_PROFILE", "work")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out).1);
+}
+
+/// `man` and `completions` piped into a reader that has already quit (`| head`) end
+/// quietly with 0: no panic, no "Broken pipe".
+#[test]
+fn a_reader_that_quit_is_not_an_error() {
+    for command in [&["man"][..], &["completions", "zsh"][..]] {
+        let mut child = common::avlaunch()
+            .args(command)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let (_, stderr) = text(&out);
+        assert_eq!(out.status.code(), Some(0), "{command:?}: {stderr}");
+        assert!(stderr.is_empty(), "{command:?}: {stderr}");
+    }
+}
