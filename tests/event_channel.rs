@@ -37,14 +37,14 @@ fn is_app_delete(r: &str) -> bool {
     r.starts_with("DELETE ") && r.ends_with(|c: char| c.is_ascii_digit())
 }
 
-/// A proxy cuts every P-GET held for a second (as load balancers do after their idle
+/// A proxy cuts every P-GET held for half a second (as load balancers do after their idle
 /// timeout): each is sent again with the same ack, and the call stays up until we hang up.
 #[tokio::test(flavor = "multi_thread")]
 async fn held_polls_cut_by_an_idle_timeout_do_not_end_the_call() {
     let (out, seen) = run(
-        "cut-held-events=1000",
+        "cut-held-events=500",
         "sip:alice@contoso.com",
-        &["--hangup-after", "10"],
+        &["--hangup-after", "5"],
     )
     .await;
     let (stdout, stderr) = text(&out);
@@ -53,7 +53,7 @@ async fn held_polls_cut_by_an_idle_timeout_do_not_end_the_call() {
     assert_eq!(s["state"], "Ended", "{s}");
     assert_eq!(s["ended_by"], "local", "{s}");
     let gets = event_gets(&seen);
-    // Ten seconds of silence, cut every second: many more cuts than the old limit of four.
+    // Five seconds of silence, cut every half second: many more cuts than the old limit of four.
     assert!(gets.len() >= 8, "{gets:#?}");
     // A cut P-GET is sent again with the same ack.
     let repeated = gets.windows(2).filter(|w| w[0] == w[1]).count();
