@@ -107,3 +107,60 @@ async fn a_channel_that_fails_for_good_ends_the_call_before_the_application() {
         assert!(end < delete, "{to}: {seen:#?}");
     }
 }
+
+/// A `resume` while the call rings says the server reset its conversations, but nothing
+/// shows this invitation ended: it is cancelled before the application is deleted, as for
+/// any channel that fails while ringing.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_resume_while_ringing_cancels_the_invitation() {
+    let (out, seen) = run("resume-once", "sip:carol@contoso.com", &["--timeout", "20"]).await;
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(3), "{stdout}\n{stderr}");
+    let s = summary(&out);
+    let message = s["error"]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("event channel resume"), "{s}");
+    let cancel = position(&seen, |r| r.starts_with("POST ") && r.contains("/cancel"))
+        .unwrap_or_else(|| panic!("no cancel: {seen:#?}"));
+    let delete = position(&seen, is_app_delete).expect("application deleted");
+    assert!(cancel < delete, "{seen:#?}");
+}
+
+/// A cancel nothing confirms (refused or unanswered, and no event shows the invitation
+/// end) is not reported as a clean cancel: exit 3, saying the call may have rung on or
+/// connected until the application was deleted. An accepted cancel stays a cancel.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_cancel_nothing_confirms_is_not_a_clean_cancel() {
+    let cases = [
+        // alice answers unseen: the cancel is refused (the invitation completed).
+        ("events-silent", "sip:alice@contoso.com", 3),
+        (
+            "events-silent,stall=cancel:10000",
+            "sip:carol@contoso.com",
+            3,
+        ),
+        // carol rings on: the cancel is accepted, no event needed.
+        ("events-silent", "sip:carol@contoso.com", 1),
+    ];
+    // At once: each waits out its own --timeout and clean-up bound.
+    let runs = cases.map(|(faults, to, _)| run(faults, to, &["--timeout", "2"]));
+    let results = futures_util::future::join_all(runs).await;
+    for ((faults, to, code), (out, seen)) in cases.into_iter().zip(results) {
+        let (stdout, stderr) = text(&out);
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "{faults} {to}: {stdout}\n{stderr}"
+        );
+        let s = summary(&out);
+        let message = s["error"]["message"].as_str().unwrap_or_default();
+        assert_eq!(
+            message.contains("the cancel was not confirmed"),
+            code == 3,
+            "{faults} {to}: {s}"
+        );
+        assert!(
+            seen.iter().any(|r| is_app_delete(r)),
+            "{faults} {to}: {seen:#?}"
+        );
+    }
+}

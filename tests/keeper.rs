@@ -84,3 +84,60 @@ async fn an_older_calls_hang_up_is_recorded_with_that_call() {
     keeper.close().await;
     sim.shutdown().await;
 }
+
+/// Ending a call whose start POST is still on its way (the server may have made the call
+/// already), or whose cancel nothing confirms, closes the kept session: its application's
+/// delete ends any call it holds. The next call signs in on a new application.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_call_left_behind_closes_the_kept_session() {
+    let mut config = fast_config();
+    config.faults = avlaunch::sim::faults::Faults::parse("stall=start-audio-video:3000").unwrap();
+    let sim = start_sim(config).await;
+    let keeper = Keeper::new();
+    let connection =
+        embedded_connection(sim.url.clone(), "tester@contoso.com".into(), Format::Json);
+    let options = CallOptions {
+        timeout: Duration::from_secs(10),
+        hangup_after: Some(Duration::ZERO),
+    };
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let (end, ctl) = mpsc::unbounded_channel();
+    let call = CallRequest::to("sip:alice@contoso.com").validate().unwrap();
+    let k = keeper.clone();
+    let c = connection.clone();
+    let first = tokio::spawn(async move { k.run(call, c, options, tx, ctl).await });
+    while let Some(u) = rx.recv().await {
+        if matches!(u, CallUpdate::StepStarted(avlaunch::call::Step::Invite)) {
+            break;
+        }
+    }
+    end.send(CallControl::End).unwrap();
+    let outcome = first.await.unwrap();
+    assert_eq!(
+        outcome.state,
+        avlaunch::call::FinalState::Cancelled,
+        "{outcome:?}"
+    );
+    let applications = |sim: &avlaunch::sim::SimHandle| {
+        seen(sim)
+            .iter()
+            .filter(|r| r.starts_with("POST ") && r.ends_with("/applications"))
+            .count()
+    };
+    let deleted = seen(&sim)
+        .iter()
+        .any(|r| r.starts_with("DELETE ") && r.contains("/applications/"));
+    assert!(
+        deleted,
+        "the kept application is deleted: {:#?}",
+        seen(&sim)
+    );
+    assert_eq!(applications(&sim), 1);
+    // The next call opens a new session.
+    let (tx, _rx) = mpsc::unbounded_channel();
+    let (_end, ctl) = mpsc::unbounded_channel();
+    let call = CallRequest::to("sip:alice@contoso.com").validate().unwrap();
+    let _ = keeper.run(call, connection, options, tx, ctl).await;
+    assert_eq!(applications(&sim), 2, "{:#?}", seen(&sim));
+    keeper.close().await;
+}

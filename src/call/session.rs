@@ -160,6 +160,7 @@ pub(super) async fn run_flow(
         session: None,
         owned: matches!(source, Source::Open(_)),
         hold_offered: None,
+        left_a_call_behind: false,
         keeper: match &source {
             Source::Keep(_, k) | Source::Borrowed(_, Some(k)) => Some(k.clone()),
             _ => None,
@@ -262,6 +263,10 @@ struct Flow {
     hold_offered: Option<(bool, bool)>,
     /// Where the client of a session opened here sends exchanges and notices.
     relay: Relay,
+    /// The application may hold a call this flow no longer follows: a start POST
+    /// abandoned on its way, a cancel or hang-up nothing confirmed. Its session is closed
+    /// after the call, so the application's delete ends that call.
+    left_a_call_behind: bool,
 }
 
 impl Flow {
@@ -342,7 +347,9 @@ impl Flow {
         if let Some(client) = &self.client {
             client.set_deadline(None);
         }
-        let broken = self.session.as_ref().is_some_and(|s| !s.is_open());
+        // A session whose application may still hold a call nobody follows is closed too
+        // (its delete ends the call), even one kept for the next call.
+        let broken = self.session.as_ref().is_some_and(|s| !s.is_open()) || self.left_a_call_behind;
         if self.owned || broken {
             self.close().await;
         }
@@ -488,8 +495,15 @@ impl Flow {
                 Err(e) if e.is_application_not_found() => Err(Stop::ApplicationGone(e)),
                 Err(e) => Err(Stop::Error(start_refusal(call_error(&e), call))),
             },
-            Some(CallControl::End) = control.recv() => Err(Stop::Cancelled(CancelReason::WhilePlacing)),
-            _ = sleep_until(deadline) => Err(Stop::Error(timed_out(options.timeout, "placing the call"))),
+            Some(CallControl::End) = control.recv() => {
+                // The server may have made the call already: its application goes with it.
+                self.left_a_call_behind = true;
+                Err(Stop::Cancelled(CancelReason::WhilePlacing))
+            }
+            _ = sleep_until(deadline) => {
+                self.left_a_call_behind = true;
+                Err(Stop::Error(timed_out(options.timeout, "placing the call")))
+            }
         }
     }
 
@@ -519,8 +533,10 @@ impl Flow {
             }
         }
         let end = self.on_page(&page).verdict;
+        // The server says it reset its conversations, but nothing shows this invitation
+        // ended: it may still ring, so the rule for a failed channel applies (cancel first).
         if page.is_resume() && end.is_none() {
-            return Ok(Some(RingEnd::Failed(CallError::new(ErrorKind::Protocol, "the server reset its conversations after a silence (event channel resume): the invitation is gone"))));
+            return Err(Stop::Error(CallError::new(ErrorKind::Protocol, "the server reset its conversations after a silence (event channel resume): the invitation is gone")));
         }
         Ok(end.map(|e| match e {
             Verdict::Connected => RingEnd::Connected,

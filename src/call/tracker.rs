@@ -185,6 +185,11 @@ impl Tracker {
         if !self.seen.insert(fingerprint) {
             return None;
         }
+        // A kept session's channel carries every call's events (an earlier call's last
+        // ones, a call placed at the same time): only this call's are noted and judged.
+        if !self.owns(sender, event) {
+            return None;
+        }
         updates.push(CallUpdate::Event(EventNote {
             at: SystemTime::now(),
             sender: sender.rel.clone(),
@@ -201,7 +206,7 @@ impl Tracker {
         match rel {
             _ if rel == modality.invitation => self.on_invitation(event, updates),
             // The far end's answer to our media offer, sent by our invitation.
-            "audioVideoNegotiation" if self.is_ours(&sender.href) => {
+            "audioVideoNegotiation" => {
                 let answer = event
                     .embedded
                     .as_ref()
@@ -211,18 +216,10 @@ impl Tracker {
                 None
             }
             "conversation" => {
-                if !self.same_href(&self.links.conversation, &event.link.href) {
-                    return None;
-                }
                 self.far_end_gone |= gone;
                 (gone && self.phase.connected()).then_some(Verdict::Disconnected)
             }
             _ if rel == modality.resource => {
-                let ours = self.same_href(&self.links.media, &event.link.href)
-                    || self.same_href(&self.links.conversation, &sender.href);
-                if !ours {
-                    return None;
-                }
                 if let Some(resource) = &event.embedded {
                     self.links.update_from_media(resource, modality);
                 } else {
@@ -235,16 +232,32 @@ impl Tracker {
         }
     }
 
-    /// An event about an invitation: ours by href or operation id.
-    fn on_invitation(&mut self, event: &Event, updates: &mut Vec<CallUpdate>) -> Option<Verdict> {
-        let by_operation = event
-            .embedded
-            .as_ref()
-            .and_then(|r| r.text("operationId"))
-            .is_some_and(|id| id == self.operation_id);
-        if !(self.is_ours(&event.link.href) || by_operation) {
-            return None;
+    /// Whether an event is about this call: its invitation (by href, or by operation id
+    /// before the 201 came), the answer its invitation sent, its conversation, its
+    /// modality resource, or anything else inside its conversation (participants, …).
+    fn owns(&self, sender: &Sender, event: &Event) -> bool {
+        let rel = event.link.rel.as_str();
+        let in_our_conversation = self.same_href(&self.links.conversation, &sender.href);
+        if rel == self.modality.invitation {
+            let by_operation = event
+                .embedded
+                .as_ref()
+                .and_then(|r| r.text("operationId"))
+                .is_some_and(|id| id == self.operation_id);
+            return self.is_ours(&event.link.href) || by_operation;
         }
+        match rel {
+            "audioVideoNegotiation" => self.is_ours(&sender.href),
+            "conversation" => self.same_href(&self.links.conversation, &event.link.href),
+            _ if rel == self.modality.resource => {
+                self.same_href(&self.links.media, &event.link.href) || in_our_conversation
+            }
+            _ => in_our_conversation,
+        }
+    }
+
+    /// An event about this call's invitation (`owns` said so).
+    fn on_invitation(&mut self, event: &Event, updates: &mut Vec<CallUpdate>) -> Option<Verdict> {
         if let Some(resource) = &event.embedded {
             self.links.update_from_invitation(resource, self.modality);
             if let Some(s) = resource.text("state") {
@@ -482,8 +495,10 @@ mod tests {
         assert_eq!(phone_failure_words("Odd", "Unknown"), None);
     }
 
+    /// A kept session's channel carries other calls' events (an earlier call ending, a call
+    /// placed at the same time): they are neither shown with this call nor judged.
     #[test]
-    fn someone_elses_invitation_is_noted_but_not_judged() {
+    fn someone_elses_events_are_neither_noted_nor_judged() {
         let mut t = tracker(&AUDIO_VIDEO);
         let mut other = event(
             EventKind::Completed,
@@ -494,7 +509,19 @@ mod tests {
         other.status = Some(OperationStatus::Success);
         let e = t.on_page(&page("communication", "/c", vec![other.clone()]));
         assert_eq!(e.verdict, None);
-        assert_eq!(e.updates.len(), 1);
+        assert!(e.updates.is_empty(), "{:?}", e.updates);
+        // Another conversation going down, and what happens inside it.
+        let gone = event(EventKind::Deleted, "conversation", "/ucwa/conv/other", None);
+        let inside = event(
+            EventKind::Updated,
+            "audioVideo",
+            "/ucwa/conv/other/av",
+            None,
+        );
+        let e = t.on_page(&page("communication", "/c", vec![gone]));
+        assert!(e.updates.is_empty() && !t.far_end_gone, "{:?}", e.updates);
+        let e = t.on_page(&page("conversation", "/ucwa/conv/other", vec![inside]));
+        assert!(e.updates.is_empty(), "{:?}", e.updates);
         // Unless it names our operation id.
         other.link.href.push('9');
         other.embedded = Some(

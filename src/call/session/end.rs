@@ -29,8 +29,9 @@ impl Flow {
 
     /// Sends the cancel of the ringing invitation (bounded by `END_CALL_BOUND`): its
     /// `cancel` link, read afresh from the invitation if no event brought it. The wait for
-    /// its effect is the `cancelling` phase of the loop in `follow.rs`.
-    pub(super) async fn send_cancel(&mut self, client: &Arc<Client>) {
+    /// its effect is the `cancelling` phase of the loop in `follow.rs`. Returns what went
+    /// wrong (also sent as a notice); `None` when the server accepted the cancel.
+    pub(super) async fn send_cancel(&mut self, client: &Arc<Client>) -> Option<CallNotice> {
         self.tracker.phase = Phase::Cancelling;
         self.send(CallUpdate::StepStarted(Step::Cancel));
         let until = self.end_call_deadline();
@@ -48,19 +49,19 @@ impl Flow {
                 None => None,
             },
         };
-        let Some(href) = cancel_href else {
-            return self.notice(CallNotice::NoCancelLink);
+        let trouble = match cancel_href {
+            None => CallNotice::NoCancelLink,
+            Some(href) => {
+                let cancelling = client.post(&href, None, Action::CancellingInvitation);
+                match timeout_at(until, cancelling).await {
+                    Ok(Ok(_)) => return None,
+                    Ok(Err(e)) => CallNotice::CancelRefused(e),
+                    Err(_) => CallNotice::CancelUnanswered,
+                }
+            }
         };
-        match timeout_at(
-            until,
-            client.post(&href, None, Action::CancellingInvitation),
-        )
-        .await
-        {
-            Ok(Ok(_)) => {}
-            Ok(Err(e)) => self.notice(CallNotice::CancelRefused(e)),
-            Err(_) => self.notice(CallNotice::CancelUnanswered),
-        }
+        self.notice(trouble.clone());
+        Some(trouble)
     }
 
     /// Tells the front-end whether hold and resume are offered now, when that changed.

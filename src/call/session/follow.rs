@@ -66,6 +66,10 @@ struct Follow {
     hang_up_at: Option<tokio::time::Instant>,
     /// Set when cancelling began (the step ends when the whole ending does).
     cancel_clock: Option<Instant>,
+    /// What went wrong with the cancel request (`None`: the server accepted it).
+    cancel_trouble: Option<CallNotice>,
+    /// An event showed the invitation end (or connect) after the cancel went out.
+    cancel_confirmed: bool,
     hang_up: Option<HangUp>,
     then: Option<Then>,
 }
@@ -106,6 +110,8 @@ impl Flow {
             ring_clock: Instant::now(),
             hang_up_at: None,
             cancel_clock: None,
+            cancel_trouble: None,
+            cancel_confirmed: false,
             hang_up: None,
             then: None,
         };
@@ -343,12 +349,14 @@ impl Flow {
             match self.on_pump(client, message).await {
                 Ok(None) => return Next::Wait,
                 Ok(Some(RingEnd::Connected)) => {
+                    follow.cancel_confirmed = true;
                     self.notice(CallNotice::AnsweredWhileCancelling);
                     let then = follow.then.take().unwrap_or(Then::HungUp);
                     self.begin_hang_up(client, follow, then).await;
                     return Next::Wait;
                 }
-                Ok(Some(_)) | Err(_) => {}
+                Ok(Some(_)) => follow.cancel_confirmed = true,
+                Err(_) => {}
             }
         }
         self.ending_over(follow)
@@ -370,6 +378,7 @@ impl Flow {
             self.finished(Step::HangUp, hang_up.clock.elapsed());
             None
         } else {
+            self.left_a_call_behind = true;
             let notice = CallNotice::HangUpUnconfirmed(hang_up.troubles);
             let why = notice.to_string();
             self.notice(notice);
@@ -392,11 +401,26 @@ impl Flow {
     /// The cancel (and a hang-up after it) or the hang-up after a channel failure is over:
     /// the outcome decided when it began.
     fn ending_over(&mut self, follow: &mut Follow) -> Next {
+        // A cancel neither accepted by the server nor shown by an event: the invitation may
+        // ring on, or have connected, until the application is deleted.
+        let unconfirmed = match (&follow.cancel_trouble, follow.cancel_confirmed) {
+            (Some(trouble), false) if follow.cancel_clock.is_some() => Some(trouble.clone()),
+            _ => None,
+        };
         if let Some(clock) = follow.cancel_clock.take() {
             self.finished(Step::Cancel, clock.elapsed());
         }
+        if unconfirmed.is_some() {
+            self.left_a_call_behind = true;
+        }
         Next::Done(match follow.then.take() {
-            Some(Then::Cancelled(why)) => Err(Stop::Cancelled(why)),
+            Some(Then::Cancelled(why)) => match unconfirmed {
+                None => Err(Stop::Cancelled(why)),
+                Some(trouble) => Err(Stop::Error(CallError::new(
+                    ErrorKind::Network,
+                    format!("{why}, but the cancel was not confirmed ({trouble}) and no event showed the invitation end: it may have rung on or connected until the application was deleted"),
+                ))),
+            },
             Some(Then::Fail(stop)) => Err(stop),
             // Not reached: every cancel and hang-up sets `then`, and a hang-up of ours is
             // over through `hanging_up`. Counted as ended by the user, the safe reading.
@@ -415,7 +439,7 @@ impl Flow {
     async fn begin_cancel(&mut self, client: &Arc<Client>, follow: &mut Follow, then: Then) {
         follow.cancel_clock = Some(Instant::now());
         follow.then = Some(then);
-        self.send_cancel(client).await;
+        follow.cancel_trouble = self.send_cancel(client).await;
     }
 
     /// Starts hanging up (see `end.rs`) and remembers how the call then ends.
