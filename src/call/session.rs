@@ -161,6 +161,7 @@ pub(super) async fn run_flow(
         owned: matches!(source, Source::Open(_)),
         hold_offered: None,
         left_a_call_behind: false,
+        talked: None,
         keeper: match &source {
             Source::Keep(_, k) | Source::Borrowed(_, Some(k)) => Some(k.clone()),
             _ => None,
@@ -267,9 +268,18 @@ struct Flow {
     /// abandoned on its way, a cancel or hang-up nothing confirmed. Its session is closed
     /// after the call, so the application's delete ends that call.
     left_a_call_behind: bool,
+    /// How long the call was up: from connected to the hang-up's start or the far end
+    /// going (the wait for the hang-up's confirmation is not talk).
+    talked: Option<Duration>,
 }
 
 impl Flow {
+    /// The talk is over (the hang-up starts, or the far end went): how long it lasted.
+    fn end_talk(&mut self) -> Duration {
+        let since = self.connected_at.map(|t| t.elapsed()).unwrap_or_default();
+        *self.talked.get_or_insert(since)
+    }
+
     fn cleanup_start(&mut self) -> tokio::time::Instant {
         *self
             .cleanup_started
@@ -604,7 +614,9 @@ impl Flow {
             operation_id: self.operation_id.clone(),
             timings: self.timings.clone(),
             error,
-            connected_for: self.connected_at.map(|t| t.elapsed()),
+            connected_for: self
+                .talked
+                .or_else(|| self.connected_at.map(|t| t.elapsed())),
         };
         self.send(CallUpdate::Finished(outcome.clone()));
         outcome

@@ -430,7 +430,7 @@ impl Flow {
 
     /// The connected call is over: the in-call step ends with how long it lasted.
     fn call_over(&mut self, result: Result<FinalState, Stop>) -> Next {
-        let talked = self.connected_at.map(|t| t.elapsed()).unwrap_or_default();
+        let talked = self.end_talk();
         self.finished(Step::InCall, talked);
         Next::Done(result)
     }
@@ -444,6 +444,9 @@ impl Flow {
 
     /// Starts hanging up (see `end.rs`) and remembers how the call then ends.
     async fn begin_hang_up(&mut self, client: &Arc<Client>, follow: &mut Follow, then: Then) {
+        if self.tracker.phase == Phase::InCall {
+            self.end_talk();
+        }
         follow.then = Some(then);
         follow.hang_up = Some(self.send_hang_up(client).await);
     }
