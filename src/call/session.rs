@@ -27,9 +27,15 @@
 //! One rule for an event channel that closes or fails for good, by phase:
 //! - ringing: the invitation may still ring, so it is cancelled (bounded), then Failed
 //!   with the channel's error (404 ApplicationNotFound: re-create the application once);
+//!   a `resume` counts as a failed channel here;
 //! - in call: the call is hung up (bounded) before anything else, then Failed with the
 //!   channel's error (the server ending the application counts as "they hung up");
-//! - cancelling / hanging up: stop waiting for the confirming event; the outcome stands.
+//! - cancelling / hanging up: stop waiting for the confirming event; the outcome stands if
+//!   the server accepted the request, else it is "not confirmed" (exit 3).
+//!
+//! A call this flow may leave behind (a start POST abandoned on its way, a cancel or
+//! hang-up nothing confirmed) closes the session after it, even one kept for the next
+//! call: deleting the application ends whatever call it still holds.
 //!
 //! Every wait is bounded: set-up and ringing by `--timeout`, the clean-up by
 //! `CLEANUP_BOUND` (ending the call by `END_CALL_BOUND`), the connected call only by
