@@ -267,7 +267,8 @@ pub fn run_password_command(cmd: &CommandLine, timeout: Duration) -> Result<Pass
                 let _ = child.kill();
                 let _ = child.wait();
                 return Err(format!(
-                    "password_command: '{program}' did not finish within {timeout:?} (stopped)"
+                    "password_command: '{program}' did not finish within {} (stopped)",
+                    crate::seconds::format_seconds(timeout)
                 ));
             }
             Ok(None) => std::thread::sleep(Duration::from_millis(10)),
@@ -408,7 +409,7 @@ password_command = ["secret-tool", "lookup", "service", "sfb"]
 
         let slow = CommandLine::Line("sleep 5".into());
         let e = run_password_command(&slow, Duration::from_millis(200)).unwrap_err();
-        assert!(e.contains("did not finish within"), "{e}");
+        assert!(e.contains("did not finish within 0.2 s (stopped)"), "{e}");
 
         // No shell: a pipe is just an argument.
         let noshell = CommandLine::Line("echo a | cat".into());

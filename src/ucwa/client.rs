@@ -21,6 +21,7 @@ use super::notice::{seconds, Notice};
 use super::resource::{ErrorBody, Input, Resource};
 use super::transport::{Transport, WireRequest, WireResponse, WireSink};
 use super::Format;
+use crate::seconds::format_seconds;
 use crate::secret::{Password, Token};
 
 /// Where notices go: things the user should know that are not errors.
@@ -421,7 +422,7 @@ impl Client {
                 *retry_after = Some(format!(
                     "the server asked to wait {} before retrying (Retry-After), longer than the {} allowed ({limit})",
                     seconds(wait),
-                    seconds(allowed)
+                    format_seconds(allowed)
                 ));
             }
             return Err(error);
