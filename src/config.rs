@@ -315,7 +315,7 @@ server = "https://lyncdiscover.contoso.com"
 user = "me@contoso.com"
 format = "xml"
 ca_cert = "~/ca.pem"
-via_phone = "+14255550100"
+via_phone = "+14255550123"
 password_command = "pass show 'sfb work'"
 history = false
 export_dir = "/tmp/exports"
@@ -328,7 +328,7 @@ password_command = ["secret-tool", "lookup", "service", "sfb"]
         let w = &c.profiles["work"];
         assert_eq!(w.format, Some(ProfileFormat::Xml));
         assert_eq!(w.history, Some(false));
-        assert_eq!(w.via_phone.as_deref(), Some("+14255550100"));
+        assert_eq!(w.via_phone.as_deref(), Some("+14255550123"));
         assert_eq!(
             w.password_command.as_ref().unwrap().argv().unwrap(),
             ["pass", "show", "sfb work"]
