@@ -267,7 +267,8 @@ pub fn run_password_command(cmd: &CommandLine, timeout: Duration) -> Result<Pass
                 let _ = child.kill();
                 let _ = child.wait();
                 return Err(format!(
-                    "password_command: '{program}' did not finish within {timeout:?} (stopped)"
+                    "password_command: '{program}' did not finish within {} (stopped)",
+                    crate::seconds::format_seconds(timeout)
                 ));
             }
             Ok(None) => std::thread::sleep(Duration::from_millis(10)),
@@ -314,7 +315,7 @@ server = "https://lyncdiscover.contoso.com"
 user = "me@contoso.com"
 format = "xml"
 ca_cert = "~/ca.pem"
-via_phone = "+14255550100"
+via_phone = "+14255550123"
 password_command = "pass show 'sfb work'"
 history = false
 export_dir = "/tmp/exports"
@@ -327,7 +328,7 @@ password_command = ["secret-tool", "lookup", "service", "sfb"]
         let w = &c.profiles["work"];
         assert_eq!(w.format, Some(ProfileFormat::Xml));
         assert_eq!(w.history, Some(false));
-        assert_eq!(w.via_phone.as_deref(), Some("+14255550100"));
+        assert_eq!(w.via_phone.as_deref(), Some("+14255550123"));
         assert_eq!(
             w.password_command.as_ref().unwrap().argv().unwrap(),
             ["pass", "show", "sfb work"]
@@ -408,7 +409,7 @@ password_command = ["secret-tool", "lookup", "service", "sfb"]
 
         let slow = CommandLine::Line("sleep 5".into());
         let e = run_password_command(&slow, Duration::from_millis(200)).unwrap_err();
-        assert!(e.contains("did not finish within"), "{e}");
+        assert!(e.contains("did not finish within 0.2 s (stopped)"), "{e}");
 
         // No shell: a pipe is just an argument.
         let noshell = CommandLine::Line("echo a | cat".into());

@@ -1,6 +1,7 @@
 //! `avlaunch call`: runs one call and prints its `CallUpdate`s as text or JSON lines;
 //! Ctrl-C and SIGTERM end the call (cancel or hang up) before exiting.
 
+use crate::seconds::format_seconds;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -244,12 +245,12 @@ pub fn nagios_verdict(
     let mut text = format!("connected to {to} in {:.3} s", took.as_secs_f64());
     match status {
         Status::Critical => text.push_str(&format!(
-            ", slower than --crit {} s",
-            thresholds.crit.unwrap_or_default().as_secs_f64()
+            ", slower than --crit {}",
+            format_seconds(thresholds.crit.unwrap_or_default())
         )),
         Status::Warning => text.push_str(&format!(
-            ", slower than --warn {} s",
-            thresholds.warn.unwrap_or_default().as_secs_f64()
+            ", slower than --warn {}",
+            format_seconds(thresholds.warn.unwrap_or_default())
         )),
         _ => {}
     }

@@ -2,6 +2,7 @@
 //! not apply to the command given, and `AVLAUNCH_SIM_ANSWER_DELAY_MS`. Every problem names the
 //! option or variable as the user typed it, and all of them are reported at once (exit 2).
 
+use crate::seconds::format_seconds;
 use std::fmt;
 use std::io::Write;
 use std::time::Duration;
@@ -69,22 +70,40 @@ impl fmt::Display for Problem {
     }
 }
 
-/// Seconds as typed for `flag`: a number from `min` (exclusive when `min_exclusive`) to a day.
+/// The shortest `--timeout`, in seconds: a shorter one could not even cover sign-in, and
+/// would end the call with the server blamed for not finishing in time.
+pub const MIN_TIMEOUT_SECS: f64 = 0.1;
+
+/// The lower end of a number of seconds.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Lower {
+    /// 0 is allowed (`--hangup-after 0`: at once).
+    Zero,
+    /// More than 0 (`--warn`, `--crit`).
+    AboveZero,
+    /// At least this many seconds (`--timeout`: `MIN_TIMEOUT_SECS`).
+    AtLeast(f64),
+}
+
+/// Seconds as typed for `flag`: a number from `lower` to a day (`MAX_SECS`).
 /// Negative numbers arrive here too (clap is told to accept them), so the message can name
 /// the limit.
-pub fn seconds(flag: &str, value: &str, min_exclusive: bool) -> Result<Duration, Problem> {
-    let lower = if min_exclusive {
-        "more than 0"
-    } else {
-        "0 or more"
+pub fn seconds(flag: &str, value: &str, lower: Lower) -> Result<Duration, Problem> {
+    let (lower_text, above_lower): (String, fn(f64, f64) -> bool) = match lower {
+        Lower::Zero => ("0 or more".into(), |v, _| v >= 0.0),
+        Lower::AboveZero => ("more than 0".into(), |v, _| v > 0.0),
+        Lower::AtLeast(min) => (format!("{min} or more"), |v, min| v >= min),
     };
-    let range = format!("expected a number of seconds, {lower} and at most {MAX_SECS:.0}");
+    let min = match lower {
+        Lower::AtLeast(min) => min,
+        _ => 0.0,
+    };
+    let range = format!("expected a number of seconds, {lower_text} and at most {MAX_SECS:.0}");
     let v: f64 = value
         .trim()
         .parse()
         .map_err(|_| Problem::new(flag, format!("'{value}' is not a number ({range})")))?;
-    let ok = v.is_finite() && v <= MAX_SECS && if min_exclusive { v > 0.0 } else { v >= 0.0 };
-    if !ok {
+    if !(v.is_finite() && v <= MAX_SECS && above_lower(v, min)) {
         return Err(Problem::new(
             flag,
             format!("{value} is out of range ({range})"),
@@ -96,11 +115,11 @@ pub fn seconds(flag: &str, value: &str, min_exclusive: bool) -> Result<Duration,
 /// `--timeout` and `--hangup-after`, checked.
 pub fn call_times(args: &CallArgs) -> (Option<(Duration, Option<Duration>)>, Vec<Problem>) {
     let mut problems = Vec::new();
-    let timeout = seconds("--timeout", &args.timeout, true)
+    let timeout = seconds("--timeout", &args.timeout, Lower::AtLeast(MIN_TIMEOUT_SECS))
         .map_err(|p| problems.push(p))
         .ok();
     let hangup = match &args.hangup_after {
-        Some(v) => seconds("--hangup-after", v, false)
+        Some(v) => seconds("--hangup-after", v, Lower::Zero)
             .map(Some)
             .map_err(|p| problems.push(p))
             .ok(),
@@ -122,7 +141,9 @@ pub fn thresholds(args: &CallArgs) -> (crate::nagios::Thresholds, Vec<Problem>) 
             problems.push(Problem::new(flag, "applies only with --output nagios"));
             return None;
         }
-        seconds(flag, v, true).map_err(|p| problems.push(p)).ok()
+        seconds(flag, v, Lower::AboveZero)
+            .map_err(|p| problems.push(p))
+            .ok()
     };
     let t = crate::nagios::Thresholds {
         warn: read("--warn", &args.warn),
@@ -133,9 +154,9 @@ pub fn thresholds(args: &CallArgs) -> (crate::nagios::Thresholds, Vec<Problem>) 
             problems.push(Problem::new(
                 "--crit",
                 format!(
-                    "{} s is below --warn {} s: CRITICAL must not come before WARNING",
-                    c.as_secs_f64(),
-                    w.as_secs_f64()
+                    "{} is below --warn {}: CRITICAL must not come before WARNING",
+                    format_seconds(c),
+                    format_seconds(w)
                 ),
             ));
         }
@@ -341,17 +362,24 @@ mod tests {
 
     #[test]
     fn seconds_are_checked_against_their_range() {
-        assert_eq!(
-            seconds("--timeout", "2.5", true).unwrap(),
-            Duration::from_millis(2500)
-        );
-        assert!(seconds("--hangup-after", "0", false).is_ok());
-        for bad in ["0", "-1", "86401", "nan", "inf", "soon", ""] {
-            let p = seconds("--timeout", bad, true).unwrap_err();
+        let timeout = |v| seconds("--timeout", v, Lower::AtLeast(MIN_TIMEOUT_SECS));
+        assert_eq!(timeout("2.5").unwrap(), Duration::from_millis(2500));
+        assert_eq!(timeout("0.1").unwrap(), Duration::from_millis(100));
+        assert!(seconds("--hangup-after", "0", Lower::Zero).is_ok());
+        // Below the shortest --timeout: refused as input, not left to fail as a timeout.
+        for bad in [
+            "0", "1e-9", "0.05", "0.0999", "-1", "86401", "nan", "inf", "soon", "",
+        ] {
+            let p = timeout(bad).unwrap_err();
             assert_eq!(p.flag, "--timeout");
-            assert!(p.message.contains("more than 0 and at most 86400"), "{p}");
+            assert!(p.message.contains("0.1 or more and at most 86400"), "{p}");
         }
-        assert!(seconds("--hangup-after", "-0.5", false)
+        assert!(seconds("--warn", "0.001", Lower::AboveZero).is_ok());
+        assert!(seconds("--warn", "0", Lower::AboveZero)
+            .unwrap_err()
+            .message
+            .contains("more than 0 and at most 86400"));
+        assert!(seconds("--hangup-after", "-0.5", Lower::Zero)
             .unwrap_err()
             .message
             .contains("0 or more"));

@@ -19,6 +19,7 @@ pub mod logging;
 pub mod nagios;
 pub mod repeat;
 pub mod sanitize;
+pub mod seconds;
 pub mod secret;
 pub mod settings;
 pub mod sim;

@@ -92,6 +92,37 @@ pub fn stats_line(
     })
 }
 
+/// "1 call", "2 calls".
+fn calls(n: u32) -> String {
+    format!("{n} call{}", if n == 1 { "" } else { "s" })
+}
+
+/// The `stats` line for people, from the JSON one (`stats_line`): the outcome counts, then
+/// the set-up times, or that no call connected. No JSON `null` reaches the text.
+pub fn stats_text(stats: &serde_json::Value) -> String {
+    let count = stats["calls"].as_u64().unwrap_or_default();
+    let mut text = format!("stats: {}", calls(u32::try_from(count).unwrap_or(u32::MAX)));
+    let outcomes: Vec<String> = stats["outcomes"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(k, v)| format!("{k} {v}"))
+        .collect();
+    if !outcomes.is_empty() {
+        text += &format!(": {}", outcomes.join(", "));
+    }
+    let s = &stats["setup_ms"];
+    let ms = |name: &str| s[name].as_u64();
+    match (ms("min"), ms("p50"), ms("p95"), ms("max")) {
+        (Some(min), Some(p50), Some(p95), Some(max)) => {
+            text += &format!("; set-up ms min {min} p50 {p50} p95 {p95} max {max}")
+        }
+        _ if count == 0 => {}
+        _ => text += "; no call connected, so no set-up times",
+    }
+    text + &format!(" (exit {})", stats["exit_code"])
+}
+
 /// A progress bar on stderr while a person watches (stderr is a terminal); nothing when
 /// it is piped.
 struct Progress {
@@ -220,8 +251,8 @@ fn finish(mut tally: Tally, interrupted: bool, repeat: &Repeat, output: Output) 
     let done = tally.done;
     if interrupted {
         crate::errln!(
-            "avlaunch: interrupted after {done} of {} calls",
-            repeat.count
+            "avlaunch: interrupted after {done} of {}",
+            calls(repeat.count)
         );
         tally.worst = tally.worst.max(1);
     }
@@ -240,22 +271,7 @@ fn finish(mut tally: Tally, interrupted: bool, repeat: &Repeat, output: Output) 
     let stats = stats_line(done, &tally.outcomes, &mut tally.setups, code);
     match output {
         Output::Json => crate::outln!("{stats}"),
-        _ => {
-            let s = &stats["setup_ms"];
-            let list: Vec<String> = tally
-                .outcomes
-                .iter()
-                .map(|(k, v)| format!("{k} {v}"))
-                .collect();
-            crate::outln!(
-                "stats: {done} calls: {}; set-up ms min {} p50 {} p95 {} max {} (exit {code})",
-                list.join(", "),
-                s["min"],
-                s["p50"],
-                s["p95"],
-                s["max"]
-            );
-        }
+        _ => crate::outln!("{}", stats_text(&stats)),
     }
     code
 }
@@ -381,6 +397,32 @@ fn print_call(n: u32, kept: &Kept, output: Output, quiet: bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The text line counts in plain words and never shows JSON's `null`.
+    #[test]
+    fn the_text_stats_line_speaks_plainly() {
+        let outcomes = |pairs: &[(&str, u32)]| -> BTreeMap<String, u32> {
+            pairs.iter().map(|(k, v)| (k.to_string(), *v)).collect()
+        };
+        let text = |n, o: &[(&str, u32)], setups: &mut [u64], code| {
+            stats_text(&stats_line(n, &outcomes(o), setups, code))
+        };
+        assert_eq!(
+            text(1, &[("Cancelled", 1)], &mut [], 1),
+            "stats: 1 call: Cancelled 1; no call connected, so no set-up times (exit 1)"
+        );
+        assert_eq!(
+            text(2, &[("Connected", 1), ("Declined", 1)], &mut [300, 100], 1),
+            "stats: 2 calls: Connected 1, Declined 1; set-up ms min 100 p50 100 p95 300 max 300 (exit 1)"
+        );
+        assert_eq!(text(0, &[], &mut [], 1), "stats: 0 calls (exit 1)");
+        for n in [0, 1, 2, 3] {
+            let line = text(n, &[("Failed", n)], &mut [], 1);
+            assert!(!line.contains("null"), "{line}");
+        }
+        assert_eq!(calls(1), "1 call");
+        assert_eq!(calls(11), "11 calls");
+    }
 
     #[test]
     fn nearest_rank_percentiles() {

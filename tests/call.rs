@@ -366,6 +366,41 @@ async fn a_401_mid_flow_signs_in_again_once() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("signing in again"));
 }
 
+/// The simulator throttles token requests per user (a bucket of 10): with the bucket
+/// spent, the token endpoint's 429 + Retry-After is waited for and sign-in goes on, with the
+/// same busy note as any other request.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_throttled_token_endpoint_is_waited_for() {
+    let sim = start_sim(fast_config()).await;
+    let token_url = sim.url.join("/WebTicket/oauthtoken").unwrap();
+    let http = reqwest::Client::new();
+    for _ in 0..10 {
+        http.post(token_url.clone())
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body("grant_type=password&username=tester%40contoso.com&password=wrong")
+            .send()
+            .await
+            .unwrap();
+    }
+    let out = output(call_command(
+        &sim,
+        "sip:alice@contoso.com",
+        &["--hangup-after", "0"],
+    ))
+    .await;
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{stderr}");
+    assert!(
+        stdout.contains("requesting a token: the server is busy (429); retrying after"),
+        "{stdout}"
+    );
+    let tokens = seen(&sim)
+        .iter()
+        .filter(|r| r.contains("oauthtoken"))
+        .count();
+    assert_eq!(tokens, 12, "10 spent, one refused, one granted");
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_discovery_redirect_is_followed() {
     let mut config = fast_config();

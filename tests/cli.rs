@@ -36,8 +36,10 @@ async fn ranges_are_invalid_input_named_by_their_flag() {
     for (extra, expected) in [
         (
             &["--timeout", "0"][..],
-            "--timeout: 0 is out of range (expected a number of seconds, more than 0 and at most 86400)",
+            "--timeout: 0 is out of range (expected a number of seconds, 0.1 or more and at most 86400)",
         ),
+        (&["--timeout", "1e-9"], "--timeout: 1e-9 is out of range"),
+        (&["--timeout", "0.05"], "--timeout: 0.05 is out of range"),
         (&["--timeout", "-1"], "--timeout: -1 is out of range"),
         (&["--timeout", "86401"], "--timeout: 86401 is out of range"),
         (&["--timeout", "soon"], "--timeout: 'soon' is not a number"),

@@ -313,6 +313,13 @@ async fn nagios_line_and_plugin_exit_codes() {
         );
         assert!(stdout.contains("| dns="), "{stdout}");
         assert_eq!(out.status.code(), Some(code), "{faults}: {stdout}");
+        if code == 0 {
+            // Plain http to the simulator: the TLS check is skipped, not passed.
+            assert!(
+                stdout.starts_with("AVLAUNCH OK - doctor: 8 checks pass, 1 skipped |"),
+                "{stdout}"
+            );
+        }
     }
 }
 

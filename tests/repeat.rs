@@ -191,3 +191,35 @@ async fn invalid_repeat_and_interval_are_refused_before_anything_is_sent() {
     let (_, stderr) = common::text(&out);
     assert!(!stderr.contains('█') && !stderr.contains('\r'), "{stderr}");
 }
+
+/// With no call connected the text stats line says so in words (no JSON `null`), and one
+/// call is "1 call"; the JSON stats line keeps its `null` set-up times.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_stats_line_of_calls_that_never_connect_speaks_plainly() {
+    let sim = start_sim(common::fast_config()).await;
+    let out = output(call_command(
+        &sim,
+        "sip:bob@contoso.com",
+        &["--repeat", "1"],
+    ))
+    .await;
+    let (stdout, stderr) = common::text(&out);
+    let last = stdout.lines().last().unwrap_or_default();
+    assert!(
+        last.starts_with("stats: 1 call: ")
+            && last.contains("; no call connected, so no set-up times (exit "),
+        "{stdout}{stderr}"
+    );
+    assert!(!stdout.contains("null"), "{stdout}");
+
+    let out = output(call_command(
+        &sim,
+        "sip:bob@contoso.com",
+        &["--repeat", "2", "--output", "json"],
+    ))
+    .await;
+    let stats = common::summary(&out);
+    assert_eq!(stats["type"], "stats");
+    assert_eq!(stats["calls"], 2);
+    assert!(stats["setup_ms"]["p50"].is_null(), "{stats}");
+}

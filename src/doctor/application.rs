@@ -1,6 +1,7 @@
 //! The checks on the created application: `capabilities` (what it offers), `events` (the
 //! event channel delivers), and `cleanup` (it is deleted, on every way out).
 
+use crate::seconds::format_seconds;
 use std::time::Instant;
 
 use super::{describe, Verdict, Walk, CAPABILITIES, EVENTS_WAIT};
@@ -83,7 +84,7 @@ pub(super) async fn events(walk: &mut Walk, session: &Session) -> Verdict {
             Err(_) => {
                 return walk.send(
                     Verdict::Fail,
-                    format!("the event channel never answered: no events {} s after makeMeAvailable; calls would never see their progress. Check that proxies and load balancers in front of the pool let a request be held for 180 s and do not buffer responses", EVENTS_WAIT.as_secs()),
+                    format!("the event channel never answered: no events {} after makeMeAvailable; calls would never see their progress. Check that proxies and load balancers in front of the pool let a request be held for 180 s and do not buffer responses", format_seconds(EVENTS_WAIT)),
                 )
             }
         }
@@ -113,8 +114,8 @@ pub(super) async fn cleanup(walk: &mut Walk, session: &Session, earlier_failed: 
         Err(None) => walk.send(
             Verdict::Fail,
             format!(
-                "DELETE of the application got no answer in {} s",
-                session::CLOSE_BOUND.as_secs()
+                "DELETE of the application got no answer in {}",
+                format_seconds(session::CLOSE_BOUND)
             ),
         ),
     };

@@ -1,6 +1,7 @@
 //! The network checks: `dns` (which candidate name resolves) and `connect` (TCP to each of
 //! its addresses in turn), before any TLS or HTTP.
 
+use crate::seconds::format_seconds;
 use std::net::SocketAddr;
 use std::time::Instant;
 
@@ -43,7 +44,7 @@ pub(super) async fn dns(walk: &mut Walk, candidates: &[Url]) -> Option<(Url, Vec
                 {
                     Ok(Ok(addrs)) => Ok(addrs.collect()),
                     Ok(Err(e)) => Err(e.to_string()),
-                    Err(_) => Err(format!("no answer in {} s", STEP_TIMEOUT.as_secs())),
+                    Err(_) => Err(format!("no answer in {}", format_seconds(STEP_TIMEOUT))),
                 }
             }
         };
@@ -97,7 +98,10 @@ pub(super) async fn connect(
                 break;
             }
             Ok(Err(e)) => failures.push(format!("{addr}: {e}")),
-            Err(_) => failures.push(format!("{addr}: no answer in {} s", STEP_TIMEOUT.as_secs())),
+            Err(_) => failures.push(format!(
+                "{addr}: no answer in {}",
+                format_seconds(STEP_TIMEOUT)
+            )),
         }
     }
     let Some((stream, addr, took)) = connected else {

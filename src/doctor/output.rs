@@ -84,18 +84,7 @@ pub fn finish(checks: &[Check], output: Output, junit: Option<&Path>) -> u8 {
                 Verdict::Warn => Status::Warning,
                 _ => Status::Ok,
             };
-            let worst = checks
-                .iter()
-                .find(|c| c.verdict == verdict && verdict != Verdict::Pass);
-            let text = match worst {
-                Some(c) => format!(
-                    "doctor: {} {}: {}",
-                    c.name,
-                    c.verdict.name(),
-                    sanitize(&c.detail)
-                ),
-                None => format!("doctor: all {} checks pass", checks.len()),
-            };
+            let text = nagios_text(checks, verdict);
             let perf: Vec<Perf> = checks
                 .iter()
                 .filter(|c| c.verdict != Verdict::Skip)
@@ -119,6 +108,33 @@ pub fn finish(checks: &[Check], output: Output, junit: Option<&Path>) -> u8 {
     code
 }
 
+/// The Nagios line's text: the first check of the worst verdict, or how many passed and
+/// how many were skipped (a skipped check is not counted as passing).
+fn nagios_text(checks: &[Check], verdict: Verdict) -> String {
+    if let Some(c) = checks
+        .iter()
+        .find(|c| c.verdict == verdict && verdict != Verdict::Pass)
+    {
+        return format!(
+            "doctor: {} {}: {}",
+            c.name,
+            c.verdict.name(),
+            sanitize(&c.detail)
+        );
+    }
+    let count = |v: Verdict| checks.iter().filter(|c| c.verdict == v).count();
+    let (passed, skipped) = (count(Verdict::Pass), count(Verdict::Skip));
+    let pass = match passed {
+        1 => "1 check passes".to_string(),
+        n => format!("{n} checks pass"),
+    };
+    match skipped {
+        0 if passed > 1 => format!("doctor: all {pass}"),
+        0 => format!("doctor: {pass}"),
+        n => format!("doctor: {pass}, {n} skipped"),
+    }
+}
+
 fn junit_cases(checks: &[Check]) -> Vec<crate::junit::Case> {
     use crate::junit::{Case, Outcome};
     checks
@@ -134,4 +150,40 @@ fn junit_cases(checks: &[Check]) -> Vec<crate::junit::Case> {
             },
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(name: &'static str, verdict: Verdict) -> Check {
+        Check {
+            name,
+            verdict,
+            detail: format!("{name} detail"),
+            ms: 1,
+            offered: None,
+        }
+    }
+
+    /// A skipped check is counted as skipped, never as passing.
+    #[test]
+    fn the_nagios_text_counts_skipped_checks_apart() {
+        use Verdict::*;
+        let text = |verdicts: &[Verdict]| {
+            let checks: Vec<Check> = verdicts.iter().map(|v| check("c", *v)).collect();
+            nagios_text(&checks, super::super::summary(&checks).0)
+        };
+        assert_eq!(text(&[Pass; 9]), "doctor: all 9 checks pass");
+        let mut one_skipped = [Pass; 9];
+        one_skipped[3] = Skip;
+        assert_eq!(text(&one_skipped), "doctor: 8 checks pass, 1 skipped");
+        assert_eq!(text(&[Pass]), "doctor: 1 check passes");
+        assert_eq!(
+            text(&[Pass, Skip, Skip]),
+            "doctor: 1 check passes, 2 skipped"
+        );
+        assert_eq!(text(&[Pass, Skip, Warn]), "doctor: c warn: c detail");
+        assert_eq!(text(&[Fail, Skip, Warn]), "doctor: c fail: c detail");
+    }
 }

@@ -1,6 +1,7 @@
 //! The checks that speak UCWA up to a created application: `discovery` (its redirect hops
 //! listed), `sign-in` (the token) and `application`.
 
+use crate::seconds::format_seconds;
 use std::sync::{Arc, Mutex};
 
 use url::Url;
@@ -139,7 +140,7 @@ pub(super) async fn application(
         Err(_) => {
             walk.send(
                 Verdict::Fail,
-                format!("no answer in {} s", STEP_TIMEOUT.as_secs()),
+                format!("no answer in {}", format_seconds(STEP_TIMEOUT)),
             );
             None
         }
@@ -149,8 +150,8 @@ pub(super) async fn application(
 /// Fails the step that got no answer within `STEP_TIMEOUT`, naming the hops made so far.
 fn no_answer<T>(walk: &mut Walk, hops: &Hops) -> Option<T> {
     let why = format!(
-        "no answer in {} s ({})",
-        STEP_TIMEOUT.as_secs(),
+        "no answer in {} ({})",
+        format_seconds(STEP_TIMEOUT),
         hops.take()
     );
     walk.send(Verdict::Fail, why);

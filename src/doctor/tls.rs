@@ -1,6 +1,7 @@
 //! The `tls` check: the handshake as every request makes it, and the server's certificate
 //! read (names, issuer, expiry) whether or not it verifies.
 
+use crate::seconds::format_seconds;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -217,8 +218,8 @@ pub(super) async fn tls(
         Err(_) => walk.send(
             Verdict::Fail,
             format!(
-                "the TLS handshake with {host} got no answer in {} s",
-                STEP_TIMEOUT.as_secs()
+                "the TLS handshake with {host} got no answer in {}",
+                format_seconds(STEP_TIMEOUT)
             ),
         ),
     }

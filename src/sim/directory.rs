@@ -106,10 +106,17 @@ const ENTRIES: &[(&str, &str, Scenario)] = &[
             message: "The server cannot deliver events to the application's event channel.",
         }),
     ),
+    (
+        FLAKY,
+        "answers, but fails one call in three (flaky=N changes N) with RemoteFailure / TemporarilyUnavailable",
+        Scenario::Flaky,
+    ),
 ];
 
-/// The directory as data: (contact, one-line description), in DESIGN.md's order, for
-/// completion in the form and the DEMO banner.
+/// The directory as data: (contact, one-line description), in DESIGN.md's order, then the
+/// flaky contact. Every list of the demo contacts comes from here: completion in the form,
+/// the TUI's DEMO line, the headless banner, `avlaunch sim`'s start-up list (and a test
+/// holds the README's table to it).
 pub fn directory() -> &'static [(&'static str, &'static str)] {
     const LIST: [(&str, &str); ENTRIES.len()] = {
         let mut out = [("", ""); ENTRIES.len()];
@@ -321,9 +328,6 @@ pub const UNANSWERED_PHONE: &str = "tel:+14255550100";
 /// anyone else does not exist.
 pub fn lookup(contact: &str) -> Scenario {
     let contact = contact.trim();
-    if contact.eq_ignore_ascii_case(FLAKY) {
-        return Scenario::Flaky;
-    }
     if contact
         .get(..4)
         .is_some_and(|p| p.eq_ignore_ascii_case("tel:"))
@@ -352,8 +356,15 @@ mod tests {
     #[test]
     fn the_directory_is_the_design_table() {
         let names: Vec<&str> = directory().iter().map(|(c, _)| *c).collect();
-        assert_eq!(names.len(), 10);
+        assert_eq!(names.len(), 11);
         assert_eq!(names[0], "sip:alice@contoso.com");
+        // Every contact with a scenario of its own is listed, the flaky one included.
+        assert!(names.contains(&FLAKY), "{names:?}");
+        for p in PEOPLE {
+            if lookup(p.uri) != Scenario::Answer || p.uri == "sip:alice@contoso.com" {
+                assert!(names.contains(&p.uri), "{} is missing", p.uri);
+            }
+        }
         assert!(directory().iter().all(|(_, d)| !d.is_empty()));
     }
 
@@ -378,6 +389,27 @@ mod tests {
         assert_eq!(lookup("sip:megan.bowen@contoso.com"), Scenario::Answer);
         assert_eq!(lookup("SIP:flaky@contoso.com"), Scenario::Flaky);
         assert_eq!(lookup("tel:+14255550123"), Scenario::Answer);
+    }
+
+    /// The README's table of contacts is this directory, row for row (markdown backticks
+    /// aside), so the documentation cannot drift from what the simulator lists.
+    #[test]
+    fn the_readme_lists_the_same_contacts() {
+        let readme = include_str!("../../README.md");
+        let rows: Vec<(String, String)> = readme
+            .lines()
+            .filter_map(|l| {
+                let cells: Vec<&str> = l.strip_prefix("| `sip:")?.split(" | ").collect();
+                let uri = format!("sip:{}", cells.first()?.trim_end_matches('`'));
+                let behaviour = cells.get(1)?.trim_end_matches(" |").replace('`', "");
+                Some((uri, behaviour))
+            })
+            .collect();
+        let directory: Vec<(String, String)> = directory()
+            .iter()
+            .map(|(c, d)| (c.to_string(), d.to_string()))
+            .collect();
+        assert_eq!(rows, directory);
     }
 
     #[test]

@@ -82,7 +82,7 @@ impl Form {
             operation_id,
             media_offer: text_field("path to an SDP file (optional)", placeholder),
             phone: text_field(
-                "+1 425 555 0100 (rung first, then the contact)",
+                "+1 425 555 0123 (rung first, then the contact)",
                 placeholder,
             ),
             via_phone: false,

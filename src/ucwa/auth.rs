@@ -1,11 +1,12 @@
-//! Sign-in: the `WWW-Authenticate` challenge (a pure parser), the password grant, and the
-//! token a 401 makes us fetch again.
+//! Sign-in: the `WWW-Authenticate` challenge (a pure parser), the password grant's
+//! request and answer, and the token a 401 makes us fetch again. The client sends the
+//! request, so the token endpoint gets the same `Retry-After` handling as UCWA.
 
 use url::Url;
 
 use super::action::Action;
 use super::error::UcwaError;
-use super::transport::{Transport, WireRequest};
+use super::transport::{Transport, WireRequest, WireResponse};
 use crate::secret::{Password, Token};
 
 /// What a 401 from the `user` resource (or any UCWA resource) tells us.
@@ -183,14 +184,16 @@ impl Grant {
     }
 }
 
-/// Asks the challenge's token endpoint for a token with the password grant.
-pub async fn request_token(
+/// The password-grant request for the challenge's token endpoint (`MsRtcOAuth href`,
+/// resolved against `base`). The password is registered with the transport for scrubbing
+/// before it is put in the body.
+pub fn token_request(
     transport: &Transport,
     challenge: &Challenge,
     base: &Url,
     user: &str,
     password: &Password,
-) -> Result<Grant, UcwaError> {
+) -> Result<WireRequest, UcwaError> {
     let action = Action::RequestingToken;
     let href = challenge
         .token_url
@@ -213,33 +216,47 @@ pub async fn request_token(
         detail: format!("bad token endpoint '{href}': {e}"),
     })?;
     transport.set_password(password.expose());
-    let request = WireRequest::new(reqwest::Method::POST, url)
+    Ok(WireRequest::new(reqwest::Method::POST, url)
         .header("Accept", "application/json")
         .body(
             "application/x-www-form-urlencoded;charset=UTF-8",
             password_grant_body(user, password),
-        );
-    let response = transport.send(request, action).await?;
+        ))
+}
+
+/// The error a token endpoint's non-2xx answer stands for: the OAuth `error` of a 400
+/// (RFC 6749 §5.2), else the status. What the server quotes is scrubbed of secrets.
+pub fn token_error(transport: &Transport, response: &WireResponse) -> UcwaError {
+    let action = Action::RequestingToken;
+    let diagnostics = super::diagnostics::header_of(response).map(|d| transport.scrub_quoted(&d));
     if response.status == 400 {
         if let Ok(e) = serde_json::from_slice::<TokenError>(&response.body) {
-            return Err(UcwaError::Token {
+            return UcwaError::Token {
                 action,
                 error: transport.scrub_quoted(&e.error),
-                diagnostics: super::diagnostics::header_of(&response)
-                    .map(|d| transport.scrub_quoted(&d)),
-            });
+                diagnostics,
+            };
         }
     }
+    UcwaError::Http {
+        action,
+        status: response.status,
+        body: None,
+        diagnostics,
+        foreign_body: None,
+        retry_after: None,
+    }
+}
+
+/// Reads a token endpoint's answer into a `Grant` (a non-2xx answer is `token_error`).
+/// The token is registered with the transport for scrubbing.
+pub fn read_token_response(
+    transport: &Transport,
+    response: &WireResponse,
+) -> Result<Grant, UcwaError> {
+    let action = Action::RequestingToken;
     if !response.is_success() {
-        return Err(UcwaError::Http {
-            action,
-            status: response.status,
-            body: None,
-            diagnostics: super::diagnostics::header_of(&response)
-                .map(|d| transport.scrub_quoted(&d)),
-            foreign_body: None,
-            retry_after: None,
-        });
+        return Err(token_error(transport, response));
     }
     let parsed: TokenResponse =
         serde_json::from_slice(&response.body).map_err(|e| UcwaError::Parse {

@@ -21,6 +21,7 @@ use super::notice::{seconds, Notice};
 use super::resource::{ErrorBody, Input, Resource};
 use super::transport::{Transport, WireRequest, WireResponse, WireSink};
 use super::Format;
+use crate::seconds::format_seconds;
 use crate::secret::{Password, Token};
 
 /// Where notices go: things the user should know that are not errors.
@@ -290,14 +291,26 @@ impl Client {
             .token_url
             .as_deref()
             .and_then(|href| from.join(href).ok());
-        let grant = auth::request_token(
+        let request = auth::token_request(
             &self.transport,
             &challenge,
             &from,
             &self.credentials.user,
             password,
-        )
-        .await?;
+        )?;
+        let action = Action::RequestingToken;
+        let mut waited = false;
+        let grant = loop {
+            let response = self.transport.send(request.clone(), action).await?;
+            if !waited {
+                let error = || auth::token_error(&self.transport, &response);
+                if self.wait_if_asked(&response, action, error).await? {
+                    waited = true;
+                    continue;
+                }
+            }
+            break auth::read_token_response(&self.transport, &response)?;
+        };
         if let (Some(endpoint), None) = (&endpoint, lock(&self.base)) {
             set(&self.token_origin, Some(endpoint.origin()));
         }
@@ -369,30 +382,10 @@ impl Client {
                 }
                 continue;
             }
-            if matches!(response.status, 429 | 503) && !waited {
-                let asked = response
-                    .header("retry-after")
-                    .and_then(|v| parse_retry_after(v, SystemTime::now()));
-                if let Some(wait) = asked {
-                    let (allowed, limit) = self.retry_allowance();
-                    if wait > allowed {
-                        let mut error = self.error_from(&response, action);
-                        if let UcwaError::Http { retry_after, .. } = &mut error {
-                            *retry_after = Some(format!(
-                                "the server asked to wait {} before retrying (Retry-After), longer than the {} allowed ({limit})",
-                                seconds(wait),
-                                seconds(allowed)
-                            ));
-                        }
-                        return Err(error);
-                    }
+            if !waited {
+                let error = || self.error_from(&response, action);
+                if self.wait_if_asked(&response, action, error).await? {
                     waited = true;
-                    self.notify(Notice::Busy {
-                        action,
-                        status: response.status,
-                        wait,
-                    });
-                    tokio::time::sleep(wait).await;
                     continue;
                 }
             }
@@ -401,6 +394,46 @@ impl Client {
             }
             return Ok(response);
         }
+    }
+
+    /// A 429 or 503 with a `Retry-After` (RFC 9110 §10.2.3) within the allowance is
+    /// waited for, with a `Busy` notice: `Ok(true)` means send the request again, once.
+    /// A longer wait is the answer's error (`error`), saying how long was asked and
+    /// allowed. Any other answer is `Ok(false)`: the caller reads it as usual.
+    async fn wait_if_asked(
+        &self,
+        response: &WireResponse,
+        action: Action,
+        error: impl FnOnce() -> UcwaError,
+    ) -> Result<bool, UcwaError> {
+        if !matches!(response.status, 429 | 503) {
+            return Ok(false);
+        }
+        let Some(wait) = response
+            .header("retry-after")
+            .and_then(|v| parse_retry_after(v, SystemTime::now()))
+        else {
+            return Ok(false);
+        };
+        let (allowed, limit) = self.retry_allowance();
+        if wait > allowed {
+            let mut error = error();
+            if let UcwaError::Http { retry_after, .. } = &mut error {
+                *retry_after = Some(format!(
+                    "the server asked to wait {} before retrying (Retry-After), longer than the {} allowed ({limit})",
+                    seconds(wait),
+                    format_seconds(allowed)
+                ));
+            }
+            return Err(error);
+        }
+        self.notify(Notice::Busy {
+            action,
+            status: response.status,
+            wait,
+        });
+        tokio::time::sleep(wait).await;
+        Ok(true)
     }
 
     pub async fn get(

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use super::action::Action;
 use super::client::{Client, Credentials};
+use super::notice::Notice;
 use super::transport::{Exchange, ExchangeResult, Transport, WireRequest};
 use super::{discover, Format, UcwaError};
 use crate::secret::Password;
@@ -41,6 +42,16 @@ fn any(_: &WireRequest) {}
 /// A client whose transport plays `script` in order, panicking on any request it does not
 /// expect; the returned handle says how many steps are left.
 fn scripted(script: Vec<Step>, password: bool) -> (Client, Arc<Mutex<VecDeque<Step>>>) {
+    let (client, left, _) = scripted_noting(script, password);
+    (client, left)
+}
+
+/// `scripted`, also keeping every notice the client gives.
+#[allow(clippy::type_complexity)]
+fn scripted_noting(
+    script: Vec<Step>,
+    password: bool,
+) -> (Client, Arc<Mutex<VecDeque<Step>>>, Arc<Mutex<Vec<Notice>>>) {
     let steps = Arc::new(Mutex::new(VecDeque::from(script)));
     let left = steps.clone();
     let exchange: Exchange = Arc::new(move |request: WireRequest| {
@@ -61,8 +72,15 @@ fn scripted(script: Vec<Step>, password: bool) -> (Client, Arc<Mutex<VecDeque<St
         password: password.then(|| Password::new("hunter2")),
         token: None,
     };
-    let client = Client::with_transport(Format::Json, credentials, transport, Arc::new(|_| {}));
-    (client, left)
+    let notices = Arc::new(Mutex::new(Vec::new()));
+    let sink = notices.clone();
+    let client = Client::with_transport(
+        Format::Json,
+        credentials,
+        transport,
+        Arc::new(move |n| sink.lock().unwrap().push(n)),
+    );
+    (client, left, notices)
 }
 
 fn header<'a>(request: &'a WireRequest, name: &str) -> Option<&'a str> {
@@ -261,6 +279,127 @@ async fn a_503_with_retry_after_is_retried_after_the_pause() {
     );
 }
 
+const TOKEN_URL: &str = "https://lyncweb.contoso.co.uk/WebTicket/oauthtoken";
+
+/// The sign-in steps up to the token request: the user resource's 401 challenge.
+fn challenged() -> Step {
+    Step {
+        method: "GET",
+        url: USER,
+        check: any,
+        answer: answer(401, &[("WWW-Authenticate", CHALLENGE)], ""),
+    }
+}
+
+/// The token endpoint, like any UCWA request, honours a 429 or 503 with Retry-After:
+/// the busy notice is given, the password grant sent again after the pause, and sign-in
+/// goes on with the token it then gets.
+#[tokio::test(start_paused = true)]
+async fn a_busy_token_endpoint_with_retry_after_is_asked_again() {
+    for status in [429, 503] {
+        let (client, left, notices) = scripted_noting(
+            vec![
+                challenged(),
+                Step {
+                    method: "POST",
+                    url: TOKEN_URL,
+                    check: any,
+                    answer: answer(status, &[("Retry-After", "1")], ""),
+                },
+                Step {
+                    method: "POST",
+                    url: TOKEN_URL,
+                    check: |r| {
+                        let body = String::from_utf8(r.body.clone().unwrap()).unwrap();
+                        assert!(body.starts_with("grant_type=password&"), "{body}");
+                    },
+                    answer: json(
+                        200,
+                        r#"{"access_token":"cwt=AGAIN","token_type":"Bearer","expires_in":28800}"#,
+                    ),
+                },
+                Step {
+                    method: "GET",
+                    url: USER,
+                    check: |r| assert_eq!(header(r, "Authorization"), Some("Bearer cwt=AGAIN")),
+                    answer: json(
+                        200,
+                        r#"{"_links":{"applications":{"href":"/ucwa/oauth/v1/applications"}}}"#,
+                    ),
+                },
+            ],
+            true,
+        );
+        let started = tokio::time::Instant::now();
+        let signed_in = discover::sign_in(&client, USER.parse().unwrap()).await;
+        assert!(signed_in.is_ok(), "{status}: {signed_in:?}");
+        assert!(left.lock().unwrap().is_empty(), "{status}");
+        assert!(started.elapsed() >= Duration::from_secs(1), "{status}");
+        assert_eq!(
+            *notices.lock().unwrap(),
+            [Notice::Busy {
+                action: Action::RequestingToken,
+                status,
+                wait: Duration::from_secs(1),
+            }],
+            "{status}"
+        );
+    }
+}
+
+/// A token endpoint asking to wait past what remains of `--timeout` is refused at once,
+/// naming both waits, and a second busy answer after the one retry ends sign-in.
+#[tokio::test(start_paused = true)]
+async fn a_token_endpoint_busy_too_long_or_twice_ends_sign_in() {
+    let (client, left) = scripted(
+        vec![
+            challenged(),
+            Step {
+                method: "POST",
+                url: TOKEN_URL,
+                check: any,
+                answer: answer(429, &[("Retry-After", "3")], ""),
+            },
+        ],
+        true,
+    );
+    client.set_deadline(Some(tokio::time::Instant::now() + Duration::from_secs(2)));
+    let e = discover::sign_in(&client, USER.parse().unwrap())
+        .await
+        .unwrap_err();
+    assert_eq!(e.status(), Some(429));
+    assert_eq!(
+        e.to_string(),
+        "requesting a token: the server says too many requests (429); the server asked to wait 3 s before retrying (Retry-After), longer than the 2 s allowed (what remains of --timeout)"
+    );
+    assert!(left.lock().unwrap().is_empty());
+
+    let busy = || answer(429, &[("Retry-After", "1")], "");
+    let (client, left) = scripted(
+        vec![
+            challenged(),
+            Step {
+                method: "POST",
+                url: TOKEN_URL,
+                check: any,
+                answer: busy(),
+            },
+            Step {
+                method: "POST",
+                url: TOKEN_URL,
+                check: any,
+                answer: busy(),
+            },
+        ],
+        true,
+    );
+    let e = discover::sign_in(&client, USER.parse().unwrap())
+        .await
+        .unwrap_err();
+    assert_eq!(e.status(), Some(429), "{e}");
+    assert!(left.lock().unwrap().is_empty());
+}
+
 /// A 401 on a signed-in request fetches a new token once and sends the request again
 /// with it.
 #[tokio::test]
@@ -372,7 +511,9 @@ async fn a_retry_after_past_the_deadline_is_refused() {
         }],
         true,
     );
-    client.set_deadline(Some(tokio::time::Instant::now() + Duration::from_secs(2)));
+    client.set_deadline(Some(
+        tokio::time::Instant::now() + Duration::from_millis(1500),
+    ));
     let e = client
         .get_resource(
             "https://lyncweb.contoso.co.uk/ucwa/oauth/v1/applications/1",
@@ -383,7 +524,7 @@ async fn a_retry_after_past_the_deadline_is_refused() {
     assert_eq!(e.status(), Some(429));
     assert!(
         e.to_string()
-            .ends_with("longer than the 2 s allowed (what remains of --timeout)"),
+            .ends_with("longer than the 1.5 s allowed (what remains of --timeout)"),
         "{e}"
     );
     assert!(left.lock().unwrap().is_empty());

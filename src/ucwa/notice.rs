@@ -36,7 +36,10 @@ pub enum Notice {
     Resumed,
 }
 
-/// Whole seconds, rounded up: "3 s".
+/// Whole seconds, rounded up: "3 s". For a server's `Retry-After` only: its unit is the
+/// whole second, and an HTTP date's wait (a few milliseconds short of the next second)
+/// reads as the seconds the server meant. Durations the user gave use
+/// `crate::seconds::format_seconds`.
 pub(crate) fn seconds(d: Duration) -> String {
     format!("{} s", d.as_secs() + u64::from(d.subsec_nanos() > 0))
 }

@@ -163,8 +163,8 @@ impl App {
                 let to = &c.request.to;
                 if unfinished.contains(&c.id) {
                     return Some(format!(
-                        "the call to {to} was still ending {} s after quitting: it may still be up until the server ends the application",
-                        crate::tui::QUIT_GRACE.as_secs()
+                        "the call to {to} was still ending {} after quitting: it may still be up until the server ends the application",
+                        crate::seconds::format_seconds(crate::tui::QUIT_GRACE)
                     ));
                 }
                 let outcome = c.outcome.as_ref()?;

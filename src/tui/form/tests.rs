@@ -214,3 +214,19 @@ fn advanced_values_set_by_the_user_are_named() {
     f.refresh_operation_id();
     assert_eq!(f.advanced_set(), ["Thread ID"]);
 }
+
+/// The "My phone" example is a neutral number: not the simulator's phone that never
+/// answers, which a user copying the example would otherwise ring.
+#[test]
+fn the_phone_example_is_not_the_simulators_unanswered_number() {
+    let f = form();
+    let example = f.phone.placeholder_text();
+    let digits = |s: &str| -> String { s.chars().filter(char::is_ascii_digit).collect() };
+    let example_digits = digits(example.split('(').next().unwrap_or_default());
+    assert_eq!(example_digits, "14255550123", "{example}");
+    assert_ne!(
+        example_digits,
+        digits(crate::sim::directory::UNANSWERED_PHONE),
+        "{example}"
+    );
+}
