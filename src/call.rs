@@ -356,8 +356,8 @@ impl std::fmt::Display for CallNotice {
             CallNotice::DeleteFailed(e) => write!(f, "could not delete the application: {e}"),
             CallNotice::DeleteUnanswered { bound } => write!(
                 f,
-                "could not delete the application: no answer within the {} s clean-up bound",
-                bound.as_secs()
+                "could not delete the application: no answer within the {} clean-up bound",
+                crate::seconds::format_seconds(*bound)
             ),
             CallNotice::InvitationUnread(e) => write!(f, "could not read the invitation: {e}"),
             CallNotice::HoldNotOffered { hold, resource } => write!(
@@ -418,7 +418,11 @@ impl std::fmt::Display for HangUpTrouble {
         match self {
             HangUpTrouble::StopFailed { stop, error } => write!(f, "{stop} failed ({error})"),
             HangUpTrouble::StopUnanswered { stop, bound } => {
-                write!(f, "{stop} got no answer within {} s", bound.as_secs())
+                write!(
+                    f,
+                    "{stop} got no answer within {}",
+                    crate::seconds::format_seconds(*bound)
+                )
             }
             HangUpTrouble::LeaveFailed(e) => write!(f, "leaving the conversation failed ({e})"),
             HangUpTrouble::LeaveUnanswered => f.write_str("leaving the conversation got no answer"),
@@ -457,7 +461,11 @@ impl std::fmt::Display for CancelReason {
             }
             CancelReason::WhileRinging => f.write_str("cancelled by the user while ringing"),
             CancelReason::Unanswered { timeout } => {
-                write!(f, "not answered within {} s: cancelled", timeout.as_secs())
+                write!(
+                    f,
+                    "not answered within {}: cancelled",
+                    crate::seconds::format_seconds(*timeout)
+                )
             }
         }
     }
@@ -489,5 +497,23 @@ mod tests {
         ] {
             assert_eq!(serde_json::to_value(kind).unwrap(), name);
         }
+    }
+
+    /// Durations in the words users read are as given, not cut to whole seconds.
+    #[test]
+    fn fractional_bounds_read_as_given() {
+        let half = std::time::Duration::from_millis(500);
+        assert_eq!(
+            CancelReason::Unanswered { timeout: half }.to_string(),
+            "not answered within 0.5 s: cancelled"
+        );
+        let trouble = HangUpTrouble::StopUnanswered {
+            stop: "stopAudioVideo",
+            bound: std::time::Duration::from_secs(2),
+        };
+        assert_eq!(
+            trouble.to_string(),
+            "stopAudioVideo got no answer within 2 s"
+        );
     }
 }

@@ -637,8 +637,8 @@ fn timed_out(limit: Duration, doing: &str) -> CallError {
     CallError::new(
         ErrorKind::Network,
         format!(
-            "{doing}: the server did not finish within the {} s timeout (--timeout)",
-            limit.as_secs()
+            "{doing}: the server did not finish within the {} timeout (--timeout)",
+            crate::seconds::format_seconds(limit)
         ),
     )
 }
