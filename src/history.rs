@@ -119,6 +119,13 @@ impl Recorder {
         );
         line.insert("audio_muted".into(), json!(call.join_audio_muted));
         line.insert("video_muted".into(), json!(call.join_video_muted));
+        // Call via Work: the user's own phone as people write it (what the form takes), so
+        // calling again from the history goes through it too.
+        let via_phone = call
+            .phone_number
+            .as_deref()
+            .map(crate::call::request::display_phone);
+        line.insert("via_phone".into(), json!(via_phone));
         line.insert("duration_ms".into(), json!(duration_ms));
         // The same summary `avlaunch call --output json` prints last.
         if let Value::Object(summary) =
@@ -226,6 +233,8 @@ pub struct Entry {
     pub importance: Option<String>,
     pub audio_muted: Option<bool>,
     pub video_muted: Option<bool>,
+    /// Call via Work: the user's own phone, as sent; `None` for an audio/video call.
+    pub via_phone: Option<String>,
     /// `Connected`, `Failed`, `Cancelled`, `Ended`.
     pub state: String,
     /// Who ended an `Ended` call: `local` or `remote`.
@@ -282,6 +291,8 @@ pub struct PastCall {
     pub importance: Option<Box<str>>,
     pub audio_muted: Option<bool>,
     pub video_muted: Option<bool>,
+    /// Call via Work: the user's own phone.
+    pub via_phone: Option<Box<str>>,
     pub duration_ms: u64,
     pub connected_ms: Option<f64>,
 }
@@ -306,6 +317,7 @@ impl From<Entry> for PastCall {
             importance: e.importance.map(Into::into),
             audio_muted: e.audio_muted,
             video_muted: e.video_muted,
+            via_phone: e.via_phone.map(Into::into),
             duration_ms: e.duration_ms,
             connected_ms: e.connected_ms,
         }
@@ -369,9 +381,14 @@ impl Entry {
         ] {
             *field = printable(field);
         }
-        for v in [&mut self.subject, &mut self.profile, &mut self.importance]
-            .into_iter()
-            .flatten()
+        for v in [
+            &mut self.subject,
+            &mut self.profile,
+            &mut self.importance,
+            &mut self.via_phone,
+        ]
+        .into_iter()
+        .flatten()
         {
             *v = printable(v);
         }

@@ -127,7 +127,21 @@ fn no_config_file_behaves_as_before_and_records_the_call() {
     assert_eq!(h["ended_by"], "local");
     assert_eq!(h["exit_code"], 0);
     assert_eq!(h["profile"], serde_json::Value::Null);
+    assert_eq!(h["via_phone"], serde_json::Value::Null);
     assert!(h["timings_ms"]["sign_in"].is_number(), "{h}");
+    // A Call via Work call keeps the user's own phone, as people write it.
+    let out = run(home.command(&[
+        "call",
+        "--to",
+        "sip:alice@contoso.com",
+        "--via-phone",
+        "+14255550123",
+        "--hangup-after",
+        "0",
+    ]));
+    assert_exit(&out, 0);
+    let history = lines(&home.history());
+    assert_eq!(history[1]["via_phone"], "+1 425 555 0123", "{}", history[1]);
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -108,6 +108,7 @@ impl App {
             importance: entry.importance.as_deref().map(str::to_string),
             join_audio_muted: entry.audio_muted,
             join_video_muted: entry.video_muted,
+            via_phone: entry.via_phone.as_deref().map(str::to_string),
             ..Default::default()
         };
         let format = if entry.xml { Format::Xml } else { Format::Json };

@@ -391,6 +391,20 @@ fn past(contact: &str, at: &str, state: &str) -> PastCall {
     .into()
 }
 
+/// A Call via Work call of an earlier run is called again through the same phone.
+#[test]
+fn an_earlier_call_via_work_is_called_again_through_the_phone() {
+    let mut app = app();
+    let mut entry = past("tel:+14255559876", "2023-11-14T22:13:20.000Z", "Ended");
+    entry.via_phone = Some("+1 425 555 0123".into());
+    app.update(Msg::HistoryLoaded(vec![entry]));
+    key(&mut app, KeyCode::F(4));
+    assert!(app.form.via_phone);
+    let (_, call) = started(key(&mut app, KeyCode::Enter));
+    assert_eq!(call.phone_number.as_deref(), Some("tel:+14255550123"));
+    assert_eq!(call.to, "tel:+14255559876");
+}
+
 #[test]
 fn earlier_runs_are_listed_after_this_run_and_enter_calls_again() {
     let mut app = app();
