@@ -87,8 +87,12 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff) on standard output.
-    Man,
+    /// Print the man page (roff) on standard output: avlaunch(1), or with COMMAND that
+    /// command's page (avlaunch-call(1), …), which the main page refers to.
+    Man {
+        /// The command whose page to print (call, who, doctor, sim, history, completions).
+        command: Option<String>,
+    },
 }
 
 /// `avlaunch doctor`: the checks walk the deployment the way a call would and stop short of

@@ -98,7 +98,9 @@ fn main() -> ExitCode {
         Some(Command::Completions { shell }) => {
             without_server_options(&matches, "completions", || completions(shell))
         }
-        Some(Command::Man) => without_server_options(&matches, "man", man),
+        Some(Command::Man { command }) => {
+            without_server_options(&matches, "man", || man(command.as_deref()))
+        }
         None => {
             use std::io::IsTerminal;
             // Checked first: without a terminal there is no screen to draw or password prompt.
@@ -779,10 +781,33 @@ fn completions(shell: clap_complete::Shell) -> u8 {
     }
 }
 
-fn man() -> u8 {
-    let cmd = <Cli as clap::CommandFactory>::command();
+/// `avlaunch man [COMMAND]`: the main page, or a command's (named `avlaunch-COMMAND` as the
+/// main page's SEE ALSO has it).
+fn man(command: Option<&str>) -> u8 {
+    let mut cmd = <Cli as clap::CommandFactory>::command();
+    // Built, so each command carries its display name (`avlaunch-call`).
+    cmd.build();
+    let page_of = match command {
+        None => cmd,
+        Some(name) => {
+            let pages: Vec<String> = cmd
+                .get_subcommands()
+                .map(|c| c.get_name().to_string())
+                .collect();
+            match cmd.find_subcommand(name) {
+                Some(sub) => sub.clone(),
+                None => {
+                    let problem = Problem::new(
+                        "COMMAND",
+                        format!("'{name}' has no page; one of: {}", pages.join(", ")),
+                    );
+                    return input::report(&[problem], Output::Text, None);
+                }
+            }
+        }
+    };
     let mut page = Vec::new();
-    let rendered = clap_mangen::Man::new(cmd).render(&mut page);
+    let rendered = clap_mangen::Man::new(page_of).render(&mut page);
     match rendered.and_then(|()| avlaunch::stdio::out_bytes(&page)) {
         Ok(()) => 0,
         Err(e) => {

@@ -476,6 +476,33 @@ fn completions_for_every_shell_and_the_man_page() {
         "{page}"
     );
     assert!(page.contains("completions") && page.contains("\\-\\-profile"));
+    // Every page the main page refers to (avlaunch-call(1), …) can be printed.
+    let referred: Vec<&str> = page
+        .split("avlaunch\\-")
+        .skip(1)
+        .filter_map(|rest| rest.split_once("(1)").map(|(name, _)| name))
+        .filter(|name| name.chars().all(|c| c.is_ascii_lowercase()))
+        .collect();
+    assert!(
+        referred.contains(&"call") && referred.contains(&"doctor"),
+        "{referred:?}"
+    );
+    for name in referred {
+        let out = run(home.command(&["man", name]));
+        assert_exit(&out, 0);
+        let (sub, _) = text(&out);
+        assert!(
+            sub.contains(&format!(".TH avlaunch-{name} 1")),
+            "{name}: {sub}"
+        );
+    }
+    let out = run(home.command(&["man", "nope"]));
+    assert_exit(&out, 2);
+    assert!(
+        text(&out).1.contains("'nope' has no page"),
+        "{:?}",
+        text(&out)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
