@@ -119,13 +119,43 @@ fn render_banner(app: &App, area: Rect, buf: &mut Buffer) {
                             user.split('@').next().unwrap_or(user)
                         })
                         .collect();
-                    spans.push(Span::styled(names.join(" "), t.key));
+                    let used: usize = spans.iter().map(Span::width).sum();
+                    let room = usize::from(area.width).saturating_sub(used);
+                    spans.push(Span::styled(whole_words(&names, room), t.key));
                 }
                 None => spans.push(Span::styled(" ready", t.ok)),
             },
         }
     }
     Line::from(spans).render(area, buf);
+}
+
+/// As many of `words` as fit in `room` columns, whole, space-separated; `…` when some are
+/// left out (the call pane lists every demo contact while no call is shown).
+fn whole_words(words: &[&str], room: usize) -> String {
+    use unicode_width::UnicodeWidthStr;
+    let all = words.join(" ");
+    if all.width() <= room {
+        return all;
+    }
+    let mut shown = String::new();
+    for word in words {
+        let next = if shown.is_empty() {
+            word.to_string()
+        } else {
+            format!("{shown} {word}")
+        };
+        // Room is kept for " …".
+        if next.width() + 2 > room {
+            break;
+        }
+        shown = next;
+    }
+    if shown.is_empty() {
+        "…".to_string()
+    } else {
+        format!("{shown} …")
+    }
 }
 
 fn render_form_view(app: &App, area: Rect, buf: &mut Buffer) {
@@ -309,4 +339,18 @@ pub fn pane_block<'a>(app: &App, title: String, focused: bool) -> Block<'a> {
         .borders(Borders::ALL)
         .border_style(border)
         .title(Span::styled(title, title_style))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::whole_words;
+
+    #[test]
+    fn the_banner_names_whole_contacts_and_says_when_some_are_left_out() {
+        let names = ["alice", "dave", "bob", "unsupported"];
+        assert_eq!(whole_words(&names, 40), "alice dave bob unsupported");
+        assert_eq!(whole_words(&names, 20), "alice dave bob …");
+        assert_eq!(whole_words(&names, 7), "alice …");
+        assert_eq!(whole_words(&names, 3), "…");
+    }
 }
