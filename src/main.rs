@@ -199,39 +199,29 @@ fn inapplicable_options(matches: &ArgMatches, command: &str) -> Vec<Problem> {
             .flatten()
             .any(|m| m.value_source(id) == Some(ValueSource::CommandLine))
     };
-    let sim = command == "sim";
-    let no_server = "it talks to no server";
-    [
-        (
-            "server",
-            "--server",
-            if sim { "the simulator is the server; point `avlaunch call --server` at it" } else { no_server },
-        ),
-        (
-            "user",
-            "--user",
-            if sim { "the simulator accepts any user (password 'demo'); give --user to `avlaunch call`" } else { no_server },
-        ),
-        (
-            "format",
-            "--format",
-            if sim { "the simulator answers in the format each request asks for" } else { no_server },
-        ),
-        (
-            "ca_cert",
-            "--ca-cert",
-            if sim { "the simulator serves plain http on loopback" } else { no_server },
-        ),
-        (
-            "profile",
-            "--profile",
-            if sim { "a profile sets what avlaunch calls, not the simulator; give it to `avlaunch call` or the UI" } else { no_server },
-        ),
-    ]
-    .into_iter()
-    .filter(|(id, _, _)| given(id))
-    .map(|(_, flag, why)| Problem::new(flag, format!("does not apply to `avlaunch {command}`: {why}")))
-    .collect()
+    // Why each option does not apply to `sim`; every other command talks to no server.
+    let for_sim = [
+        ("server", "--server", "the simulator is the server; point `avlaunch call --server` at it"),
+        ("user", "--user", "the simulator accepts any user (password 'demo'); give --user to `avlaunch call`"),
+        ("format", "--format", "the simulator answers in the format each request asks for"),
+        ("ca_cert", "--ca-cert", "the simulator serves plain http on loopback"),
+        ("profile", "--profile", "a profile sets what avlaunch calls, not the simulator; give it to `avlaunch call` or the UI"),
+    ];
+    for_sim
+        .into_iter()
+        .filter(|(id, _, _)| given(id))
+        .map(|(_, flag, sim_why)| {
+            let why = if command == "sim" {
+                sim_why
+            } else {
+                "it talks to no server"
+            };
+            Problem::new(
+                flag,
+                format!("does not apply to `avlaunch {command}`: {why}"),
+            )
+        })
+        .collect()
 }
 
 /// Refuses the shared options `command` has no use for (exit 2), else runs it.
@@ -789,22 +779,17 @@ fn man(command: Option<&str>) -> u8 {
     cmd.build();
     let page_of = match command {
         None => cmd,
-        Some(name) => {
-            let pages: Vec<String> = cmd
-                .get_subcommands()
-                .map(|c| c.get_name().to_string())
-                .collect();
-            match cmd.find_subcommand(name) {
-                Some(sub) => sub.clone(),
-                None => {
-                    let problem = Problem::new(
-                        "COMMAND",
-                        format!("'{name}' has no page; one of: {}", pages.join(", ")),
-                    );
-                    return input::report(&[problem], Output::Text, None);
-                }
+        Some(name) => match cmd.find_subcommand(name) {
+            Some(sub) => sub.clone(),
+            None => {
+                let pages: Vec<&str> = cmd.get_subcommands().map(|c| c.get_name()).collect();
+                let problem = Problem::new(
+                    "COMMAND",
+                    format!("'{name}' has no page; one of: {}", pages.join(", ")),
+                );
+                return input::report(&[problem], Output::Text, None);
             }
-        }
+        },
     };
     let mut page = Vec::new();
     let rendered = clap_mangen::Man::new(page_of).render(&mut page);

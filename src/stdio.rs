@@ -26,7 +26,7 @@ pub fn err_line(args: Arguments<'_>) {
 pub fn out_bytes(bytes: &[u8]) -> std::io::Result<()> {
     let mut out = std::io::stdout().lock();
     match out.write_all(bytes).and_then(|()| out.flush()) {
-        Err(e) if crate::stdio::terminal_gone(&e) => Ok(()),
+        Err(e) if terminal_gone(&e) => Ok(()),
         other => other,
     }
 }

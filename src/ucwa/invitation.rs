@@ -357,18 +357,7 @@ impl InvitationState {
     pub const FINAL_RANK: u8 = 4;
 }
 
-impl std::fmt::Display for InvitationState {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// Serialized as its wire spelling (`"Connected"`).
-impl serde::Serialize for InvitationState {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
+super::resource::wire_text!(InvitationState);
 
 #[cfg(test)]
 mod state_tests {

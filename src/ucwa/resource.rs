@@ -299,6 +299,7 @@ macro_rules! wire_text {
     )*};
 }
 wire_text!(EventKind, OperationStatus);
+pub(crate) use wire_text;
 
 /// One event from the event channel.
 #[derive(Clone, Debug, PartialEq)]

@@ -351,8 +351,8 @@ impl Flow {
                 Ok(Some(RingEnd::Connected)) => {
                     follow.cancel_confirmed = true;
                     self.notice(CallNotice::AnsweredWhileCancelling);
-                    let then = follow.then.take().unwrap_or(Then::HungUp);
-                    self.begin_hang_up(client, follow, then).await;
+                    // Hung up, and the call still ends as the cancel decided (`then` stays).
+                    follow.hang_up = Some(self.send_hang_up(client).await);
                     return Next::Wait;
                 }
                 Ok(Some(_)) => follow.cancel_confirmed = true,
